@@ -1,0 +1,5 @@
+#include "app/commands.h"
+
+namespace seqseg {
+void addSynthCommand(CLI::App&) {}
+}  // namespace seqseg

@@ -1,0 +1,24 @@
+#pragma once
+// Writes that never leave a half-written file under the final name: data goes to a temporary
+// file in the same folder (same file system, so the rename is atomic) and is renamed on commit.
+#include <string>
+
+namespace seqseg {
+
+class AtomicFile {
+ public:
+  explicit AtomicFile(std::string finalPath);
+  ~AtomicFile();  // removes the temporary file unless committed
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  const std::string& temporaryPath() const { return temporaryPath_; }
+  void commit();  // renames the temporary file into place; throws InputError on failure
+
+ private:
+  std::string finalPath_;
+  std::string temporaryPath_;
+  bool committed_ = false;
+};
+
+}  // namespace seqseg

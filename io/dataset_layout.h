@@ -1,0 +1,61 @@
+#pragma once
+// The dataset layouts seqseg reads and writes, how their cases are found in a folder, and how
+// one case is read into the internal channel order (T1, T1ce, T2, FLAIR).
+#include <array>
+#include <string>
+#include <vector>
+
+#include "engine/volume.h"
+
+namespace seqseg {
+
+enum class Layout { Brats2021, Brats2023, Msd, NnUnet, Explicit };
+
+std::string layoutName(Layout layout);  // "brats2021", "brats2023", "msd", "nnunet", "explicit"
+Layout parseLayout(const std::string& name);  // throws std::invalid_argument
+
+// Internal channel order of every case, whatever the layout.
+constexpr int kModalityCount = 4;
+extern const std::array<const char*, kModalityCount> kModalityNames;  // T1, T1ce, T2, FLAIR
+
+struct CaseFiles {
+  std::string id;  // the layout's case identifier, used to name the output mask
+  Layout layout = Layout::Explicit;
+  // Four 3D files in internal order, or one 4D file (MSD) holding the channels.
+  std::vector<std::string> images;
+  // For a 4D file: the file's volume index of T1, T1ce, T2 and FLAIR.
+  std::array<int, kModalityCount> channelInFile{0, 1, 2, 3};
+  std::string reference;  // ground-truth label map in native labels; empty if none
+};
+
+struct Dataset {
+  Layout layout = Layout::Explicit;
+  std::string root;
+  std::vector<CaseFiles> cases;  // sorted by id
+};
+
+// Finds the cases under `folder` (or the single case that `folder` is). Throws InputError
+// naming the folder and the layouts tried when nothing is recognised.
+Dataset findCases(const std::string& folder);
+
+// A case given as four explicit files (plus an optional reference label map).
+CaseFiles explicitCase(const std::string& t1, const std::string& t1ce, const std::string& t2,
+                       const std::string& flair, const std::string& reference = "");
+
+// Reads the case's images into one Volume [4, A0, A1, A2] in internal channel order.
+// Modalities whose dimensions or geometry differ are an InputError naming the file.
+Volume readCase(const CaseFiles& caseFiles);
+
+// Where a layout keeps the files of case `id` under `root`, as `writeCase` writes them.
+CaseFiles caseFilesFor(const std::string& root, Layout layout, const std::string& id);
+
+// Writes a case in `layout` under `root`: the four channels of `image` (internal order) and,
+// when `labels` is given, its ground truth converted to the layout's native labels.
+void writeCase(const std::string& root, Layout layout, const std::string& id,
+               const Volume& image, const LabelVolume* labels);
+
+// Writes the dataset.json that MSD and nnU-Net folders carry (nothing for other layouts).
+void writeDatasetDescription(const std::string& root, Layout layout,
+                             const std::vector<std::string>& caseIds);
+
+}  // namespace seqseg

@@ -1,0 +1,124 @@
+#include "io/image_reader.h"
+
+#include <itkImage.h>
+#include <itkImageFileReader.h>
+#include <itkNiftiImageIO.h>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "io/input_error.h"
+#include "io/nifti_header.h"
+
+namespace seqseg {
+namespace {
+
+using ItkImage4 = itk::Image<float, 4>;
+
+void checkReadableFile(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const fs::file_status status = fs::status(path, error);
+  if (!fs::exists(status)) throw InputError(path, "file not found");
+  if (fs::is_directory(status)) throw InputError(path, "is a folder, expected a NIfTI file");
+  std::ifstream probe(path, std::ios::binary);
+  if (!probe) throw InputError(path, std::string("cannot open: ") + std::strerror(errno));
+}
+
+// First line of an ITK exception: the rest is a source location and stack of no use to users.
+std::string firstLine(const itk::ExceptionObject& error) {
+  std::string text = error.GetDescription();
+  const auto end = text.find('\n');
+  return end == std::string::npos ? text : text.substr(0, end);
+}
+
+ItkImage4::Pointer readWithItk(const std::string& path) {
+  auto reader = itk::ImageFileReader<ItkImage4>::New();
+  reader->SetImageIO(itk::NiftiImageIO::New());
+  reader->SetFileName(path);
+  try {
+    reader->Update();
+  } catch (const itk::ExceptionObject& error) {
+    throw InputError(path, "could not be read: " + firstLine(error));
+  }
+  return reader->GetOutput();
+}
+
+Geometry geometryOf(const ItkImage4& image, const NiftiTransforms& transforms) {
+  Geometry g;
+  for (int r = 0; r < 3; ++r) {
+    g.spacing[r] = image.GetSpacing()[r];
+    g.origin[r] = image.GetOrigin()[r];
+    for (int c = 0; c < 3; ++c) g.direction[3 * r + c] = image.GetDirection()[r][c];
+  }
+  g.nifti = transforms;
+  return g;
+}
+
+void checkFinite(const std::string& path, const Volume& volume) {
+  int64_t bad = 0, first = -1;
+  for (int64_t i = 0; i < static_cast<int64_t>(volume.voxels.size()); ++i) {
+    if (!std::isfinite(volume.voxels[i])) {
+      if (first < 0) first = i;
+      ++bad;
+    }
+  }
+  if (bad == 0) return;
+  const int64_t perChannel = volume.voxelsPerChannel();
+  const int64_t inChannel = first % perChannel;
+  std::ostringstream where;
+  where << bad << " voxel values are NaN or infinite (first at i=" << inChannel % volume.shape[3]
+        << " j=" << (inChannel / volume.shape[3]) % volume.shape[2]
+        << " k=" << inChannel / (volume.shape[3] * volume.shape[2]);
+  if (volume.channels() > 1) where << " channel " << first / perChannel;
+  where << ")";
+  throw InputError(path, where.str());
+}
+
+}  // namespace
+
+Volume readImage(const std::string& path, ExpectedRank expected) {
+  checkReadableFile(path);
+  const NiftiHeaderInfo header = readNiftiHeader(path);
+  if (expected == ExpectedRank::Volume3D && header.rank != 3)
+    throw InputError(path, "is 4D with " + std::to_string(header.dims[3]) +
+                               " volumes; a single 3D volume is expected here");
+  if (expected == ExpectedRank::MultiChannel4D && header.rank != 4)
+    throw InputError(path, "is 3D; a 4D file with one volume per modality is expected here");
+  checkNiftiData(path, header);
+
+  ItkImage4::Pointer image = readWithItk(path);
+  const auto size = image->GetLargestPossibleRegion().GetSize();
+  Volume volume;
+  volume.shape = {static_cast<int64_t>(size[3]), static_cast<int64_t>(size[2]),
+                  static_cast<int64_t>(size[1]), static_cast<int64_t>(size[0])};
+  // ITK's buffer runs x fastest, then y, z, t: exactly [C, A0, A1, A2] with A2 fastest.
+  const float* buffer = image->GetBufferPointer();
+  volume.voxels.assign(buffer, buffer + volume.channels() * volume.voxelsPerChannel());
+  volume.geometry = geometryOf(*image, header.transforms);
+  checkFinite(path, volume);
+  return volume;
+}
+
+LabelVolume readLabelMap(const std::string& path) {
+  Volume image = readImage(path, ExpectedRank::Volume3D);
+  LabelVolume labels;
+  labels.shape = {image.shape[1], image.shape[2], image.shape[3]};
+  labels.geometry = image.geometry;
+  labels.labels.resize(image.voxels.size());
+  for (size_t i = 0; i < image.voxels.size(); ++i) {
+    const float value = image.voxels[i];
+    if (value < 0 || value > 255 || value != std::floor(value)) {
+      std::ostringstream problem;
+      problem << "is not a label map: voxel value " << value << " is not a whole number in 0..255";
+      throw InputError(path, problem.str());
+    }
+    labels.labels[i] = static_cast<uint8_t>(value);
+  }
+  return labels;
+}
+
+}  // namespace seqseg

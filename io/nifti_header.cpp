@@ -1,0 +1,285 @@
+#include "io/nifti_header.h"
+
+#include <nifti1_io.h>
+#include <zlib.h>
+
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "io/atomic_file.h"
+#include "io/input_error.h"
+
+namespace seqseg {
+namespace {
+
+constexpr int kNifti1HeaderSize = 348;
+constexpr int kNifti2HeaderSize = 540;
+constexpr int kNifti1DataOffset = 352;  // header + the 4-byte extension flag
+
+struct GzFileCloser {
+  void operator()(gzFile_s* file) const { gzclose(file); }
+};
+using GzFile = std::unique_ptr<gzFile_s, GzFileCloser>;
+
+bool endsWith(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// zlib reads plain files transparently, so one path serves .nii and .nii.gz.
+GzFile openForReading(const std::string& path) {
+  GzFile file(gzopen(path.c_str(), "rb"));
+  if (!file) throw InputError(path, std::string("cannot open: ") + std::strerror(errno));
+  return file;
+}
+
+int bytesPerVoxel(int16_t datatype) {
+  switch (datatype) {
+    case DT_UINT8:
+    case DT_INT8:
+      return 1;
+    case DT_INT16:
+    case DT_UINT16:
+      return 2;
+    case DT_INT32:
+    case DT_UINT32:
+    case DT_FLOAT32:
+      return 4;
+    case DT_FLOAT64:
+    case DT_INT64:
+    case DT_UINT64:
+      return 8;
+    default:
+      return 0;  // complex, RGB, binary, float128: not image intensities we accept
+  }
+}
+
+// The 3x3 linear part of the transform a reader will use, in RAS; false when there is none.
+bool linearPart(const nifti_1_header& h, double m[3][3]) {
+  if (h.sform_code > 0) {
+    const float* rows[3] = {h.srow_x, h.srow_y, h.srow_z};
+    for (int r = 0; r < 3; ++r)
+      for (int c = 0; c < 3; ++c) m[r][c] = rows[r][c];
+    return true;
+  }
+  return false;
+}
+
+void checkDirection(const std::string& path, const nifti_1_header& h) {
+  double m[3][3];
+  if (!linearPart(h, m)) return;  // the qform is a rotation by construction
+  double norms[3];
+  for (int c = 0; c < 3; ++c) {
+    norms[c] = std::sqrt(m[0][c] * m[0][c] + m[1][c] * m[1][c] + m[2][c] * m[2][c]);
+    if (!(norms[c] > 0) || !std::isfinite(norms[c]))
+      throw InputError(path, "sform column " + std::to_string(c) + " is zero or not finite");
+  }
+  double worst = 0;
+  for (int a = 0; a < 3; ++a)
+    for (int b = 0; b < 3; ++b) {
+      double dot = 0;
+      for (int r = 0; r < 3; ++r) dot += m[r][a] * m[r][b] / (norms[a] * norms[b]);
+      worst = std::max(worst, std::fabs(dot - (a == b ? 1.0 : 0.0)));
+    }
+  // With a valid qform as well, readers fall back to it; only a lone sheared sform is fatal.
+  if (worst > 1e-4 && h.qform_code <= 0)
+    throw InputError(path, "direction is not orthonormal (the sform has shear or skew; off by " +
+                               std::to_string(worst) + ")");
+}
+
+}  // namespace
+
+int64_t NiftiHeaderInfo::voxelCount() const {
+  int64_t count = 1;
+  for (int d = 0; d < rank; ++d) count *= dims[d];
+  return count;
+}
+
+std::string niftiDatatypeName(int16_t datatype) {
+  switch (datatype) {
+    case DT_UINT8: return "uint8";
+    case DT_INT8: return "int8";
+    case DT_INT16: return "int16";
+    case DT_UINT16: return "uint16";
+    case DT_INT32: return "int32";
+    case DT_UINT32: return "uint32";
+    case DT_INT64: return "int64";
+    case DT_UINT64: return "uint64";
+    case DT_FLOAT32: return "float32";
+    case DT_FLOAT64: return "float64";
+    default: return "datatype " + std::to_string(datatype);
+  }
+}
+
+NiftiHeaderInfo readNiftiHeader(const std::string& path) {
+  GzFile file = openForReading(path);
+  nifti_1_header h;
+  const int got = gzread(file.get(), &h, sizeof h);
+  if (got < 0) throw InputError(path, "corrupted gzip data in the header");
+  if (got == 0) throw InputError(path, "empty file");
+  if (got < 4) throw InputError(path, "not a NIfTI file (only " + std::to_string(got) + " bytes)");
+
+  bool swapped = false;
+  int32_t sizeofHdr = h.sizeof_hdr;
+  int32_t swappedSize = static_cast<int32_t>(__builtin_bswap32(static_cast<uint32_t>(sizeofHdr)));
+  if (sizeofHdr == kNifti2HeaderSize || swappedSize == kNifti2HeaderSize)
+    throw InputError(path, "NIfTI-2 files are not supported; save it as NIfTI-1");
+  if (sizeofHdr != kNifti1HeaderSize) {
+    if (swappedSize != kNifti1HeaderSize) throw InputError(path, "not a NIfTI file");
+    swapped = true;
+  }
+  if (got < kNifti1HeaderSize)
+    throw InputError(path, "truncated: the file ends inside the NIfTI header");
+  if (swapped) swap_nifti_header(&h, 1);
+  if (std::strcmp(h.magic, "n+1") != 0) {
+    if (std::strcmp(h.magic, "ni1") == 0)
+      throw InputError(path, "a two-file NIfTI (.hdr/.img) is not supported; use .nii or .nii.gz");
+    throw InputError(path, "not a NIfTI-1 file (missing n+1 magic; ANALYZE 7.5 is not supported)");
+  }
+
+  NiftiHeaderInfo info;
+  info.gzipped = endsWith(path, ".gz");
+  const int declaredRank = h.dim[0];
+  if (declaredRank < 1 || declaredRank > 7)
+    throw InputError(path, "invalid header: dim[0] = " + std::to_string(declaredRank));
+  for (int d = 1; d <= declaredRank; ++d) {
+    if (h.dim[d] < 1)
+      throw InputError(path, "invalid header: dimension " + std::to_string(d) + " has size " +
+                                 std::to_string(h.dim[d]));
+    info.dims[d - 1] = h.dim[d];
+  }
+  int rank = declaredRank;
+  while (rank > 3 && info.dims[rank - 1] == 1) --rank;  // trailing singleton dimensions
+  info.rank = rank;
+  if (rank < 3 || info.dims[2] < 2)
+    throw InputError(path, "is 2D (" + std::to_string(info.dims[0]) + "x" +
+                               std::to_string(info.dims[1]) +
+                               "); a 3D volume or a 4D multi-channel volume is expected");
+  if (rank > 4)
+    throw InputError(path, "is " + std::to_string(rank) +
+                               "D; a 3D volume or a 4D multi-channel volume is expected");
+  // Multiply in floating point first: the product of seven int16 sizes overflows nothing there.
+  double voxels = 1;
+  for (int d = 0; d < rank; ++d) voxels *= static_cast<double>(info.dims[d]);
+  if (voxels > static_cast<double>(kMaxVoxels))
+    throw InputError(path, "header claims " + std::to_string(static_cast<int64_t>(voxels)) +
+                               " voxels, more than the limit of " + std::to_string(kMaxVoxels));
+
+  info.datatype = h.datatype;
+  info.bytes_per_voxel = bytesPerVoxel(h.datatype);
+  if (info.bytes_per_voxel == 0)
+    throw InputError(path, "unsupported voxel type " + std::to_string(h.datatype) +
+                               " (expected an integer or real scalar type)");
+  info.vox_offset = static_cast<int64_t>(h.vox_offset);
+  if (info.vox_offset < kNifti1HeaderSize)
+    throw InputError(path, "invalid header: vox_offset " + std::to_string(h.vox_offset));
+  info.scl_slope = h.scl_slope;
+  info.scl_inter = h.scl_inter;
+
+  for (int d = 1; d <= 3; ++d) {
+    if (!(h.pixdim[d] > 0) || !std::isfinite(h.pixdim[d]))
+      throw InputError(path, "spacing along axis " + std::to_string(d - 1) + " is " +
+                                 std::to_string(h.pixdim[d]) + " (must be positive)");
+  }
+  checkDirection(path, h);
+
+  NiftiTransforms& t = info.transforms;
+  t.qform_code = h.qform_code;
+  t.sform_code = h.sform_code;
+  t.qfac = h.pixdim[0] < 0 ? -1.0f : 1.0f;
+  t.pixdim = {h.pixdim[1], h.pixdim[2], h.pixdim[3]};
+  t.quatern = {h.quatern_b, h.quatern_c, h.quatern_d};
+  t.qoffset = {h.qoffset_x, h.qoffset_y, h.qoffset_z};
+  for (int c = 0; c < 4; ++c) {
+    t.srow[0][c] = h.srow_x[c];
+    t.srow[1][c] = h.srow_y[c];
+    t.srow[2][c] = h.srow_z[c];
+  }
+  t.xyzt_units = static_cast<uint8_t>(h.xyzt_units);
+  return info;
+}
+
+void checkNiftiData(const std::string& path, const NiftiHeaderInfo& header) {
+  const int64_t needed = header.vox_offset + header.voxelCount() * header.bytes_per_voxel;
+  GzFile file = openForReading(path);
+  std::unique_ptr<char[]> buffer(new char[1 << 20]);
+  int64_t total = 0;
+  while (total < needed) {
+    const int got = gzread(file.get(), buffer.get(), 1 << 20);
+    if (got < 0) {
+      int code = 0;
+      const char* message = gzerror(file.get(), &code);
+      throw InputError(path, std::string("corrupted gzip data (") + message + ")");
+    }
+    if (got == 0) break;
+    total += got;
+  }
+  if (total < needed) {
+    int code = 0;
+    gzerror(file.get(), &code);
+    // zlib reports a gzip stream cut short as a clean end of input on some versions.
+    throw InputError(path, "truncated: expected " + std::to_string(needed) + " bytes" +
+                               (header.gzipped ? " after decompression" : "") + ", found " +
+                               std::to_string(total));
+  }
+}
+
+void writeNiftiFile(const std::string& path, const std::array<int64_t, 4>& dims, int rank,
+                    int16_t datatype, const void* voxels, const NiftiTransforms& t) {
+  nifti_1_header h;
+  std::memset(&h, 0, sizeof h);
+  h.sizeof_hdr = kNifti1HeaderSize;
+  h.dim[0] = static_cast<int16_t>(rank);
+  int64_t count = 1;
+  for (int d = 0; d < 7; ++d) {
+    h.dim[d + 1] = static_cast<int16_t>(d < rank ? dims[d] : 1);
+    if (d < rank) count *= dims[d];
+  }
+  h.datatype = datatype;
+  h.bitpix = static_cast<int16_t>(8 * bytesPerVoxel(datatype));
+  h.pixdim[0] = t.qfac;
+  for (int d = 0; d < 3; ++d) h.pixdim[d + 1] = t.pixdim[d];
+  for (int d = 4; d < 8; ++d) h.pixdim[d] = 1.0f;
+  h.vox_offset = kNifti1DataOffset;
+  h.scl_slope = 1.0f;
+  h.xyzt_units = static_cast<char>(t.xyzt_units);
+  h.qform_code = t.qform_code;
+  h.sform_code = t.sform_code;
+  h.quatern_b = t.quatern[0];
+  h.quatern_c = t.quatern[1];
+  h.quatern_d = t.quatern[2];
+  h.qoffset_x = t.qoffset[0];
+  h.qoffset_y = t.qoffset[1];
+  h.qoffset_z = t.qoffset[2];
+  for (int c = 0; c < 4; ++c) {
+    h.srow_x[c] = t.srow[0][c];
+    h.srow_y[c] = t.srow[1][c];
+    h.srow_z[c] = t.srow[2][c];
+  }
+  std::strncpy(h.descrip, "seqseg", sizeof h.descrip - 1);
+  std::memcpy(h.magic, "n+1", 4);
+
+  const bool gzipped = endsWith(path, ".gz");
+  AtomicFile out(path);
+  {
+    GzFile file(gzopen(out.temporaryPath().c_str(), gzipped ? "wb6" : "wbT"));
+    if (!file) throw InputError(path, std::string("cannot write: ") + std::strerror(errno));
+    const char extension[4] = {0, 0, 0, 0};
+    const int64_t dataBytes = count * (h.bitpix / 8);
+    bool ok = gzwrite(file.get(), &h, sizeof h) == static_cast<int>(sizeof h) &&
+              gzwrite(file.get(), extension, 4) == 4;
+    const char* bytes = static_cast<const char*>(voxels);
+    for (int64_t done = 0; ok && done < dataBytes;) {
+      const unsigned chunk = static_cast<unsigned>(std::min<int64_t>(dataBytes - done, 1 << 26));
+      ok = gzwrite(file.get(), bytes + done, chunk) == static_cast<int>(chunk);
+      done += chunk;
+    }
+    if (gzclose(file.release()) != Z_OK) ok = false;
+    if (!ok) throw InputError(path, "write failed (disk full or not writable?)");
+  }
+  out.commit();
+}
+
+}  // namespace seqseg

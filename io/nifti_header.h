@@ -1,0 +1,44 @@
+#pragma once
+// Reading and checking a NIfTI-1 header before ITK touches the file, so that absurd sizes,
+// truncation and corruption are refused with a precise message and before any allocation.
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "engine/geometry.h"
+
+namespace seqseg {
+
+// The largest image accepted, in voxels over all channels (2^31, about 8 GiB of float32).
+constexpr int64_t kMaxVoxels = int64_t{1} << 31;
+
+struct NiftiHeaderInfo {
+  int rank = 0;                    // dim[0] after dropping trailing dimensions of size 1
+  std::array<int64_t, 7> dims{};   // dim[1..7]
+  int16_t datatype = 0;
+  int bytes_per_voxel = 0;
+  int64_t vox_offset = 0;
+  float scl_slope = 0, scl_inter = 0;
+  NiftiTransforms transforms;      // verbatim placement fields
+  bool gzipped = false;
+
+  int64_t voxelCount() const;
+};
+
+// Parses and validates the header: magic, dimensions (rank 3 or 4, sizes >= 1, total under
+// kMaxVoxels), voxel type, spacing > 0, an orthonormal direction. Throws InputError.
+NiftiHeaderInfo readNiftiHeader(const std::string& path);
+
+// Confirms that the file holds all the voxel data its header promises (reads through gzip).
+// Throws InputError for truncated files and corrupted gzip streams.
+void checkNiftiData(const std::string& path, const NiftiHeaderInfo& header);
+
+// Name of a NIfTI datatype code ("uint8", "int16", "float32", ...).
+std::string niftiDatatypeName(int16_t datatype);
+
+// Writes a complete NIfTI-1 file (header + voxel data) with the placement fields of
+// `transforms`; .nii.gz paths are gzip-compressed. `dims` are dim[1..rank].
+void writeNiftiFile(const std::string& path, const std::array<int64_t, 4>& dims, int rank,
+                    int16_t datatype, const void* voxels, const NiftiTransforms& transforms);
+
+}  // namespace seqseg
