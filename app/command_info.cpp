@@ -8,9 +8,10 @@ namespace seqseg {
 
 void addInfoCommand(CLI::App& app) {
   auto files = std::make_shared<std::vector<std::string>>();
-  CLI::App* info = app.add_subcommand(
-      "info", "Print dimensions, voxel type, spacing, origin, direction, orientation, "
-              "qform/sform codes and value range of NIfTI files");
+  CLI::App* info =
+      app.add_subcommand("info",
+                         "Print dimensions, voxel type, spacing, origin, direction, orientation, "
+                         "qform/sform codes and value range of NIfTI files");
   info->add_option("files", *files, "NIfTI files (.nii, .nii.gz)")->required();
   info->callback([files] {
     for (size_t i = 0; i < files->size(); ++i)

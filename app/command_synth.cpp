@@ -29,7 +29,8 @@ std::array<int64_t, 3> parseSize(const std::string& text) {
   } else if (std::sscanf(text.c_str(), "%d%c", &a, &extra) == 1) {
     size = {a, a, a};
   } else {
-    throw std::invalid_argument("--size '" + text + "': expected S or AxBxC, e.g. 48 or 240x240x155");
+    throw std::invalid_argument("--size '" + text +
+                                "': expected S or AxBxC, e.g. 48 or 240x240x155");
   }
   for (int64_t n : size)
     if (n < 8 || n > 1024)
@@ -40,9 +41,15 @@ std::array<int64_t, 3> parseSize(const std::string& text) {
 std::string caseId(Layout layout, int index) {
   char id[64];
   switch (layout) {
-    case Layout::Brats2021: std::snprintf(id, sizeof id, "BraTS2021_%05d", index); break;
-    case Layout::Brats2023: std::snprintf(id, sizeof id, "BraTS-GLI-%05d-000", index); break;
-    default: std::snprintf(id, sizeof id, "BRATS_%03d", index + 1); break;
+    case Layout::Brats2021:
+      std::snprintf(id, sizeof id, "BraTS2021_%05d", index);
+      break;
+    case Layout::Brats2023:
+      std::snprintf(id, sizeof id, "BraTS-GLI-%05d-000", index);
+      break;
+    default:
+      std::snprintf(id, sizeof id, "BRATS_%03d", index + 1);
+      break;
   }
   return id;
 }
@@ -71,18 +78,21 @@ void runSynth(const SynthOptions& options) {
 void addSynthCommand(CLI::App& app) {
   auto options = std::make_shared<SynthOptions>();
   CLI::App* synth = app.add_subcommand(
-      "synth", "Write synthetic BraTS-like cases with ground truth, made from the Colin27 T1 "
-               "template (Debian package mricron-data). The same seed gives the same bytes.");
+      "synth",
+      "Write synthetic BraTS-like cases with ground truth, made from the Colin27 T1 "
+      "template (Debian package mricron-data). The same seed gives the same bytes.");
   synth->add_option("--out", options->out, "Output folder")->required();
   synth->add_option("--cases", options->cases, "Number of cases")->capture_default_str();
   synth->add_option("--layout", options->layout, "brats2021, brats2023, msd or nnunet")
       ->capture_default_str();
-  synth->add_option("--size", options->size,
-                    "Grid: S (a cube) or AxBxC; the field of view is always 240x240x155 mm")
+  synth
+      ->add_option("--size", options->size,
+                   "Grid: S (a cube) or AxBxC; the field of view is always 240x240x155 mm")
       ->capture_default_str();
   synth->add_option("--seed", options->seed, "Random seed")->capture_default_str();
-  synth->add_option("--template-dir", options->templateDir,
-                    "Folder holding ch2.nii.gz and ch2bet.nii.gz")
+  synth
+      ->add_option("--template-dir", options->templateDir,
+                   "Folder holding ch2.nii.gz and ch2bet.nii.gz")
       ->capture_default_str();
   synth->callback([options] { runSynth(*options); });
 }

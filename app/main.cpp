@@ -22,10 +22,11 @@ std::string versionText() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app("seqseg: brain-tumour segmentation of MRI with a sequence-parallel vision "
-               "transformer.\nWithout a subcommand it opens the desktop application, with the "
-               "case given (a folder or four files) loaded.",
-               "seqseg");
+  CLI::App app(
+      "seqseg: brain-tumour segmentation of MRI with a sequence-parallel vision "
+      "transformer.\nWithout a subcommand it opens the desktop application, with the "
+      "case given (a folder or four files) loaded.",
+      "seqseg");
   app.set_version_flag("--version", versionText());
   std::vector<std::string> caseArguments;
   app.add_option("case", caseArguments, "A case folder or its four modality files, to open");

@@ -11,12 +11,12 @@ namespace seqseg {
 struct NiftiTransforms {
   int16_t qform_code = 0;
   int16_t sform_code = 0;
-  float qfac = 1.0f;  // pixdim[0]: -1 flips the third axis of the qform
+  float qfac = 1.0f;                              // pixdim[0]: -1 flips the third axis of the qform
   std::array<float, 3> pixdim{1.0f, 1.0f, 1.0f};  // pixdim[1..3]
-  std::array<float, 3> quatern{};  // b, c, d
-  std::array<float, 3> qoffset{};  // x, y, z (RAS mm)
-  std::array<std::array<float, 4>, 3> srow{};  // sform rows x, y, z (RAS mm)
-  uint8_t xyzt_units = 2;  // NIFTI_UNITS_MM
+  std::array<float, 3> quatern{};                 // b, c, d
+  std::array<float, 3> qoffset{};                 // x, y, z (RAS mm)
+  std::array<std::array<float, 4>, 3> srow{};     // sform rows x, y, z (RAS mm)
+  uint8_t xyzt_units = 2;                         // NIFTI_UNITS_MM
 };
 
 struct Geometry {

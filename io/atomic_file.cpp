@@ -16,8 +16,8 @@ AtomicFile::AtomicFile(std::string finalPath) : finalPath_(std::move(finalPath))
   static std::atomic<int> counter{0};
   const std::filesystem::path target(finalPath_);
   // Hidden, and unique per process and writer, so parallel writers never collide.
-  const std::string name = "." + target.filename().string() + ".tmp-" +
-                           std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  const std::string name = "." + target.filename().string() + ".tmp-" + std::to_string(::getpid()) +
+                           "-" + std::to_string(counter++);
   temporaryPath_ = (target.parent_path() / name).string();
 }
 

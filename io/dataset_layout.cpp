@@ -86,9 +86,8 @@ std::string lowercase(std::string text) {
 // Internal channel of a modality name as dataset.json files spell it; -1 when unknown.
 int modalityIndex(const std::string& name) {
   static const std::map<std::string, int> known = {
-      {"t1", 0},   {"t1w", 0},   {"t1n", 0},   {"native", 0},  {"t1ce", 1}, {"t1gd", 1},
-      {"t1c", 1},  {"t1-gd", 1}, {"t2", 2},    {"t2w", 2},     {"flair", 3}, {"t2f", 3},
-      {"t2-flair", 3}};
+      {"t1", 0},    {"t1w", 0}, {"t1n", 0}, {"native", 0}, {"t1ce", 1}, {"t1gd", 1},    {"t1c", 1},
+      {"t1-gd", 1}, {"t2", 2},  {"t2w", 2}, {"flair", 3},  {"t2f", 3},  {"t2-flair", 3}};
   const auto found = known.find(lowercase(name));
   return found == known.end() ? -1 : found->second;
 }
@@ -112,9 +111,8 @@ std::array<int, kModalityCount> channelOrder(const fs::path& root) {
     const int modality = name.is_string() ? modalityIndex(name.get<std::string>()) : -1;
     const int fileChannel = std::atoi(channel.c_str());
     if (modality < 0 || fileChannel < 0 || fileChannel >= kModalityCount)
-      throw InputError(description.string(),
-                       "channel " + channel + " (" + name.dump() +
-                           ") is not one of T1, T1ce/T1gd, T2, FLAIR");
+      throw InputError(description.string(), "channel " + channel + " (" + name.dump() +
+                                                 ") is not one of T1, T1ce/T1gd, T2, FLAIR");
     order[modality] = fileChannel;
   }
   for (int m = 0; m < kModalityCount; ++m)
@@ -169,11 +167,16 @@ void addFlatCases(const fs::path& root, const fs::path& imagesDir, Layout layout
 
 std::string layoutName(Layout layout) {
   switch (layout) {
-    case Layout::Brats2021: return "brats2021";
-    case Layout::Brats2023: return "brats2023";
-    case Layout::Msd: return "msd";
-    case Layout::NnUnet: return "nnunet";
-    case Layout::Explicit: return "explicit";
+    case Layout::Brats2021:
+      return "brats2021";
+    case Layout::Brats2023:
+      return "brats2023";
+    case Layout::Msd:
+      return "msd";
+    case Layout::NnUnet:
+      return "nnunet";
+    case Layout::Explicit:
+      return "explicit";
   }
   return "unknown";
 }
@@ -275,8 +278,9 @@ Volume readCase(const CaseFiles& files) {
   if (files.images.size() == 1) {
     Volume multi = readImage(files.images[0], ExpectedRank::MultiChannel4D);
     if (multi.channels() != kModalityCount)
-      throw InputError(files.images[0], "has " + std::to_string(multi.channels()) +
-                                            " volumes; 4 modalities (T1, T1ce, T2, FLAIR) expected");
+      throw InputError(files.images[0],
+                       "has " + std::to_string(multi.channels()) +
+                           " volumes; 4 modalities (T1, T1ce, T2, FLAIR) expected");
     Volume ordered = multi;
     for (int m = 0; m < kModalityCount; ++m)
       std::copy_n(multi.channel(files.channelInFile[m]), multi.voxelsPerChannel(),
@@ -301,8 +305,8 @@ Volume readCase(const CaseFiles& files) {
       if (modality.shape[1] != stacked.shape[1] || modality.shape[2] != stacked.shape[2] ||
           modality.shape[3] != stacked.shape[3])
         throw InputError(path, std::string(kModalityNames[m]) + " has dimensions " +
-                                   dims(modality.shape) + " but T1 (" + files.images[0] +
-                                   ") has " + dims(stacked.shape));
+                                   dims(modality.shape) + " but T1 (" + files.images[0] + ") has " +
+                                   dims(stacked.shape));
       std::string difference;
       if (!sameGeometry(stacked.geometry, modality.geometry, &difference))
         throw InputError(path, std::string(kModalityNames[m]) + " geometry differs from T1 (" +
@@ -320,7 +324,8 @@ void writeCase(const std::string& root, Layout layout, const std::string& id, co
   if (files.images.size() == 1) {  // one 4D file in the layout's channel order
     Volume multi = image;
     for (int m = 0; m < kModalityCount; ++m)
-      std::copy_n(image.channel(m), image.voxelsPerChannel(), multi.channel(files.channelInFile[m]));
+      std::copy_n(image.channel(m), image.voxelsPerChannel(),
+                  multi.channel(files.channelInFile[m]));
     writeImage(files.images[0], multi);
   } else {
     for (int m = 0; m < kModalityCount; ++m) {
@@ -347,14 +352,16 @@ void writeDatasetDescription(const std::string& root, Layout layout,
   if (layout == Layout::Msd) {
     json["tensorImageSize"] = "4D";
     json["modality"] = channels;
-    json["labels"] = {{"0", "background"}, {"1", "edema"}, {"2", "non-enhancing tumor"},
+    json["labels"] = {{"0", "background"},
+                      {"1", "edema"},
+                      {"2", "non-enhancing tumor"},
                       {"3", "enhancing tumour"}};
     json["numTraining"] = caseIds.size();
     json["numTest"] = 0;
     nlohmann::json training = nlohmann::json::array();
     for (const std::string& id : caseIds)
-      training.push_back({{"image", "./imagesTr/" + id + ".nii.gz"},
-                          {"label", "./labelsTr/" + id + ".nii.gz"}});
+      training.push_back(
+          {{"image", "./imagesTr/" + id + ".nii.gz"}, {"label", "./labelsTr/" + id + ".nii.gz"}});
     json["training"] = training;
     json["test"] = nlohmann::json::array();
   } else {

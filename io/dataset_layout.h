@@ -51,8 +51,8 @@ CaseFiles caseFilesFor(const std::string& root, Layout layout, const std::string
 
 // Writes a case in `layout` under `root`: the four channels of `image` (internal order) and,
 // when `labels` is given, its ground truth converted to the layout's native labels.
-void writeCase(const std::string& root, Layout layout, const std::string& id,
-               const Volume& image, const LabelVolume* labels);
+void writeCase(const std::string& root, Layout layout, const std::string& id, const Volume& image,
+               const LabelVolume* labels);
 
 // Writes the dataset.json that MSD and nnU-Net folders carry (nothing for other layouts).
 void writeDatasetDescription(const std::string& root, Layout layout,

@@ -15,12 +15,18 @@ namespace {
 
 std::string xformName(int code) {
   switch (code) {
-    case NIFTI_XFORM_UNKNOWN: return "unknown";
-    case NIFTI_XFORM_SCANNER_ANAT: return "scanner";
-    case NIFTI_XFORM_ALIGNED_ANAT: return "aligned";
-    case NIFTI_XFORM_TALAIRACH: return "talairach";
-    case NIFTI_XFORM_MNI_152: return "mni";
-    default: return "invalid";
+    case NIFTI_XFORM_UNKNOWN:
+      return "unknown";
+    case NIFTI_XFORM_SCANNER_ANAT:
+      return "scanner";
+    case NIFTI_XFORM_ALIGNED_ANAT:
+      return "aligned";
+    case NIFTI_XFORM_TALAIRACH:
+      return "talairach";
+    case NIFTI_XFORM_MNI_152:
+      return "mni";
+    default:
+      return "invalid";
   }
 }
 

@@ -58,26 +58,6 @@ Geometry geometryOf(const ItkImage4& image, const NiftiTransforms& transforms) {
   return g;
 }
 
-void checkFinite(const std::string& path, const Volume& volume) {
-  int64_t bad = 0, first = -1;
-  for (int64_t i = 0; i < static_cast<int64_t>(volume.voxels.size()); ++i) {
-    if (!std::isfinite(volume.voxels[i])) {
-      if (first < 0) first = i;
-      ++bad;
-    }
-  }
-  if (bad == 0) return;
-  const int64_t perChannel = volume.voxelsPerChannel();
-  const int64_t inChannel = first % perChannel;
-  std::ostringstream where;
-  where << bad << " voxel values are NaN or infinite (first at i=" << inChannel % volume.shape[3]
-        << " j=" << (inChannel / volume.shape[3]) % volume.shape[2]
-        << " k=" << inChannel / (volume.shape[3] * volume.shape[2]);
-  if (volume.channels() > 1) where << " channel " << first / perChannel;
-  where << ")";
-  throw InputError(path, where.str());
-}
-
 }  // namespace
 
 Volume readImage(const std::string& path, ExpectedRank expected) {
@@ -99,7 +79,6 @@ Volume readImage(const std::string& path, ExpectedRank expected) {
   const float* buffer = image->GetBufferPointer();
   volume.voxels.assign(buffer, buffer + volume.channels() * volume.voxelsPerChannel());
   volume.geometry = geometryOf(*image, header.transforms);
-  checkFinite(path, volume);
   return volume;
 }
 

@@ -48,8 +48,8 @@ std::string orientationCode(const Geometry& g) {
   return code;
 }
 
-bool sameGeometry(const Geometry& a, const Geometry& b, std::string* difference,
-                  double toleranceMm, double toleranceDir) {
+bool sameGeometry(const Geometry& a, const Geometry& b, std::string* difference, double toleranceMm,
+                  double toleranceDir) {
   auto describe = [&](const char* what, int index, double x, double y) {
     if (difference) {
       std::ostringstream out;

@@ -3,6 +3,7 @@
 #include <nifti1_io.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -99,17 +100,28 @@ int64_t NiftiHeaderInfo::voxelCount() const {
 
 std::string niftiDatatypeName(int16_t datatype) {
   switch (datatype) {
-    case DT_UINT8: return "uint8";
-    case DT_INT8: return "int8";
-    case DT_INT16: return "int16";
-    case DT_UINT16: return "uint16";
-    case DT_INT32: return "int32";
-    case DT_UINT32: return "uint32";
-    case DT_INT64: return "int64";
-    case DT_UINT64: return "uint64";
-    case DT_FLOAT32: return "float32";
-    case DT_FLOAT64: return "float64";
-    default: return "datatype " + std::to_string(datatype);
+    case DT_UINT8:
+      return "uint8";
+    case DT_INT8:
+      return "int8";
+    case DT_INT16:
+      return "int16";
+    case DT_UINT16:
+      return "uint16";
+    case DT_INT32:
+      return "int32";
+    case DT_UINT32:
+      return "uint32";
+    case DT_INT64:
+      return "int64";
+    case DT_UINT64:
+      return "uint64";
+    case DT_FLOAT32:
+      return "float32";
+    case DT_FLOAT64:
+      return "float64";
+    default:
+      return "datatype " + std::to_string(datatype);
   }
 }
 
@@ -140,6 +152,7 @@ NiftiHeaderInfo readNiftiHeader(const std::string& path) {
   }
 
   NiftiHeaderInfo info;
+  info.byteSwapped = swapped;
   info.gzipped = endsWith(path, ".gz");
   const int declaredRank = h.dim[0];
   if (declaredRank < 1 || declaredRank > 7)
@@ -201,10 +214,55 @@ NiftiHeaderInfo readNiftiHeader(const std::string& path) {
   return info;
 }
 
+namespace {
+
+// Counts NaN and infinite values of a real-valued voxel stream, remembering the first.
+class NonFiniteCounter {
+ public:
+  explicit NonFiniteCounter(const NiftiHeaderInfo& header)
+      : width_(header.datatype == DT_FLOAT32   ? 4
+               : header.datatype == DT_FLOAT64 ? 8
+                                               : 0),
+        swapped_(header.byteSwapped) {}
+
+  void consume(const char* bytes, int64_t size) {
+    if (width_ == 0) return;
+    for (int64_t i = 0; i < size; ++i) {
+      pending_[pendingSize_++] = bytes[i];
+      if (pendingSize_ < width_) continue;
+      if (swapped_) std::reverse(pending_, pending_ + width_);
+      double value;
+      if (width_ == 4) {
+        float single;
+        std::memcpy(&single, pending_, 4);
+        value = single;
+      } else {
+        std::memcpy(&value, pending_, 8);
+      }
+      if (!std::isfinite(value) && bad_++ == 0) first_ = index_;
+      ++index_;
+      pendingSize_ = 0;
+    }
+  }
+  int64_t bad() const { return bad_; }
+  int64_t first() const { return first_; }
+
+ private:
+  int width_;
+  bool swapped_;
+  char pending_[8];
+  int pendingSize_ = 0;
+  int64_t index_ = 0, bad_ = 0, first_ = -1;
+};
+
+}  // namespace
+
 void checkNiftiData(const std::string& path, const NiftiHeaderInfo& header) {
-  const int64_t needed = header.vox_offset + header.voxelCount() * header.bytes_per_voxel;
+  const int64_t dataBytes = header.voxelCount() * header.bytes_per_voxel;
+  const int64_t needed = header.vox_offset + dataBytes;
   GzFile file = openForReading(path);
   std::unique_ptr<char[]> buffer(new char[1 << 20]);
+  NonFiniteCounter nonFinite(header);
   int64_t total = 0;
   while (total < needed) {
     const int got = gzread(file.get(), buffer.get(), 1 << 20);
@@ -214,15 +272,25 @@ void checkNiftiData(const std::string& path, const NiftiHeaderInfo& header) {
       throw InputError(path, std::string("corrupted gzip data (") + message + ")");
     }
     if (got == 0) break;
+    // The part of this chunk that lies in the voxel data.
+    const int64_t begin = std::max<int64_t>(total, header.vox_offset);
+    const int64_t end = std::min<int64_t>(total + got, needed);
+    if (end > begin) nonFinite.consume(buffer.get() + (begin - total), end - begin);
     total += got;
   }
-  if (total < needed) {
-    int code = 0;
-    gzerror(file.get(), &code);
-    // zlib reports a gzip stream cut short as a clean end of input on some versions.
+  if (total < needed)
     throw InputError(path, "truncated: expected " + std::to_string(needed) + " bytes" +
                                (header.gzipped ? " after decompression" : "") + ", found " +
                                std::to_string(total));
+  if (nonFinite.bad() > 0) {
+    const int64_t first = nonFinite.first(), ni = header.dims[0], nj = header.dims[1];
+    const int64_t perVolume = ni * nj * header.dims[2];
+    std::string where = "i=" + std::to_string(first % ni) +
+                        " j=" + std::to_string(first / ni % nj) +
+                        " k=" + std::to_string(first / (ni * nj) % header.dims[2]);
+    if (header.rank == 4) where += " volume " + std::to_string(first / perVolume);
+    throw InputError(path, std::to_string(nonFinite.bad()) +
+                               " voxel values are NaN or infinite (first at " + where + ")");
   }
 }
 

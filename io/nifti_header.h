@@ -13,14 +13,15 @@ namespace seqseg {
 constexpr int64_t kMaxVoxels = int64_t{1} << 31;
 
 struct NiftiHeaderInfo {
-  int rank = 0;                    // dim[0] after dropping trailing dimensions of size 1
-  std::array<int64_t, 7> dims{};   // dim[1..7]
+  int rank = 0;                   // dim[0] after dropping trailing dimensions of size 1
+  std::array<int64_t, 7> dims{};  // dim[1..7]
   int16_t datatype = 0;
   int bytes_per_voxel = 0;
   int64_t vox_offset = 0;
   float scl_slope = 0, scl_inter = 0;
-  NiftiTransforms transforms;      // verbatim placement fields
+  NiftiTransforms transforms;  // verbatim placement fields
   bool gzipped = false;
+  bool byteSwapped = false;  // stored in the other endianness
 
   int64_t voxelCount() const;
 };
@@ -29,8 +30,9 @@ struct NiftiHeaderInfo {
 // kMaxVoxels), voxel type, spacing > 0, an orthonormal direction. Throws InputError.
 NiftiHeaderInfo readNiftiHeader(const std::string& path);
 
-// Confirms that the file holds all the voxel data its header promises (reads through gzip).
-// Throws InputError for truncated files and corrupted gzip streams.
+// Confirms that the file holds all the voxel data its header promises (reads through gzip) and,
+// for real-valued types, that every value is finite. Throws InputError for truncated files,
+// corrupted gzip streams and NaN/infinite voxels (which ITK's NIfTI reader silently zeroes).
 void checkNiftiData(const std::string& path, const NiftiHeaderInfo& header);
 
 // Name of a NIfTI datatype code ("uint8", "int16", "float32", ...).

@@ -142,8 +142,8 @@ struct SphereNoise {
   double operator()(const Vec3& unit) const {
     double value = 0;
     for (int m = 0; m < 6; ++m) {
-      const double along = unit[0] * directions[m][0] + unit[1] * directions[m][1] +
-                           unit[2] * directions[m][2];
+      const double along =
+          unit[0] * directions[m][0] + unit[1] * directions[m][1] + unit[2] * directions[m][2];
       value += amplitudes[m] * std::sin(frequencies[m] * along + phases[m]);
     }
     return value;
@@ -151,7 +151,9 @@ struct SphereNoise {
 };
 
 // 1 well inside a boundary at ratio 1, 0 well outside: a partial-volume edge.
-double inside(double ratio) { return std::clamp((1.06 - ratio) / 0.12, 0.0, 1.0); }
+double inside(double ratio) {
+  return std::clamp((1.06 - ratio) / 0.12, 0.0, 1.0);
+}
 
 }  // namespace
 
@@ -227,8 +229,9 @@ SyntheticCase synthesizeCase(const BrainTemplate& brain, const std::array<int64_
     const Vec3 candidate{random.uniform(0.25, 0.75) * double(ni - 1),
                          random.uniform(0.25, 0.75) * double(nj - 1),
                          random.uniform(0.3, 0.8) * double(nk - 1)};
-    const int64_t v = (static_cast<int64_t>(candidate[2]) * nj + static_cast<int64_t>(candidate[1])) *
-                          ni + static_cast<int64_t>(candidate[0]);
+    const int64_t v =
+        (static_cast<int64_t>(candidate[2]) * nj + static_cast<int64_t>(candidate[1])) * ni +
+        static_cast<int64_t>(candidate[0]);
     if (inBrain[v] > 0) {
       tumourCentre = indexToPhysical(g, candidate);
       break;
@@ -238,7 +241,8 @@ SyntheticCase synthesizeCase(const BrainTemplate& brain, const std::array<int64_
   const double u1 = random.uniform(), u2 = random.uniform(), u3 = random.uniform();
   const double qa = std::sqrt(1 - u1) * std::sin(2 * M_PI * u2),
                qb = std::sqrt(1 - u1) * std::cos(2 * M_PI * u2),
-               qc = std::sqrt(u1) * std::sin(2 * M_PI * u3), qd = std::sqrt(u1) * std::cos(2 * M_PI * u3);
+               qc = std::sqrt(u1) * std::sin(2 * M_PI * u3),
+               qd = std::sqrt(u1) * std::cos(2 * M_PI * u3);
   const double rotation[3][3] = {
       {1 - 2 * (qc * qc + qd * qd), 2 * (qb * qc - qa * qd), 2 * (qb * qd + qa * qc)},
       {2 * (qb * qc + qa * qd), 1 - 2 * (qb * qb + qd * qd), 2 * (qc * qd - qa * qb)},
@@ -278,7 +282,8 @@ SyntheticCase synthesizeCase(const BrainTemplate& brain, const std::array<int64_
           for (int r = 0; r < 3; ++r) local[c] += rotation[r][c] * (p[r] - tumourCentre[r]);
           local[c] /= stretch[c];
         }
-        const double rho = std::sqrt(local[0] * local[0] + local[1] * local[1] + local[2] * local[2]);
+        const double rho =
+            std::sqrt(local[0] * local[0] + local[1] * local[1] + local[2] * local[2]);
         Vec3 unit{0, 0, 1};
         if (rho > 1e-9) unit = {local[0] / rho, local[1] / rho, local[2] / rho};
         const double core = 1 + coreShape(unit), oedema = 1 + oedemaShape(unit);
@@ -286,9 +291,12 @@ SyntheticCase synthesizeCase(const BrainTemplate& brain, const std::array<int64_
         const double ratioEd = rho / (radiusEd * oedema * (0.85 + 0.3 * membership[2]));
         const double ratioEt = rho / (radiusEt * core), ratioNcr = rho / (radiusNcr * core);
         uint8_t label = 0;
-        if (ratioNcr < 1) label = kNcr;
-        else if (ratioEt < 1) label = kEt;
-        else if (ratioEd < 1) label = kEd;
+        if (ratioNcr < 1)
+          label = kNcr;
+        else if (ratioEt < 1)
+          label = kEt;
+        else if (ratioEd < 1)
+          label = kEd;
         result.labels.labels[v] = label;
 
         const double x[3] = {2.0 * i / double(ni - 1) - 1, 2.0 * j / double(nj - 1) - 1,
@@ -301,12 +309,12 @@ SyntheticCase synthesizeCase(const BrainTemplate& brain, const std::array<int64_
           value += inside(ratioEt) * (contrast[3 + 2] - value);
           value += inside(ratioNcr) * (contrast[3 + 0] - value);
           const auto& b = bias[m];
-          const double field = std::exp(b[0] * x[0] + b[1] * x[1] + b[2] * x[2] +
-                                        b[3] * x[0] * x[0] + b[4] * x[1] * x[1] +
-                                        b[5] * x[2] * x[2] + b[6] * x[0] * x[1] +
-                                        b[7] * x[1] * x[2] + b[8] * x[0] * x[2]);
+          const double field = std::exp(
+              b[0] * x[0] + b[1] * x[1] + b[2] * x[2] + b[3] * x[0] * x[0] + b[4] * x[1] * x[1] +
+              b[5] * x[2] * x[2] + b[6] * x[0] * x[1] + b[7] * x[1] * x[2] + b[8] * x[0] * x[2]);
           value = (value * gain[m] + 0.025 * random.normal()) * field;
-          result.image.voxels[m * perChannel + v] = static_cast<float>(1000.0 * std::max(0.0, value));
+          result.image.voxels[m * perChannel + v] =
+              static_cast<float>(1000.0 * std::max(0.0, value));
         }
       }
   return result;

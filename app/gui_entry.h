@@ -1,0 +1,12 @@
+#pragma once
+// Starts the desktop application (only in builds with the GUI).
+#include <string>
+#include <vector>
+
+namespace seqseg {
+
+// Opens the main window, with the case given by `caseArguments` (a folder, or four files)
+// loaded. Returns the process exit code.
+int runGui(int argc, char** argv, const std::vector<std::string>& caseArguments);
+
+}  // namespace seqseg

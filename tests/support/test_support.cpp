@@ -1,0 +1,93 @@
+#include "tests/support/test_support.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace seqseg::test {
+
+TempDir::TempDir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "seqseg-test-XXXXXX").string();
+  if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+void writeFile(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out << bytes;
+}
+
+void patchFile(const std::string& path, long offset, const void* bytes, size_t size) {
+  std::fstream file(path, std::ios::binary | std::ios::in | std::ios::out);
+  file.seekp(offset);
+  file.write(static_cast<const char*>(bytes), static_cast<std::streamsize>(size));
+  if (!file) throw std::runtime_error("cannot patch " + path);
+}
+
+CommandResult runCommand(const std::vector<std::string>& argv) {
+  TempDir capture;
+  const std::string outPath = capture / "stdout", errPath = capture / "stderr";
+  const pid_t child = fork();
+  if (child < 0) throw std::runtime_error("fork failed");
+  if (child == 0) {
+    const int out = open(outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int err = open(errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(out, 1);
+    dup2(err, 2);
+    std::vector<char*> args;
+    for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  CommandResult result;
+  result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.out = readFile(outPath);
+  result.err = readFile(errPath);
+  return result;
+}
+
+std::string seqsegExecutable() {
+  return std::string(SEQSEG_BINARY_DIR) + "/app/seqseg";
+}
+
+std::string systemPython() {
+  return "/usr/bin/python3";
+}
+
+nlohmann::json niftiFacts(const std::string& path) {
+  const CommandResult result = runCommand(
+      {systemPython(), std::string(SEQSEG_SOURCE_DIR) + "/tests/tools/nifti_facts.py", path});
+  if (result.exitCode != 0)
+    throw std::runtime_error("nibabel failed on " + path + ": " + result.err);
+  return nlohmann::json::parse(result.out).at(path);
+}
+
+void makeFixture(const std::string& kind, const std::string& path) {
+  const CommandResult result =
+      runCommand({systemPython(), std::string(SEQSEG_SOURCE_DIR) + "/tests/tools/make_fixture.py",
+                  kind, path});
+  if (result.exitCode != 0) throw std::runtime_error("make_fixture " + kind + ": " + result.err);
+}
+
+}  // namespace seqseg::test

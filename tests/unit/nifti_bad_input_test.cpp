@@ -1,0 +1,258 @@
+// Every class of bad input is refused with an InputError that names the file and the problem.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <limits>
+
+#include "io/dataset_layout.h"
+#include "io/image_reader.h"
+#include "io/image_writer.h"
+#include "io/input_error.h"
+#include "io/nifti_geometry.h"
+#include "tests/support/test_support.h"
+
+namespace seqseg {
+namespace {
+
+using test::TempDir;
+
+// Byte offsets in the NIfTI-1 header.
+constexpr long kDimOffset = 40, kDatatypeOffset = 70, kPixdimOffset = 76, kQformCodeOffset = 252,
+               kSformCodeOffset = 254, kSrowXOffset = 280;
+
+Volume smallImage(std::array<int64_t, 4> shape = {1, 6, 7, 8}) {
+  Volume image;
+  image.shape = shape;
+  image.voxels.resize(shape[0] * shape[1] * shape[2] * shape[3]);
+  for (size_t i = 0; i < image.voxels.size(); ++i) image.voxels[i] = static_cast<float>(i % 17);
+  setNiftiFromPlacement(image.geometry);
+  return image;
+}
+
+std::string writeSmall(const TempDir& dir, const std::string& name,
+                       const Volume& image = smallImage()) {
+  const std::string path = dir / name;
+  writeImage(path, image);
+  return path;
+}
+
+// Expects readImage(path) to fail with an error naming `path` whose problem contains `phrase`.
+void expectRefused(const std::string& path, const std::string& phrase,
+                   ExpectedRank rank = ExpectedRank::Any) {
+  try {
+    readImage(path, rank);
+    ADD_FAILURE() << path << " was accepted; expected: " << phrase;
+  } catch (const InputError& error) {
+    EXPECT_EQ(error.file(), path);
+    EXPECT_NE(error.problem().find(phrase), std::string::npos) << error.what();
+    EXPECT_EQ(std::string(error.what()).find('\n'), std::string::npos) << "one line only";
+  }
+}
+
+void setDims(const std::string& path, std::array<int16_t, 8> dims) {
+  test::patchFile(path, kDimOffset, dims.data(), sizeof dims);
+}
+
+TEST(BadInput, MissingFile) {
+  TempDir dir;
+  expectRefused(dir / "absent.nii.gz", "file not found");
+}
+
+TEST(BadInput, FolderInsteadOfFile) {
+  TempDir dir;
+  expectRefused(dir.path(), "is a folder");
+}
+
+TEST(BadInput, UnreadableFile) {
+  if (geteuid() == 0) GTEST_SKIP() << "root reads files whatever their permissions";
+  TempDir dir;
+  const std::string path = writeSmall(dir, "locked.nii");
+  chmod(path.c_str(), 0);
+  expectRefused(path, "cannot open");
+}
+
+TEST(BadInput, EmptyFile) {
+  TempDir dir;
+  test::writeFile(dir / "empty.nii.gz", "");
+  expectRefused(dir / "empty.nii.gz", "empty file");
+}
+
+TEST(BadInput, NotNifti) {
+  TempDir dir;
+  test::writeFile(dir / "notes.nii", std::string(400, 'x'));
+  expectRefused(dir / "notes.nii", "not a NIfTI file");
+}
+
+TEST(BadInput, TruncatedHeader) {
+  TempDir dir;
+  const std::string path = writeSmall(dir, "a.nii");
+  test::writeFile(path, test::readFile(path).substr(0, 200));
+  expectRefused(path, "truncated");
+}
+
+TEST(BadInput, TruncatedData) {
+  TempDir dir;
+  const std::string path = writeSmall(dir, "a.nii");
+  test::writeFile(path, test::readFile(path).substr(0, 352 + 100));
+  expectRefused(path, "truncated");
+}
+
+TEST(BadInput, TruncatedGzip) {
+  TempDir dir;
+  const std::string path = writeSmall(dir, "a.nii.gz", smallImage({1, 30, 30, 30}));
+  const std::string bytes = test::readFile(path);
+  test::writeFile(path, bytes.substr(0, bytes.size() / 2));
+  expectRefused(path, "truncated");
+}
+
+TEST(BadInput, CorruptedGzip) {
+  TempDir dir;
+  const std::string path = writeSmall(dir, "a.nii.gz", smallImage({1, 30, 30, 30}));
+  std::string bytes = test::readFile(path);
+  for (size_t i = bytes.size() / 3; i < bytes.size() / 3 + 64; ++i)
+    bytes[i] = static_cast<char>(~bytes[i]);
+  test::writeFile(path, bytes);
+  expectRefused(path, "corrupted gzip data");
+}
+
+TEST(BadInput, AbsurdDimensionsAreRefusedBeforeAllocation) {
+  TempDir dir;
+  const std::string path = writeSmall(dir, "huge.nii");
+  setDims(path, {4, 30000, 30000, 30000, 4, 1, 1, 1});
+  expectRefused(path, "more than the limit");
+}
+
+TEST(BadInput, NegativeDimension) {
+  TempDir dir;
+  const std::string path = writeSmall(dir, "neg.nii");
+  setDims(path, {3, 8, -7, 6, 1, 1, 1, 1});
+  expectRefused(path, "has size -7");
+}
+
+TEST(BadInput, ZeroSpacing) {
+  TempDir dir;
+  const std::string path = writeSmall(dir, "zero.nii");
+  const float zero = 0.0f;
+  test::patchFile(path, kPixdimOffset + 4 * 2, &zero, sizeof zero);
+  expectRefused(path, "spacing along axis 1");
+}
+
+TEST(BadInput, NegativeSpacing) {
+  TempDir dir;
+  const std::string path = writeSmall(dir, "negative.nii");
+  const float negative = -1.5f;
+  test::patchFile(path, kPixdimOffset + 4 * 3, &negative, sizeof negative);
+  expectRefused(path, "must be positive");
+}
+
+TEST(BadInput, NonFiniteVoxels) {
+  TempDir dir;
+  Volume image = smallImage();
+  image.voxels[5] = std::numeric_limits<float>::quiet_NaN();
+  image.voxels[9] = std::numeric_limits<float>::infinity();
+  expectRefused(writeSmall(dir, "nan.nii.gz", image), "2 voxel values are NaN or infinite");
+}
+
+TEST(BadInput, TwoDimensionalData) {
+  TempDir dir;
+  const std::string path = writeSmall(dir, "flat.nii", smallImage({1, 1, 7, 8}));
+  expectRefused(path, "is 2D");
+  setDims(path, {2, 8, 7, 1, 1, 1, 1, 1});
+  expectRefused(path, "is 2D");
+}
+
+TEST(BadInput, FiveDimensionalData) {
+  TempDir dir;
+  const std::string path = writeSmall(dir, "five.nii", smallImage({2, 6, 7, 8}));
+  setDims(path, {5, 8, 7, 6, 1, 2, 1, 1});
+  expectRefused(path, "is 5D");
+}
+
+TEST(BadInput, WrongRankForTheLayout) {
+  TempDir dir;
+  expectRefused(writeSmall(dir, "four.nii", smallImage({4, 6, 7, 8})), "single 3D volume",
+                ExpectedRank::Volume3D);
+  expectRefused(writeSmall(dir, "three.nii"), "4D file with one volume per modality",
+                ExpectedRank::MultiChannel4D);
+}
+
+TEST(BadInput, UnsupportedVoxelType) {
+  TempDir dir;
+  const std::string path = writeSmall(dir, "complex.nii");
+  const int16_t complex64 = 32;
+  test::patchFile(path, kDatatypeOffset, &complex64, sizeof complex64);
+  expectRefused(path, "unsupported voxel type");
+}
+
+TEST(BadInput, NonOrthonormalDirection) {
+  TempDir dir;
+  const std::string path = writeSmall(dir, "shear.nii");
+  const int16_t codes[2] = {0, 1};  // sform only
+  test::patchFile(path, kQformCodeOffset, codes, sizeof codes);
+  const float shearedRowX[4] = {1.0f, 0.4f, 0.0f, 0.0f};
+  test::patchFile(path, kSrowXOffset, shearedRowX, sizeof shearedRowX);
+  expectRefused(path, "not orthonormal");
+  (void)kSformCodeOffset;
+}
+
+TEST(BadInput, LabelMapWithFractionalValues) {
+  TempDir dir;
+  Volume image = smallImage();
+  image.voxels[3] = 1.5f;
+  const std::string path = writeSmall(dir, "seg.nii.gz", image);
+  try {
+    readLabelMap(path);
+    ADD_FAILURE() << "fractional label accepted";
+  } catch (const InputError& error) {
+    EXPECT_NE(error.problem().find("not a label map"), std::string::npos) << error.what();
+  }
+}
+
+class MismatchedModalities : public ::testing::Test {
+ protected:
+  // Writes T1, T1ce, T2 from smallImage() and FLAIR from `flair`; returns the error of readCase.
+  std::string readWithFlair(const Volume& flair) {
+    std::vector<std::string> files;
+    for (const char* name : {"t1.nii.gz", "t1ce.nii.gz", "t2.nii.gz"})
+      files.push_back(writeSmall(dir_, name));
+    files.push_back(writeSmall(dir_, "flair.nii.gz", flair));
+    try {
+      readCase(explicitCase(files[0], files[1], files[2], files[3]));
+    } catch (const InputError& error) {
+      EXPECT_EQ(error.file(), files[3]);
+      return error.problem();
+    }
+    return "accepted";
+  }
+  TempDir dir_;
+};
+
+TEST_F(MismatchedModalities, DimensionsDiffer) {
+  EXPECT_NE(readWithFlair(smallImage({1, 6, 7, 9})).find("FLAIR has dimensions 9x7x6"),
+            std::string::npos);
+}
+
+TEST_F(MismatchedModalities, OriginDiffers) {
+  Volume flair = smallImage();
+  flair.geometry.origin[1] += 0.01;
+  setNiftiFromPlacement(flair.geometry);
+  EXPECT_NE(readWithFlair(flair).find("geometry differs from T1"), std::string::npos);
+}
+
+TEST_F(MismatchedModalities, SpacingDiffers) {
+  Volume flair = smallImage();
+  flair.geometry.spacing[2] = 1.2;
+  setNiftiFromPlacement(flair.geometry);
+  EXPECT_NE(readWithFlair(flair).find("spacing[2] differs"), std::string::npos);
+}
+
+TEST_F(MismatchedModalities, TinyDifferencesWithinToleranceAreAccepted) {
+  Volume flair = smallImage();
+  flair.geometry.origin[0] += 1e-4;
+  setNiftiFromPlacement(flair.geometry);
+  EXPECT_EQ(readWithFlair(flair), "accepted");
+}
+
+}  // namespace
+}  // namespace seqseg
