@@ -5,6 +5,7 @@
 
 #include "app/commands.h"
 #include "io/dataset_layout.h"
+#include "io/input_error.h"
 #include "io/synthetic_case.h"
 
 namespace seqseg {
@@ -58,7 +59,9 @@ void runSynth(const SynthOptions& options) {
   const Layout layout = parseLayout(options.layout);
   const auto size = parseSize(options.size);
   if (options.cases < 1) throw std::invalid_argument("--cases must be at least 1");
-  std::filesystem::create_directories(options.out);
+  std::error_code error;
+  std::filesystem::create_directories(options.out, error);
+  if (error) throw InputError(options.out, "cannot create the output folder: " + error.message());
   const BrainTemplate brain = loadBrainTemplate(options.templateDir);
   std::vector<std::string> ids;
   for (int index = 0; index < options.cases; ++index) {

@@ -5,9 +5,6 @@
 #include <itkNiftiImageIO.h>
 
 #include <cmath>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "io/input_error.h"
@@ -17,16 +14,6 @@ namespace seqseg {
 namespace {
 
 using ItkImage4 = itk::Image<float, 4>;
-
-void checkReadableFile(const std::string& path) {
-  namespace fs = std::filesystem;
-  std::error_code error;
-  const fs::file_status status = fs::status(path, error);
-  if (!fs::exists(status)) throw InputError(path, "file not found");
-  if (fs::is_directory(status)) throw InputError(path, "is a folder, expected a NIfTI file");
-  std::ifstream probe(path, std::ios::binary);
-  if (!probe) throw InputError(path, std::string("cannot open: ") + std::strerror(errno));
-}
 
 // First line of an ITK exception: the rest is a source location and stack of no use to users.
 std::string firstLine(const itk::ExceptionObject& error) {
@@ -61,7 +48,6 @@ Geometry geometryOf(const ItkImage4& image, const NiftiTransforms& transforms) {
 }  // namespace
 
 Volume readImage(const std::string& path, ExpectedRank expected) {
-  checkReadableFile(path);
   const NiftiHeaderInfo header = readNiftiHeader(path);
   if (expected == ExpectedRank::Volume3D && header.rank != 3)
     throw InputError(path, "is 4D with " + std::to_string(header.dims[3]) +

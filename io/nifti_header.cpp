@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -27,6 +29,16 @@ using GzFile = std::unique_ptr<gzFile_s, GzFileCloser>;
 bool endsWith(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() &&
          text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+void checkReadableFile(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const fs::file_status status = fs::status(path, error);
+  if (!fs::exists(status)) throw InputError(path, "file not found");
+  if (fs::is_directory(status)) throw InputError(path, "is a folder, expected a NIfTI file");
+  std::ifstream probe(path, std::ios::binary);
+  if (!probe) throw InputError(path, std::string("cannot open: ") + std::strerror(errno));
 }
 
 // zlib reads plain files transparently, so one path serves .nii and .nii.gz.
@@ -126,6 +138,7 @@ std::string niftiDatatypeName(int16_t datatype) {
 }
 
 NiftiHeaderInfo readNiftiHeader(const std::string& path) {
+  checkReadableFile(path);
   GzFile file = openForReading(path);
   nifti_1_header h;
   const int got = gzread(file.get(), &h, sizeof h);

@@ -1,0 +1,178 @@
+// The command-line contract on real files: synth and info for every layout, one-line errors
+// with exit code 2 for every class of bad input, and deterministic synthetic data.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "io/image_writer.h"
+#include "io/nifti_geometry.h"
+#include "tests/support/test_support.h"
+
+namespace seqseg {
+namespace {
+
+namespace fs = std::filesystem;
+using test::CommandResult;
+using test::TempDir;
+
+CommandResult seqseg(std::vector<std::string> arguments) {
+  arguments.insert(arguments.begin(), test::seqsegExecutable());
+  return test::runCommand(arguments);
+}
+
+std::vector<std::string> niftiFilesUnder(const std::string& root) {
+  std::vector<std::string> files;
+  for (const auto& entry : fs::recursive_directory_iterator(root))
+    if (entry.path().string().find(".nii") != std::string::npos)
+      files.push_back(entry.path().string());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+TEST(Cli, VersionAndHelp) {
+  const CommandResult version = seqseg({"--version"});
+  EXPECT_EQ(version.exitCode, 0);
+  EXPECT_NE(version.out.find("seqseg 0."), std::string::npos) << version.out;
+  const CommandResult help = seqseg({"--help"});
+  EXPECT_EQ(help.exitCode, 0);
+  for (const char* command : {"info", "synth"})
+    EXPECT_NE(help.out.find(command), std::string::npos);
+}
+
+TEST(Cli, BadUsageExitsTwo) {
+  EXPECT_EQ(seqseg({"--no-such-option"}).exitCode, 2);
+  EXPECT_EQ(seqseg({"info"}).exitCode, 2);
+  TempDir dir;
+  const CommandResult size = seqseg({"synth", "--out", dir / "out", "--size", "3"});
+  EXPECT_EQ(size.exitCode, 2);
+  EXPECT_NE(size.err.find("--size"), std::string::npos) << size.err;
+  EXPECT_EQ(seqseg({"synth", "--out", dir / "out", "--layout", "dicom"}).exitCode, 2);
+  EXPECT_FALSE(fs::exists(dir / "out")) << "a refused command must not create its output folder";
+  test::writeFile(dir / "file", "x");
+  EXPECT_EQ(seqseg({"synth", "--out", dir / "file/sub", "--size", "16"}).exitCode, 2);
+}
+
+class SynthLayout : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SynthLayout, WritesCasesThatInfoDescribes) {
+  TempDir dir;
+  const CommandResult synth = seqseg({"synth", "--out", dir / "data", "--cases", "2", "--layout",
+                                      GetParam(), "--size", "24", "--seed", "3"});
+  ASSERT_EQ(synth.exitCode, 0) << synth.err;
+  const std::vector<std::string> files = niftiFilesUnder(dir / "data");
+  const size_t filesPerCase = GetParam() == "msd" ? 2 : 5;
+  ASSERT_EQ(files.size(), 2 * filesPerCase);
+  for (const std::string& file : files) {
+    SCOPED_TRACE(file);
+    const CommandResult info = seqseg({"info", file});
+    ASSERT_EQ(info.exitCode, 0) << info.err;
+    const nlohmann::json facts = test::niftiFacts(file);
+    const bool label = facts["dtype"] == "uint8";
+    const bool fourD = facts["shape"].size() == 4;
+    EXPECT_NE(
+        info.out.find(fourD ? "dimensions:  24 x 24 x 24 x 4 (4D)" : "dimensions:  24 x 24 x 24\n"),
+        std::string::npos)
+        << info.out;
+    EXPECT_NE(info.out.find(label ? "voxel type:  uint8" : "voxel type:  float32"),
+              std::string::npos);
+    EXPECT_NE(info.out.find("orientation: " + facts["axcodes"].get<std::string>()),
+              std::string::npos);
+    EXPECT_EQ(facts["axcodes"], "LPS");
+    EXPECT_NE(info.out.find("spacing:     10 x 10 x 6.45833 mm"), std::string::npos) << info.out;
+  }
+  if (GetParam() == "msd" || GetParam() == "nnunet") {
+    EXPECT_TRUE(fs::exists(dir / "data/dataset.json"));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Layouts, SynthLayout,
+                         ::testing::Values("brats2021", "brats2023", "msd", "nnunet"));
+
+TEST(Cli, SynthSameSeedSameBytes) {
+  TempDir dir;
+  for (const char* run : {"a", "b"})
+    ASSERT_EQ(seqseg({"synth", "--out", dir / run, "--cases", "2", "--size", "20", "--seed", "9"})
+                  .exitCode,
+              0);
+  ASSERT_EQ(seqseg({"synth", "--out", dir / "c", "--cases", "2", "--size", "20", "--seed", "10"})
+                .exitCode,
+            0);
+  const auto a = niftiFilesUnder(dir / "a");
+  ASSERT_EQ(a.size(), 10u);
+  bool anyDifferent = false;
+  for (const std::string& file : a) {
+    const std::string relative = fs::relative(file, dir / "a").string();
+    EXPECT_EQ(test::readFile(file), test::readFile(dir / ("b/" + relative))) << relative;
+    anyDifferent |= test::readFile(file) != test::readFile(dir / ("c/" + relative));
+  }
+  EXPECT_TRUE(anyDifferent) << "another seed must give other cases";
+}
+
+// Each class of bad input: `seqseg info` prints one line naming the file, exits 2, and prints
+// nothing on stdout.
+class BadInputCli : public ::testing::Test {
+ protected:
+  std::string goodFile(const std::string& name, std::array<int64_t, 4> shape = {1, 6, 7, 8}) {
+    Volume image;
+    image.shape = shape;
+    image.voxels.assign(shape[0] * shape[1] * shape[2] * shape[3], 1.0f);
+    setNiftiFromPlacement(image.geometry);
+    writeImage(dir_ / name, image);
+    return dir_ / name;
+  }
+  void expectOneLineError(const std::string& file, const std::string& phrase) {
+    const CommandResult result = seqseg({"info", file});
+    EXPECT_EQ(result.exitCode, 2) << file;
+    EXPECT_TRUE(result.out.empty()) << result.out;
+    EXPECT_EQ(result.err.rfind("seqseg: error: " + file + ": ", 0), 0u) << result.err;
+    EXPECT_NE(result.err.find(phrase), std::string::npos) << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+  }
+  TempDir dir_;
+};
+
+TEST_F(BadInputCli, EveryClassGivesOneLineAndExitTwo) {
+  expectOneLineError(dir_ / "missing.nii.gz", "file not found");
+  test::writeFile(dir_ / "empty.nii.gz", "");
+  expectOneLineError(dir_ / "empty.nii.gz", "empty file");
+  test::writeFile(dir_ / "text.nii", std::string(500, 'a'));
+  expectOneLineError(dir_ / "text.nii", "not a NIfTI file");
+
+  std::string bytes = test::readFile(goodFile("big.nii.gz", {1, 30, 30, 30}));
+  test::writeFile(dir_ / "cut.nii.gz", bytes.substr(0, bytes.size() / 2));
+  expectOneLineError(dir_ / "cut.nii.gz", "truncated");
+  for (size_t i = bytes.size() / 3; i < bytes.size() / 3 + 64; ++i) bytes[i] ^= 0x5a;
+  test::writeFile(dir_ / "corrupt.nii.gz", bytes);
+  expectOneLineError(dir_ / "corrupt.nii.gz", "corrupted gzip data");
+
+  const std::array<int16_t, 8> absurd{4, 32000, 32000, 32000, 32000, 1, 1, 1};
+  test::patchFile(goodFile("absurd.nii"), 40, absurd.data(), sizeof absurd);
+  expectOneLineError(dir_ / "absurd.nii", "more than the limit");
+
+  const float zero = 0;
+  test::patchFile(goodFile("zero.nii"), 80, &zero, sizeof zero);
+  expectOneLineError(dir_ / "zero.nii", "must be positive");
+
+  const std::array<int16_t, 8> flat{2, 8, 7, 1, 1, 1, 1, 1};
+  test::patchFile(goodFile("flat.nii"), 40, flat.data(), sizeof flat);
+  expectOneLineError(dir_ / "flat.nii", "is 2D");
+  const std::array<int16_t, 8> five{5, 8, 7, 6, 1, 2, 1, 1};
+  test::patchFile(goodFile("five.nii", {2, 6, 7, 8}), 40, five.data(), sizeof five);
+  expectOneLineError(dir_ / "five.nii", "is 5D");
+
+  const int16_t sformOnly[2] = {0, 1};
+  const float shear[4] = {1.0f, 0.5f, 0.0f, 0.0f};
+  test::patchFile(goodFile("shear.nii"), 252, sformOnly, sizeof sformOnly);
+  test::patchFile(dir_ / "shear.nii", 280, shear, sizeof shear);
+  expectOneLineError(dir_ / "shear.nii", "not orthonormal");
+
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  test::patchFile(goodFile("nan.nii"), 352 + 4 * 10, &nan, sizeof nan);
+  expectOneLineError(dir_ / "nan.nii", "NaN or infinite (first at i=2 j=1 k=0)");
+
+  expectOneLineError(dir_.path(), "is a folder");
+}
+
+}  // namespace
+}  // namespace seqseg
