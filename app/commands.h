@@ -7,4 +7,7 @@ namespace seqseg {
 void addInfoCommand(CLI::App& app);
 void addSynthCommand(CLI::App& app);
 
+// Sets `exitCode` to 1 when some cases could not be scored.
+void addEvalCommand(CLI::App& app, int& exitCode);
+
 }  // namespace seqseg

@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
   app.add_option("case", caseArguments, "A case folder or its four modality files, to open");
   seqseg::addInfoCommand(app);
   seqseg::addSynthCommand(app);
+  int commandExitCode = 0;
+  seqseg::addEvalCommand(app, commandExitCode);
 
   try {
     app.parse(argc, argv);
@@ -48,7 +50,7 @@ int main(int argc, char** argv) {
     std::cerr << "seqseg: failed: " << error.what() << "\n";
     return 1;
   }
-  if (!app.get_subcommands().empty()) return 0;
+  if (!app.get_subcommands().empty()) return commandExitCode;
 
 #ifdef SEQSEG_WITH_GUI
   return seqseg::runGui(argc, argv, caseArguments);

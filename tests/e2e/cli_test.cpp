@@ -176,3 +176,39 @@ TEST_F(BadInputCli, EveryClassGivesOneLineAndExitTwo) {
 
 }  // namespace
 }  // namespace seqseg
+
+namespace seqseg {
+namespace {
+
+TEST(CliEval, ScoresMasksAgainstADatasetAndNamesMissingCases) {
+  TempDir dir;
+  ASSERT_EQ(seqseg({"synth", "--out", dir / "data", "--cases", "2", "--size", "24", "--seed", "4"}).exitCode, 0);
+  fs::create_directories(dir / "pred");
+  fs::copy_file(dir / "data/BraTS2021_00000/BraTS2021_00000_seg.nii.gz", dir / "pred/BraTS2021_00000.nii.gz");
+
+  const CommandResult missing = seqseg({"eval", "--pred", dir / "pred", "--ref", dir / "data",
+                                        "--report", dir / "report.json"});
+  EXPECT_EQ(missing.exitCode, 1);
+  EXPECT_NE(missing.err.find("BraTS2021_00001.nii.gz: no prediction"), std::string::npos) << missing.err;
+  const nlohmann::json report = nlohmann::json::parse(test::readFile(dir / "report.json"));
+  EXPECT_EQ(report["scored"], 1);
+  EXPECT_EQ(report["failed"], 1);
+  EXPECT_DOUBLE_EQ(report["cases"][0]["WT"]["dice"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(report["cases"][0]["ET"]["hd95_mm"].get<double>(), 0.0);
+
+  // A plain folder of reference masks works too, in the labels it is told.
+  fs::create_directories(dir / "ref");
+  fs::copy_file(dir / "data/BraTS2021_00000/BraTS2021_00000_seg.nii.gz", dir / "ref/BraTS2021_00000.nii.gz");
+  const CommandResult plain = seqseg({"eval", "--pred", dir / "pred", "--ref", dir / "ref"});
+  EXPECT_EQ(plain.exitCode, 0) << plain.err;
+  EXPECT_NE(plain.out.find("mean                          1.0000   1.0000   1.0000"), std::string::npos)
+      << plain.out;
+  // Read as BraTS 2023 labels, the value 4 is unknown: named, exit 1.
+  const CommandResult wrongLabels =
+      seqseg({"eval", "--pred", dir / "pred", "--ref", dir / "ref", "--labels", "brats2023"});
+  EXPECT_EQ(wrongLabels.exitCode, 1);
+  EXPECT_NE(wrongLabels.err.find("label values 4"), std::string::npos) << wrongLabels.err;
+}
+
+}  // namespace
+}  // namespace seqseg

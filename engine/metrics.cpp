@@ -1,0 +1,169 @@
+#include "engine/metrics.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace seqseg {
+namespace {
+
+// Voxels of `mask` with a 6-neighbour outside it (the image border counts as outside).
+std::vector<uint8_t> surface(const std::vector<uint8_t>& mask,
+                             const std::array<int64_t, 3>& shape) {
+  const int64_t n0 = shape[0], n1 = shape[1], n2 = shape[2];
+  std::vector<uint8_t> border(mask.size(), 0);
+  for (int64_t a = 0; a < n0; ++a)
+    for (int64_t b = 0; b < n1; ++b)
+      for (int64_t c = 0; c < n2; ++c) {
+        const int64_t v = (a * n1 + b) * n2 + c;
+        if (!mask[v]) continue;
+        const bool edge = a == 0 || a == n0 - 1 || b == 0 || b == n1 - 1 || c == 0 || c == n2 - 1 ||
+                          !mask[v - n1 * n2] || !mask[v + n1 * n2] || !mask[v - n2] ||
+                          !mask[v + n2] || !mask[v - 1] || !mask[v + 1];
+        border[v] = edge;
+      }
+  return border;
+}
+
+// One dimension of the exact squared Euclidean distance transform (Felzenszwalb & Huttenlocher):
+// f holds squared distances along a line, sampled every `step` mm; the result replaces it.
+void distanceTransform1d(std::vector<double>& f, double step, std::vector<double>& d,
+                         std::vector<int64_t>& v, std::vector<double>& z) {
+  const int64_t n = static_cast<int64_t>(f.size());
+  const double inf = std::numeric_limits<double>::infinity();
+  const double w = step * step;
+  int64_t k = -1;
+  for (int64_t q = 0; q < n; ++q) {
+    if (f[q] == inf) continue;
+    while (k >= 0) {
+      const double s = ((f[q] + w * q * q) - (f[v[k]] + w * v[k] * v[k])) / (2 * w * (q - v[k]));
+      if (s > z[k]) break;
+      --k;
+    }
+    ++k;
+    v[k] = q;
+    z[k] = k == 0 ? -inf
+                  : ((f[q] + w * q * q) - (f[v[k - 1]] + w * v[k - 1] * v[k - 1])) /
+                        (2 * w * (q - v[k - 1]));
+    z[k + 1] = inf;
+  }
+  if (k < 0) return;  // no finite sample on this line
+  for (int64_t q = 0, j = 0; q < n; ++q) {
+    while (z[j + 1] < q) ++j;
+    d[q] = w * (q - v[j]) * (q - v[j]) + f[v[j]];
+  }
+  f.swap(d);
+}
+
+// Squared distance in mm from every voxel to the nearest set voxel of `seeds`.
+std::vector<double> squaredDistanceTo(const std::vector<uint8_t>& seeds,
+                                      const std::array<int64_t, 3>& shape,
+                                      const std::array<double, 3>& spacing) {
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<double> field(seeds.size());
+  for (size_t i = 0; i < seeds.size(); ++i) field[i] = seeds[i] ? 0.0 : inf;
+  const int64_t strides[3] = {shape[1] * shape[2], shape[2], 1};
+  const double steps[3] = {spacing[2], spacing[1], spacing[0]};  // along A0, A1, A2
+  for (int axis = 0; axis < 3; ++axis) {
+    const int64_t n = shape[axis];
+    std::vector<double> line(n), scratch(n), z(n + 1);
+    std::vector<int64_t> v(n);
+    const int64_t lines = static_cast<int64_t>(seeds.size()) / n;
+    for (int64_t l = 0; l < lines; ++l) {
+      // Start of line l: enumerate the voxels whose index along `axis` is 0.
+      int64_t start = 0, rest = l;
+      for (int other = 2; other >= 0; --other) {
+        if (other == axis) continue;
+        start += (rest % shape[other]) * strides[other];
+        rest /= shape[other];
+      }
+      for (int64_t q = 0; q < n; ++q) line[q] = field[start + q * strides[axis]];
+      distanceTransform1d(line, steps[axis], scratch, v, z);
+      for (int64_t q = 0; q < n; ++q) field[start + q * strides[axis]] = line[q];
+    }
+  }
+  return field;
+}
+
+double percentile95(std::vector<double>& values) {
+  // Linear interpolation between order statistics, as numpy.percentile does.
+  std::sort(values.begin(), values.end());
+  const double position = 0.95 * static_cast<double>(values.size() - 1);
+  const size_t low = static_cast<size_t>(std::floor(position));
+  const size_t high = std::min(low + 1, values.size() - 1);
+  return values[low] + (position - static_cast<double>(low)) * (values[high] - values[low]);
+}
+
+}  // namespace
+
+const char* regionName(Region region) {
+  switch (region) {
+    case Region::WholeTumour:
+      return "WT";
+    case Region::TumourCore:
+      return "TC";
+    case Region::EnhancingTumour:
+      return "ET";
+  }
+  return "?";
+}
+
+bool inRegion(Region region, uint8_t label) {
+  switch (region) {
+    case Region::WholeTumour:
+      return label >= 1 && label <= 3;
+    case Region::TumourCore:
+      return label == 1 || label == 3;
+    case Region::EnhancingTumour:
+      return label == 3;
+  }
+  return false;
+}
+
+double hausdorff95(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b,
+                   const std::array<int64_t, 3>& shape, const std::array<double, 3>& spacing) {
+  const std::vector<uint8_t> surfaceA = surface(a, shape), surfaceB = surface(b, shape);
+  const std::vector<double> toA = squaredDistanceTo(surfaceA, shape, spacing);
+  const std::vector<double> toB = squaredDistanceTo(surfaceB, shape, spacing);
+  std::vector<double> distances;
+  for (size_t v = 0; v < a.size(); ++v) {
+    if (surfaceA[v]) distances.push_back(std::sqrt(toB[v]));
+    if (surfaceB[v]) distances.push_back(std::sqrt(toA[v]));
+  }
+  return percentile95(distances);
+}
+
+RegionScore scoreRegion(const std::vector<uint8_t>& predicted,
+                        const std::vector<uint8_t>& reference, const std::array<int64_t, 3>& shape,
+                        const std::array<double, 3>& spacing, Region region) {
+  std::vector<uint8_t> p(predicted.size()), r(reference.size());
+  RegionScore score;
+  int64_t overlap = 0;
+  for (size_t v = 0; v < predicted.size(); ++v) {
+    p[v] = inRegion(region, predicted[v]);
+    r[v] = inRegion(region, reference[v]);
+    score.predictedVoxels += p[v];
+    score.referenceVoxels += r[v];
+    overlap += p[v] && r[v];
+  }
+  if (score.predictedVoxels == 0 && score.referenceVoxels == 0) {
+    score.dice = 1.0;
+    score.hd95 = 0.0;
+    return score;
+  }
+  score.dice = 2.0 * static_cast<double>(overlap) /
+               static_cast<double>(score.predictedVoxels + score.referenceVoxels);
+  if (score.predictedVoxels == 0 || score.referenceVoxels == 0) {
+    double diagonal = 0;
+    for (int axis = 0; axis < 3; ++axis) {
+      const double extent = spacing[axis] * static_cast<double>(shape[2 - axis]);
+      diagonal += extent * extent;
+    }
+    score.hd95 = std::sqrt(diagonal);
+    return score;
+  }
+  score.hd95 = hausdorff95(p, r, shape, spacing);
+  return score;
+}
+
+}  // namespace seqseg

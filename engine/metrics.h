@@ -1,0 +1,38 @@
+#pragma once
+// Segmentation quality per evaluation region (WT, TC, ET), as BraTS reports it: Dice and the
+// 95th-percentile Hausdorff distance in millimetres. Plain C++ on label arrays.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace seqseg {
+
+// Evaluation regions over the internal classes (1 NCR, 2 ED, 3 ET).
+enum class Region { WholeTumour, TumourCore, EnhancingTumour };
+constexpr std::array<Region, 3> kRegions{Region::WholeTumour, Region::TumourCore,
+                                         Region::EnhancingTumour};
+const char* regionName(Region region);  // "WT", "TC", "ET"
+bool inRegion(Region region, uint8_t internalLabel);
+
+struct RegionScore {
+  double dice = 0;
+  double hd95 = 0;  // mm
+  int64_t predictedVoxels = 0;
+  int64_t referenceVoxels = 0;
+};
+
+// Conventions for empty regions (BraTS's):
+//   both empty:     Dice 1, HD95 0
+//   one side empty: Dice 0, HD95 = the diagonal of the image in mm (the largest distance
+//                   possible; 373.13 mm for BraTS's 240 x 240 x 155 mm grid)
+// `shape` is [A0, A1, A2] (A2 fastest), `spacing` is along A2, A1, A0 (i, j, k) in mm.
+RegionScore scoreRegion(const std::vector<uint8_t>& predicted,
+                        const std::vector<uint8_t>& reference, const std::array<int64_t, 3>& shape,
+                        const std::array<double, 3>& spacing, Region region);
+
+// 95th percentile of the symmetric surface distances between two binary masks (both non-empty).
+double hausdorff95(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b,
+                   const std::array<int64_t, 3>& shape, const std::array<double, 3>& spacing);
+
+}  // namespace seqseg
