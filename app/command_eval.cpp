@@ -10,10 +10,10 @@
 
 #include "app/commands.h"
 #include "engine/metrics.h"
-#include "io/atomic_file.h"
+#include "engine/atomic_file.h"
 #include "io/dataset_layout.h"
 #include "io/image_reader.h"
-#include "io/input_error.h"
+#include "engine/input_error.h"
 #include "io/label_mapping.h"
 
 namespace fs = std::filesystem;

@@ -5,7 +5,7 @@
 
 #include "app/commands.h"
 #include "io/dataset_layout.h"
-#include "io/input_error.h"
+#include "engine/input_error.h"
 #include "io/synthetic_case.h"
 
 namespace seqseg {

@@ -5,7 +5,7 @@
 
 #include "app/commands.h"
 #include "engine/runtime.h"
-#include "io/input_error.h"
+#include "engine/input_error.h"
 
 #ifdef SEQSEG_WITH_GUI
 #include "app/gui_entry.h"

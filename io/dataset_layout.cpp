@@ -8,10 +8,10 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "io/atomic_file.h"
+#include "engine/atomic_file.h"
 #include "io/image_reader.h"
 #include "io/image_writer.h"
-#include "io/input_error.h"
+#include "engine/input_error.h"
 #include "io/label_mapping.h"
 #include "io/nifti_geometry.h"
 

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "io/input_error.h"
+#include "engine/input_error.h"
 #include "io/nifti_header.h"
 
 namespace seqseg {

@@ -2,7 +2,7 @@
 
 #include <nifti1.h>
 
-#include "io/input_error.h"
+#include "engine/input_error.h"
 #include "io/nifti_header.h"
 
 namespace seqseg {

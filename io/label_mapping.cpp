@@ -3,7 +3,7 @@
 #include <set>
 #include <sstream>
 
-#include "io/input_error.h"
+#include "engine/input_error.h"
 
 namespace seqseg {
 

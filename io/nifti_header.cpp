@@ -11,8 +11,8 @@
 #include <memory>
 #include <string>
 
-#include "io/atomic_file.h"
-#include "io/input_error.h"
+#include "engine/atomic_file.h"
+#include "engine/input_error.h"
 
 namespace seqseg {
 namespace {

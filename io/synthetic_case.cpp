@@ -6,7 +6,7 @@
 #include <random>
 
 #include "io/image_reader.h"
-#include "io/input_error.h"
+#include "engine/input_error.h"
 #include "io/nifti_geometry.h"
 
 namespace seqseg {

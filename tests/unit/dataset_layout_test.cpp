@@ -6,7 +6,7 @@
 
 #include "io/dataset_layout.h"
 #include "io/image_reader.h"
-#include "io/input_error.h"
+#include "engine/input_error.h"
 #include "io/label_mapping.h"
 #include "io/nifti_geometry.h"
 #include "tests/support/test_support.h"

@@ -1,4 +1,4 @@
-#include "io/atomic_file.h"
+#include "engine/atomic_file.h"
 
 #include <unistd.h>
 
@@ -8,7 +8,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "io/input_error.h"
+#include "engine/input_error.h"
 
 namespace seqseg {
 
