@@ -2,12 +2,32 @@
 // The subcommands of `seqseg`: each adds itself to the parser and runs when chosen.
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
+#include <string>
+
 namespace seqseg {
+
+struct BatchOptions {
+  bool enabled = false;
+  std::string input, output, model, report;
+  std::string labels = "native";
+  std::string progress = "bar";
+  bool skipExisting = false;
+  int threads = 0;
+  double overlap = 0.5;
+  int64_t windowBatch = 2;
+};
+
+// The options of `seqseg --batch` (on the top-level command, as the contract has it).
+void addBatchOptions(CLI::App& app, BatchOptions& options);
+// Returns 0, or 1 when some cases failed.
+int runBatch(const BatchOptions& options);
 
 void addInfoCommand(CLI::App& app);
 void addSynthCommand(CLI::App& app);
 
 // Sets `exitCode` to 1 when some cases could not be scored.
 void addEvalCommand(CLI::App& app, int& exitCode);
+void addTrainCommand(CLI::App& app, int& exitCode);
 
 }  // namespace seqseg

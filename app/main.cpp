@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/commands.h"
+#include "engine/atomic_file.h"
 #include "engine/runtime.h"
 #include "engine/input_error.h"
 
@@ -34,9 +35,16 @@ int main(int argc, char** argv) {
   seqseg::addSynthCommand(app);
   int commandExitCode = 0;
   seqseg::addEvalCommand(app, commandExitCode);
+  seqseg::addTrainCommand(app, commandExitCode);
+  seqseg::BatchOptions batch;
+  seqseg::addBatchOptions(app, batch);
 
   try {
     app.parse(argc, argv);
+    if (batch.enabled) {
+      seqseg::removeTemporaryFilesOnSignals();
+      return seqseg::runBatch(batch);
+    }
   } catch (const CLI::ParseError& error) {
     const int code = app.exit(error);
     return code == 0 ? 0 : kExitBadInput;

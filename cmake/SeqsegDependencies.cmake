@@ -17,6 +17,6 @@ if(NOT SEQSEG_ENGINE_ONLY)
     find_package(Qt6 REQUIRED COMPONENTS Core Gui Widgets OpenGL OpenGLWidgets Test)
     # Only VTK's Qt-free modules: Debian's VTK Qt module is built against Qt 5.
     find_package(VTK REQUIRED COMPONENTS CommonCore CommonDataModel RenderingCore
-                 RenderingOpenGL2 RenderingFreeType InteractionStyle)
+                 RenderingOpenGL2 RenderingFreeType RenderingUI InteractionStyle FiltersSources)
   endif()
 endif()

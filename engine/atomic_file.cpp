@@ -1,5 +1,6 @@
 #include "engine/atomic_file.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -11,6 +12,45 @@
 #include "engine/input_error.h"
 
 namespace seqseg {
+namespace {
+
+// Temporary paths of writes in progress, readable from a signal handler: fixed storage, slots
+// claimed and released with atomics, unlink() only (async-signal-safe).
+constexpr int kSlots = 32;
+constexpr size_t kPathCapacity = 4096;
+char slotPaths[kSlots][kPathCapacity];
+std::atomic<bool> slotUsed[kSlots];
+
+int claimSlot(const std::string& path) {
+  if (path.size() >= kPathCapacity) return -1;
+  for (int slot = 0; slot < kSlots; ++slot) {
+    bool expected = false;
+    if (slotUsed[slot].compare_exchange_strong(expected, true)) {
+      std::memcpy(slotPaths[slot], path.c_str(), path.size() + 1);
+      return slot;
+    }
+  }
+  return -1;  // more concurrent writes than slots: that write is just not cleaned on signals
+}
+
+void releaseSlot(int slot) {
+  if (slot >= 0) slotUsed[slot].store(false);
+}
+
+extern "C" void removeTemporariesAndExit(int signal) {
+  for (int slot = 0; slot < kSlots; ++slot)
+    if (slotUsed[slot].load()) ::unlink(slotPaths[slot]);
+  _exit(128 + signal);
+}
+
+}  // namespace
+
+void removeTemporaryFilesOnSignals() {
+  struct sigaction action {};
+  action.sa_handler = removeTemporariesAndExit;
+  sigemptyset(&action.sa_mask);
+  for (int signal : {SIGTERM, SIGINT, SIGHUP}) sigaction(signal, &action, nullptr);
+}
 
 AtomicFile::AtomicFile(std::string finalPath) : finalPath_(std::move(finalPath)) {
   static std::atomic<int> counter{0};
@@ -19,10 +59,12 @@ AtomicFile::AtomicFile(std::string finalPath) : finalPath_(std::move(finalPath))
   const std::string name = "." + target.filename().string() + ".tmp-" + std::to_string(::getpid()) +
                            "-" + std::to_string(counter++);
   temporaryPath_ = (target.parent_path() / name).string();
+  signalSlot_ = claimSlot(temporaryPath_);
 }
 
 AtomicFile::~AtomicFile() {
   if (!committed_) std::remove(temporaryPath_.c_str());
+  releaseSlot(signalSlot_);
 }
 
 void AtomicFile::commit() {

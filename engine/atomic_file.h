@@ -19,6 +19,11 @@ class AtomicFile {
   std::string finalPath_;
   std::string temporaryPath_;
   bool committed_ = false;
+  int signalSlot_ = -1;
 };
+
+// On SIGTERM, SIGINT or SIGHUP (a cancelled job), removes the temporary files of writes in
+// progress and exits with 128 + signal, so that a cancelled run leaves no partial file.
+void removeTemporaryFilesOnSignals();
 
 }  // namespace seqseg

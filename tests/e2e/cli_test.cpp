@@ -182,14 +182,18 @@ namespace {
 
 TEST(CliEval, ScoresMasksAgainstADatasetAndNamesMissingCases) {
   TempDir dir;
-  ASSERT_EQ(seqseg({"synth", "--out", dir / "data", "--cases", "2", "--size", "24", "--seed", "4"}).exitCode, 0);
+  ASSERT_EQ(seqseg({"synth", "--out", dir / "data", "--cases", "2", "--size", "24", "--seed", "4"})
+                .exitCode,
+            0);
   fs::create_directories(dir / "pred");
-  fs::copy_file(dir / "data/BraTS2021_00000/BraTS2021_00000_seg.nii.gz", dir / "pred/BraTS2021_00000.nii.gz");
+  fs::copy_file(dir / "data/BraTS2021_00000/BraTS2021_00000_seg.nii.gz",
+                dir / "pred/BraTS2021_00000.nii.gz");
 
-  const CommandResult missing = seqseg({"eval", "--pred", dir / "pred", "--ref", dir / "data",
-                                        "--report", dir / "report.json"});
+  const CommandResult missing = seqseg(
+      {"eval", "--pred", dir / "pred", "--ref", dir / "data", "--report", dir / "report.json"});
   EXPECT_EQ(missing.exitCode, 1);
-  EXPECT_NE(missing.err.find("BraTS2021_00001.nii.gz: no prediction"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("BraTS2021_00001.nii.gz: no prediction"), std::string::npos)
+      << missing.err;
   const nlohmann::json report = nlohmann::json::parse(test::readFile(dir / "report.json"));
   EXPECT_EQ(report["scored"], 1);
   EXPECT_EQ(report["failed"], 1);
@@ -198,10 +202,12 @@ TEST(CliEval, ScoresMasksAgainstADatasetAndNamesMissingCases) {
 
   // A plain folder of reference masks works too, in the labels it is told.
   fs::create_directories(dir / "ref");
-  fs::copy_file(dir / "data/BraTS2021_00000/BraTS2021_00000_seg.nii.gz", dir / "ref/BraTS2021_00000.nii.gz");
+  fs::copy_file(dir / "data/BraTS2021_00000/BraTS2021_00000_seg.nii.gz",
+                dir / "ref/BraTS2021_00000.nii.gz");
   const CommandResult plain = seqseg({"eval", "--pred", dir / "pred", "--ref", dir / "ref"});
   EXPECT_EQ(plain.exitCode, 0) << plain.err;
-  EXPECT_NE(plain.out.find("mean                          1.0000   1.0000   1.0000"), std::string::npos)
+  EXPECT_NE(plain.out.find("mean                          1.0000   1.0000   1.0000"),
+            std::string::npos)
       << plain.out;
   // Read as BraTS 2023 labels, the value 4 is unknown: named, exit 1.
   const CommandResult wrongLabels =

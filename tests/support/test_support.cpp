@@ -42,14 +42,16 @@ void patchFile(const std::string& path, long offset, const void* bytes, size_t s
   if (!file) throw std::runtime_error("cannot patch " + path);
 }
 
-CommandResult runCommand(const std::vector<std::string>& argv) {
-  TempDir capture;
-  const std::string outPath = capture / "stdout", errPath = capture / "stderr";
+namespace {
+
+pid_t spawn(const std::vector<std::string>& argv, const std::string& outPath,
+            const std::string& errPath) {
   const pid_t child = fork();
   if (child < 0) throw std::runtime_error("fork failed");
   if (child == 0) {
     const int out = open(outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const int err = open(errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int err =
+        errPath == outPath ? out : open(errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     dup2(out, 1);
     dup2(err, 2);
     std::vector<char*> args;
@@ -58,12 +60,27 @@ CommandResult runCommand(const std::vector<std::string>& argv) {
     execv(args[0], args.data());
     _exit(127);
   }
+  return child;
+}
+
+}  // namespace
+
+int startCommand(const std::vector<std::string>& argv, const std::string& logPath) {
+  return spawn(argv, logPath, logPath);
+}
+
+int waitCommand(int pid) {
   int status = 0;
-  waitpid(child, &status, 0);
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+CommandResult runCommand(const std::vector<std::string>& argv) {
+  TempDir capture;
   CommandResult result;
-  result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.out = readFile(outPath);
-  result.err = readFile(errPath);
+  result.exitCode = waitCommand(spawn(argv, capture / "stdout", capture / "stderr"));
+  result.out = readFile(capture / "stdout");
+  result.err = readFile(capture / "stderr");
   return result;
 }
 

@@ -31,6 +31,12 @@ struct CommandResult {
 // Runs argv[0] with arguments (no shell) and captures its exit code, stdout and stderr.
 CommandResult runCommand(const std::vector<std::string>& argv);
 
+// Starts argv[0] with arguments (no shell), stdout and stderr to `logPath`; returns its pid.
+int startCommand(const std::vector<std::string>& argv, const std::string& logPath);
+
+// Waits for a started command; returns its exit code (128 + signal when killed).
+int waitCommand(int pid);
+
 // The seqseg executable of this build.
 std::string seqsegExecutable();
 

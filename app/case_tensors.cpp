@@ -1,0 +1,28 @@
+#include "app/case_tensors.h"
+
+#include <ATen/ATen.h>
+
+namespace seqseg {
+
+at::Tensor toTensor(const Volume& volume) {
+  return at::from_blob(const_cast<float*>(volume.voxels.data()),
+                       {volume.shape[0], volume.shape[1], volume.shape[2], volume.shape[3]}, at::kFloat)
+      .clone();
+}
+
+at::Tensor toTensor(const LabelVolume& labels) {
+  return at::from_blob(const_cast<uint8_t*>(labels.labels.data()),
+                       {labels.shape[0], labels.shape[1], labels.shape[2]}, at::kByte)
+      .to(at::kLong);
+}
+
+LabelVolume toLabelVolume(const at::Tensor& labels, const Geometry& geometry) {
+  const at::Tensor bytes = labels.to(at::kByte).contiguous();
+  LabelVolume volume;
+  volume.shape = {bytes.size(0), bytes.size(1), bytes.size(2)};
+  volume.labels.assign(bytes.data_ptr<uint8_t>(), bytes.data_ptr<uint8_t>() + bytes.numel());
+  volume.geometry = geometry;
+  return volume;
+}
+
+}  // namespace seqseg

@@ -1,0 +1,148 @@
+// seqseg --batch: segments every case of a folder with one model, naming and skipping bad cases.
+#include <ATen/Parallel.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include "app/case_tensors.h"
+#include "app/commands.h"
+#include "engine/atomic_file.h"
+#include "engine/input_error.h"
+#include "engine/metrics.h"
+#include "engine/progress.h"
+#include "engine/resource_paths.h"
+#include "engine/runtime.h"
+#include "engine/segmenter.h"
+#include "io/dataset_layout.h"
+#include "io/image_reader.h"
+#include "io/image_writer.h"
+#include "io/label_mapping.h"
+
+namespace fs = std::filesystem;
+
+namespace seqseg {
+namespace {
+
+double voxelVolumeMl(const Geometry& geometry) {
+  return geometry.spacing[0] * geometry.spacing[1] * geometry.spacing[2] / 1000.0;
+}
+
+// One case: read, segment, write the mask, measure. Returns the report entry.
+nlohmann::json segmentCase(const CaseFiles& files, Layout layout, const std::string& outPath,
+                           bool internalLabels, Segmenter& segmenter, ProgressSink& progress, int index,
+                           int total) {
+  const auto started = std::chrono::steady_clock::now();
+  const Volume image = readCase(files);
+  const at::Tensor labels = segmenter.segment(toTensor(image), [&](int64_t done, int64_t windows) {
+    progress.emit({{"event", "progress"}, {"label", "batch"}, {"done", index}, {"total", total},
+                   {"case", files.id}, {"windows_done", done}, {"windows_total", windows},
+                   {"detail", files.id + " (" + std::to_string(done) + "/" + std::to_string(windows) + " windows)"}});
+  });
+  const LabelVolume internal = toLabelVolume(labels, image.geometry);
+  writeLabelMap(outPath, internalLabels ? internal : toNativeLabels(internal, layout));
+
+  nlohmann::json entry{{"case", files.id}, {"status", "ok"}, {"mask", outPath}};
+  nlohmann::json reference;
+  LabelVolume truth;
+  if (!files.reference.empty()) truth = toInternalLabels(readLabelMap(files.reference), layout, files.reference);
+  for (Region region : kRegions) {
+    int64_t voxels = 0;
+    for (uint8_t label : internal.labels) voxels += inRegion(region, label);
+    entry["volume_ml"][regionName(region)] = voxels * voxelVolumeMl(image.geometry);
+    if (!files.reference.empty()) {
+      const RegionScore score = scoreRegion(internal.labels, truth.labels, internal.shape, image.geometry.spacing, region);
+      entry["dice"][regionName(region)] = score.dice;
+      entry["hd95_mm"][regionName(region)] = score.hd95;
+    }
+  }
+  entry["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return entry;
+}
+
+void writeReport(const std::string& path, const nlohmann::json& report) {
+  AtomicFile out(path);
+  {
+    std::ofstream stream(out.temporaryPath());
+    stream << report.dump(2) << "\n";
+    if (!stream) throw InputError(path, "write failed");
+  }
+  out.commit();
+}
+
+}  // namespace
+
+int runBatch(const BatchOptions& options) {
+  if (options.input.empty() || options.output.empty())
+    throw std::invalid_argument("--batch needs -i IN_DIR and -o OUT_DIR");
+  if (options.labels != "native" && options.labels != "internal")
+    throw std::invalid_argument("--labels must be native or internal");
+  auto progress = makeProgressSink(options.progress);
+  const Dataset dataset = findCases(options.input);
+  const std::string modelPath = options.model.empty() ? bundledModelPath() : options.model;
+  if (options.model.empty() && !fs::exists(modelPath))
+    throw InputError(modelPath, "no bundled model in this installation; give one with --model");
+  configureThreads(options.threads);
+  Segmenter segmenter(modelPath, {options.overlap, options.windowBatch});
+  std::error_code error;
+  fs::create_directories(options.output, error);
+  if (error) throw InputError(options.output, "cannot create the output folder: " + error.message());
+  const std::string reportPath = options.report.empty() ? (fs::path(options.output) / "report.json").string() : options.report;
+
+  nlohmann::json report{{"input", dataset.root}, {"layout", layoutName(dataset.layout)}, {"model", modelPath},
+                        {"labels", options.labels}, {"cases", nlohmann::json::array()}};
+  const int total = static_cast<int>(dataset.cases.size());
+  progress->emit({{"event", "start"}, {"job", "batch"}, {"total", total}, {"layout", layoutName(dataset.layout)}});
+  const auto started = std::chrono::steady_clock::now();
+  int failed = 0;
+  for (int index = 0; index < total; ++index) {
+    const CaseFiles& files = dataset.cases[index];
+    const std::string outPath = (fs::path(options.output) / (files.id + ".nii.gz")).string();
+    nlohmann::json entry;
+    if (options.skipExisting && fs::exists(outPath)) {
+      entry = {{"case", files.id}, {"status", "skipped"}, {"mask", outPath}};
+    } else {
+      try {
+        entry = segmentCase(files, dataset.layout, outPath, options.labels == "internal", segmenter, *progress,
+                            index, total);
+        progress->emit({{"event", "result"}, {"case", files.id}, {"mask", outPath},
+                        {"volume_ml", entry["volume_ml"]},
+                        {"message", files.id + ": " + outPath}});
+      } catch (const std::exception& caseError) {
+        ++failed;
+        entry = {{"case", files.id}, {"status", "failed"}, {"error", caseError.what()}};
+        progress->emit({{"event", "error"}, {"case", files.id}, {"message", files.id + ": " + caseError.what()}});
+      }
+    }
+    report["cases"].push_back(entry);
+    progress->emit({{"event", "progress"}, {"label", "batch"}, {"done", index + 1}, {"total", total},
+                    {"case", files.id}, {"detail", files.id},
+                    {"eta_s", estimateSecondsLeft(started, index + 1, total)}});
+  }
+  report["failed"] = failed;
+  writeReport(reportPath, report);
+  progress->emit({{"event", "done"}, {"status", failed ? "failed" : "ok"}, {"failed", failed},
+                  {"report", reportPath}});
+  return failed ? 1 : 0;
+}
+
+void addBatchOptions(CLI::App& app, BatchOptions& options) {
+  auto* group = app.add_option_group("Batch segmentation (seqseg --batch -i IN -o OUT)");
+  group->add_flag("--batch", options.enabled, "Segment every case of a folder without the GUI");
+  group->add_option("-i,--input", options.input, "Folder of cases (any supported layout)");
+  group->add_option("-o,--output", options.output, "Folder for the masks OUT/CASE.nii.gz");
+  group->add_option("--model", options.model, "Model checkpoint (default: the bundled model)");
+  group->add_flag("--skip-existing", options.skipExisting, "Keep masks already in the output folder");
+  group->add_option("--report", options.report, "Report JSON (default OUT/report.json)");
+  group->add_option("--labels", options.labels, "Mask labels: native (the layout's) or internal")
+      ->capture_default_str();
+  group->add_option("--progress", options.progress, "bar (for people) or json (JSON Lines events)")
+      ->capture_default_str();
+  group->add_option("--threads", options.threads, "Intra-op threads (0: all cores)")->capture_default_str();
+  group->add_option("--overlap", options.overlap, "Sliding-window overlap, 0..0.9")
+      ->check(CLI::Range(0.0, 0.9))
+      ->capture_default_str();
+}
+
+}  // namespace seqseg

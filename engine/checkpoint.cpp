@@ -1,0 +1,146 @@
+#include "engine/checkpoint.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/optim/adamw.h>
+#include <torch/serialize.h>
+
+#include <fstream>
+#include <iterator>
+#include <mutex>
+
+#include "engine/atomic_file.h"
+#include "engine/input_error.h"
+
+namespace seqseg {
+namespace {
+
+using TensorDict = c10::Dict<std::string, at::Tensor>;
+
+std::string optimizerKey(const at::Tensor& parameter) {
+  return c10::guts::to_string(parameter.unsafeGetTensorImpl());
+}
+
+c10::Dict<std::string, c10::IValue> readDict(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, "model checkpoint not found or not readable");
+  const std::vector<char> bytes((std::istreambuf_iterator<char>(in)),
+                                std::istreambuf_iterator<char>());
+  if (bytes.empty()) throw InputError(path, "model checkpoint is empty");
+  c10::IValue value;
+  try {
+    value = torch::pickle_load(bytes);
+  } catch (const std::exception&) {
+    throw InputError(path, "is not a seqseg model checkpoint (unreadable archive)");
+  }
+  if (!value.isGenericDict()) throw InputError(path, "is not a seqseg model checkpoint");
+  auto dict = c10::impl::toTypedDict<std::string, c10::IValue>(value.toGenericDict());
+  if (!dict.contains("format") || dict.at("format").toStringRef() != kCheckpointFormat)
+    throw InputError(path, "is not a seqseg model checkpoint (format " +
+                               std::string(kCheckpointFormat) + " expected)");
+  return dict;
+}
+
+Checkpoint infoOf(const std::string& path, const c10::Dict<std::string, c10::IValue>& dict) {
+  Checkpoint info;
+  try {
+    info.config = ModelConfig::fromJson(nlohmann::json::parse(dict.at("config").toStringRef()));
+    info.meta = nlohmann::json::parse(dict.at("meta").toStringRef());
+  } catch (const std::exception& error) {
+    throw InputError(path, std::string("checkpoint config is invalid: ") + error.what());
+  }
+  return info;
+}
+
+void loadWeights(const std::string& path, const c10::Dict<std::string, c10::IValue>& dict,
+                 ViTSegmenter& model) {
+  const auto weights =
+      c10::impl::toTypedDict<std::string, at::Tensor>(dict.at("model").toGenericDict());
+  torch::NoGradGuard noGrad;
+  for (auto& item : model->named_parameters()) {
+    if (!weights.contains(item.key()))
+      throw InputError(path, "checkpoint lacks weights for " + item.key());
+    const at::Tensor stored = weights.at(item.key());
+    if (stored.sizes() != item.value().sizes())
+      throw InputError(path, "checkpoint weights for " + item.key() + " have another shape");
+    item.value().copy_(stored);
+  }
+}
+
+}  // namespace
+
+void saveCheckpoint(const std::string& path, ViTSegmenter& model, const nlohmann::json& meta,
+                    torch::optim::AdamW* optimizer) {
+  c10::impl::GenericDict dict(c10::StringType::get(), c10::AnyType::get());
+  dict.insert("format", std::string(kCheckpointFormat));
+  dict.insert("config", model->config().toJson().dump());
+  dict.insert("meta", meta.dump());
+  TensorDict weights;
+  for (const auto& item : model->named_parameters())
+    weights.insert(item.key(), item.value().detach().cpu().clone());
+  dict.insert("model", weights);
+  if (optimizer) {
+    TensorDict state;
+    auto& states = optimizer->state();
+    for (const auto& item : model->named_parameters()) {
+      const auto found = states.find(optimizerKey(item.value()));
+      if (found == states.end()) continue;
+      auto& s = static_cast<torch::optim::AdamWParamState&>(*found->second);
+      state.insert(item.key() + ".exp_avg", s.exp_avg().cpu().clone());
+      state.insert(item.key() + ".exp_avg_sq", s.exp_avg_sq().cpu().clone());
+      state.insert(item.key() + ".step", at::tensor(s.step(), at::kLong));
+    }
+    dict.insert("optimizer", state);
+    dict.insert("torch_rng", at::detail::getDefaultCPUGenerator().get_state());
+  }
+  const std::vector<char> bytes = torch::pickle_save(dict);
+  AtomicFile out(path);
+  {
+    std::ofstream stream(out.temporaryPath(), std::ios::binary);
+    stream.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!stream) throw InputError(path, "write failed (disk full or not writable?)");
+  }
+  out.commit();
+}
+
+Checkpoint readCheckpointInfo(const std::string& path) {
+  return infoOf(path, readDict(path));
+}
+
+ViTSegmenter loadModel(const std::string& path, Checkpoint* info) {
+  const auto dict = readDict(path);
+  const Checkpoint checkpoint = infoOf(path, dict);
+  ViTSegmenter model(checkpoint.config);
+  loadWeights(path, dict, model);
+  if (info) *info = checkpoint;
+  return model;
+}
+
+nlohmann::json restoreTraining(const std::string& path, ViTSegmenter& model,
+                               torch::optim::AdamW& optimizer) {
+  const auto dict = readDict(path);
+  const Checkpoint checkpoint = infoOf(path, dict);
+  if (checkpoint.config != model->config())
+    throw InputError(path, "checkpoint was made for another model config");
+  loadWeights(path, dict, model);
+  if (dict.contains("optimizer")) {
+    const auto state =
+        c10::impl::toTypedDict<std::string, at::Tensor>(dict.at("optimizer").toGenericDict());
+    auto& states = optimizer.state();
+    for (const auto& item : model->named_parameters()) {
+      if (!state.contains(item.key() + ".step")) continue;
+      auto s = std::make_unique<torch::optim::AdamWParamState>();
+      s->step(state.at(item.key() + ".step").item<int64_t>());
+      s->exp_avg(state.at(item.key() + ".exp_avg").clone());
+      s->exp_avg_sq(state.at(item.key() + ".exp_avg_sq").clone());
+      states[optimizerKey(item.value())] = std::move(s);
+    }
+  }
+  if (dict.contains("torch_rng")) {
+    at::Generator generator = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    generator.set_state(dict.at("torch_rng").toTensor());
+  }
+  return checkpoint.meta;
+}
+
+}  // namespace seqseg

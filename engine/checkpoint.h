@@ -1,0 +1,43 @@
+#pragma once
+// Model checkpoints: the config, the weights and (for resuming training) the optimiser and
+// random-number state, as one pickled dict that Python's torch.load reads too:
+//   {"format": "seqseg-checkpoint-1", "config": JSON text, "meta": JSON text,
+//    "model": {name: tensor}, "optimizer": {name.exp_avg|exp_avg_sq|step: tensor},
+//    "torch_rng": uint8 tensor}
+// Files are written under a temporary name and renamed, so a killed run keeps the old one.
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "engine/model_config.h"
+#include "engine/vit_segmenter.h"
+
+namespace torch::optim {
+class AdamW;
+}
+
+namespace seqseg {
+
+constexpr const char* kCheckpointFormat = "seqseg-checkpoint-1";
+
+// Saves model (and optimiser, when given) with `meta` (epoch, step, scores, RNG text...).
+void saveCheckpoint(const std::string& path, ViTSegmenter& model, const nlohmann::json& meta,
+                    torch::optim::AdamW* optimizer = nullptr);
+
+struct Checkpoint {
+  ModelConfig config;
+  nlohmann::json meta;
+};
+
+// Reads config and meta only.
+Checkpoint readCheckpointInfo(const std::string& path);
+
+// Builds the model the checkpoint describes, with its weights. Errors (missing, corrupt, not a
+// seqseg checkpoint) are InputErrors naming the file.
+ViTSegmenter loadModel(const std::string& path, Checkpoint* info = nullptr);
+
+// Restores weights into an existing model of the same config, and the optimiser state and the
+// global LibTorch CPU generator when the checkpoint has them. Returns the meta.
+nlohmann::json restoreTraining(const std::string& path, ViTSegmenter& model,
+                               torch::optim::AdamW& optimizer);
+
+}  // namespace seqseg

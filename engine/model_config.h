@@ -1,0 +1,58 @@
+#pragma once
+// The shape of a ViT segmenter: what a preset or a config JSON file holds.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace seqseg {
+
+// Axes follow the tensor layout [N, C, A0, A1, A2] (A2 fastest).
+struct ModelConfig {
+  int64_t in_channels = 4;
+  int64_t num_classes = 4;
+  std::array<int64_t, 3> roi{64, 64, 64};  // training / sliding-window input size in voxels
+  std::array<int64_t, 3> patch{8, 8, 8};   // each a power of two (1 allowed)
+  int64_t embed_dim = 96;
+  int64_t depth = 4;
+  int64_t num_heads = 4;
+  double mlp_ratio = 4.0;
+  bool qkv_bias = true;
+  // Channels after the first 3x3x3 conv, then after each x2 upsampling stage. There are
+  // upsampleStages() stages, so this has upsampleStages() + 1 entries.
+  std::vector<int64_t> decoder_channels{64, 32, 16, 16};
+
+  std::array<int64_t, 3> grid() const;  // patches per axis at the ROI
+  int64_t tokens() const;               // grid()[0] * grid()[1] * grid()[2]
+  int64_t headDim() const { return embed_dim / num_heads; }
+  int64_t mlpHidden() const;
+  // log2 of the largest patch side: an axis with a smaller patch stops doubling earlier.
+  int upsampleStages() const;
+
+  // Throws std::invalid_argument with a one-line message naming the first bad key.
+  void validate() const;
+
+  // Missing keys are an error (a config file states the whole model); unknown keys too.
+  static ModelConfig fromJson(const nlohmann::json& json);
+  nlohmann::json toJson() const;
+};
+
+bool operator==(const ModelConfig& a, const ModelConfig& b);
+inline bool operator!=(const ModelConfig& a, const ModelConfig& b) {
+  return !(a == b);
+}
+
+// Reads and validates a config JSON file. Errors name the file.
+ModelConfig loadModelConfigFile(const std::string& path);
+void saveModelConfigFile(const ModelConfig& config, const std::string& path);
+
+// Names of the presets (file stems of *.json) in presetsDir, sorted.
+std::vector<std::string> listPresets(const std::string& presetsDir);
+
+// A preset name (looked up as presetsDir/NAME.json) or a path to a JSON file: anything that
+// contains a '/' or ends in ".json" is a path.
+ModelConfig loadModelConfig(const std::string& presetOrPath, const std::string& presetsDir);
+
+}  // namespace seqseg

@@ -1,0 +1,13 @@
+#pragma once
+// Where the model presets and the bundled model are: $SEQSEG_RESOURCES when set, then
+// ../share/seqseg beside the executable (an installed tree), then the source tree's resources/
+// (a build tree).
+#include <string>
+
+namespace seqseg {
+
+std::string resourcesDir();
+std::string presetsDir();           // resourcesDir()/presets
+std::string bundledModelPath();     // resourcesDir()/models/tiny.pt
+
+}  // namespace seqseg

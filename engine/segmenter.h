@@ -1,0 +1,34 @@
+#pragma once
+// Whole-case inference with a trained model: normalise and crop, sliding windows over the case,
+// argmax, and back onto the input grid. The model is loaded once and reused for every case.
+#include <functional>
+#include <string>
+
+#include <ATen/core/Tensor.h>
+
+#include "engine/checkpoint.h"
+#include "engine/sliding_window.h"
+
+namespace seqseg {
+
+class Segmenter {
+ public:
+  // Loads a checkpoint (InputError naming the file when it cannot).
+  explicit Segmenter(const std::string& checkpointPath, SlidingWindowOptions windows = {});
+  explicit Segmenter(ViTSegmenter model, SlidingWindowOptions windows = {});
+
+  // image [C, A0, A1, A2] float (raw intensities) -> internal labels [A0, A1, A2] uint8.
+  // onWindow(done, total) reports sliding-window progress.
+  at::Tensor segment(const at::Tensor& image,
+                     const std::function<void(int64_t, int64_t)>& onWindow = {});
+
+  const ModelConfig& config() const { return model_->config(); }
+  const Checkpoint& checkpoint() const { return checkpoint_; }
+
+ private:
+  Checkpoint checkpoint_;  // before model_: the constructor's loadModel fills it
+  ViTSegmenter model_{nullptr};
+  SlidingWindowOptions windows_;
+};
+
+}  // namespace seqseg

@@ -1,0 +1,283 @@
+#include "engine/trainer.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "engine/checkpoint.h"
+#include "engine/input_error.h"
+#include "engine/loss.h"
+#include "engine/metrics.h"
+#include "engine/preprocessing.h"
+#include "engine/sliding_window.h"
+#include "engine/vit_segmenter.h"
+
+namespace fs = std::filesystem;
+
+namespace seqseg {
+namespace {
+
+// Uniform numbers from a standard engine, written out so that runs repeat across platforms.
+class Sampler {
+ public:
+  explicit Sampler(uint64_t seed) : engine_(seed) {}
+  double uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
+  int64_t below(int64_t n) { return static_cast<int64_t>(uniform() * static_cast<double>(n)); }
+  std::string state() const {
+    std::ostringstream out;
+    out << engine_;
+    return out.str();
+  }
+  void setState(const std::string& text) {
+    std::istringstream in(text);
+    in >> engine_;
+  }
+
+ private:
+  std::mt19937_64 engine_;
+};
+
+double learningRateAt(int64_t step, int64_t totalSteps, const TrainingOptions& options) {
+  const int64_t warmup = std::max<int64_t>(1, std::llround(options.warmupFraction * totalSteps));
+  if (step < warmup) return options.learningRate * static_cast<double>(step + 1) / warmup;
+  const double progress =
+      static_cast<double>(step - warmup) / std::max<int64_t>(1, totalSteps - warmup);
+  return options.learningRate * 0.5 * (1 + std::cos(M_PI * std::min(1.0, progress)));
+}
+
+// One augmented ROI crop of a case: centred on a tumour voxel with probability
+// foregroundCropFraction, flipped per axis, channel intensities scaled and shifted.
+std::pair<at::Tensor, at::Tensor> sampleCrop(const TrainingCase& c, const at::Tensor& foreground,
+                                             const ModelConfig& config,
+                                             const TrainingOptions& options, Sampler& sampler) {
+  std::array<int64_t, 3> start{};
+  const bool centreOnTumour =
+      foreground.size(0) > 0 && sampler.uniform() < options.foregroundCropFraction;
+  const int64_t pick = centreOnTumour ? sampler.below(foreground.size(0)) : 0;
+  for (int axis = 0; axis < 3; ++axis) {
+    const int64_t size = c.image.size(1 + axis), roi = config.roi[axis];
+    if (centreOnTumour) {
+      const int64_t centre = foreground[pick][axis].item<int64_t>();
+      start[axis] = std::clamp<int64_t>(centre - roi / 2, 0, size - roi);
+    } else {
+      start[axis] = sampler.below(size - roi + 1);
+    }
+  }
+  at::Tensor image = c.image, labels = c.labels;
+  for (int axis = 0; axis < 3; ++axis) {
+    image = image.slice(1 + axis, start[axis], start[axis] + config.roi[axis]);
+    labels = labels.slice(axis, start[axis], start[axis] + config.roi[axis]);
+  }
+  for (int axis = 0; axis < 3; ++axis)
+    if (sampler.uniform() < 0.5) {
+      image = image.flip({1 + axis});
+      labels = labels.flip({axis});
+    }
+  std::vector<double> scale, shift;
+  for (int64_t channel = 0; channel < image.size(0); ++channel) {
+    scale.push_back(0.9 + 0.2 * sampler.uniform());
+    shift.push_back(-0.1 + 0.2 * sampler.uniform());
+  }
+  const at::Tensor scales = at::tensor(scale, at::kFloat).view({-1, 1, 1, 1});
+  const at::Tensor shifts = at::tensor(shift, at::kFloat).view({-1, 1, 1, 1});
+  return {(image * scales + shifts).contiguous(), labels.contiguous()};
+}
+
+struct ValidationScores {
+  std::array<double, 3> dice{};
+  double mean() const { return (dice[0] + dice[1] + dice[2]) / 3.0; }
+};
+
+ValidationScores validate(ViTSegmenter& model, const std::vector<TrainingCase>& cases) {
+  ValidationScores scores;
+  if (cases.empty()) return scores;
+  for (const TrainingCase& c : cases) {
+    torch::NoGradGuard noGrad;
+    const at::Tensor probabilities =
+        slidingWindowProbabilities([&](const at::Tensor& batch) { return model->forward(batch); },
+                                   c.image, model->config().roi, {});
+    const at::Tensor predicted = probabilities.argmax(0).to(at::kByte).contiguous();
+    const at::Tensor reference = c.labels.to(at::kByte).contiguous();
+    const std::vector<uint8_t> p(predicted.data_ptr<uint8_t>(),
+                                 predicted.data_ptr<uint8_t>() + predicted.numel());
+    const std::vector<uint8_t> r(reference.data_ptr<uint8_t>(),
+                                 reference.data_ptr<uint8_t>() + reference.numel());
+    const std::array<int64_t, 3> shape{reference.size(0), reference.size(1), reference.size(2)};
+    for (size_t region = 0; region < kRegions.size(); ++region)
+      scores.dice[region] +=
+          scoreRegion(p, r, shape, {1, 1, 1}, kRegions[region]).dice / cases.size();
+  }
+  model->train();
+  return scores;
+}
+
+// Keeps the metrics lines up to and including `lastStep` (a resumed run rewrites the rest).
+void truncateMetricsLog(const std::string& path, int64_t lastStep) {
+  std::ifstream in(path);
+  std::vector<std::string> kept;
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty()) continue;
+    const auto entry = nlohmann::json::parse(line, nullptr, false);
+    if (!entry.is_discarded() && entry.value("step", int64_t{0}) <= lastStep) kept.push_back(line);
+  }
+  in.close();
+  std::ofstream out(path, std::ios::trunc);
+  for (const std::string& line : kept) out << line << "\n";
+}
+
+}  // namespace
+
+TrainingCase prepareTrainingCase(const std::string& id, const at::Tensor& image,
+                                 const at::Tensor& labels, const ModelConfig& config) {
+  const PreparedImage prepared = prepareImage(image, config.patch, config.roi);
+  const at::Tensor cropped = applyCrop(labels, prepared.crop);
+  std::vector<int64_t> padding;
+  for (int axis = 2; axis >= 0; --axis) {
+    padding.push_back(0);
+    padding.push_back(prepared.image.size(1 + axis) - cropped.size(axis));
+  }
+  return {id, prepared.image, at::constant_pad_nd(cropped, padding, 0).to(at::kLong).contiguous()};
+}
+
+double train(const ModelConfig& config, const std::vector<TrainingCase>& training,
+             const std::vector<TrainingCase>& validation, const TrainingOptions& options,
+             ProgressSink& progress) {
+  if (training.empty()) throw std::invalid_argument("no training cases");
+  std::error_code error;
+  fs::create_directories(options.runDir, error);
+  if (error) throw InputError(options.runDir, "cannot create the run folder: " + error.message());
+  const std::string lastPath = (fs::path(options.runDir) / "last.pt").string();
+  const std::string bestPath = (fs::path(options.runDir) / "best.pt").string();
+  const std::string metricsPath = (fs::path(options.runDir) / "metrics.jsonl").string();
+  saveModelConfigFile(config, (fs::path(options.runDir) / "config.json").string());
+
+  torch::manual_seed(options.seed);
+  ViTSegmenter model(config);
+  model->train();
+  torch::optim::AdamW optimizer(
+      model->parameters(),
+      torch::optim::AdamWOptions(options.learningRate).weight_decay(options.weightDecay));
+  Sampler sampler(options.seed ^ 0x5EED5EEDull);
+
+  const int stepsPerEpoch =
+      options.stepsPerEpoch > 0
+          ? options.stepsPerEpoch
+          : std::max<int>(1, static_cast<int>(training.size()) / options.batch);
+  const int64_t totalSteps = static_cast<int64_t>(stepsPerEpoch) * options.epochs;
+  int firstEpoch = 0;
+  double best = -1;
+  if (options.resume) {
+    if (!fs::exists(lastPath))
+      throw InputError(lastPath, "nothing to resume: no checkpoint in the run folder");
+    const nlohmann::json meta = restoreTraining(lastPath, model, optimizer);
+    firstEpoch = meta.at("epoch").get<int>();
+    best = meta.value("best_dice", -1.0);
+    sampler.setState(meta.at("sampler").get<std::string>());
+    truncateMetricsLog(metricsPath, meta.at("step").get<int64_t>());
+  } else {
+    std::ofstream(metricsPath, std::ios::trunc);
+  }
+
+  // Tumour voxel coordinates per case, for crops centred on tumour.
+  std::vector<at::Tensor> foreground;
+  for (const TrainingCase& c : training) foreground.push_back(c.labels.gt(0).nonzero());
+
+  std::ofstream metrics(metricsPath, std::ios::app);
+  progress.emit({{"event", "start"},
+                 {"job", "train"},
+                 {"total", totalSteps},
+                 {"resumed_at_epoch", firstEpoch}});
+  const auto started = std::chrono::steady_clock::now();
+  const int64_t firstStep = static_cast<int64_t>(firstEpoch) * stepsPerEpoch;
+  for (int epoch = firstEpoch; epoch < options.epochs; ++epoch) {
+    for (int s = 0; s < stepsPerEpoch; ++s) {
+      const int64_t step = static_cast<int64_t>(epoch) * stepsPerEpoch + s;
+      std::vector<at::Tensor> images, labels;
+      for (int b = 0; b < options.batch; ++b) {
+        const int64_t index = sampler.below(static_cast<int64_t>(training.size()));
+        auto [image, label] =
+            sampleCrop(training[index], foreground[index], config, options, sampler);
+        images.push_back(image);
+        labels.push_back(label);
+      }
+      const double lr = learningRateAt(step, totalSteps, options);
+      for (auto& group : optimizer.param_groups())
+        static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+      optimizer.zero_grad();
+      const SegmentationLoss loss =
+          segmentationLoss(model->forward(at::stack(images)), at::stack(labels));
+      loss.total.backward();
+      const double gradNorm =
+          torch::nn::utils::clip_grad_norm_(model->parameters(), options.gradientClip);
+      optimizer.step();
+
+      const double lossValue = loss.total.item<double>();
+      const nlohmann::json metric{{"event", "metric"},
+                                  {"step", step + 1},
+                                  {"epoch", epoch + 1},
+                                  {"loss", lossValue},
+                                  {"dice_loss", loss.dice.item<double>()},
+                                  {"ce", loss.ce.item<double>()},
+                                  {"lr", lr},
+                                  {"grad_norm", gradNorm}};
+      metrics << metric.dump() << "\n" << std::flush;
+      progress.emit(metric);
+      char detail[96];
+      std::snprintf(detail, sizeof detail, "epoch %d/%d  loss %.4f", epoch + 1, options.epochs,
+                    lossValue);
+      progress.emit({{"event", "progress"},
+                     {"label", "train"},
+                     {"done", step + 1},
+                     {"total", totalSteps},
+                     {"epoch", epoch + 1},
+                     {"detail", detail},
+                     {"eta_s", estimateSecondsLeft(started, double(step + 1 - firstStep),
+                                                   double(totalSteps - firstStep))}});
+    }
+    const int64_t stepsDone = static_cast<int64_t>(epoch + 1) * stepsPerEpoch;
+    const bool lastEpoch = epoch + 1 == options.epochs;
+    if (!validation.empty() && ((epoch + 1) % options.validateEvery == 0 || lastEpoch)) {
+      const ValidationScores scores = validate(model, validation);
+      const nlohmann::json metric{{"event", "metric"},
+                                  {"step", stepsDone},
+                                  {"epoch", epoch + 1},
+                                  {"val_dice_wt", scores.dice[0]},
+                                  {"val_dice_tc", scores.dice[1]},
+                                  {"val_dice_et", scores.dice[2]},
+                                  {"val_dice_mean", scores.mean()}};
+      metrics << metric.dump() << "\n" << std::flush;
+      progress.emit(metric);
+      if (scores.mean() > best) {
+        best = scores.mean();
+        saveCheckpoint(bestPath, model,
+                       {{"epoch", epoch + 1},
+                        {"step", stepsDone},
+                        {"val_dice", scores.dice},
+                        {"best_dice", best}});
+        progress.emit({{"event", "result"},
+                       {"checkpoint", bestPath},
+                       {"epoch", epoch + 1},
+                       {"message", "best.pt: epoch " + std::to_string(epoch + 1) +
+                                       ", mean validation Dice " + std::to_string(best)}});
+      }
+    }
+    if (validation.empty() && lastEpoch) {
+      best = 0;
+      saveCheckpoint(bestPath, model, {{"epoch", epoch + 1}, {"step", stepsDone}, {"best_dice", best}});
+    }
+    saveCheckpoint(lastPath, model,
+                   {{"epoch", epoch + 1},
+                    {"step", stepsDone},
+                    {"best_dice", best},
+                    {"sampler", sampler.state()}},
+                   &optimizer);
+  }
+  progress.emit({{"event", "done"}, {"status", "ok"}, {"best_dice", best}});
+  return best;
+}
+
+}  // namespace seqseg

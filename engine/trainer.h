@@ -1,0 +1,50 @@
+#pragma once
+// Training of a ViT segmenter: soft Dice + cross-entropy, AdamW, linear warm-up then cosine
+// decay, gradient clipping, ROI crops biased towards tumour, flips and intensity scale/shift,
+// validation Dice per region every k epochs, checkpoints `last.pt` and `best.pt`, a metrics log,
+// and a resume that continues the same loss curve. Seeded and deterministic on CPU.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+
+#include "engine/model_config.h"
+#include "engine/progress.h"
+
+namespace seqseg {
+
+struct TrainingCase {
+  std::string id;
+  at::Tensor image;   // [C, A0, A1, A2] prepared (engine/preprocessing.h), every side >= roi
+  at::Tensor labels;  // [A0, A1, A2] internal classes (int64), same grid
+};
+
+struct TrainingOptions {
+  std::string runDir;
+  int epochs = 50;
+  int stepsPerEpoch = 0;  // 0: one step per training case and batch slot (cases / batch)
+  int batch = 2;
+  double learningRate = 1e-3;  // peak, after warm-up
+  double weightDecay = 1e-2;
+  double warmupFraction = 0.05;  // of all steps
+  double gradientClip = 1.0;
+  double foregroundCropFraction = 0.67;  // crops centred on a tumour voxel
+  int validateEvery = 5;                 // epochs; the last epoch is always validated
+  uint64_t seed = 0;
+  bool resume = false;
+};
+
+// Runs (or resumes) training; returns the best mean validation Dice (WT, TC, ET).
+// Writes RUN_DIR/last.pt, best.pt, config.json and metrics.jsonl (one JSON line per step and
+// per validation). Throws InputError for an unusable run folder or checkpoint.
+double train(const ModelConfig& config, const std::vector<TrainingCase>& training,
+             const std::vector<TrainingCase>& validation, const TrainingOptions& options,
+             ProgressSink& progress);
+
+// Prepares a case for training: the image normalised/cropped/padded for `config`, its labels
+// cropped and padded the same way.
+TrainingCase prepareTrainingCase(const std::string& id, const at::Tensor& image,
+                                 const at::Tensor& labels, const ModelConfig& config);
+
+}  // namespace seqseg

@@ -1,0 +1,137 @@
+#pragma once
+// ViT encoder + 3D convolutional decoder for volumetric segmentation (see DESIGN.md, Method).
+//
+// Input [N, in_channels, A0, A1, A2] with every side divisible by the patch; output logits
+// [N, num_classes, A0, A1, A2]. The input may be the whole volume or one part of it: a
+// PatchWindow says where the part's patch grid sits in the global grid, so the position
+// embedding is taken from the global patch coordinate and a rank holding a sub-volume gets
+// exactly the rows the whole volume would have given its tokens.
+//
+// Decoder choices (both keep every decoder op spatially local except the 3x3x3 convs, so a
+// split volume decodes exactly with a one-voxel halo exchange before each of those convs):
+// - x2 upsampling is a transposed conv with kernel = stride = 2: each output voxel reads one
+//   input voxel, unlike trilinear interpolation, which reads neighbours across split faces.
+// - normalisation is a LayerNorm over channels at each voxel (ChannelNorm), not Batch/Group/
+//   Instance norm, whose statistics would span the split volume.
+#include <array>
+#include <cstdint>
+#include <memory>
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>
+#include <torch/nn/pimpl.h>
+
+#include "engine/attention.h"
+#include "engine/model_config.h"
+
+namespace seqseg {
+
+// Where a part's patch grid lies in the global patch grid. The part's own grid size comes from
+// its input tensor. A default window (global all zero) means "the input is the whole volume".
+struct PatchWindow {
+  std::array<int64_t, 3> offset{0, 0, 0};
+  std::array<int64_t, 3> global{0, 0, 0};
+
+  bool isWhole() const { return global == std::array<int64_t, 3>{0, 0, 0}; }
+};
+
+// LayerNorm over the channel dim of [N, C, A0, A1, A2], per voxel.
+class ChannelNormImpl : public torch::nn::Module {
+ public:
+  explicit ChannelNormImpl(int64_t channels, double eps = 1e-5);
+  torch::Tensor forward(const torch::Tensor& x);
+
+  torch::Tensor weight, bias;
+
+ private:
+  double eps_;
+};
+TORCH_MODULE(ChannelNorm);
+
+// Multi-head self-attention whose attention step is delegated to an AttentionBackend.
+class SelfAttentionImpl : public torch::nn::Module {
+ public:
+  SelfAttentionImpl(int64_t embedDim, int64_t numHeads, bool qkvBias,
+                    std::shared_ptr<AttentionBackend> backend);
+  torch::Tensor forward(const torch::Tensor& tokens);  // [N, L, E] -> [N, L, E]
+  void setBackend(std::shared_ptr<AttentionBackend> backend);
+  const std::shared_ptr<AttentionBackend>& backend() const { return backend_; }
+
+  torch::nn::Linear qkv{nullptr}, proj{nullptr};
+
+ private:
+  int64_t numHeads_;
+  std::shared_ptr<AttentionBackend> backend_;
+};
+TORCH_MODULE(SelfAttention);
+
+// Pre-norm transformer block.
+class EncoderBlockImpl : public torch::nn::Module {
+ public:
+  EncoderBlockImpl(const ModelConfig& config, std::shared_ptr<AttentionBackend> backend);
+  torch::Tensor forward(const torch::Tensor& tokens);
+
+  torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr};
+  SelfAttention attn{nullptr};
+  torch::nn::Linear fc1{nullptr}, fc2{nullptr};
+};
+TORCH_MODULE(EncoderBlock);
+
+// Patch-grid features [N, E, g0, g1, g2] -> logits [N, classes, g0*p0, g1*p1, g2*p2].
+// Layers are public so that a distributed decoder (halo exchange) can run them itself.
+class ConvDecoderImpl : public torch::nn::Module {
+ public:
+  explicit ConvDecoderImpl(const ModelConfig& config);
+  torch::Tensor forward(const torch::Tensor& grid);
+
+  // Per stage, the upsampling factor on each axis (2 while that axis's patch is not yet undone).
+  std::vector<std::array<int64_t, 3>> stageScales;
+  torch::nn::Conv3d inputConv{nullptr};
+  ChannelNorm inputNorm{nullptr};
+  torch::nn::ModuleList upsamples, convs, norms;  // one of each per stage
+  torch::nn::Conv3d head{nullptr};
+};
+TORCH_MODULE(ConvDecoder);
+
+class ViTSegmenterImpl : public torch::nn::Module {
+ public:
+  // backend: shared by all blocks; null means ChunkedAttention with default chunks.
+  explicit ViTSegmenterImpl(const ModelConfig& config,
+                            std::shared_ptr<AttentionBackend> backend = nullptr);
+
+  torch::Tensor forward(const torch::Tensor& input, const PatchWindow& window = {});
+
+  // The three stages of forward, for callers that distribute them.
+  // Patch embedding + global position embedding: tokens [N, L, E], row-major over the local
+  // patch grid with A2 fastest.
+  torch::Tensor embed(const torch::Tensor& input, const PatchWindow& window = {});
+  torch::Tensor encode(const torch::Tensor& tokens);  // blocks + final norm: [N, L, E]
+  // tokens [N, L, E] of a local patch grid -> logits.
+  torch::Tensor decode(const torch::Tensor& tokens, const std::array<int64_t, 3>& localGrid);
+
+  // Position-embedding rows [L, E] for a local grid placed by window. When the global grid
+  // differs from the model's own grid (config.grid()), the learned table is resampled
+  // trilinearly to the global grid first, so the model accepts other input sizes.
+  torch::Tensor positionRows(const std::array<int64_t, 3>& localGrid, const PatchWindow& window);
+
+  std::array<int64_t, 3> patchGrid(const torch::Tensor& input) const;  // validates input
+  void setAttentionBackend(std::shared_ptr<AttentionBackend> backend);
+  const std::shared_ptr<AttentionBackend>& attentionBackend() const { return backend_; }
+  const ModelConfig& config() const { return config_; }
+
+  torch::nn::Conv3d patchEmbed{nullptr};
+  torch::Tensor positionTable;  // [g0 * g1 * g2, E] for the model's own grid
+  torch::nn::ModuleList blocks;
+  torch::nn::LayerNorm norm{nullptr};
+  ConvDecoder decoder{nullptr};
+
+ private:
+  ModelConfig config_;
+  std::shared_ptr<AttentionBackend> backend_;
+};
+TORCH_MODULE(ViTSegmenter);
+
+}  // namespace seqseg

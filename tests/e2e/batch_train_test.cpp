@@ -1,0 +1,223 @@
+// seqseg train and seqseg --batch on real files: masks with exact geometry, bad cases named and
+// skipped, --skip-existing, a killed training run resumed on the same loss curve, and
+// checkpoints that Python's torch.load reads.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <sstream>
+#include <thread>
+
+#include "tests/support/test_support.h"
+
+namespace seqseg {
+namespace {
+
+namespace fs = std::filesystem;
+using test::CommandResult;
+using test::TempDir;
+
+CommandResult seqseg(std::vector<std::string> arguments) {
+  arguments.insert(arguments.begin(), test::seqsegExecutable());
+  return test::runCommand(arguments);
+}
+
+// A model small enough to train in seconds on 32^3 synthetic cases.
+constexpr const char* kSmallConfig = R"({"in_channels": 4, "num_classes": 4, "roi": [32, 32, 32],
+  "patch": [8, 8, 8], "embed_dim": 32, "depth": 1, "num_heads": 2, "mlp_ratio": 2.0,
+  "qkv_bias": true, "decoder_channels": [16, 8, 8, 8]})";
+
+std::vector<std::string> trainArguments(const std::string& data, const std::string& run,
+                                        const std::string& config, int epochs, int steps) {
+  return {test::seqsegExecutable(),
+          "train",
+          "--data",
+          data,
+          "--out",
+          run,
+          "--config",
+          config,
+          "--epochs",
+          std::to_string(epochs),
+          "--steps-per-epoch",
+          std::to_string(steps),
+          "--batch-size",
+          "1",
+          "--threads",
+          "1",
+          "--seed",
+          "5",
+          "--val-fraction",
+          "0",
+          "--progress",
+          "json"};
+}
+
+std::vector<double> stepLosses(const std::string& metricsPath) {
+  std::vector<double> losses;
+  std::istringstream lines(test::readFile(metricsPath));
+  for (std::string line; std::getline(lines, line);) {
+    const auto entry = nlohmann::json::parse(line);
+    if (entry.contains("loss")) losses.push_back(entry["loss"].get<double>());
+  }
+  return losses;
+}
+
+class TrainedModel : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    test::writeFile(*dir_ / "small.json", kSmallConfig);
+    ASSERT_EQ(
+        seqseg({"synth", "--out", *dir_ / "data", "--cases", "4", "--size", "32", "--seed", "21"})
+            .exitCode,
+        0);
+    const CommandResult train =
+        test::runCommand(trainArguments(*dir_ / "data", *dir_ / "run", *dir_ / "small.json", 2, 3));
+    ASSERT_EQ(train.exitCode, 0) << train.err;
+  }
+  static void TearDownTestSuite() { delete dir_; }
+  static std::string model() { return *dir_ / "run/best.pt"; }
+  static std::string data() { return *dir_ / "data"; }
+  static TempDir* dir_;
+};
+TempDir* TrainedModel::dir_ = nullptr;
+
+TEST_F(TrainedModel, BatchWritesMasksWithExactGeometryAndNamesTheBadCase) {
+  TempDir dir;
+  fs::copy(data(), dir / "in", fs::copy_options::recursive);
+  // Case 3 becomes corrupt: its FLAIR is cut short.
+  const std::string flair = dir / "in/BraTS2021_00003/BraTS2021_00003_flair.nii.gz";
+  test::writeFile(flair, test::readFile(flair).substr(0, 500));
+
+  const CommandResult run =
+      seqseg({"--batch", "-i", dir / "in", "-o", dir / "out", "--model", model(), "--report",
+              dir / "report.json", "--progress", "json", "--threads", "1"});
+  EXPECT_EQ(run.exitCode, 1) << run.err;
+  std::istringstream lines(run.out);
+  int events = 0;
+  for (std::string line; std::getline(lines, line); ++events)
+    EXPECT_TRUE(nlohmann::json::parse(line).contains("event")) << line;
+  EXPECT_GT(events, 4);
+  EXPECT_NE(run.out.find(flair + ": truncated"), std::string::npos) << run.out;
+
+  const nlohmann::json report = nlohmann::json::parse(test::readFile(dir / "report.json"));
+  ASSERT_EQ(report["cases"].size(), 4u);
+  EXPECT_EQ(report["failed"], 1);
+  for (int c = 0; c < 3; ++c) {
+    const nlohmann::json& entry = report["cases"][c];
+    const std::string id = entry["case"];
+    SCOPED_TRACE(id);
+    EXPECT_EQ(entry["status"], "ok");
+    EXPECT_TRUE(entry.contains("dice")) << "a reference is present, so the report scores it";
+    EXPECT_GE(entry["volume_ml"]["WT"].get<double>(), 0.0);
+    const nlohmann::json mask = test::niftiFacts(dir / ("out/" + id + ".nii.gz"));
+    const nlohmann::json t1 = test::niftiFacts(dir / ("in/" + id + "/" + id + "_t1.nii.gz"));
+    EXPECT_EQ(mask["shape"], t1["shape"]);
+    EXPECT_EQ(mask["dtype"], "uint8");
+    EXPECT_EQ(mask["qform"], t1["qform"]);
+    EXPECT_EQ(mask["sform"], t1["sform"]);
+    EXPECT_EQ(mask["qform_code"], t1["qform_code"]);
+    EXPECT_EQ(mask["sform_code"], t1["sform_code"]);
+    EXPECT_LE(mask["max"].get<double>(), 4.0);
+  }
+  EXPECT_EQ(report["cases"][3]["status"], "failed");
+  EXPECT_FALSE(fs::exists(dir / "out/BraTS2021_00003.nii.gz"));
+  for (const auto& entry : fs::directory_iterator(dir / "out"))
+    EXPECT_NE(entry.path().filename().string()[0], '.') << "temporary file left: " << entry.path();
+
+  // --skip-existing keeps what is there and redoes only what is missing.
+  fs::remove(dir / "out/BraTS2021_00001.nii.gz");
+  const CommandResult again =
+      seqseg({"--batch", "-i", dir / "in", "-o", dir / "out", "--model", model(), "--skip-existing",
+              "--progress", "json", "--threads", "1"});
+  EXPECT_EQ(again.exitCode, 1);
+  const nlohmann::json second = nlohmann::json::parse(test::readFile(dir / "out/report.json"));
+  EXPECT_EQ(second["cases"][0]["status"], "skipped");
+  EXPECT_EQ(second["cases"][1]["status"], "ok");
+  EXPECT_EQ(second["cases"][2]["status"], "skipped");
+  EXPECT_EQ(second["cases"][3]["status"], "failed");
+}
+
+TEST_F(TrainedModel, BatchRefusesAMissingModelOrInput) {
+  TempDir dir;
+  const CommandResult noModel =
+      seqseg({"--batch", "-i", data(), "-o", dir / "out", "--model", dir / "none.pt"});
+  EXPECT_EQ(noModel.exitCode, 2);
+  EXPECT_NE(noModel.err.find(dir / "none.pt"), std::string::npos) << noModel.err;
+  test::writeFile(dir / "bogus.pt", "not a checkpoint");
+  const CommandResult bogus =
+      seqseg({"--batch", "-i", data(), "-o", dir / "out", "--model", dir / "bogus.pt"});
+  EXPECT_EQ(bogus.exitCode, 2);
+  EXPECT_NE(bogus.err.find("not a seqseg model checkpoint"), std::string::npos) << bogus.err;
+  EXPECT_EQ(
+      seqseg({"--batch", "-i", dir / "missing", "-o", dir / "out", "--model", model()}).exitCode,
+      2);
+  EXPECT_EQ(seqseg({"--batch", "-i", data()}).exitCode, 2);
+}
+
+TEST_F(TrainedModel, CheckpointLoadsInPythonTorch) {
+  const std::string script =
+      "import json, sys, torch\n"
+      "d = torch.load(sys.argv[1])\n"
+      "assert d['format'] == 'seqseg-checkpoint-1', d['format']\n"
+      "config = json.loads(d['config'])\n"
+      "shapes = sorted(tuple(t.shape) for t in d['model'].values())\n"
+      "print(json.dumps({'embed_dim': config['embed_dim'], 'tensors': len(shapes),\n"
+      "                  'patch_embed': [list(s) for s in shapes if len(s) == 5 and s[1] == "
+      "4]}))\n";
+  const CommandResult python = test::runCommand({test::systemPython(), "-c", script, model()});
+  ASSERT_EQ(python.exitCode, 0) << python.err;
+  const nlohmann::json facts = nlohmann::json::parse(python.out);
+  EXPECT_EQ(facts["embed_dim"], 32);
+  EXPECT_GT(facts["tensors"].get<int>(), 10);
+  EXPECT_EQ(facts["patch_embed"], nlohmann::json::parse("[[32, 4, 8, 8, 8]]"));
+}
+
+TEST_F(TrainedModel, KilledTrainingResumesOnTheSameLossCurve) {
+  TempDir dir;
+  const std::string config = TrainedModel::dir_->path() + "/small.json";
+  const auto whole = test::runCommand(trainArguments(data(), dir / "whole", config, 4, 15));
+  ASSERT_EQ(whole.exitCode, 0) << whole.err;
+  const std::vector<double> expected = stepLosses(dir / "whole/metrics.jsonl");
+  ASSERT_EQ(expected.size(), 60u);
+
+  // Kill the same run in its second epoch, after the first checkpoint.
+  const int pid =
+      test::startCommand(trainArguments(data(), dir / "killed", config, 4, 15), dir / "killed.log");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (std::chrono::steady_clock::now() < deadline &&
+         !(fs::exists(dir / "killed/last.pt") &&
+           stepLosses(dir / "killed/metrics.jsonl").size() >= 20))
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  kill(pid, SIGKILL);
+  ASSERT_EQ(test::waitCommand(pid), 128 + SIGKILL) << "the run ended before it could be killed";
+  const size_t stepsBeforeKill = stepLosses(dir / "killed/metrics.jsonl").size();
+  EXPECT_LT(stepsBeforeKill, 60u);
+
+  std::vector<std::string> resume = trainArguments(data(), dir / "killed", config, 4, 15);
+  resume.push_back("--resume");
+  const CommandResult resumed = test::runCommand(resume);
+  ASSERT_EQ(resumed.exitCode, 0) << resumed.err;
+  EXPECT_NE(resumed.out.find("\"resumed_at_epoch\":1"), std::string::npos)
+      << resumed.out.substr(0, 300);
+  const std::vector<double> actual = stepLosses(dir / "killed/metrics.jsonl");
+  ASSERT_EQ(actual.size(), expected.size());
+  for (size_t step = 0; step < expected.size(); ++step)
+    EXPECT_NEAR(actual[step], expected[step], 1e-6 * std::max(1.0, std::abs(expected[step])))
+        << "step " << step + 1;
+}
+
+TEST_F(TrainedModel, ResumeWithoutACheckpointIsRefused) {
+  TempDir dir;
+  std::vector<std::string> arguments =
+      trainArguments(data(), dir / "empty", TrainedModel::dir_->path() + "/small.json", 1, 1);
+  arguments.push_back("--resume");
+  const CommandResult result = test::runCommand(arguments);
+  EXPECT_EQ(result.exitCode, 2);
+  EXPECT_NE(result.err.find("nothing to resume"), std::string::npos) << result.err;
+}
+
+}  // namespace
+}  // namespace seqseg

@@ -1,0 +1,99 @@
+// Dice and HD95 against hand-computed cases, including the empty-region conventions.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "engine/metrics.h"
+
+namespace seqseg {
+namespace {
+
+struct Grid {
+  std::array<int64_t, 3> shape;
+  std::vector<uint8_t> labels;
+  explicit Grid(std::array<int64_t, 3> s) : shape(s), labels(s[0] * s[1] * s[2], 0) {}
+  uint8_t& at(int64_t a0, int64_t a1, int64_t a2) {
+    return labels[(a0 * shape[1] + a1) * shape[2] + a2];
+  }
+};
+
+TEST(Metrics, IdenticalMasksScorePerfectly) {
+  Grid a({6, 6, 6});
+  for (int i = 1; i < 4; ++i) a.at(2, 2, i) = 2, a.at(3, 2, i) = 3;
+  for (Region region : kRegions) {
+    const RegionScore score = scoreRegion(a.labels, a.labels, a.shape, {1, 1, 1}, region);
+    EXPECT_DOUBLE_EQ(score.dice, 1.0) << regionName(region);
+    EXPECT_DOUBLE_EQ(score.hd95, 0.0) << regionName(region);
+  }
+}
+
+TEST(Metrics, EmptyRegionConventions) {
+  Grid empty({155, 24, 24}), ed({155, 24, 24});
+  ed.at(10, 10, 10) = 2;                           // oedema only: WT present, TC and ET empty
+  const std::array<double, 3> spacing{10, 10, 1};  // a 240 x 240 x 155 mm field of view
+  const RegionScore bothEmpty =
+      scoreRegion(ed.labels, ed.labels, ed.shape, spacing, Region::TumourCore);
+  EXPECT_DOUBLE_EQ(bothEmpty.dice, 1.0);
+  EXPECT_DOUBLE_EQ(bothEmpty.hd95, 0.0);
+  const RegionScore missed =
+      scoreRegion(empty.labels, ed.labels, ed.shape, spacing, Region::WholeTumour);
+  EXPECT_DOUBLE_EQ(missed.dice, 0.0);
+  EXPECT_NEAR(missed.hd95, 373.13, 0.01);  // BraTS's worst case: the field-of-view diagonal
+  const RegionScore spurious =
+      scoreRegion(ed.labels, empty.labels, ed.shape, spacing, Region::WholeTumour);
+  EXPECT_DOUBLE_EQ(spurious.dice, 0.0);
+  EXPECT_NEAR(spurious.hd95, 373.13, 0.01);
+}
+
+TEST(Metrics, DiceCountsOverlap) {
+  Grid predicted({4, 4, 4}), reference({4, 4, 4});
+  for (int i = 0; i < 4; ++i) predicted.at(1, 1, i) = 1;  // 4 voxels
+  reference.at(1, 1, 1) = 1, reference.at(1, 1, 2) = 1;   // 2 voxels, both predicted
+  const RegionScore score = scoreRegion(predicted.labels, reference.labels, predicted.shape,
+                                        {1, 1, 1}, Region::TumourCore);
+  EXPECT_NEAR(score.dice, 2.0 * 2 / 6, 1e-12);
+  EXPECT_EQ(score.predictedVoxels, 4);
+  EXPECT_EQ(score.referenceVoxels, 2);
+  // Oedema is not tumour core; enhancing tumour is.
+  EXPECT_TRUE(inRegion(Region::TumourCore, 3));
+  EXPECT_FALSE(inRegion(Region::TumourCore, 2));
+  EXPECT_TRUE(inRegion(Region::WholeTumour, 2));
+}
+
+TEST(Metrics, Hd95UsesSpacingOnEveryAxis) {
+  Grid a({8, 8, 8}), b({8, 8, 8});
+  a.at(1, 1, 1) = 1;
+  b.at(1, 1, 5) = 1;  // 4 voxels along A2 (i), 2 mm each
+  EXPECT_DOUBLE_EQ(hausdorff95(a.labels, b.labels, a.shape, {2.0, 3.0, 1.5}), 8.0);
+  Grid c({8, 8, 8});
+  c.at(4, 1, 1) = 1;  // 3 voxels along A0 (k), 1.5 mm each
+  EXPECT_DOUBLE_EQ(hausdorff95(a.labels, c.labels, a.shape, {2.0, 3.0, 1.5}), 4.5);
+  Grid d({8, 8, 8});
+  d.at(1, 5, 4) = 1;  // 4 voxels along A1 (j) at 3 mm and 3 along i at 2 mm: hypotenuse
+  EXPECT_NEAR(hausdorff95(a.labels, d.labels, a.shape, {2.0, 3.0, 1.5}), std::hypot(12.0, 6.0),
+              1e-9);
+}
+
+TEST(Metrics, Hd95IsThe95thPercentileOfBothDirections) {
+  // Surface distances: from a's voxels {0, 10} mm, from b's voxel {0}: sorted {0, 0, 10};
+  // numpy's 95th percentile interpolates at position 1.9: 0 + 0.9 * 10 = 9.
+  Grid a({1, 1, 12}), b({1, 1, 12});
+  a.at(0, 0, 0) = 1, a.at(0, 0, 10) = 1;
+  b.at(0, 0, 0) = 1;
+  EXPECT_NEAR(hausdorff95(a.labels, b.labels, a.shape, {1, 1, 1}), 9.0, 1e-12);
+}
+
+TEST(Metrics, Hd95OfShiftedCubeIsTheShift) {
+  // Every surface voxel of a cube shifted by 2 voxels along j is at most 2 voxels away from the
+  // other cube's surface; those on the leading and trailing faces are exactly 2 away.
+  Grid a({12, 12, 12}), b({12, 12, 12});
+  for (int x = 3; x < 8; ++x)
+    for (int y = 3; y < 8; ++y)
+      for (int z = 3; z < 8; ++z) a.at(x, y, z) = 1, b.at(x, y + 2, z) = 1;
+  const double hd = hausdorff95(a.labels, b.labels, a.shape, {1.0, 1.0, 1.0});
+  EXPECT_GT(hd, 1.0);
+  EXPECT_LE(hd, 2.0 + 1e-12);
+}
+
+}  // namespace
+}  // namespace seqseg

@@ -1,0 +1,100 @@
+// The display-free parts of viz/: Volume to vtkImageData, display windows, slice planes.
+#include <gtest/gtest.h>
+
+#include <vtkImageData.h>
+#include <vtkMatrix3x3.h>
+
+#include <cmath>
+#include <vector>
+
+#include "viz/intensity_window.h"
+#include "viz/slice_orientation.h"
+#include "viz/volume_to_vtk.h"
+
+namespace seqseg {
+namespace {
+
+TEST(VolumeToVtk, KeepsVoxelOrderAndGeometry) {
+  Volume volume;
+  volume.shape = {2, 3, 4, 5};  // C, A0 (k), A1 (j), A2 (i)
+  volume.voxels.resize(2 * 3 * 4 * 5);
+  for (size_t n = 0; n < volume.voxels.size(); ++n) volume.voxels[n] = static_cast<float>(n);
+  volume.geometry.spacing = {0.5, 1.5, 2.5};
+  volume.geometry.origin = {-10.0, 20.0, 5.0};
+  volume.geometry.direction = {0, 1, 0, -1, 0, 0, 0, 0, 1};
+
+  vtkSmartPointer<vtkImageData> image = channelToVtkImage(volume, 1);
+  int dimensions[3];
+  image->GetDimensions(dimensions);
+  EXPECT_EQ(dimensions[0], 5);
+  EXPECT_EQ(dimensions[1], 4);
+  EXPECT_EQ(dimensions[2], 3);
+  const int i = 4, j = 2, k = 1;
+  const float expected = volume.channel(1)[(k * 4 + j) * 5 + i];
+  EXPECT_EQ(image->GetScalarComponentAsFloat(i, j, k, 0), expected);
+
+  double spacing[3], origin[3];
+  image->GetSpacing(spacing);
+  image->GetOrigin(origin);
+  for (int axis = 0; axis < 3; ++axis) {
+    EXPECT_EQ(spacing[axis], volume.geometry.spacing[axis]);
+    EXPECT_EQ(origin[axis], volume.geometry.origin[axis]);
+  }
+  for (int row = 0; row < 3; ++row)
+    for (int column = 0; column < 3; ++column)
+      EXPECT_EQ(image->GetDirectionMatrix()->GetElement(row, column),
+                volume.geometry.direction[row * 3 + column]);
+  // Index (1, 0, 0) lies one i-step along the direction's first column: (0, -1, 0) * 0.5.
+  double point[3];
+  image->TransformIndexToPhysicalPoint(1, 0, 0, point);
+  EXPECT_DOUBLE_EQ(point[0], -10.0);
+  EXPECT_DOUBLE_EQ(point[1], 19.5);
+  EXPECT_DOUBLE_EQ(point[2], 5.0);
+
+  EXPECT_THROW(channelToVtkImage(volume, 2), std::out_of_range);
+}
+
+TEST(PercentileWindow, IgnoresOutliersAndNonFiniteValues) {
+  std::vector<float> values(10000);
+  for (size_t n = 0; n < values.size(); ++n) values[n] = static_cast<float>(n % 1000);
+  values[17] = 1e9f;  // one hot voxel
+  values[18] = std::nanf("");
+  const IntensityWindow window = percentileWindow(values.data(), values.size());
+  EXPECT_NEAR(window.low, 1.0, 1.0);
+  EXPECT_NEAR(window.high, 999.0, 1.0);
+  EXPECT_DOUBLE_EQ(window.level(), 0.5 * (window.low + window.high));
+}
+
+TEST(PercentileWindow, ConstantImageStillHasAWidth) {
+  const std::vector<float> values(100, 7.0f);
+  const IntensityWindow window = percentileWindow(values.data(), values.size());
+  EXPECT_EQ(window.low, 7.0);
+  EXPECT_GT(window.width(), 0.0);
+}
+
+TEST(SliceOrientation, FindsTheVoxelAxisOfEachPlane) {
+  const std::array<double, 9> identity{1, 0, 0, 0, 1, 0, 0, 0, 1};
+  EXPECT_EQ(normalVoxelAxis(SliceOrientation::Sagittal, identity), 0);
+  EXPECT_EQ(normalVoxelAxis(SliceOrientation::Coronal, identity), 1);
+  EXPECT_EQ(normalVoxelAxis(SliceOrientation::Axial, identity), 2);
+  // A grid stored coronally: i runs left-right, j superior-inferior, k anterior-posterior.
+  const std::array<double, 9> coronalStack{1, 0, 0, 0, 0, 1, 0, -1, 0};
+  EXPECT_EQ(normalVoxelAxis(SliceOrientation::Sagittal, coronalStack), 0);
+  EXPECT_EQ(normalVoxelAxis(SliceOrientation::Axial, coronalStack), 1);
+  EXPECT_EQ(normalVoxelAxis(SliceOrientation::Coronal, coronalStack), 2);
+}
+
+TEST(SliceOrientation, AlignedViewLooksAlongTheGridNormal) {
+  const double c = std::cos(0.2), s = std::sin(0.2);
+  // An axial normal tilted about x, pointing down: the view keeps looking up from the feet.
+  const ViewAxes view = alignedView(radiologicalView(SliceOrientation::Axial), {0, s, -c});
+  EXPECT_NEAR(view.projection[1], -s, 1e-12);
+  EXPECT_NEAR(view.projection[2], c, 1e-12);
+  const double upDotProjection = view.up[0] * view.projection[0] + view.up[1] * view.projection[1] +
+                                 view.up[2] * view.projection[2];
+  EXPECT_NEAR(upDotProjection, 0.0, 1e-12);
+  EXPECT_LT(view.up[1], -0.9) << "anterior stays up";
+}
+
+}  // namespace
+}  // namespace seqseg

@@ -1,0 +1,29 @@
+#pragma once
+// The three anatomical slice planes and how a radiologist looks at them, in ITK's LPS world
+// coordinates (x towards the patient's left, y posterior, z superior).
+#include <array>
+
+namespace seqseg {
+
+enum class SliceOrientation { Axial, Sagittal, Coronal };
+
+const char* orientationName(SliceOrientation orientation);  // "Axial", "Sagittal", "Coronal"
+
+// The voxel axis (0 = i, 1 = j, 2 = k) whose direction lies closest to the plane's normal.
+// `direction` is row-major with the voxel axes as columns. For grids so oblique that two
+// voxel axes share a world axis, falls back to i sagittal, j coronal, k axial.
+int normalVoxelAxis(SliceOrientation orientation, const std::array<double, 9>& direction);
+
+// The camera's direction of projection and view-up, radiological convention: axial from the
+// feet with anterior up, coronal from the front, sagittal from the patient's left; the
+// patient's left is on the right of the screen.
+struct ViewAxes {
+  std::array<double, 3> projection;
+  std::array<double, 3> up;
+};
+ViewAxes radiologicalView(SliceOrientation orientation);
+
+// `view` turned so that it looks straight along `normal` (either sign), keeping its sense.
+ViewAxes alignedView(const ViewAxes& view, const std::array<double, 3>& normal);
+
+}  // namespace seqseg

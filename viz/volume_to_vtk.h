@@ -1,0 +1,18 @@
+#pragma once
+// One channel of a Volume as a vtkImageData placed in ITK's LPS world space.
+#include <cstdint>
+
+#include <vtkSmartPointer.h>
+
+#include "engine/volume.h"
+
+class vtkImageData;
+
+namespace seqseg {
+
+// Copies channel `channel` (float32) with the volume's spacing, origin and direction. VTK's
+// x, y, z index axes are the volume's A2, A1, A0 (NIfTI i, j, k), so the memory order is
+// unchanged. Throws std::out_of_range for a channel the volume does not have.
+vtkSmartPointer<vtkImageData> channelToVtkImage(const Volume& volume, int64_t channel);
+
+}  // namespace seqseg
