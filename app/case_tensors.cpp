@@ -6,7 +6,8 @@ namespace seqseg {
 
 at::Tensor toTensor(const Volume& volume) {
   return at::from_blob(const_cast<float*>(volume.voxels.data()),
-                       {volume.shape[0], volume.shape[1], volume.shape[2], volume.shape[3]}, at::kFloat)
+                       {volume.shape[0], volume.shape[1], volume.shape[2], volume.shape[3]},
+                       at::kFloat)
       .clone();
 }
 
@@ -14,6 +15,10 @@ at::Tensor toTensor(const LabelVolume& labels) {
   return at::from_blob(const_cast<uint8_t*>(labels.labels.data()),
                        {labels.shape[0], labels.shape[1], labels.shape[2]}, at::kByte)
       .to(at::kLong);
+}
+
+Spacing engineSpacing(const Geometry& geometry) {
+  return {geometry.spacing[2], geometry.spacing[1], geometry.spacing[0]};
 }
 
 LabelVolume toLabelVolume(const at::Tensor& labels, const Geometry& geometry) {

@@ -31,33 +31,43 @@ double voxelVolumeMl(const Geometry& geometry) {
 
 // One case: read, segment, write the mask, measure. Returns the report entry.
 nlohmann::json segmentCase(const CaseFiles& files, Layout layout, const std::string& outPath,
-                           bool internalLabels, Segmenter& segmenter, ProgressSink& progress, int index,
-                           int total) {
+                           bool internalLabels, Segmenter& segmenter, ProgressSink& progress,
+                           int index, int total) {
   const auto started = std::chrono::steady_clock::now();
   const Volume image = readCase(files);
-  const at::Tensor labels = segmenter.segment(toTensor(image), [&](int64_t done, int64_t windows) {
-    progress.emit({{"event", "progress"}, {"label", "batch"}, {"done", index}, {"total", total},
-                   {"case", files.id}, {"windows_done", done}, {"windows_total", windows},
-                   {"detail", files.id + " (" + std::to_string(done) + "/" + std::to_string(windows) + " windows)"}});
-  });
+  const at::Tensor labels = segmenter.segment(
+      toTensor(image), engineSpacing(image.geometry), [&](int64_t done, int64_t windows) {
+        progress.emit({{"event", "progress"},
+                       {"label", "batch"},
+                       {"done", index},
+                       {"total", total},
+                       {"case", files.id},
+                       {"windows_done", done},
+                       {"windows_total", windows},
+                       {"detail", files.id + " (" + std::to_string(done) + "/" +
+                                      std::to_string(windows) + " windows)"}});
+      });
   const LabelVolume internal = toLabelVolume(labels, image.geometry);
   writeLabelMap(outPath, internalLabels ? internal : toNativeLabels(internal, layout));
 
   nlohmann::json entry{{"case", files.id}, {"status", "ok"}, {"mask", outPath}};
   nlohmann::json reference;
   LabelVolume truth;
-  if (!files.reference.empty()) truth = toInternalLabels(readLabelMap(files.reference), layout, files.reference);
+  if (!files.reference.empty())
+    truth = toInternalLabels(readLabelMap(files.reference), layout, files.reference);
   for (Region region : kRegions) {
     int64_t voxels = 0;
     for (uint8_t label : internal.labels) voxels += inRegion(region, label);
     entry["volume_ml"][regionName(region)] = voxels * voxelVolumeMl(image.geometry);
     if (!files.reference.empty()) {
-      const RegionScore score = scoreRegion(internal.labels, truth.labels, internal.shape, image.geometry.spacing, region);
+      const RegionScore score = scoreRegion(internal.labels, truth.labels, internal.shape,
+                                            image.geometry.spacing, region);
       entry["dice"][regionName(region)] = score.dice;
       entry["hd95_mm"][regionName(region)] = score.hd95;
     }
   }
-  entry["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  entry["seconds"] =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return entry;
 }
 
@@ -87,13 +97,21 @@ int runBatch(const BatchOptions& options) {
   Segmenter segmenter(modelPath, {options.overlap, options.windowBatch});
   std::error_code error;
   fs::create_directories(options.output, error);
-  if (error) throw InputError(options.output, "cannot create the output folder: " + error.message());
-  const std::string reportPath = options.report.empty() ? (fs::path(options.output) / "report.json").string() : options.report;
+  if (error)
+    throw InputError(options.output, "cannot create the output folder: " + error.message());
+  const std::string reportPath =
+      options.report.empty() ? (fs::path(options.output) / "report.json").string() : options.report;
 
-  nlohmann::json report{{"input", dataset.root}, {"layout", layoutName(dataset.layout)}, {"model", modelPath},
-                        {"labels", options.labels}, {"cases", nlohmann::json::array()}};
+  nlohmann::json report{{"input", dataset.root},
+                        {"layout", layoutName(dataset.layout)},
+                        {"model", modelPath},
+                        {"labels", options.labels},
+                        {"cases", nlohmann::json::array()}};
   const int total = static_cast<int>(dataset.cases.size());
-  progress->emit({{"event", "start"}, {"job", "batch"}, {"total", total}, {"layout", layoutName(dataset.layout)}});
+  progress->emit({{"event", "start"},
+                  {"job", "batch"},
+                  {"total", total},
+                  {"layout", layoutName(dataset.layout)}});
   const auto started = std::chrono::steady_clock::now();
   int failed = 0;
   for (int index = 0; index < total; ++index) {
@@ -104,25 +122,35 @@ int runBatch(const BatchOptions& options) {
       entry = {{"case", files.id}, {"status", "skipped"}, {"mask", outPath}};
     } else {
       try {
-        entry = segmentCase(files, dataset.layout, outPath, options.labels == "internal", segmenter, *progress,
-                            index, total);
-        progress->emit({{"event", "result"}, {"case", files.id}, {"mask", outPath},
+        entry = segmentCase(files, dataset.layout, outPath, options.labels == "internal", segmenter,
+                            *progress, index, total);
+        progress->emit({{"event", "result"},
+                        {"case", files.id},
+                        {"mask", outPath},
                         {"volume_ml", entry["volume_ml"]},
                         {"message", files.id + ": " + outPath}});
       } catch (const std::exception& caseError) {
         ++failed;
         entry = {{"case", files.id}, {"status", "failed"}, {"error", caseError.what()}};
-        progress->emit({{"event", "error"}, {"case", files.id}, {"message", files.id + ": " + caseError.what()}});
+        progress->emit({{"event", "error"},
+                        {"case", files.id},
+                        {"message", files.id + ": " + caseError.what()}});
       }
     }
     report["cases"].push_back(entry);
-    progress->emit({{"event", "progress"}, {"label", "batch"}, {"done", index + 1}, {"total", total},
-                    {"case", files.id}, {"detail", files.id},
+    progress->emit({{"event", "progress"},
+                    {"label", "batch"},
+                    {"done", index + 1},
+                    {"total", total},
+                    {"case", files.id},
+                    {"detail", files.id},
                     {"eta_s", estimateSecondsLeft(started, index + 1, total)}});
   }
   report["failed"] = failed;
   writeReport(reportPath, report);
-  progress->emit({{"event", "done"}, {"status", failed ? "failed" : "ok"}, {"failed", failed},
+  progress->emit({{"event", "done"},
+                  {"status", failed ? "failed" : "ok"},
+                  {"failed", failed},
                   {"report", reportPath}});
   return failed ? 1 : 0;
 }
@@ -133,13 +161,15 @@ void addBatchOptions(CLI::App& app, BatchOptions& options) {
   group->add_option("-i,--input", options.input, "Folder of cases (any supported layout)");
   group->add_option("-o,--output", options.output, "Folder for the masks OUT/CASE.nii.gz");
   group->add_option("--model", options.model, "Model checkpoint (default: the bundled model)");
-  group->add_flag("--skip-existing", options.skipExisting, "Keep masks already in the output folder");
+  group->add_flag("--skip-existing", options.skipExisting,
+                  "Keep masks already in the output folder");
   group->add_option("--report", options.report, "Report JSON (default OUT/report.json)");
   group->add_option("--labels", options.labels, "Mask labels: native (the layout's) or internal")
       ->capture_default_str();
   group->add_option("--progress", options.progress, "bar (for people) or json (JSON Lines events)")
       ->capture_default_str();
-  group->add_option("--threads", options.threads, "Intra-op threads (0: all cores)")->capture_default_str();
+  group->add_option("--threads", options.threads, "Intra-op threads (0: all cores)")
+      ->capture_default_str();
   group->add_option("--overlap", options.overlap, "Sliding-window overlap, 0..0.9")
       ->check(CLI::Range(0.0, 0.9))
       ->capture_default_str();

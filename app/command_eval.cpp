@@ -9,11 +9,11 @@
 #include <nlohmann/json.hpp>
 
 #include "app/commands.h"
-#include "engine/metrics.h"
 #include "engine/atomic_file.h"
+#include "engine/input_error.h"
+#include "engine/metrics.h"
 #include "io/dataset_layout.h"
 #include "io/image_reader.h"
-#include "engine/input_error.h"
 #include "io/label_mapping.h"
 
 namespace fs = std::filesystem;

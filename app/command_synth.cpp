@@ -4,8 +4,8 @@
 #include <memory>
 
 #include "app/commands.h"
-#include "io/dataset_layout.h"
 #include "engine/input_error.h"
+#include "io/dataset_layout.h"
 #include "io/synthetic_case.h"
 
 namespace seqseg {

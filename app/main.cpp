@@ -5,8 +5,8 @@
 
 #include "app/commands.h"
 #include "engine/atomic_file.h"
-#include "engine/runtime.h"
 #include "engine/input_error.h"
+#include "engine/runtime.h"
 
 #ifdef SEQSEG_WITH_GUI
 #include "app/gui_entry.h"

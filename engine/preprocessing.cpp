@@ -3,8 +3,18 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace seqseg {
+namespace {
+
+bool keepsSpacing(const Spacing& spacing, const Spacing& target) {
+  for (int axis = 0; axis < 3; ++axis)
+    if (target[axis] <= 0 || spacing[axis] <= 0) return true;
+  return spacing == target;
+}
+
+}  // namespace
 
 CropBox foregroundBox(const at::Tensor& image) {
   const at::Tensor any = image.ne(0).any(0);  // [A0, A1, A2]
@@ -28,14 +38,32 @@ at::Tensor normaliseNonZero(const at::Tensor& image) {
   for (int64_t c = 0; c < image.size(0); ++c) {
     const at::Tensor channel = image[c].to(at::kFloat);
     const at::Tensor mask = channel.ne(0);
-    const int64_t count = mask.sum().item<int64_t>();
-    if (count < 2) continue;
+    if (mask.sum().item<int64_t>() < 2) continue;
     const at::Tensor values = channel.masked_select(mask).to(at::kDouble);
     const double mean = values.mean().item<double>();
     const double std = std::max(values.std().item<double>(), 1e-8);
     out[c] = at::where(mask, (channel - mean) / std, at::zeros_like(channel));
   }
   return out;
+}
+
+std::array<int64_t, 3> resampledShape(const std::array<int64_t, 3>& shape, const Spacing& spacing,
+                                      const Spacing& target) {
+  if (keepsSpacing(spacing, target)) return shape;
+  std::array<int64_t, 3> out{};
+  for (int axis = 0; axis < 3; ++axis)
+    out[axis] = std::max<int64_t>(1, std::llround(shape[axis] * spacing[axis] / target[axis]));
+  return out;
+}
+
+at::Tensor resample(const at::Tensor& volume, const std::array<int64_t, 3>& shape, bool labels) {
+  if (volume.size(1) == shape[0] && volume.size(2) == shape[1] && volume.size(3) == shape[2])
+    return volume;
+  const at::Tensor batch = volume.unsqueeze(0).to(at::kFloat);
+  const std::vector<int64_t> size(shape.begin(), shape.end());
+  const at::Tensor out = labels ? at::upsample_nearest3d(batch, size)
+                                : at::upsample_trilinear3d(batch, size, /*align_corners=*/false);
+  return out.squeeze(0).to(volume.scalar_type());
 }
 
 at::Tensor applyCrop(const at::Tensor& tensor, const CropBox& crop) {
@@ -46,31 +74,46 @@ at::Tensor applyCrop(const at::Tensor& tensor, const CropBox& crop) {
   return out;
 }
 
+at::Tensor padTo(const at::Tensor& tensor, const std::array<int64_t, 3>& shape) {
+  const int64_t first = tensor.dim() - 3;
+  std::vector<int64_t> padding;  // at::constant_pad_nd wants the last axis first
+  for (int axis = 2; axis >= 0; --axis) {
+    padding.push_back(0);
+    padding.push_back(shape[axis] - tensor.size(first + axis));
+  }
+  return at::constant_pad_nd(tensor, padding, 0).contiguous();
+}
+
 PreparedImage prepareImage(const at::Tensor& image, const std::array<int64_t, 3>& multiple,
-                           const std::array<int64_t, 3>& minimum) {
+                           const std::array<int64_t, 3>& minimum, const Spacing& spacing,
+                           const Spacing& target) {
   PreparedImage prepared;
   prepared.originalShape = {image.size(1), image.size(2), image.size(3)};
   prepared.crop = foregroundBox(image);
-  const at::Tensor cropped = normaliseNonZero(applyCrop(image, prepared.crop));
-  std::vector<int64_t> padding;  // at::constant_pad_nd wants the last axis first
-  for (int axis = 2; axis >= 0; --axis) {
-    const int64_t size = cropped.size(1 + axis);
-    int64_t target = std::max(size, minimum[axis]);
-    target = (target + multiple[axis] - 1) / multiple[axis] * multiple[axis];
-    padding.push_back(0);
-    padding.push_back(target - size);
+  prepared.resampledShape = resampledShape(prepared.crop.size(), spacing, target);
+  const at::Tensor cropped = applyCrop(image, prepared.crop);
+  // Interpolation would blur the brain's edge into the background: keep the background zero.
+  const at::Tensor brain = cropped.ne(0).any(0, /*keepdim=*/true).to(at::kFloat);
+  const at::Tensor resampled = resample(normaliseNonZero(cropped), prepared.resampledShape, false) *
+                               resample(brain, prepared.resampledShape, true);
+  std::array<int64_t, 3> padded{};
+  for (int axis = 0; axis < 3; ++axis) {
+    const int64_t size = std::max(prepared.resampledShape[axis], minimum[axis]);
+    padded[axis] = (size + multiple[axis] - 1) / multiple[axis] * multiple[axis];
   }
-  prepared.image = at::constant_pad_nd(cropped, padding, 0).contiguous();
+  prepared.image = padTo(resampled, padded);
   return prepared;
 }
 
-at::Tensor restoreLabels(const at::Tensor& labels, const PreparedImage& prepared) {
-  const auto size = prepared.crop.size();
-  const at::Tensor unpadded = labels.slice(0, 0, size[0]).slice(1, 0, size[1]).slice(2, 0, size[2]);
+at::Tensor restoreLabels(const at::Tensor& probabilities, const PreparedImage& prepared) {
+  const auto& shape = prepared.resampledShape;
+  const at::Tensor unpadded =
+      probabilities.slice(1, 0, shape[0]).slice(2, 0, shape[1]).slice(3, 0, shape[2]);
+  const at::Tensor labels = resample(unpadded, prepared.crop.size(), false).argmax(0).to(at::kByte);
   at::Tensor full =
       at::zeros({prepared.originalShape[0], prepared.originalShape[1], prepared.originalShape[2]},
                 labels.options());
-  applyCrop(full, prepared.crop).copy_(unpadded);
+  applyCrop(full, prepared.crop).copy_(labels);
   return full;
 }
 

@@ -1,13 +1,17 @@
 #pragma once
-// What happens to a case between its file and the model, and back: per-channel z-score over
-// non-zero voxels, crop to the brain's bounding box, pad to the model's grid. Undoing the crop
-// and pad puts predictions back on the input's exact voxel grid.
+// What happens to a case between its file and the model, and back (as nnU-Net does it): crop to
+// the brain's bounding box, per-channel z-score over non-zero voxels, resample to the model's
+// voxel spacing, pad to the model's grid. Undoing these puts predictions back on the input's
+// exact voxel grid, whatever its spacing.
 #include <array>
 #include <cstdint>
 
 #include <ATen/core/Tensor.h>
 
 namespace seqseg {
+
+// Spacing in mm along A0, A1, A2 (NIfTI k, j, i). All zeros: "keep the input's spacing".
+using Spacing = std::array<double, 3>;
 
 struct CropBox {
   std::array<int64_t, 3> begin{};  // inclusive, per axis A0, A1, A2
@@ -18,9 +22,10 @@ struct CropBox {
 };
 
 struct PreparedImage {
-  at::Tensor image;                      // [C, a0, a1, a2] normalised, cropped, padded
-  CropBox crop;                          // where the crop lies in the original grid
-  std::array<int64_t, 3> originalShape;  // [A0, A1, A2] of the input
+  at::Tensor image;                       // [C, a0, a1, a2] normalised, cropped, resampled, padded
+  CropBox crop;                           // where the crop lies in the original grid
+  std::array<int64_t, 3> originalShape;   // [A0, A1, A2] of the input
+  std::array<int64_t, 3> resampledShape;  // the crop after resampling, before padding
 };
 
 // Bounding box of the voxels that are non-zero in any channel (the whole grid when none is).
@@ -29,16 +34,29 @@ CropBox foregroundBox(const at::Tensor& image);
 // Each channel: (x - mean) / std over its non-zero voxels; zero voxels stay zero.
 at::Tensor normaliseNonZero(const at::Tensor& image);
 
-// image [C, A0, A1, A2] -> normalised, cropped to the foreground, then padded at the far end so
-// that every side is a multiple of `multiple` and at least `minimum`.
-PreparedImage prepareImage(const at::Tensor& image, const std::array<int64_t, 3>& multiple,
-                           const std::array<int64_t, 3>& minimum);
+// The grid size that covers `shape` voxels of `spacing` at `target` spacing.
+std::array<int64_t, 3> resampledShape(const std::array<int64_t, 3>& shape, const Spacing& spacing,
+                                      const Spacing& target);
 
-// Labels [a0, a1, a2] on the prepared grid -> [A0, A1, A2] on the input grid (0 outside the
-// crop).
-at::Tensor restoreLabels(const at::Tensor& labels, const PreparedImage& prepared);
+// [C, A0, A1, A2] to `shape`: trilinear for images and probabilities, nearest for labels.
+at::Tensor resample(const at::Tensor& volume, const std::array<int64_t, 3>& shape, bool labels);
+
+// image [C, A0, A1, A2] of `spacing` -> cropped to the foreground, normalised, resampled to
+// `target` spacing, then padded at the far end so that every side is a multiple of `multiple`
+// and at least `minimum`.
+PreparedImage prepareImage(const at::Tensor& image, const std::array<int64_t, 3>& multiple,
+                           const std::array<int64_t, 3>& minimum, const Spacing& spacing = {},
+                           const Spacing& target = {});
+
+// Class probabilities [K, a0, a1, a2] on the prepared grid -> labels [A0, A1, A2] (uint8) on
+// the input grid: unpadded, resampled back (trilinear on probabilities), argmax, uncropped
+// (0 outside the crop).
+at::Tensor restoreLabels(const at::Tensor& probabilities, const PreparedImage& prepared);
 
 // The crop (no padding) of a [.., A0, A1, A2] tensor.
 at::Tensor applyCrop(const at::Tensor& tensor, const CropBox& crop);
+
+// Zero-pads the last three axes at the far end up to `shape`.
+at::Tensor padTo(const at::Tensor& tensor, const std::array<int64_t, 3>& shape);
 
 }  // namespace seqseg

@@ -13,13 +13,18 @@ std::string resourcesDir() {
   const fs::path executable = fs::read_symlink("/proc/self/exe", error);
   if (!error) {
     const fs::path installed = executable.parent_path() / "../share/seqseg";
-    if (fs::is_directory(installed / "presets", error)) return fs::weakly_canonical(installed).string();
+    if (fs::is_directory(installed / "presets", error))
+      return fs::weakly_canonical(installed).string();
   }
   return SEQSEG_SOURCE_RESOURCES_DIR;
 }
 
-std::string presetsDir() { return (fs::path(resourcesDir()) / "presets").string(); }
+std::string presetsDir() {
+  return (fs::path(resourcesDir()) / "presets").string();
+}
 
-std::string bundledModelPath() { return (fs::path(resourcesDir()) / "models" / "tiny.pt").string(); }
+std::string bundledModelPath() {
+  return (fs::path(resourcesDir()) / "models" / "tiny.pt").string();
+}
 
 }  // namespace seqseg

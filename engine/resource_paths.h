@@ -7,7 +7,7 @@
 namespace seqseg {
 
 std::string resourcesDir();
-std::string presetsDir();           // resourcesDir()/presets
-std::string bundledModelPath();     // resourcesDir()/models/tiny.pt
+std::string presetsDir();        // resourcesDir()/presets
+std::string bundledModelPath();  // resourcesDir()/models/tiny.pt
 
 }  // namespace seqseg

@@ -8,7 +8,9 @@
 
 namespace seqseg {
 
-std::string torchVersion() { return TORCH_VERSION; }
+std::string torchVersion() {
+  return TORCH_VERSION;
+}
 
 int configureThreads(int threads, int localRanks) {
   if (threads <= 0) {

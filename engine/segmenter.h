@@ -7,6 +7,7 @@
 #include <ATen/core/Tensor.h>
 
 #include "engine/checkpoint.h"
+#include "engine/preprocessing.h"
 #include "engine/sliding_window.h"
 
 namespace seqseg {
@@ -17,9 +18,11 @@ class Segmenter {
   explicit Segmenter(const std::string& checkpointPath, SlidingWindowOptions windows = {});
   explicit Segmenter(ViTSegmenter model, SlidingWindowOptions windows = {});
 
-  // image [C, A0, A1, A2] float (raw intensities) -> internal labels [A0, A1, A2] uint8.
+  // image [C, A0, A1, A2] float (raw intensities) with voxel `spacing` in mm along A0, A1, A2
+  // -> internal labels [A0, A1, A2] uint8. The case is resampled to the spacing the model was
+  // trained at (checkpoint meta "spacing") and the labels come back on the input's grid.
   // onWindow(done, total) reports sliding-window progress.
-  at::Tensor segment(const at::Tensor& image,
+  at::Tensor segment(const at::Tensor& image, const Spacing& spacing,
                      const std::function<void(int64_t, int64_t)>& onWindow = {});
 
   const ModelConfig& config() const { return model_->config(); }
@@ -29,6 +32,7 @@ class Segmenter {
   Checkpoint checkpoint_;  // before model_: the constructor's loadModel fills it
   ViTSegmenter model_{nullptr};
   SlidingWindowOptions windows_;
+  Spacing modelSpacing_{};  // zeros: the model takes any spacing as it comes
 };
 
 }  // namespace seqseg

@@ -132,15 +132,14 @@ void truncateMetricsLog(const std::string& path, int64_t lastStep) {
 }  // namespace
 
 TrainingCase prepareTrainingCase(const std::string& id, const at::Tensor& image,
-                                 const at::Tensor& labels, const ModelConfig& config) {
-  const PreparedImage prepared = prepareImage(image, config.patch, config.roi);
-  const at::Tensor cropped = applyCrop(labels, prepared.crop);
-  std::vector<int64_t> padding;
-  for (int axis = 2; axis >= 0; --axis) {
-    padding.push_back(0);
-    padding.push_back(prepared.image.size(1 + axis) - cropped.size(axis));
-  }
-  return {id, prepared.image, at::constant_pad_nd(cropped, padding, 0).to(at::kLong).contiguous()};
+                                 const at::Tensor& labels, const ModelConfig& config,
+                                 const Spacing& spacing, const Spacing& target) {
+  const PreparedImage prepared = prepareImage(image, config.patch, config.roi, spacing, target);
+  const at::Tensor cropped = applyCrop(labels, prepared.crop).unsqueeze(0);
+  const at::Tensor resampled = resample(cropped, prepared.resampledShape, true).squeeze(0);
+  const std::array<int64_t, 3> padded{prepared.image.size(1), prepared.image.size(2),
+                                      prepared.image.size(3)};
+  return {id, prepared.image, padTo(resampled, padded).to(at::kLong).contiguous()};
 }
 
 double train(const ModelConfig& config, const std::vector<TrainingCase>& training,
@@ -240,6 +239,9 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
     }
     const int64_t stepsDone = static_cast<int64_t>(epoch + 1) * stepsPerEpoch;
     const bool lastEpoch = epoch + 1 == options.epochs;
+    // What every checkpoint of this epoch records; inference reads "spacing".
+    nlohmann::json meta{
+        {"epoch", epoch + 1}, {"step", stepsDone}, {"spacing", options.targetSpacing}};
     if (!validation.empty() && ((epoch + 1) % options.validateEvery == 0 || lastEpoch)) {
       const ValidationScores scores = validate(model, validation);
       const nlohmann::json metric{{"event", "metric"},
@@ -253,11 +255,10 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
       progress.emit(metric);
       if (scores.mean() > best) {
         best = scores.mean();
-        saveCheckpoint(bestPath, model,
-                       {{"epoch", epoch + 1},
-                        {"step", stepsDone},
-                        {"val_dice", scores.dice},
-                        {"best_dice", best}});
+        nlohmann::json bestMeta = meta;
+        bestMeta["val_dice"] = scores.dice;
+        bestMeta["best_dice"] = best;
+        saveCheckpoint(bestPath, model, bestMeta);
         progress.emit({{"event", "result"},
                        {"checkpoint", bestPath},
                        {"epoch", epoch + 1},
@@ -265,16 +266,10 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
                                        ", mean validation Dice " + std::to_string(best)}});
       }
     }
-    if (validation.empty() && lastEpoch) {
-      best = 0;
-      saveCheckpoint(bestPath, model, {{"epoch", epoch + 1}, {"step", stepsDone}, {"best_dice", best}});
-    }
-    saveCheckpoint(lastPath, model,
-                   {{"epoch", epoch + 1},
-                    {"step", stepsDone},
-                    {"best_dice", best},
-                    {"sampler", sampler.state()}},
-                   &optimizer);
+    if (validation.empty() && lastEpoch) saveCheckpoint(bestPath, model, meta);
+    meta["best_dice"] = best;
+    meta["sampler"] = sampler.state();
+    saveCheckpoint(lastPath, model, meta, &optimizer);
   }
   progress.emit({{"event", "done"}, {"status", "ok"}, {"best_dice", best}});
   return best;

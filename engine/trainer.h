@@ -10,6 +10,7 @@
 #include <ATen/core/Tensor.h>
 
 #include "engine/model_config.h"
+#include "engine/preprocessing.h"
 #include "engine/progress.h"
 
 namespace seqseg {
@@ -33,6 +34,8 @@ struct TrainingOptions {
   int validateEvery = 5;                 // epochs; the last epoch is always validated
   uint64_t seed = 0;
   bool resume = false;
+  Spacing
+      targetSpacing{};  // mm along A0, A1, A2 the cases were resampled to (stored in checkpoints)
 };
 
 // Runs (or resumes) training; returns the best mean validation Dice (WT, TC, ET).
@@ -42,9 +45,10 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
              const std::vector<TrainingCase>& validation, const TrainingOptions& options,
              ProgressSink& progress);
 
-// Prepares a case for training: the image normalised/cropped/padded for `config`, its labels
-// cropped and padded the same way.
+// Prepares a case for training: the image cropped, normalised, resampled from `spacing` to
+// `target` and padded for `config`; its labels [A0, A1, A2] the same way (nearest neighbour).
 TrainingCase prepareTrainingCase(const std::string& id, const at::Tensor& image,
-                                 const at::Tensor& labels, const ModelConfig& config);
+                                 const at::Tensor& labels, const ModelConfig& config,
+                                 const Spacing& spacing, const Spacing& target);
 
 }  // namespace seqseg

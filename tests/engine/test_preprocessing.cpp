@@ -1,0 +1,111 @@
+// Crop, normalise, resample and pad a case, then bring predictions back onto its exact grid;
+// sliding windows that cover every voxel and blend to the exact per-voxel result.
+#include <gtest/gtest.h>
+
+#include <ATen/ATen.h>
+
+#include "engine/preprocessing.h"
+#include "engine/sliding_window.h"
+
+namespace seqseg {
+namespace {
+
+at::Tensor brainLikeImage() {
+  at::Tensor image = at::zeros({2, 20, 24, 30});
+  image.slice(1, 3, 17).slice(2, 5, 21).slice(3, 4, 26).uniform_(100, 200);
+  return image;
+}
+
+TEST(Preprocessing, CropsToForegroundAndNormalisesNonZeroVoxels) {
+  const at::Tensor image = brainLikeImage();
+  const CropBox box = foregroundBox(image);
+  EXPECT_EQ(box.begin, (std::array<int64_t, 3>{3, 5, 4}));
+  EXPECT_EQ(box.end, (std::array<int64_t, 3>{17, 21, 26}));
+  const at::Tensor normalised = normaliseNonZero(applyCrop(image, box));
+  EXPECT_NEAR(normalised[0].mean().item<double>(), 0.0, 1e-4);
+  EXPECT_NEAR(normalised[1].std().item<double>(), 1.0, 1e-2);
+}
+
+TEST(Preprocessing, PadsToTheModelGrid) {
+  const PreparedImage prepared = prepareImage(brainLikeImage(), {8, 8, 8}, {16, 16, 16});
+  EXPECT_EQ(prepared.image.sizes(), at::IntArrayRef({2, 16, 16, 24}));
+  EXPECT_EQ(prepared.resampledShape, (std::array<int64_t, 3>{14, 16, 22}));
+}
+
+TEST(Preprocessing, ResamplesToTheTargetSpacing) {
+  EXPECT_EQ(resampledShape({14, 16, 22}, {1.0, 1.0, 1.0}, {2.0, 2.0, 1.0}),
+            (std::array<int64_t, 3>{7, 8, 22}));
+  EXPECT_EQ(resampledShape({14, 16, 22}, {1.0, 1.0, 1.0}, {}),
+            (std::array<int64_t, 3>{14, 16, 22}));
+  const PreparedImage prepared =
+      prepareImage(brainLikeImage(), {4, 4, 4}, {4, 4, 4}, {1, 1, 1}, {2, 2, 2});
+  EXPECT_EQ(prepared.resampledShape, (std::array<int64_t, 3>{7, 8, 11}));
+  EXPECT_EQ(prepared.image.sizes(), at::IntArrayRef({2, 8, 8, 12}));
+  EXPECT_EQ(prepared.image.slice(1, 7).abs().max().item<float>(), 0.0f) << "padding is zero";
+}
+
+TEST(Preprocessing, RestoredLabelsLandOnTheInputGrid) {
+  // Labels constant over 2-voxel blocks of the crop (which starts at 3, 5, 4). Without
+  // resampling they come back exactly; through a 2x coarser model grid, trilinear interpolation
+  // of one-hot probabilities may only lose block corners.
+  const at::Tensor image = brainLikeImage();
+  at::Tensor labels = at::zeros({20, 24, 30}, at::kLong);
+  labels.slice(0, 5, 11).slice(1, 7, 15).slice(2, 8, 18).fill_(2);
+  labels.slice(0, 5, 9).slice(1, 9, 13).slice(2, 10, 14).fill_(3);
+  for (const Spacing& target : {Spacing{}, Spacing{2, 2, 2}}) {
+    const PreparedImage prepared = prepareImage(image, {4, 4, 4}, {4, 4, 4}, {1, 1, 1}, target);
+    const at::Tensor onModelGrid =
+        padTo(
+            resample(applyCrop(labels, prepared.crop).unsqueeze(0), prepared.resampledShape, true),
+            {prepared.image.size(1), prepared.image.size(2), prepared.image.size(3)})
+            .squeeze(0);
+    const at::Tensor probabilities =
+        at::one_hot(onModelGrid, 4).permute({3, 0, 1, 2}).to(at::kFloat);
+    const at::Tensor restored = restoreLabels(probabilities, prepared);
+    ASSERT_EQ(restored.sizes(), labels.sizes());
+    if (target[0] == 0) {
+      EXPECT_TRUE(restored.to(at::kLong).equal(labels));
+      continue;
+    }
+    for (int64_t label : {2, 3}) {
+      const at::Tensor a = restored.to(at::kLong).ge(label), b = labels.ge(label);
+      const double dice = 2.0 * (a & b).sum().item<double>() / (a.sum() + b.sum()).item<double>();
+      EXPECT_GT(dice, 0.9) << "label " << label;
+    }
+    EXPECT_EQ(restored.slice(0, 0, 3).max().item<int>(), 0) << "nothing outside the crop";
+  }
+}
+
+TEST(SlidingWindow, StartsCoverTheAxisEvenly) {
+  EXPECT_EQ(windowStarts(64, 64, 0.5), (std::vector<int64_t>{0}));
+  EXPECT_EQ(windowStarts(96, 64, 0.5), (std::vector<int64_t>{0, 32}));
+  EXPECT_EQ(windowStarts(100, 64, 0.5), (std::vector<int64_t>{0, 18, 36}));
+  EXPECT_THROW(windowStarts(32, 64, 0.5), std::invalid_argument);
+}
+
+TEST(SlidingWindow, GaussianWeightsPeakAtTheCentreAndNeverVanish) {
+  const at::Tensor weights = gaussianWeights({8, 8, 8});
+  EXPECT_FLOAT_EQ(weights.max().item<float>(), 1.0f);
+  EXPECT_GT(weights.min().item<float>(), 0.0f);
+  EXPECT_GT(weights[4][4][4].item<float>(), weights[0][4][4].item<float>());
+}
+
+TEST(SlidingWindow, BlendingAVoxelwiseModelIsExact) {
+  // A "model" whose logits depend on each voxel alone gives the same answer from every window,
+  // so the blend must equal the direct per-voxel result everywhere.
+  const at::Tensor image = at::randn({2, 20, 17, 23});
+  auto voxelwise = [](const at::Tensor& batch) {
+    return at::cat({batch.narrow(1, 0, 1) * 2, batch.narrow(1, 1, 1) - 1, batch.sum(1, true)}, 1);
+  };
+  int64_t calls = 0, total = 0;
+  const at::Tensor blended =
+      slidingWindowProbabilities(voxelwise, image, {8, 8, 8}, {0.5, 3},
+                                 [&](int64_t, int64_t windows) { ++calls, total = windows; });
+  const at::Tensor direct = at::softmax(voxelwise(image.unsqueeze(0)), 1).squeeze(0);
+  EXPECT_TRUE(at::allclose(blended, direct, 1e-5, 1e-6));
+  EXPECT_EQ(total, 4 * 4 * 5);
+  EXPECT_EQ(calls, (total + 2) / 3);
+}
+
+}  // namespace
+}  // namespace seqseg
