@@ -2,8 +2,8 @@
 #include <ATen/Parallel.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 
 #include "app/case_tensors.h"
@@ -71,14 +71,25 @@ nlohmann::json segmentCase(const CaseFiles& files, Layout layout, const std::str
   return entry;
 }
 
-void writeReport(const std::string& path, const nlohmann::json& report) {
-  AtomicFile out(path);
-  {
-    std::ofstream stream(out.temporaryPath());
-    stream << report.dump(2) << "\n";
-    if (!stream) throw InputError(path, "write failed");
+// "CASE: WT 52.1 mL, TC 20.3 mL, ET 9.8 mL (Dice WT 0.91 ...) -> OUT/CASE.nii.gz"
+std::string summaryLine(const nlohmann::json& entry) {
+  std::string line = entry["case"].get<std::string>() + ":";
+  char text[64];
+  for (Region region : kRegions) {
+    std::snprintf(text, sizeof text, " %s %.1f mL", regionName(region),
+                  entry["volume_ml"][regionName(region)].get<double>());
+    line += text;
   }
-  out.commit();
+  if (entry.contains("dice")) {
+    line += " (Dice";
+    for (Region region : kRegions) {
+      std::snprintf(text, sizeof text, " %s %.3f", regionName(region),
+                    entry["dice"][regionName(region)].get<double>());
+      line += text;
+    }
+    line += ")";
+  }
+  return line + " -> " + entry["mask"].get<std::string>();
 }
 
 }  // namespace
@@ -128,7 +139,7 @@ int runBatch(const BatchOptions& options) {
                         {"case", files.id},
                         {"mask", outPath},
                         {"volume_ml", entry["volume_ml"]},
-                        {"message", files.id + ": " + outPath}});
+                        {"message", summaryLine(entry)}});
       } catch (const std::exception& caseError) {
         ++failed;
         entry = {{"case", files.id}, {"status", "failed"}, {"error", caseError.what()}};
@@ -147,7 +158,7 @@ int runBatch(const BatchOptions& options) {
                     {"eta_s", estimateSecondsLeft(started, index + 1, total)}});
   }
   report["failed"] = failed;
-  writeReport(reportPath, report);
+  writeFileAtomically(reportPath, report.dump(2) + "\n");
   progress->emit({{"event", "done"},
                   {"status", failed ? "failed" : "ok"},
                   {"failed", failed},

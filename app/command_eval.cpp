@@ -2,7 +2,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -142,13 +141,7 @@ int runEval(const EvalOptions& options) {
   report["scored"] = scored;
   report["failed"] = failed;
   if (!options.report.empty()) {
-    AtomicFile out(options.report);
-    {
-      std::ofstream stream(out.temporaryPath());
-      stream << report.dump(2) << "\n";
-      if (!stream) throw InputError(options.report, "write failed");
-    }
-    out.commit();
+    writeFileAtomically(options.report, report.dump(2) + "\n");
   }
   return failed > 0 ? 1 : 0;
 }

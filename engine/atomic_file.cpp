@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include "engine/input_error.h"
 
@@ -71,6 +72,16 @@ void AtomicFile::commit() {
   if (std::rename(temporaryPath_.c_str(), finalPath_.c_str()) != 0)
     throw InputError(finalPath_, std::string("cannot move into place: ") + std::strerror(errno));
   committed_ = true;
+}
+
+void writeFileAtomically(const std::string& path, const std::string& text) {
+  AtomicFile out(path);
+  {
+    std::ofstream stream(out.temporaryPath(), std::ios::binary);
+    stream << text;
+    if (!stream) throw InputError(path, "write failed (disk full or not writable?)");
+  }
+  out.commit();
 }
 
 }  // namespace seqseg

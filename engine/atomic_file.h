@@ -22,6 +22,9 @@ class AtomicFile {
   int signalSlot_ = -1;
 };
 
+// Writes `text` to `path` through an AtomicFile. Throws InputError naming `path` on failure.
+void writeFileAtomically(const std::string& path, const std::string& text);
+
 // On SIGTERM, SIGINT or SIGHUP (a cancelled job), removes the temporary files of writes in
 // progress and exits with 128 + signal, so that a cancelled run leaves no partial file.
 void removeTemporaryFilesOnSignals();

@@ -30,19 +30,6 @@ torch::nn::Conv3d conv3(int64_t in, int64_t out) {
 
 }  // namespace
 
-ChannelNormImpl::ChannelNormImpl(int64_t channels, double eps) : eps_(eps) {
-  weight = register_parameter("weight", torch::ones({channels}));
-  bias = register_parameter("bias", torch::zeros({channels}));
-}
-
-torch::Tensor ChannelNormImpl::forward(const torch::Tensor& x) {
-  // layer_norm normalises trailing dims: move channels last, normalise, move them back.
-  const torch::Tensor last = x.permute({0, 2, 3, 4, 1});
-  return at::layer_norm(last, {x.size(1)}, weight, bias, eps_)
-      .permute({0, 4, 1, 2, 3})
-      .contiguous();
-}
-
 SelfAttentionImpl::SelfAttentionImpl(int64_t embedDim, int64_t numHeads, bool qkvBias,
                                      std::shared_ptr<AttentionBackend> backend)
     : numHeads_(numHeads), backend_(std::move(backend)) {
@@ -89,10 +76,8 @@ torch::Tensor EncoderBlockImpl::forward(const torch::Tensor& tokens) {
 ConvDecoderImpl::ConvDecoderImpl(const ModelConfig& config) {
   const auto& ch = config.decoder_channels;
   inputConv = register_module("input_conv", conv3(config.embed_dim, ch[0]));
-  inputNorm = register_module("input_norm", ChannelNorm(ch[0]));
   upsamples = register_module("upsamples", torch::nn::ModuleList());
   convs = register_module("convs", torch::nn::ModuleList());
-  norms = register_module("norms", torch::nn::ModuleList());
   const int stages = config.upsampleStages();
   for (int s = 0; s < stages; ++s) {
     std::array<int64_t, 3> scale{};
@@ -102,7 +87,6 @@ ConvDecoderImpl::ConvDecoderImpl(const ModelConfig& config) {
     upsamples->push_back(torch::nn::ConvTranspose3d(
         torch::nn::ConvTranspose3dOptions(ch[s], ch[s + 1], kernel).stride(kernel)));
     convs->push_back(conv3(ch[s + 1], ch[s + 1]));
-    norms->push_back(ChannelNorm(ch[s + 1]));
   }
   head = register_module(
       "head", torch::nn::Conv3d(torch::nn::Conv3dOptions(ch.back(), config.num_classes, 1)));
@@ -110,11 +94,11 @@ ConvDecoderImpl::ConvDecoderImpl(const ModelConfig& config) {
 
 torch::Tensor ConvDecoderImpl::forward(const torch::Tensor& grid) {
   const auto act = [](const torch::Tensor& t) { return at::leaky_relu(t, 0.01); };
-  torch::Tensor x = act(inputNorm(inputConv(grid)));
+  torch::Tensor x = act(inputConv(grid));
   for (size_t s = 0; s < stageScales.size(); ++s) {
     x = upsamples[s]->as<torch::nn::ConvTranspose3d>()->forward(x);
     x = convs[s]->as<torch::nn::Conv3d>()->forward(x);
-    x = act(norms[s]->as<ChannelNorm>()->forward(x));
+    x = act(x);
   }
   return head(x);
 }

@@ -11,8 +11,9 @@
 // split volume decodes exactly with a one-voxel halo exchange before each of those convs):
 // - x2 upsampling is a transposed conv with kernel = stride = 2: each output voxel reads one
 //   input voxel, unlike trilinear interpolation, which reads neighbours across split faces.
-// - normalisation is a LayerNorm over channels at each voxel (ChannelNorm), not Batch/Group/
-//   Instance norm, whose statistics would span the split volume.
+// - the decoder has no normalisation layers: Batch/Group/Instance norm statistics would span
+//   the split volume, and a per-voxel LayerNorm over channels (tried) stalls training at the
+//   class priors; conv + leaky ReLU alone trains quickly.
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -38,18 +39,6 @@ struct PatchWindow {
   bool isWhole() const { return global == std::array<int64_t, 3>{0, 0, 0}; }
 };
 
-// LayerNorm over the channel dim of [N, C, A0, A1, A2], per voxel.
-class ChannelNormImpl : public torch::nn::Module {
- public:
-  explicit ChannelNormImpl(int64_t channels, double eps = 1e-5);
-  torch::Tensor forward(const torch::Tensor& x);
-
-  torch::Tensor weight, bias;
-
- private:
-  double eps_;
-};
-TORCH_MODULE(ChannelNorm);
 
 // Multi-head self-attention whose attention step is delegated to an AttentionBackend.
 class SelfAttentionImpl : public torch::nn::Module {
@@ -90,8 +79,7 @@ class ConvDecoderImpl : public torch::nn::Module {
   // Per stage, the upsampling factor on each axis (2 while that axis's patch is not yet undone).
   std::vector<std::array<int64_t, 3>> stageScales;
   torch::nn::Conv3d inputConv{nullptr};
-  ChannelNorm inputNorm{nullptr};
-  torch::nn::ModuleList upsamples, convs, norms;  // one of each per stage
+  torch::nn::ModuleList upsamples, convs;  // one of each per stage
   torch::nn::Conv3d head{nullptr};
 };
 TORCH_MODULE(ConvDecoder);

@@ -9,9 +9,9 @@
 #include <stdexcept>
 
 #include "engine/atomic_file.h"
+#include "engine/input_error.h"
 #include "io/image_reader.h"
 #include "io/image_writer.h"
-#include "engine/input_error.h"
 #include "io/label_mapping.h"
 #include "io/nifti_geometry.h"
 
@@ -371,13 +371,7 @@ void writeDatasetDescription(const std::string& root, Layout layout,
     json["file_ending"] = ".nii.gz";
   }
   const std::string path = (fs::path(root) / "dataset.json").string();
-  AtomicFile out(path);
-  {
-    std::ofstream stream(out.temporaryPath());
-    stream << json.dump(2) << "\n";
-    if (!stream) throw InputError(path, "write failed");
-  }
-  out.commit();
+  writeFileAtomically(path, json.dump(2) + "\n");
 }
 
 }  // namespace seqseg

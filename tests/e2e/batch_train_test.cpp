@@ -18,10 +18,7 @@ namespace fs = std::filesystem;
 using test::CommandResult;
 using test::TempDir;
 
-CommandResult seqseg(std::vector<std::string> arguments) {
-  arguments.insert(arguments.begin(), test::seqsegExecutable());
-  return test::runCommand(arguments);
-}
+auto seqseg = test::runSeqseg;
 
 // A model small enough to train in seconds on 32^3 synthetic cases.
 constexpr const char* kSmallConfig = R"({"in_channels": 4, "num_classes": 4, "roi": [32, 32, 32],

@@ -16,10 +16,7 @@ namespace fs = std::filesystem;
 using test::CommandResult;
 using test::TempDir;
 
-CommandResult seqseg(std::vector<std::string> arguments) {
-  arguments.insert(arguments.begin(), test::seqsegExecutable());
-  return test::runCommand(arguments);
-}
+auto seqseg = test::runSeqseg;
 
 std::vector<std::string> niftiFilesUnder(const std::string& root) {
   std::vector<std::string> files;
@@ -38,6 +35,17 @@ TEST(Cli, VersionAndHelp) {
   EXPECT_EQ(help.exitCode, 0);
   for (const char* command : {"info", "synth"})
     EXPECT_NE(help.out.find(command), std::string::npos);
+}
+
+TEST(Cli, WithoutADisplayTheDesktopAppSaysSo) {
+  const CommandResult result =
+      test::runCommand({"/usr/bin/env", "-u", "DISPLAY", "-u", "WAYLAND_DISPLAY", "-u",
+                        "QT_QPA_PLATFORM", test::seqsegExecutable()});
+  EXPECT_EQ(result.exitCode, 2);
+  // A GUI build names the missing display; a build without the GUI says it has none.
+  EXPECT_TRUE(result.err.find("no display") != std::string::npos ||
+              result.err.find("no desktop application") != std::string::npos)
+      << result.err;
 }
 
 TEST(Cli, BadUsageExitsTwo) {

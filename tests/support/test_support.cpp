@@ -88,6 +88,11 @@ std::string seqsegExecutable() {
   return std::string(SEQSEG_BINARY_DIR) + "/app/seqseg";
 }
 
+CommandResult runSeqseg(std::vector<std::string> arguments) {
+  arguments.insert(arguments.begin(), seqsegExecutable());
+  return runCommand(arguments);
+}
+
 std::string systemPython() {
   return "/usr/bin/python3";
 }

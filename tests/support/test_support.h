@@ -40,6 +40,9 @@ int waitCommand(int pid);
 // The seqseg executable of this build.
 std::string seqsegExecutable();
 
+// Runs this build's seqseg with `arguments`.
+CommandResult runSeqseg(std::vector<std::string> arguments);
+
 // Debian's python3 (with nibabel), whatever python3 comes first on PATH.
 std::string systemPython();
 
