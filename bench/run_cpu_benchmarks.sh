@@ -8,6 +8,7 @@ run() { echo "# seqseg-bench $*" >&2; "$bench" "$@" --json; }
 run --config tiny --mode train --steps 10 --warmup 2
 run --config tiny --mode infer --steps 10 --warmup 2
 run --config tiny --mode train --steps 10 --warmup 2 --attention naive
+run --config tiny --mode infer --steps 10 --warmup 2 --attention naive
 run --config base --mode infer --steps 3
 run --config base --mode train --steps 3
 # Long sequence at a reduced ROI, so that naive attention (full score matrices) fits 24 GiB.

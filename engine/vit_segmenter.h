@@ -39,7 +39,6 @@ struct PatchWindow {
   bool isWhole() const { return global == std::array<int64_t, 3>{0, 0, 0}; }
 };
 
-
 // Multi-head self-attention whose attention step is delegated to an AttentionBackend.
 class SelfAttentionImpl : public torch::nn::Module {
  public:
