@@ -24,6 +24,7 @@
 #include "engine/flops.h"
 #include "engine/loss.h"
 #include "engine/model_config.h"
+#include "engine/resource_paths.h"
 #include "engine/runtime.h"
 #include "engine/vit_segmenter.h"
 
@@ -142,20 +143,9 @@ Options parseArgs(int argc, char** argv) {
   return o;
 }
 
-// Presets: --presets, $SEQSEG_PRESETS_DIR, then next to the executable (installed tree, build
-// tree), then the source tree this binary was built from.
+// Presets: --presets, else where every seqseg program looks (engine/resource_paths.h).
 std::string findPresetsDir(const std::string& flag) {
-  if (!flag.empty()) return flag;
-  if (const char* env = std::getenv("SEQSEG_PRESETS_DIR")) return env;
-  std::error_code ec;
-  const fs::path exeDir = fs::read_symlink("/proc/self/exe", ec).parent_path();
-  if (!ec) {
-    for (const fs::path& candidate :
-         {exeDir / "../share/seqseg/presets", exeDir / "../../resources/presets"}) {
-      if (fs::is_directory(candidate, ec)) return fs::weakly_canonical(candidate, ec).string();
-    }
-  }
-  return SEQSEG_SOURCE_PRESETS_DIR;
+  return flag.empty() ? seqseg::presetsDir() : flag;
 }
 
 // Peak resident set size in MiB: VmHWM, which clearPeak() can reset (Linux >= 4.0).

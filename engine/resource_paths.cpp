@@ -8,7 +8,8 @@ namespace fs = std::filesystem;
 namespace seqseg {
 
 std::string resourcesDir() {
-  if (const char* fromEnvironment = std::getenv("SEQSEG_RESOURCES")) return fromEnvironment;
+  const char* fromEnvironment = std::getenv("SEQSEG_RESOURCES");
+  if (fromEnvironment && *fromEnvironment) return fromEnvironment;
   std::error_code error;
   const fs::path executable = fs::read_symlink("/proc/self/exe", error);
   if (!error) {

@@ -218,3 +218,28 @@ TEST_F(TrainedModel, ResumeWithoutACheckpointIsRefused) {
 
 }  // namespace
 }  // namespace seqseg
+
+namespace seqseg {
+namespace {
+
+TEST(BundledModel, SegmentsAFullSizeSyntheticCase) {
+  // The default model, a BraTS-sized 1 mm case (resampled to the model's spacing and back), and
+  // a tumour it has never seen: the whole tumour must be found where it is.
+  TempDir dir;
+  ASSERT_EQ(test::runSeqseg({"synth", "--out", dir / "in", "--cases", "1", "--size", "240x240x155",
+                             "--seed", "77"})
+                .exitCode,
+            0);
+  const CommandResult run =
+      test::runSeqseg({"--batch", "-i", dir / "in", "-o", dir / "out", "--progress", "json"});
+  ASSERT_EQ(run.exitCode, 0) << run.out << run.err;
+  const nlohmann::json report = nlohmann::json::parse(test::readFile(dir / "out/report.json"));
+  const nlohmann::json& entry = report["cases"][0];
+  EXPECT_GT(entry["dice"]["WT"].get<double>(), 0.75) << entry.dump();
+  EXPECT_GT(entry["volume_ml"]["WT"].get<double>(), 1.0);
+  const nlohmann::json mask = test::niftiFacts(dir / "out/BraTS2021_00000.nii.gz");
+  EXPECT_EQ(mask["shape"], nlohmann::json::parse("[240, 240, 155]"));
+}
+
+}  // namespace
+}  // namespace seqseg
