@@ -11,7 +11,8 @@
 
 namespace seqseg {
 
-int runGui(int argc, char** argv, const std::vector<std::string>& caseArguments) {
+int runGui(int argc, char** argv, const std::vector<std::string>& caseArguments,
+           const std::string& segmentation) {
   // Qt aborts without a display; say so plainly instead.
   const char* platform = std::getenv("QT_QPA_PLATFORM");
   const bool headlessPlatform = platform && std::string(platform) != "xcb";
@@ -25,11 +26,22 @@ int runGui(int argc, char** argv, const std::vector<std::string>& caseArguments)
                  "(T1, T1ce, T2, FLAIR)\n";
     return 2;
   }
+  if (!segmentation.empty() && caseArguments.empty()) {
+    std::cerr << "seqseg: error: --segmentation needs the case it belongs to\n";
+    return 2;
+  }
   VtkViewWidget::setDefaultSurfaceFormat();
   QApplication application(argc, argv);
   QApplication::setApplicationName("seqseg");
   MainWindow window;
   window.show();
+  if (!segmentation.empty()) {
+    // The segmentation is read against the case's grid and layout: wait for the case.
+    QObject::connect(
+        &window, &MainWindow::caseLoaded, &window,
+        [&window, segmentation] { window.openSegmentation(QString::fromStdString(segmentation)); },
+        Qt::SingleShotConnection);
+  }
   if (caseArguments.size() == 1) {
     window.openCase(QString::fromStdString(caseArguments[0]));
   } else if (caseArguments.size() == 4) {

@@ -6,7 +6,9 @@
 namespace seqseg {
 
 // Opens the main window, with the case given by `caseArguments` (a folder, or four files)
-// loaded. Returns the process exit code.
-int runGui(int argc, char** argv, const std::vector<std::string>& caseArguments);
+// loaded, and then `segmentation` (a label map of that case) overlaid when it is not empty.
+// Returns the process exit code.
+int runGui(int argc, char** argv, const std::vector<std::string>& caseArguments,
+           const std::string& segmentation = "");
 
 }  // namespace seqseg

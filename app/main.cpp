@@ -31,6 +31,10 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", versionText());
   std::vector<std::string> caseArguments;
   app.add_option("case", caseArguments, "A case folder or its four modality files, to open");
+  std::string segmentation;
+  app.add_option("--segmentation", segmentation,
+                 "A label map of the case (its layout's native labels) to overlay once the "
+                 "case is open");
   seqseg::addInfoCommand(app);
   seqseg::addSynthCommand(app);
   int commandExitCode = 0;
@@ -61,7 +65,7 @@ int main(int argc, char** argv) {
   if (!app.get_subcommands().empty()) return commandExitCode;
 
 #ifdef SEQSEG_WITH_GUI
-  return seqseg::runGui(argc, argv, caseArguments);
+  return seqseg::runGui(argc, argv, caseArguments, segmentation);
 #else
   std::cerr << "seqseg: error: this build has no desktop application; use a subcommand "
                "(see --help)\n";

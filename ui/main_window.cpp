@@ -15,9 +15,14 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <array>
 #include <exception>
+#include <memory>
+#include <string>
 
 #include "engine/input_error.h"
+#include "io/image_reader.h"
+#include "io/label_mapping.h"
 #include "viz/case_views.h"
 #include "viz/intensity_window.h"
 #include "viz/vtk_view_widget.h"
@@ -62,6 +67,7 @@ struct MainWindow::LoadResult {
   QString note;  // e.g. which case of a dataset folder this is
   std::shared_ptr<const Volume> volume;
   IntensityWindow t1Window;
+  Layout layout = Layout::Explicit;
   QString error;
 };
 
@@ -91,6 +97,11 @@ void MainWindow::createMenus() {
   openFolder->setStatusTip(tr("Open a BraTS, MSD or nnU-Net case or dataset folder"));
   QAction* openFiles = file->addAction(tr("Open &four files…"), this, &MainWindow::chooseFourFiles);
   openFiles->setStatusTip(tr("Open a case given as four images: T1, T1ce, T2 and FLAIR"));
+  QAction* openMask =
+      file->addAction(tr("Open &segmentation…"), this, &MainWindow::chooseSegmentation);
+  openMask->setObjectName(QStringLiteral("openSegmentationAction"));
+  openMask->setStatusTip(
+      tr("Overlay a label map of the open case (in its dataset's native labels)"));
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
@@ -145,6 +156,68 @@ void MainWindow::chooseFourFiles() {
   openFiles(files);
 }
 
+void MainWindow::chooseSegmentation() {
+  const QString file =
+      QFileDialog::getOpenFileName(this, tr("Open segmentation"), lastDirectory_, tr(kNiftiFilter));
+  if (file.isEmpty()) return;
+  lastDirectory_ = QFileInfo(file).absolutePath();
+  openSegmentation(file);
+}
+
+void MainWindow::openSegmentation(const QString& path) {
+  const QString title = tr("Could not open the segmentation");
+  if (!volume_) {
+    showLoadError(tr("%1: open a case before its segmentation").arg(path), title);
+    return;
+  }
+  const int caseGeneration = loadGeneration_;
+  const int generation = ++segmentationGeneration_;
+  const std::string file = path.toStdString();
+  const std::array<int64_t, 3> grid{volume_->shape[1], volume_->shape[2], volume_->shape[3]};
+  const Layout layout = caseLayout_;
+  struct Result {
+    std::shared_ptr<const LabelVolume> labels;
+    QString error;
+  };
+  auto result = std::make_shared<Result>();
+  QThread* loader = QThread::create([result, file, grid, layout] {
+    try {
+      const LabelVolume native = readLabelMap(file);
+      if (native.shape != grid) {
+        // NIfTI i, j, k order, as the status line and `seqseg info` print grids.
+        throw InputError(file, "its grid " + std::to_string(native.shape[2]) + "x" +
+                                   std::to_string(native.shape[1]) + "x" +
+                                   std::to_string(native.shape[0]) + " is not the case's " +
+                                   std::to_string(grid[2]) + "x" + std::to_string(grid[1]) + "x" +
+                                   std::to_string(grid[0]));
+      }
+      result->labels = std::make_shared<LabelVolume>(toInternalLabels(native, layout, file));
+    } catch (const std::bad_alloc&) {
+      result->error = QStringLiteral("%1: not enough memory to load this segmentation")
+                          .arg(QString::fromStdString(file));
+    } catch (const std::exception& error) {
+      result->error = QString::fromStdString(error.what());
+    }
+  });
+  loaders_.push_back(loader);
+  connect(loader, &QThread::finished, this,
+          [this, loader, generation, caseGeneration, result, title] {
+            loaders_.erase(std::remove(loaders_.begin(), loaders_.end(), loader), loaders_.end());
+            loader->deleteLater();
+            // A newer segmentation, or another case, has been asked for since.
+            if (generation != segmentationGeneration_ || caseGeneration != loadGeneration_) return;
+            statusBar()->clearMessage();
+            if (!result->labels) {
+              showLoadError(result->error, title);
+              return;
+            }
+            caseViews_->showLabels(*result->labels);
+            emit segmentationLoaded();
+          });
+  statusBar()->showMessage(tr("Loading %1…").arg(QFileInfo(path).fileName()));
+  loader->start();
+}
+
 void MainWindow::openCase(const QString& folderOrFirstFile) {
   const std::string folder = folderOrFirstFile.toStdString();
   startLoading(folderOrFirstFile, [folder](std::string& note) {
@@ -181,6 +254,7 @@ void MainWindow::startLoading(const QString& what,
       result->t1Window =
           percentileWindow(volume->channel(0), static_cast<size_t>(volume->voxelsPerChannel()));
       result->caseId = QString::fromStdString(files.id);
+      result->layout = files.layout;
       result->note = QString::fromStdString(note);
       result->volume = std::move(volume);
     } catch (const InputError& error) {
@@ -208,17 +282,22 @@ void MainWindow::finishLoading(const LoadResult& result) {
     return;
   }
   volume_ = result.volume;
+  caseLayout_ = result.layout;
   QString summary = QStringLiteral("%1 — %2").arg(result.caseId, describeGrid(*volume_));
   if (!result.note.isEmpty()) summary += QStringLiteral(" (%1)").arg(result.note);
   caseLabel_->setText(summary);
-  caseViews_->show(*volume_, 0, result.t1Window);
+  caseViews_->show(*volume_, 0, result.t1Window);  // also clears the last case's labels
   emit caseLoaded();
 }
 
-void MainWindow::showLoadError(const QString& message) {
+void MainWindow::showLoadError(const QString& message, const QString& title) {
   // Not exec(): a modal loop here would hold up whoever waits for loadFailed.
-  auto* box = new QMessageBox(QMessageBox::Warning, tr("Could not open the case"),
-                              tr("The case could not be opened."), QMessageBox::Ok, this);
+  const bool segmentation = !title.isEmpty();
+  auto* box =
+      new QMessageBox(QMessageBox::Warning, segmentation ? title : tr("Could not open the case"),
+                      segmentation ? tr("The segmentation could not be opened.")
+                                   : tr("The case could not be opened."),
+                      QMessageBox::Ok, this);
   box->setInformativeText(message);
   box->setAttribute(Qt::WA_DeleteOnClose);
   box->open();

@@ -38,9 +38,14 @@ class MainWindow : public QMainWindow {
   void openCase(const QString& folderOrFirstFile);
   // Four 3D images, in the order T1, T1ce, T2, FLAIR.
   void openFiles(const QStringList& files);
+  // A label map for the loaded case, in its layout's native labels, read in the background
+  // and overlaid on the slice views; ends in segmentationLoaded or loadFailed (no case
+  // loaded, unreadable file, or a grid that is not the case's).
+  void openSegmentation(const QString& path);
 
  signals:
   void caseLoaded();
+  void segmentationLoaded();
   void loadFailed(const QString& message);
 
  private:
@@ -54,7 +59,8 @@ class MainWindow : public QMainWindow {
   // the status line.
   void startLoading(const QString& what, std::function<CaseFiles(std::string& note)> locateCase);
   void finishLoading(const LoadResult& result);
-  void showLoadError(const QString& message);
+  void chooseSegmentation();
+  void showLoadError(const QString& message, const QString& title = QString());
 
   std::unique_ptr<CaseViews> caseViews_;
   QLabel* caseLabel_ = nullptr;
@@ -62,6 +68,8 @@ class MainWindow : public QMainWindow {
   int loadGeneration_ = 0;         // only the latest request's result is shown
   QString lastDirectory_;
   std::shared_ptr<const Volume> volume_;
+  Layout caseLayout_ = Layout::Explicit;  // how the loaded case's label maps are numbered
+  int segmentationGeneration_ = 0;        // only the latest segmentation request is shown
 };
 
 }  // namespace seqseg

@@ -9,6 +9,7 @@
 #include <vtkRenderer.h>
 #include <vtkSmartPointer.h>
 
+#include "viz/label_overlay.h"
 #include "viz/overview_scene.h"
 #include "viz/slice_scene.h"
 #include "viz/volume_to_vtk.h"
@@ -22,6 +23,9 @@ struct CaseViews::Impl {
   SliceScene axial, sagittal, coronal;
   OverviewScene overview;
   vtkSmartPointer<vtkImageData> image;
+  vtkSmartPointer<vtkImageData> overlay;
+
+  std::array<SliceScene*, 3> sliceScenes() { return {&axial, &sagittal, &coronal}; }
 
   Impl(VtkViewWidget* axialView, VtkViewWidget* sagittalView, VtkViewWidget* coronalView,
        VtkViewWidget* overviewView)
@@ -51,6 +55,7 @@ CaseViews::CaseViews(VtkViewWidget* axial, VtkViewWidget* sagittal, VtkViewWidge
 CaseViews::~CaseViews() = default;
 
 void CaseViews::show(const Volume& volume, int64_t channel, const IntensityWindow& window) {
+  clearLabels();
   d->image = channelToVtkImage(volume, channel);
   d->axial.setImage(d->image, window);
   d->sagittal.setImage(d->image, window);
@@ -59,7 +64,25 @@ void CaseViews::show(const Volume& volume, int64_t channel, const IntensityWindo
   d->requestRenders();
 }
 
+void CaseViews::showLabels(const LabelVolume& labels) {
+  d->overlay = labelOverlayImage(labels);
+  const std::array<int, 3> busiest = busiestLabelSlices(labels);
+  for (SliceScene* scene : d->sliceScenes()) {
+    scene->setOverlay(d->overlay);
+    const int slice = busiest[scene->normalAxis()];
+    if (slice >= 0) scene->setSlice(slice);
+  }
+  d->requestRenders();
+}
+
+void CaseViews::clearLabels() {
+  for (SliceScene* scene : d->sliceScenes()) scene->clearOverlay();
+  d->overlay = nullptr;
+  d->requestRenders();
+}
+
 void CaseViews::clear() {
+  d->overlay = nullptr;
   d->axial.clear();
   d->sagittal.clear();
   d->coronal.clear();

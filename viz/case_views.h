@@ -19,9 +19,15 @@ class CaseViews {
   CaseViews(const CaseViews&) = delete;
   CaseViews& operator=(const CaseViews&) = delete;
 
-  // Shows channel `channel` of `volume` (copied) in every view, with `window`.
+  // Shows channel `channel` of `volume` (copied) in every view, with `window`; any labels
+  // shown before are cleared.
   void show(const Volume& volume, int64_t channel, const IntensityWindow& window);
   void clear();
+
+  // Overlays `labels` (internal classes, the shown volume's grid) on the three slice views
+  // and moves each to the slice holding the most labelled voxels.
+  void showLabels(const LabelVolume& labels);
+  void clearLabels();
 
  private:
   struct Impl;

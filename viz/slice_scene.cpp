@@ -20,6 +20,8 @@ struct SliceScene::Impl {
   SliceOrientation orientation;
   vtkSmartPointer<vtkImageData> image;
   vtkNew<vtkImageActor> actor;
+  vtkSmartPointer<vtkImageData> overlay;
+  vtkNew<vtkImageActor> overlayActor;
   int axis = 2;  // the voxel axis normal to the plane
   int slice = 0;
 
@@ -38,6 +40,7 @@ struct SliceScene::Impl {
     extent[2 * axis] = extent[2 * axis] + slice;
     extent[2 * axis + 1] = extent[2 * axis];
     actor->SetDisplayExtent(extent);
+    overlayActor->SetDisplayExtent(extent);
   }
 
   void fitCamera() {
@@ -84,9 +87,14 @@ SliceScene::SliceScene(vtkRenderer* renderer, SliceOrientation orientation) : d(
   d->actor->GetProperty()->SetInterpolationTypeToLinear();
   d->actor->VisibilityOff();
   renderer->AddViewProp(d->actor);
+  // Labels are drawn as they are: nearest neighbour, colours and opacity from the RGBA image.
+  d->overlayActor->GetProperty()->SetInterpolationTypeToNearest();
+  d->overlayActor->VisibilityOff();
+  renderer->AddViewProp(d->overlayActor);
 }
 
 SliceScene::~SliceScene() {
+  d->renderer->RemoveViewProp(d->overlayActor);
   d->renderer->RemoveViewProp(d->actor);
 }
 
@@ -102,7 +110,25 @@ void SliceScene::setImage(vtkImageData* image, const IntensityWindow& window) {
   d->fitCamera();
 }
 
+void SliceScene::setOverlay(vtkImageData* overlay) {
+  d->overlay = overlay;
+  d->overlayActor->SetInputData(overlay);
+  if (d->image) d->showSlice();
+  d->overlayActor->VisibilityOn();
+}
+
+void SliceScene::clearOverlay() {
+  d->overlayActor->VisibilityOff();
+  d->overlayActor->SetInputData(nullptr);
+  d->overlay = nullptr;
+}
+
+int SliceScene::normalAxis() const {
+  return d->axis;
+}
+
 void SliceScene::clear() {
+  clearOverlay();
   d->actor->VisibilityOff();
   d->actor->SetInputData(nullptr);
   d->image = nullptr;
@@ -122,8 +148,32 @@ int SliceScene::slice() const {
 
 void SliceScene::setSlice(int index) {
   if (!d->image) return;
+  double before[6], after[6];
+  d->actor->GetBounds(before);
   d->slice = std::clamp(index, 0, sliceCount() - 1);
   d->showSlice();
+  d->actor->GetBounds(after);
+  // Keep the camera at the same distance in front of the slice (the clipping range was fitted
+  // to the slice shown before): move it along its direction of projection only, so the zoom
+  // and pan stay as they are.
+  vtkCamera* camera = d->renderer->GetActiveCamera();
+  double projection[3];
+  camera->GetDirectionOfProjection(projection);
+  double along = 0.0;
+  for (int axis = 0; axis < 3; ++axis)
+    along += 0.5 *
+             (after[2 * axis] + after[2 * axis + 1] - before[2 * axis] - before[2 * axis + 1]) *
+             projection[axis];
+  double focal[3], position[3];
+  camera->GetFocalPoint(focal);
+  camera->GetPosition(position);
+  for (int axis = 0; axis < 3; ++axis) {
+    focal[axis] += along * projection[axis];
+    position[axis] += along * projection[axis];
+  }
+  camera->SetFocalPoint(focal);
+  camera->SetPosition(position);
+  d->renderer->ResetCameraClippingRange(after);
 }
 
 }  // namespace seqseg

@@ -22,6 +22,14 @@ class SliceScene {
   void setImage(vtkImageData* image, const IntensityWindow& window);
   void clear();
 
+  // Draws `overlay` (RGBA, the image's geometry; kept by reference) over the image, on the
+  // same slice, without interpolation.
+  void setOverlay(vtkImageData* overlay);
+  void clearOverlay();
+
+  // The VTK index axis (0 x, 1 y, 2 z) normal to the plane: what slice() counts along.
+  int normalAxis() const;
+
   SliceOrientation orientation() const;
   int sliceCount() const;  // 0 without an image
   int slice() const;

@@ -10,7 +10,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <memory>
+#include <string>
 
 #include "tests/gui/gui_test_support.h"
 #include "ui/main_window.h"
@@ -186,6 +188,94 @@ TEST_F(MainWindowTest, UnreadableModalityFailsNamingTheFile) {
   ASSERT_FALSE(outcome.loaded);
   EXPECT_TRUE(outcome.failure.startsWith(broken + QStringLiteral(": ")))
       << outcome.failure.toStdString();
+}
+
+// Pixels that only the label overlay draws: the case itself is grey (red = green = blue).
+struct OverlayPixels {
+  long red = 0;    // NCR (and the red half of ET's yellow)
+  long green = 0;  // ED
+  long total = 0;  // any clearly coloured pixel
+};
+OverlayPixels countOverlayPixels(const QImage& image) {
+  const QImage rgb = image.convertToFormat(QImage::Format_RGB32);
+  OverlayPixels counts;
+  for (int y = 0; y < rgb.height(); ++y) {
+    const QRgb* line = reinterpret_cast<const QRgb*>(rgb.constScanLine(y));
+    for (int x = 0; x < rgb.width(); ++x) {
+      const int r = qRed(line[x]), g = qGreen(line[x]), b = qBlue(line[x]);
+      if (std::max(r, g) - b <= 60) continue;
+      ++counts.total;
+      if (r > g + 40) ++counts.red;
+      if (g > r + 40) ++counts.green;
+    }
+  }
+  return counts;
+}
+
+TEST_F(MainWindowTest, OverlaysTheSegmentationOnTheSliceViews) {
+  ASSERT_TRUE(test::showAndWait(window_));
+  QSignalSpy loaded(&window_, &MainWindow::caseLoaded);
+  QSignalSpy failed(&window_, &MainWindow::loadFailed);
+  window_.openCase(caseFolder());
+  Outcome outcome = waitForLoad(loaded, failed);
+  ASSERT_TRUE(outcome.loaded) << "load failed: " << outcome.failure.toStdString();
+  VtkViewWidget* axial = view("axialView");
+  const OverlayPixels before = countOverlayPixels(axial->grabFramebuffer());
+  EXPECT_EQ(before.total, 0) << "the case alone is grey";
+
+  QSignalSpy segmented(&window_, &MainWindow::segmentationLoaded);
+  window_.openSegmentation(
+      QDir(caseFolder()).filePath(QStringLiteral("BraTS2021_00000_seg.nii.gz")));
+  EXPECT_EQ(segmented.count(), 0) << "reading must not happen on the UI thread";
+  ASSERT_TRUE(
+      QTest::qWaitFor([&] { return segmented.count() + failed.count() > 0; }, kLoadTimeoutMs));
+  ASSERT_EQ(failed.count(), 0) << failed.first().first().toString().toStdString();
+
+  // The view has moved to the slice with the most tumour, so the labels are in sight.
+  for (const char* name : {"axialView", "sagittalView", "coronalView"}) {
+    const QImage image = view(name)->grabFramebuffer();
+    test::saveSnapshot(image, (std::string(name) + "WithLabels").c_str());
+    const OverlayPixels after = countOverlayPixels(image);
+    const double pixels = static_cast<double>(image.width()) * image.height();
+    EXPECT_GT(after.total / pixels, 0.005) << name << ": too little overlay";
+    EXPECT_GT(after.green, 0) << name << ": no oedema (green) drawn";
+    EXPECT_GT(after.red, 0) << name << ": no core (red) drawn";
+  }
+
+  // Another case clears the labels.
+  window_.openCase(caseFolder());
+  ASSERT_TRUE(QTest::qWaitFor([&] { return loaded.count() == 2; }, kLoadTimeoutMs));
+  EXPECT_EQ(countOverlayPixels(axial->grabFramebuffer()).total, 0);
+}
+
+TEST_F(MainWindowTest, SegmentationOfAnotherGridFailsNamingTheFile) {
+  QTemporaryDir other;
+  ASSERT_TRUE(other.isValid());
+  QProcess synth;
+  synth.start(QStringLiteral(SEQSEG_BINARY_DIR "/app/seqseg"),
+              {"synth", "--out", other.path(), "--cases", "1", "--size", "16", "--layout",
+               "brats2021", "--seed", "1"});
+  ASSERT_TRUE(synth.waitForFinished(120000)) << synth.errorString().toStdString();
+  ASSERT_EQ(synth.exitCode(), 0) << synth.readAllStandardError().toStdString();
+  const QString smaller =
+      QDir(other.path()).filePath(QStringLiteral("BraTS2021_00000/BraTS2021_00000_seg.nii.gz"));
+
+  QSignalSpy failed(&window_, &MainWindow::loadFailed);
+  window_.openSegmentation(smaller);  // no case yet
+  ASSERT_EQ(failed.count(), 1);
+  EXPECT_TRUE(failed.first().first().toString().startsWith(smaller + QStringLiteral(": ")));
+
+  QSignalSpy loaded(&window_, &MainWindow::caseLoaded);
+  window_.openCase(caseFolder());
+  ASSERT_TRUE(QTest::qWaitFor([&] { return loaded.count() > 0; }, kLoadTimeoutMs));
+  QSignalSpy segmented(&window_, &MainWindow::segmentationLoaded);
+  window_.openSegmentation(smaller);
+  ASSERT_TRUE(QTest::qWaitFor([&] { return failed.count() == 2; }, kLoadTimeoutMs));
+  EXPECT_EQ(segmented.count(), 0);
+  const QString message = failed.at(1).first().toString();
+  EXPECT_TRUE(message.startsWith(smaller + QStringLiteral(": "))) << message.toStdString();
+  EXPECT_TRUE(message.contains(QStringLiteral("16x16x16"))) << message.toStdString();
+  EXPECT_TRUE(message.contains(QStringLiteral("32x32x32"))) << message.toStdString();
 }
 
 }  // namespace

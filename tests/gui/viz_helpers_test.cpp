@@ -2,12 +2,14 @@
 #include <gtest/gtest.h>
 
 #include <vtkImageData.h>
+#include <vtkLookupTable.h>
 #include <vtkMatrix3x3.h>
 
 #include <cmath>
 #include <vector>
 
 #include "viz/intensity_window.h"
+#include "viz/label_overlay.h"
 #include "viz/slice_orientation.h"
 #include "viz/volume_to_vtk.h"
 
@@ -94,6 +96,47 @@ TEST(SliceOrientation, AlignedViewLooksAlongTheGridNormal) {
                                  view.up[2] * view.projection[2];
   EXPECT_NEAR(upDotProjection, 0.0, 1e-12);
   EXPECT_LT(view.up[1], -0.9) << "anterior stays up";
+}
+
+TEST(LabelOverlay, ColoursEachClassAndKeepsGeometry) {
+  LabelVolume labels;
+  labels.shape = {3, 4, 5};  // A0 (k), A1 (j), A2 (i)
+  labels.labels.assign(3 * 4 * 5, 0);
+  labels.labels[(1 * 4 + 2) * 5 + 3] = 1;  // k 1, j 2, i 3
+  labels.labels[(1 * 4 + 2) * 5 + 4] = 2;
+  labels.labels[(2 * 4 + 2) * 5 + 4] = 3;
+  labels.geometry.spacing = {0.5, 1.5, 2.5};
+  labels.geometry.origin = {-10.0, 20.0, 5.0};
+  labels.geometry.direction = {0, 1, 0, -1, 0, 0, 0, 0, 1};
+
+  vtkSmartPointer<vtkImageData> image = labelOverlayImage(labels);
+  int dimensions[3];
+  image->GetDimensions(dimensions);
+  EXPECT_EQ(dimensions[0], 5);
+  EXPECT_EQ(dimensions[1], 4);
+  EXPECT_EQ(dimensions[2], 3);
+  ASSERT_EQ(image->GetNumberOfScalarComponents(), 4);
+  double origin[3];
+  image->GetOrigin(origin);
+  EXPECT_EQ(origin[0], -10.0);
+  EXPECT_EQ(image->GetDirectionMatrix()->GetElement(1, 0), -1.0);
+
+  auto rgba = [&](int i, int j, int k) {
+    std::vector<int> values;
+    for (int c = 0; c < 4; ++c)
+      values.push_back(static_cast<int>(image->GetScalarComponentAsDouble(i, j, k, c)));
+    return values;
+  };
+  EXPECT_EQ(rgba(0, 0, 0)[3], 0);  // background: transparent
+  EXPECT_EQ(rgba(3, 2, 1), (std::vector<int>{255, 0, 0, 128}));
+  EXPECT_EQ(rgba(4, 2, 1), (std::vector<int>{0, 200, 0, 128}));
+  EXPECT_EQ(rgba(4, 2, 2), (std::vector<int>{255, 255, 0, 128}));
+
+  // The busiest slice along VTK x (i), y (j) and z (k).
+  const std::array<int, 3> busiest = busiestLabelSlices(labels);
+  EXPECT_EQ(busiest, (std::array<int, 3>{4, 2, 1}));
+  labels.labels.assign(labels.labels.size(), 0);
+  EXPECT_EQ(busiestLabelSlices(labels), (std::array<int, 3>{-1, -1, -1}));
 }
 
 }  // namespace
