@@ -8,6 +8,8 @@
 #include <vtkPointData.h>
 #include <vtkUnsignedCharArray.h>
 
+#include "viz/volume_to_vtk.h"
+
 namespace seqseg {
 
 vtkSmartPointer<vtkLookupTable> labelLookupTable() {
@@ -27,13 +29,7 @@ vtkSmartPointer<vtkLookupTable> labelLookupTable() {
 }
 
 vtkSmartPointer<vtkImageData> labelsToVtkImage(const LabelVolume& labels) {
-  const Geometry& geometry = labels.geometry;
-  auto image = vtkSmartPointer<vtkImageData>::New();
-  image->SetDimensions(static_cast<int>(labels.shape[2]), static_cast<int>(labels.shape[1]),
-                       static_cast<int>(labels.shape[0]));
-  image->SetSpacing(geometry.spacing.data());
-  image->SetOrigin(geometry.origin.data());
-  image->SetDirectionMatrix(geometry.direction.data());
+  auto image = placedVtkImage(labels.shape, labels.geometry);
 
   auto scalars = vtkSmartPointer<vtkUnsignedCharArray>::New();
   scalars->SetName("labels");

@@ -10,17 +10,22 @@
 
 namespace seqseg {
 
+vtkSmartPointer<vtkImageData> placedVtkImage(const std::array<int64_t, 3>& shape,
+                                             const Geometry& geometry) {
+  auto image = vtkSmartPointer<vtkImageData>::New();
+  image->SetDimensions(static_cast<int>(shape[2]), static_cast<int>(shape[1]),
+                       static_cast<int>(shape[0]));
+  image->SetSpacing(geometry.spacing.data());
+  image->SetOrigin(geometry.origin.data());
+  image->SetDirectionMatrix(geometry.direction.data());
+  return image;
+}
+
 vtkSmartPointer<vtkImageData> channelToVtkImage(const Volume& volume, int64_t channel) {
   if (channel < 0 || channel >= volume.channels())
     throw std::out_of_range("channel " + std::to_string(channel) + " of a volume with " +
                             std::to_string(volume.channels()) + " channels");
-  const Geometry& geometry = volume.geometry;
-  auto image = vtkSmartPointer<vtkImageData>::New();
-  image->SetDimensions(static_cast<int>(volume.shape[3]), static_cast<int>(volume.shape[2]),
-                       static_cast<int>(volume.shape[1]));
-  image->SetSpacing(geometry.spacing.data());
-  image->SetOrigin(geometry.origin.data());
-  image->SetDirectionMatrix(geometry.direction.data());
+  auto image = placedVtkImage({volume.shape[1], volume.shape[2], volume.shape[3]}, volume.geometry);
 
   auto scalars = vtkSmartPointer<vtkFloatArray>::New();
   scalars->SetName("intensity");
