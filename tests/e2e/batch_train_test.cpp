@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -240,6 +241,44 @@ TEST(BundledModel, SegmentsAFullSizeSyntheticCase) {
   const nlohmann::json mask = test::niftiFacts(dir / "out/BraTS2021_00000.nii.gz");
   EXPECT_EQ(mask["shape"], nlohmann::json::parse("[240, 240, 155]"));
 }
+
+}  // namespace
+}  // namespace seqseg
+
+namespace seqseg {
+namespace {
+
+class BatchLayout : public TrainedModel, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(BatchLayout, MasksCarryTheImageGeometryAndNativeLabels) {
+  TempDir dir;
+  ASSERT_EQ(test::runSeqseg({"synth", "--out", dir / "in", "--cases", "1", "--size", "32",
+                             "--layout", GetParam(), "--seed", "8"})
+                .exitCode,
+            0);
+  const CommandResult run =
+      test::runSeqseg({"--batch", "-i", dir / "in", "-o", dir / "out", "--model", model(),
+                       "--progress", "json", "--threads", "1"});
+  ASSERT_EQ(run.exitCode, 0) << run.out << run.err;
+  const nlohmann::json report = nlohmann::json::parse(test::readFile(dir / "out/report.json"));
+  EXPECT_EQ(report["layout"], GetParam());
+  const std::string id = report["cases"][0]["case"];
+  const std::map<std::string, std::string> firstImage{
+      {"brats2021", id + "/" + id + "_t1.nii.gz"},
+      {"brats2023", id + "/" + id + "-t1n.nii.gz"},
+      {"msd", "imagesTr/" + id + ".nii.gz"},
+      {"nnunet", "imagesTr/" + id + "_0000.nii.gz"}};
+  const nlohmann::json image = test::niftiFacts(dir / ("in/" + firstImage.at(GetParam())));
+  const nlohmann::json mask = test::niftiFacts(dir / ("out/" + id + ".nii.gz"));
+  EXPECT_EQ(mask["shape"], nlohmann::json::parse("[32, 32, 32]"));
+  EXPECT_EQ(mask["qform"], image["qform"]);
+  EXPECT_EQ(mask["sform"], image["sform"]);
+  EXPECT_EQ(mask["sform_code"], image["sform_code"]);
+  EXPECT_LE(mask["max"].get<double>(), GetParam() == "brats2021" ? 4.0 : 3.0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Layouts, BatchLayout,
+                         ::testing::Values("brats2021", "brats2023", "msd", "nnunet"));
 
 }  // namespace
 }  // namespace seqseg
