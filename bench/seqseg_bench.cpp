@@ -1,8 +1,25 @@
 // seqseg-bench: times training or inference steps of the ViT segmenter and prints step time,
 // throughput, peak memory and achieved FLOP rate (one JSON object with --json).
 //
+// With --ranks R > 1 it runs sequence parallel (DESIGN.md, Method): it starts R copies of itself
+// as rank processes on this machine (fork + exec of /proc/self/exe, torchrun-style rank
+// variables, a TCPStore on a free 127.0.0.1 port, cores / R threads each); each rank runs the
+// steps on its part of the volume with a distributed attention backend and decoder, and rank 0
+// prints the result with every rank's peak RSS and bytes sent per step.
+//
 // Plain argv parsing: the engine-only build (GPU machine) has no CLI11.
 #include <sys/resource.h>
+#ifdef SEQSEG_BENCH_PARALLEL
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <thread>
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -27,6 +44,12 @@
 #include "engine/resource_paths.h"
 #include "engine/runtime.h"
 #include "engine/vit_segmenter.h"
+#ifdef SEQSEG_BENCH_PARALLEL
+#include "engine/parallel/distributed_attention.h"
+#include "engine/parallel/distributed_decoder.h"
+#include "engine/parallel/process_group.h"
+#include "engine/parallel/spatial_split.h"
+#endif
 
 namespace {
 
@@ -37,6 +60,8 @@ constexpr const char* kUsage =
     "usage: seqseg-bench --config PRESET_OR_JSON [--mode train|infer] [--steps N] [--warmup W]\n"
     "                    [--attention naive|chunked|fused] [--chunk-q Q] [--chunk-k K]\n"
     "                    [--batch B] [--threads T] [--roi S|AxBxC] [--ranks R]\n"
+    "                    [--attention allgather|ring|ulysses] [--split slab0|slab1|slab2|blocks]\n"
+    "                    [--decoder halo|gather|nogather]\n"
     "                    [--device cpu|cuda] [--presets DIR] [--seed K] [--json]\n";
 
 struct UsageError : std::runtime_error {
@@ -54,11 +79,18 @@ struct Options {
   int threads = 0;
   std::optional<std::array<int64_t, 3>> roi;
   int ranks = 1;
+  std::string split = "slab0";   // sequence parallel only
+  std::string decoder = "halo";  // sequence parallel only
   std::string device = "cpu";
   std::string presetsDir;
   uint64_t seed = 0;
   bool json = false;
 };
+
+// The sequence-parallel attention backends (any --ranks, 1 included); the others are local.
+bool isSequenceParallel(const std::string& attention) {
+  return attention == "allgather" || attention == "ring" || attention == "ulysses";
+}
 
 int64_t parseInt(const std::string& flag, const std::string& value, int64_t min) {
   size_t used = 0;
@@ -90,6 +122,7 @@ std::array<int64_t, 3> parseRoi(const std::string& value) {
 
 Options parseArgs(int argc, char** argv) {
   Options o;
+  bool attentionGiven = false;
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
     const auto value = [&]() -> std::string {
@@ -111,6 +144,7 @@ Options parseArgs(int argc, char** argv) {
       o.warmup = static_cast<int>(parseInt(flag, value(), 0));
     } else if (flag == "--attention") {
       o.attention = value();
+      attentionGiven = true;
     } else if (flag == "--chunk-q") {
       o.chunks.query = parseInt(flag, value(), 1);
     } else if (flag == "--chunk-k") {
@@ -123,6 +157,10 @@ Options parseArgs(int argc, char** argv) {
       o.roi = parseRoi(value());
     } else if (flag == "--ranks") {
       o.ranks = static_cast<int>(parseInt(flag, value(), 1));
+    } else if (flag == "--split") {
+      o.split = value();
+    } else if (flag == "--decoder") {
+      o.decoder = value();
     } else if (flag == "--device") {
       o.device = value();
       if (o.device != "cpu" && o.device != "cuda")
@@ -137,9 +175,23 @@ Options parseArgs(int argc, char** argv) {
       throw UsageError("unknown argument '" + flag + "'");
     }
   }
-  if (o.ranks != 1)
-    throw UsageError("--ranks " + std::to_string(o.ranks) +
-                     ": sequence parallelism is not built yet; only --ranks 1 runs");
+  if (o.ranks > 1 && !attentionGiven) o.attention = "allgather";
+  // Invalid combinations: one line, exit 2 (std::invalid_argument).
+  if (o.ranks > 1 && !isSequenceParallel(o.attention))
+    throw std::invalid_argument("--ranks " + std::to_string(o.ranks) + " needs --attention " +
+                                "allgather, ring or ulysses, got '" + o.attention + "'");
+#ifdef SEQSEG_BENCH_PARALLEL
+  if (isSequenceParallel(o.attention)) {
+    if (o.device != "cpu")
+      throw std::invalid_argument("--attention " + o.attention + " runs on --device cpu only");
+    seqseg::parseSplitMethod(o.split);
+    seqseg::parseDecoderMode(o.decoder);
+  }
+#else
+  if (isSequenceParallel(o.attention))
+    throw std::invalid_argument("--attention " + o.attention +
+                                ": this build has no engine/parallel (Gloo headers not found)");
+#endif
   return o;
 }
 
@@ -278,11 +330,325 @@ int run(const Options& o) {
   return 0;
 }
 
+#ifdef SEQSEG_BENCH_PARALLEL
+
+constexpr const char* kWorkerVariable = "SEQSEG_BENCH_WORKER";  // set in the rank processes
+
+// The config with --roi applied.
+ModelConfig loadConfig(const Options& o) {
+  ModelConfig config = seqseg::loadModelConfig(o.config, findPresetsDir(o.presetsDir));
+  if (o.roi) {
+    config.roi = *o.roi;
+    config.validate();
+  }
+  return config;
+}
+
+// Refuses what the ranks would refuse, before any of them starts (std::invalid_argument).
+void checkParallelSetup(const Options& o, const ModelConfig& config) {
+  seqseg::SpatialSplit(config.grid(), o.ranks, seqseg::parseSplitMethod(o.split));
+  if (o.attention == "ulysses" && config.num_heads % o.ranks != 0)
+    throw std::invalid_argument("--attention ulysses needs --ranks (" + std::to_string(o.ranks) +
+                                ") to divide num_heads (" + std::to_string(config.num_heads) +
+                                "); use allgather or ring");
+}
+
+// Analytic bytes that rank r sends per step for attention, all layers, fp32 (4 bytes). E =
+// embed_dim, B = batch, c_j = tokens of rank j, L = sum c_j, R ranks, indices mod R:
+//  allgather: forward all-gathers [k|v] of the local tokens to every peer: 2 B c_r E
+//             (each rank receives (R-1)/R of k and v for an even split); training adds the
+//             backward reduce-scatter of dk|dv, rank j's rows to rank j: 2 B (L - c_r) E.
+//  ring:      forward: R-1 hops, hop s sends the k|v block of rank r-s: sum_{s<R-1} 2 B c_{r-s} E;
+//             backward: the k|v blocks travel again (R-1 hops) with their dk|dv accumulators,
+//             which take R hops to come home: + sum_{s<R-1} 2 B c_{r-s} E + 2 B L E.
+//  ulysses:   forward: the q|k|v all-to-all (sequence -> head shards) sends (R-1)/R of the local
+//             3 B c_r E, and the o all-to-all back sends B (E/R) (L - c_r); training adds the
+//             transposes: do (R-1)/R B c_r E and dq|dk|dv 3 B (E/R) (L - c_r). For an even split
+//             that is 4 all-to-alls of (R-1)/R of the local q, k, v, o per layer and direction.
+double attentionBytesAnalytic(const std::string& attention, const std::vector<int64_t>& counts,
+                              int r, int64_t batch, int64_t embed, int64_t depth, bool train) {
+  const int64_t R = static_cast<int64_t>(counts.size());
+  int64_t L = 0;
+  for (int64_t c : counts) L += c;
+  const double B = static_cast<double>(batch), E = static_cast<double>(embed);
+  const double cr = static_cast<double>(counts[r]), rest = static_cast<double>(L - counts[r]);
+  double elements = 0;  // per layer
+  if (R > 1 && attention == "allgather") {
+    elements = 2 * B * cr * E * static_cast<double>(R - 1);
+    if (train) elements += 2 * B * rest * E;
+  } else if (R > 1 && attention == "ring") {
+    double hops = 0;
+    for (int64_t s = 0; s < R - 1; ++s)
+      hops += 2 * B * E * static_cast<double>(counts[(r - s + R) % R]);
+    elements = hops;
+    if (train) elements += hops + 2 * B * static_cast<double>(L) * E;
+  } else if (R > 1 && attention == "ulysses") {
+    const double share = static_cast<double>(R - 1) / static_cast<double>(R);
+    elements = 3 * share * B * cr * E + B * (E / static_cast<double>(R)) * rest;
+    if (train) elements += share * B * cr * E + 3 * B * (E / static_cast<double>(R)) * rest;
+  }
+  return 4.0 * elements * static_cast<double>(depth);
+}
+
+int runParallel(const Options& o, const std::shared_ptr<seqseg::ProcessGroup>& group) {
+  using namespace seqseg;
+  const int ranks = group->size(), rank = group->rank();
+  const int threads = configureThreads(o.threads, ranks);
+  const ModelConfig config = loadConfig(o);
+  checkParallelSetup(o, config);
+  const SpatialSplit split(config.grid(), ranks, parseSplitMethod(o.split));
+
+  torch::manual_seed(o.seed);  // the same weights on every rank
+  ViTSegmenter model(config);
+  const auto attention =
+      makeSequenceParallelAttention(o.attention, group, config.num_heads, o.chunks);
+  attention->setTokenCounts(split.tokenCounts());
+  model->setAttentionBackend(attention);
+  int64_t parameters = 0;
+  for (const auto& p : model->parameters()) parameters += p.numel();
+  SequenceParallelSegmenter parallel(model, group, split, parseDecoderMode(o.decoder));
+
+  // Random data for this rank's part only (no rank holds the whole volume).
+  const Box3 box = parallel.voxelBox();
+  torch::manual_seed(o.seed + 1 + static_cast<uint64_t>(rank));
+  const auto input =
+      torch::randn({o.batch, config.in_channels, box.extent[0], box.extent[1], box.extent[2]});
+  const auto labels =
+      torch::randint(0, config.num_classes, {o.batch, box.extent[0], box.extent[1], box.extent[2]},
+                     torch::TensorOptions().dtype(torch::kLong));
+  torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(1e-4));
+  const bool train = o.mode == "train";
+  if (train)
+    model->train();
+  else
+    model->eval();
+
+  std::vector<double> losses;
+  const auto step = [&] {
+    if (train) {
+      optimizer.zero_grad();
+      const auto loss = parallel.loss(parallel.forward(input), labels).total;
+      loss.backward();
+      parallel.allReduceGradients();
+      optimizer.step();
+      losses.push_back(loss.item<double>());
+    } else {
+      torch::NoGradGuard noGrad;
+      const auto prediction = parallel.forward(input).argmax(1);
+      (void)prediction;
+    }
+  };
+
+  const double peakSetup = peakRssMib().value_or(-1);
+  for (int i = 0; i < o.warmup; ++i) step();
+  group->barrier();
+  const bool peakReset = clearPeak();
+  const uint64_t bytesBefore = group->bytesSent();
+  std::vector<double> times;
+  for (int i = 0; i < o.steps; ++i) {
+    group->barrier();  // every rank starts the step together
+    const auto t0 = std::chrono::steady_clock::now();
+    step();
+    times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  const double peak = peakRssMib().value_or(-1);
+  const double bytesPerStep =
+      static_cast<double>(group->bytesSent() - bytesBefore) / static_cast<double>(o.steps);
+
+  // Every rank's numbers to every rank: [setup peak, steps peak, bytes/step, times...].
+  std::vector<double> mine{peakSetup, peakReset ? peak : -1.0, bytesPerStep};
+  mine.insert(mine.end(), times.begin(), times.end());
+  const at::Tensor row = torch::tensor(mine, torch::kDouble).unsqueeze(0);
+  const at::Tensor all = group->allGather(row, std::vector<int64_t>(ranks, 1));
+  if (rank != 0) return 0;
+
+  const auto column = [&](int64_t c) {
+    std::vector<double> v;
+    for (int r = 0; r < ranks; ++r) v.push_back(all[r][c].item<double>());
+    return v;
+  };
+  const std::vector<double> setupPeaks = column(0), stepPeaks = column(1), bytes = column(2);
+  std::vector<double> stepTimes;  // a step lasts until its slowest rank is done
+  for (int i = 0; i < o.steps; ++i) {
+    const auto t = column(3 + i);
+    stepTimes.push_back(*std::max_element(t.begin(), t.end()));
+  }
+  const std::vector<int64_t> counts = split.tokenCounts();
+  std::vector<double> attentionBytes, gradientBytes, otherBytes, aboveSetup;
+  for (int r = 0; r < ranks; ++r) {
+    attentionBytes.push_back(attentionBytesAnalytic(o.attention, counts, r, o.batch,
+                                                    config.embed_dim, config.depth, train));
+    // allReduceGradients: one fp32 all-reduce of every parameter (counted as the ring's volume).
+    gradientBytes.push_back(
+        train ? 2.0 * (ranks - 1) / ranks * 4.0 * static_cast<double>(parameters) : 0.0);
+    otherBytes.push_back(bytes[r] - attentionBytes[r] - gradientBytes[r]);
+    aboveSetup.push_back(stepPeaks[r] - setupPeaks[r]);
+  }
+
+  const double stepTime = median(stepTimes);
+  const seqseg::FlopCount flops = seqseg::countFlops(config, o.batch);
+  const double stepFlops = train ? flops.trainStep() : flops.forward();
+  const double voxels =
+      static_cast<double>(o.batch * config.roi[0] * config.roi[1] * config.roi[2]);
+  const double maxPeak = *std::max_element(stepPeaks.begin(), stepPeaks.end());
+  nlohmann::json result{
+      {"config", o.config},
+      {"model", config.toJson()},
+      {"tokens_per_sample", config.tokens()},
+      {"tokens_per_rank", counts},
+      {"parameters", parameters},
+      {"mode", o.mode},
+      {"attention", o.attention},
+      {"split", o.split},
+      {"decoder", o.decoder},
+      {"batch", o.batch},
+      {"ranks", ranks},
+      {"threads", threads},
+      {"device", o.device},
+      {"torch_version", seqseg::torchVersion()},
+      {"steps", o.steps},
+      {"warmup", o.warmup},
+      {"step_time_s_median", stepTime},
+      {"step_time_s_min", *std::min_element(stepTimes.begin(), stepTimes.end())},
+      {"step_times_s", stepTimes},
+      {"tokens_per_s", static_cast<double>(o.batch * config.tokens()) / stepTime},
+      {"voxels_per_s", voxels / stepTime},
+      {"flops_per_step", stepFlops},  // the whole job's
+      {"gflops_per_s", stepFlops / stepTime / 1e9},
+      {"flops_attention_scores_share", flops.attentionScores / flops.forward()},
+      // Largest over the ranks; per rank below.
+      {"peak_rss_mib", maxPeak},
+      {"peak_rss_setup_mib", *std::max_element(setupPeaks.begin(), setupPeaks.end())},
+      {"peak_rss_setup_mib_per_rank", setupPeaks},
+      {"peak_rss_steps_mib_per_rank", stepPeaks},
+      {"peak_rss_steps_minus_setup_mib_per_rank", aboveSetup},
+      {"bytes_sent_per_step_per_rank", bytes},
+      {"bytes_sent_analytic_per_step_per_rank",
+       {{"attention", attentionBytes}, {"gradient_allreduce", gradientBytes}}},
+      {"bytes_sent_other_per_step_per_rank", otherBytes},  // measured - analytic (decoder, loss)
+  };
+  result["peak_rss_steps_mib"] = stepPeaks[0] >= 0 ? nlohmann::json(maxPeak) : nullptr;
+  if (train) result["loss_first_last"] = {losses.front(), losses.back()};
+
+  if (o.json) {
+    std::cout << result.dump() << std::endl;
+  } else {
+    std::cout << o.config << " " << o.mode << " (" << o.attention << ", " << o.split << ", "
+              << o.decoder << ", " << ranks << " ranks x " << threads
+              << " threads): " << stepTime * 1e3 << " ms/step, peak RSS per rank";
+    for (double p : stepPeaks) std::cout << " " << p;
+    std::cout << " MiB, bytes sent per rank per step";
+    for (double b : bytes) std::cout << " " << b;
+    std::cout << " (attention analytic";
+    for (double b : attentionBytes) std::cout << " " << b;
+    std::cout << ")\n";
+  }
+  return 0;
+}
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int freeLoopbackPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw std::runtime_error("socket() failed");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof(addr);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    close(fd);
+    throw std::runtime_error("could not bind a loopback port");
+  }
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// Starts o.ranks copies of this program as the ranks of a local job and waits for them. Rank 0's
+// stdout is ours; the other ranks' stdout is dropped; every rank's stderr is ours. When a rank
+// fails, the others are killed (by pid) and its exit code is returned.
+int launchRanks(const Options& o, char** argv) {
+  checkParallelSetup(o, loadConfig(o));  // refuse before starting anything
+  const int port = freeLoopbackPort();
+  std::vector<pid_t> pids;
+  for (int rank = 0; rank < o.ranks; ++rank) {
+    const pid_t pid = fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid == 0) {
+      for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMI_RANK", "SLURM_PROCID"}) unsetenv(name);
+      const std::string r = std::to_string(rank), n = std::to_string(o.ranks);
+      setenv("RANK", r.c_str(), 1);
+      setenv("LOCAL_RANK", r.c_str(), 1);
+      setenv("WORLD_SIZE", n.c_str(), 1);
+      setenv("MASTER_ADDR", "127.0.0.1", 1);
+      setenv("MASTER_PORT", std::to_string(port).c_str(), 1);
+      setenv(kWorkerVariable, "1", 1);
+      if (rank != 0) {
+        const int fd = open("/dev/null", O_WRONLY);
+        if (fd >= 0) {
+          dup2(fd, 1);
+          close(fd);
+        }
+      }
+      execv("/proc/self/exe", argv);
+      _exit(127);
+    }
+    pids.push_back(pid);
+  }
+  int code = 0;
+  for (int running = o.ranks; running > 0;) {
+    int status = 0;
+    const pid_t done = waitpid(-1, &status, 0);
+    if (done < 0) break;
+    const auto it = std::find(pids.begin(), pids.end(), done);
+    if (it == pids.end()) continue;
+    *it = 0;
+    --running;
+    const int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (rc != 0 && code == 0) {
+      code = rc;
+      std::cerr << "seqseg-bench: rank " << (it - pids.begin()) << " exited with " << rc
+                << "; stopping the others\n";
+      for (pid_t p : pids)
+        if (p != 0) kill(p, SIGTERM);
+    }
+  }
+  return code;
+}
+
+// One rank of a job started by launchRanks.
+int runRank(const Options& o) {
+  seqseg::ProcessGroupOptions options;
+  options.timeout = std::chrono::minutes(10);  // a slow step must not look like a dead peer
+  const auto group = seqseg::ProcessGroup::create(seqseg::discoverRanks(), options);
+  if (group->size() != o.ranks)
+    throw std::invalid_argument("rank environment says " + std::to_string(group->size()) +
+                                " ranks, --ranks says " + std::to_string(o.ranks));
+  const int code = runParallel(o, group);
+  std::cout.flush();
+  std::_Exit(code);  // skip teardown: peers may already be gone
+}
+
+#endif  // SEQSEG_BENCH_PARALLEL
+
+// --ranks 1 with a local attention: one process, as always; otherwise sequence parallel.
+int dispatch(const Options& o, char** argv) {
+  if (!isSequenceParallel(o.attention)) return run(o);
+#ifdef SEQSEG_BENCH_PARALLEL
+  if (o.ranks == 1) return runParallel(o, seqseg::ProcessGroup::single());
+  if (std::getenv(kWorkerVariable) != nullptr) return runRank(o);
+  return launchRanks(o, argv);
+#else
+  (void)argv;
+  throw std::invalid_argument("this build has no engine/parallel");
+#endif
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   try {
-    return run(parseArgs(argc, argv));
+    return dispatch(parseArgs(argc, argv), argv);
   } catch (const UsageError& e) {
     std::cerr << "seqseg-bench: " << e.what() << '\n' << kUsage;
     return 2;

@@ -153,6 +153,7 @@ class GlooProcessGroup : public ProcessGroup {
   void allReduceSum(at::Tensor& tensor) override {
     ensureUsable("allReduceSum");
     std::vector<at::Tensor> buffers{hostContiguous(tensor)};
+    countSent(2 * static_cast<uint64_t>(size_ - 1) * buffers[0].nbytes() / size_);
     complete("allReduceSum", gloo_->allreduce(buffers));
     if (!buffers[0].is_same(tensor)) tensor.copy_(buffers[0]);
   }
@@ -199,6 +200,7 @@ class GlooProcessGroup : public ProcessGroup {
     const std::string what = "send to rank " + std::to_string(dst);
     checkPeer(what, dst);
     std::vector<at::Tensor> buffers{hostContiguous(tensor)};
+    countSent(buffers[0].nbytes());
     compat::GlooWork work;
     try {
       work = gloo_->send(buffers, dst, tag);
@@ -286,6 +288,10 @@ class GlooProcessGroup : public ProcessGroup {
                       std::vector<int64_t> recvCounts) {
     const int64_t rows = std::accumulate(recvCounts.begin(), recvCounts.end(), int64_t{0});
     at::Tensor output = at::empty(withRows(input, rows), input.options());
+    const int64_t rowBytes =
+        input.size(0) > 0 ? static_cast<int64_t>(input.nbytes()) / input.size(0) : 0;
+    for (int j = 0; j < size_; ++j)
+      if (j != rank_) countSent(static_cast<uint64_t>(sendCounts[j] * rowBytes));
     compat::GlooWork work;
     try {
       work = gloo_->alltoall_base(output, input, recvCounts, sendCounts);

@@ -13,6 +13,7 @@
 //   500 ms from a thread of its own, so after a failure the counters that no longer move name
 //   the dead or hung ranks (rank 0 when the store, which it hosts, is gone).
 // - size 1 needs no store and no Gloo: every collective is the identity.
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -111,6 +112,18 @@ class ProcessGroup {
 
   // Every rank's value of a small integer (e.g. a token count).
   std::vector<int64_t> allGatherCounts(int64_t value);
+
+  // Payload bytes this rank has handed to its peers since the group was made (for benchmarks):
+  // all-to-all / all-gather / reduce-scatter count the rows sent to other ranks, send counts the
+  // tensor, all-reduce counts 2 (R-1)/R of the buffer (the ring algorithm's volume); barriers and
+  // the store count nothing.
+  uint64_t bytesSent() const { return bytesSent_.load(); }
+
+ protected:
+  void countSent(uint64_t bytes) { bytesSent_ += bytes; }
+
+ private:
+  std::atomic<uint64_t> bytesSent_{0};
 };
 
 }  // namespace seqseg
