@@ -10,11 +10,8 @@
 // Plain argv parsing: the engine-only build (GPU machine) has no CLI11.
 #include <sys/resource.h>
 #ifdef SEQSEG_BENCH_PARALLEL
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -224,6 +221,40 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+// The fields every bench result has: what ran, and its time, throughput and FLOP rate per step
+// (FLOPs are the whole job's; a multi-rank step lasts until its slowest rank is done).
+nlohmann::json stepResult(const Options& o, const seqseg::ModelConfig& config, int64_t parameters,
+                          int ranks, int threads, const std::vector<double>& times, bool train) {
+  const double stepTime = median(times);
+  const seqseg::FlopCount flops = seqseg::countFlops(config, o.batch);
+  const double stepFlops = train ? flops.trainStep() : flops.forward();
+  const double voxels =
+      static_cast<double>(o.batch * config.roi[0] * config.roi[1] * config.roi[2]);
+  return {
+      {"config", o.config},
+      {"model", config.toJson()},
+      {"tokens_per_sample", config.tokens()},
+      {"parameters", parameters},
+      {"mode", o.mode},
+      {"attention", o.attention},
+      {"batch", o.batch},
+      {"ranks", ranks},
+      {"threads", threads},
+      {"device", o.device},
+      {"torch_version", seqseg::torchVersion()},
+      {"steps", o.steps},
+      {"warmup", o.warmup},
+      {"step_time_s_median", stepTime},
+      {"step_time_s_min", *std::min_element(times.begin(), times.end())},
+      {"step_times_s", times},
+      {"tokens_per_s", static_cast<double>(o.batch * config.tokens()) / stepTime},
+      {"voxels_per_s", voxels / stepTime},
+      {"flops_per_step", stepFlops},
+      {"gflops_per_s", stepFlops / stepTime / 1e9},
+      {"flops_attention_scores_share", flops.attentionScores / flops.forward()},
+  };
+}
+
 int run(const Options& o) {
   const int threads = seqseg::configureThreads(o.threads);
   const std::string presetsDir = findPresetsDir(o.presetsDir);
@@ -284,36 +315,10 @@ int run(const Options& o) {
     times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
 
-  const double stepTime = median(times);
-  const seqseg::FlopCount flops = seqseg::countFlops(config, o.batch);
-  const double stepFlops = train ? flops.trainStep() : flops.forward();
-  const double voxels =
-      static_cast<double>(o.batch * config.roi[0] * config.roi[1] * config.roi[2]);
-  nlohmann::json result{
-      {"config", o.config},
-      {"model", config.toJson()},
-      {"tokens_per_sample", config.tokens()},
-      {"parameters", parameters},
-      {"mode", o.mode},
-      {"attention", o.attention},
-      {"batch", o.batch},
-      {"ranks", o.ranks},
-      {"threads", threads},
-      {"device", o.device},
-      {"torch_version", seqseg::torchVersion()},
-      {"steps", o.steps},
-      {"warmup", o.warmup},
-      {"step_time_s_median", stepTime},
-      {"step_time_s_min", *std::min_element(times.begin(), times.end())},
-      {"step_times_s", times},
-      {"tokens_per_s", static_cast<double>(o.batch * config.tokens()) / stepTime},
-      {"voxels_per_s", voxels / stepTime},
-      {"flops_per_step", stepFlops},
-      {"gflops_per_s", stepFlops / stepTime / 1e9},
-      {"flops_attention_scores_share", flops.attentionScores / flops.forward()},
-      {"peak_rss_mib", peakRssMib().value_or(-1)},
-      {"peak_rss_setup_mib", peakSetup},
-  };
+  nlohmann::json result = stepResult(o, config, parameters, o.ranks, threads, times, train);
+  const double stepTime = result["step_time_s_median"];
+  result["peak_rss_mib"] = peakRssMib().value_or(-1);
+  result["peak_rss_setup_mib"] = peakSetup;
   // Peak over the timed steps only, when the kernel let us reset the high-water mark.
   result["peak_rss_steps_mib"] = peakReset ? nlohmann::json(peakRssMib().value_or(-1)) : nullptr;
   if (train) result["loss_first_last"] = {losses.front(), losses.back()};
@@ -485,37 +490,13 @@ int runParallel(const Options& o, const std::shared_ptr<seqseg::ProcessGroup>& g
     aboveSetup.push_back(stepPeaks[r] - setupPeaks[r]);
   }
 
-  const double stepTime = median(stepTimes);
-  const seqseg::FlopCount flops = seqseg::countFlops(config, o.batch);
-  const double stepFlops = train ? flops.trainStep() : flops.forward();
-  const double voxels =
-      static_cast<double>(o.batch * config.roi[0] * config.roi[1] * config.roi[2]);
   const double maxPeak = *std::max_element(stepPeaks.begin(), stepPeaks.end());
-  nlohmann::json result{
-      {"config", o.config},
-      {"model", config.toJson()},
-      {"tokens_per_sample", config.tokens()},
+  nlohmann::json result = stepResult(o, config, parameters, ranks, threads, stepTimes, train);
+  const double stepTime = result["step_time_s_median"];
+  result.update(nlohmann::json{
       {"tokens_per_rank", counts},
-      {"parameters", parameters},
-      {"mode", o.mode},
-      {"attention", o.attention},
       {"split", o.split},
       {"decoder", o.decoder},
-      {"batch", o.batch},
-      {"ranks", ranks},
-      {"threads", threads},
-      {"device", o.device},
-      {"torch_version", seqseg::torchVersion()},
-      {"steps", o.steps},
-      {"warmup", o.warmup},
-      {"step_time_s_median", stepTime},
-      {"step_time_s_min", *std::min_element(stepTimes.begin(), stepTimes.end())},
-      {"step_times_s", stepTimes},
-      {"tokens_per_s", static_cast<double>(o.batch * config.tokens()) / stepTime},
-      {"voxels_per_s", voxels / stepTime},
-      {"flops_per_step", stepFlops},  // the whole job's
-      {"gflops_per_s", stepFlops / stepTime / 1e9},
-      {"flops_attention_scores_share", flops.attentionScores / flops.forward()},
       // Largest over the ranks; per rank below.
       {"peak_rss_mib", maxPeak},
       {"peak_rss_setup_mib", *std::max_element(setupPeaks.begin(), setupPeaks.end())},
@@ -526,7 +507,7 @@ int runParallel(const Options& o, const std::shared_ptr<seqseg::ProcessGroup>& g
       {"bytes_sent_analytic_per_step_per_rank",
        {{"attention", attentionBytes}, {"gradient_allreduce", gradientBytes}}},
       {"bytes_sent_other_per_step_per_rank", otherBytes},  // measured - analytic (decoder, loss)
-  };
+  });
   result["peak_rss_steps_mib"] = stepPeaks[0] >= 0 ? nlohmann::json(maxPeak) : nullptr;
   if (train) result["loss_first_last"] = {losses.front(), losses.back()};
 
@@ -546,30 +527,12 @@ int runParallel(const Options& o, const std::shared_ptr<seqseg::ProcessGroup>& g
   return 0;
 }
 
-// A TCP port on 127.0.0.1 that was free a moment ago.
-int freeLoopbackPort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket() failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
-    throw std::runtime_error("could not bind a loopback port");
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 // Starts o.ranks copies of this program as the ranks of a local job and waits for them. Rank 0's
 // stdout is ours; the other ranks' stdout is dropped; every rank's stderr is ours. When a rank
 // fails, the others are killed (by pid) and its exit code is returned.
 int launchRanks(const Options& o, char** argv) {
   checkParallelSetup(o, loadConfig(o));  // refuse before starting anything
-  const int port = freeLoopbackPort();
+  const int port = seqseg::freeLoopbackPort();
   std::vector<pid_t> pids;
   for (int rank = 0; rank < o.ranks; ++rank) {
     const pid_t pid = fork();

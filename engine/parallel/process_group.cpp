@@ -1,5 +1,10 @@
 #include "engine/parallel/process_group.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -474,6 +479,23 @@ std::vector<int64_t> ProcessGroup::allGatherCounts(int64_t value) {
   const at::Tensor mine = at::full({1}, value, at::TensorOptions().dtype(at::kLong));
   const at::Tensor all = allGather(mine, std::vector<int64_t>(size(), 1));
   return std::vector<int64_t>(all.data_ptr<int64_t>(), all.data_ptr<int64_t>() + all.numel());
+}
+
+int freeLoopbackPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw std::runtime_error("socket() failed");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof(addr);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    close(fd);
+    throw std::runtime_error("could not bind a loopback port");
+  }
+  close(fd);
+  return ntohs(addr.sin_port);
 }
 
 }  // namespace seqseg

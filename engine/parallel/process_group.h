@@ -54,6 +54,9 @@ EnvLookup processEnvironment();
 // malformed number, rank outside [0, size), or size > 1 without a store port.
 RankInfo discoverRanks(const RankFlags& flags = {}, const EnvLookup& env = processEnvironment());
 
+// A TCP port on 127.0.0.1 that was free a moment ago, for the store of a local job.
+int freeLoopbackPort();
+
 // A collective that failed or timed out; the message names the unresponsive ranks.
 class CollectiveError : public std::runtime_error {
  public:

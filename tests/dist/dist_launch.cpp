@@ -1,10 +1,7 @@
 #include "dist_launch.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,24 +11,9 @@
 #include <stdexcept>
 #include <thread>
 
-namespace seqseg::test {
+#include "engine/parallel/process_group.h"
 
-int freeLoopbackPort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket() failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
-    throw std::runtime_error("could not bind a loopback port");
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
-}
+namespace seqseg::test {
 
 std::map<std::string, std::string> rankEnvironment(EnvStyle style, int rank, int size, int port) {
   const std::string r = std::to_string(rank), n = std::to_string(size);
@@ -58,7 +40,7 @@ std::map<std::string, std::string> rankEnvironment(EnvStyle style, int rank, int
 
 std::vector<RankRun> runRanks(const std::vector<std::string>& argv, int size, EnvStyle style,
                               const std::string& logDir, double deadlineSeconds, int expendable) {
-  const int port = freeLoopbackPort();
+  const int port = seqseg::freeLoopbackPort();
   const auto start = std::chrono::steady_clock::now();
   std::vector<pid_t> pids;
   std::vector<std::string> logs;

@@ -6,9 +6,6 @@
 
 namespace seqseg::test {
 
-// A TCP port on 127.0.0.1 that was free a moment ago.
-int freeLoopbackPort();
-
 // How the ranks learn who they are (each discovery scheme gets exercised).
 enum class EnvStyle { Torchrun, OpenMpi, Slurm, Pmi };
 std::map<std::string, std::string> rankEnvironment(EnvStyle style, int rank, int size, int port);
