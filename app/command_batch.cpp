@@ -12,6 +12,7 @@
 #include "engine/input_error.h"
 #include "engine/metrics.h"
 #include "engine/progress.h"
+#include "engine/regions.h"
 #include "engine/resource_paths.h"
 #include "engine/runtime.h"
 #include "engine/segmenter.h"
@@ -24,10 +25,6 @@ namespace fs = std::filesystem;
 
 namespace seqseg {
 namespace {
-
-double voxelVolumeMl(const Geometry& geometry) {
-  return geometry.spacing[0] * geometry.spacing[1] * geometry.spacing[2] / 1000.0;
-}
 
 // One case: read, segment, write the mask, measure. Returns the report entry.
 nlohmann::json segmentCase(const CaseFiles& files, Layout layout, const std::string& outPath,
@@ -55,10 +52,9 @@ nlohmann::json segmentCase(const CaseFiles& files, Layout layout, const std::str
   LabelVolume truth;
   if (!files.reference.empty())
     truth = toInternalLabels(readLabelMap(files.reference), layout, files.reference);
+  const auto histogram = labelHistogram(internal);
   for (Region region : kRegions) {
-    int64_t voxels = 0;
-    for (uint8_t label : internal.labels) voxels += inRegion(region, label);
-    entry["volume_ml"][regionName(region)] = voxels * voxelVolumeMl(image.geometry);
+    entry["volume_ml"][regionName(region)] = regionVolumeMl(histogram, image.geometry, region);
     if (!files.reference.empty()) {
       const RegionScore score = scoreRegion(internal.labels, truth.labels, internal.shape,
                                             image.geometry.spacing, region);

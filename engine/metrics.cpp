@@ -96,30 +96,6 @@ double percentile95(std::vector<double>& values) {
 
 }  // namespace
 
-const char* regionName(Region region) {
-  switch (region) {
-    case Region::WholeTumour:
-      return "WT";
-    case Region::TumourCore:
-      return "TC";
-    case Region::EnhancingTumour:
-      return "ET";
-  }
-  return "?";
-}
-
-bool inRegion(Region region, uint8_t label) {
-  switch (region) {
-    case Region::WholeTumour:
-      return label >= 1 && label <= 3;
-    case Region::TumourCore:
-      return label == 1 || label == 3;
-    case Region::EnhancingTumour:
-      return label == 3;
-  }
-  return false;
-}
-
 double hausdorff95(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b,
                    const std::array<int64_t, 3>& shape, const std::array<double, 3>& spacing) {
   const std::vector<uint8_t> surfaceA = surface(a, shape), surfaceB = surface(b, shape);

@@ -6,14 +6,9 @@
 #include <string>
 #include <vector>
 
-namespace seqseg {
+#include "engine/regions.h"
 
-// Evaluation regions over the internal classes (1 NCR, 2 ED, 3 ET).
-enum class Region { WholeTumour, TumourCore, EnhancingTumour };
-constexpr std::array<Region, 3> kRegions{Region::WholeTumour, Region::TumourCore,
-                                         Region::EnhancingTumour};
-const char* regionName(Region region);  // "WT", "TC", "ET"
-bool inRegion(Region region, uint8_t internalLabel);
+namespace seqseg {
 
 struct RegionScore {
   double dice = 0;
