@@ -1,0 +1,29 @@
+#pragma once
+// The `seqseg --batch` command line the desktop application runs to segment its open case.
+#include <string>
+#include <vector>
+
+#include "io/dataset_layout.h"
+
+namespace seqseg {
+
+// What the Segment panel lets a person choose. Defaults are those of `seqseg --batch`.
+struct SegmentSettings {
+  std::string model;  // a checkpoint; empty: the bundled model
+  int ranks = 1;
+  std::string device = "cpu";
+  std::string split = "slab0";
+  std::string attention = "allgather";
+  std::string decoder = "halo";
+};
+
+// Arguments (after the executable) that segment the one case `files` into `outputFolder`
+// with internal labels and JSON Lines progress on stdout. BraTS cases are given as their case
+// folder, four-file and nnU-Net cases as explicit files (--t1 --t1ce --t2 --flair), and MSD
+// cases (one 4D file) as `datasetRoot`. Options at their default are left out, so that the
+// command stays valid for a seqseg without them.
+std::vector<std::string> batchArguments(const CaseFiles& files, const std::string& datasetRoot,
+                                        const SegmentSettings& settings,
+                                        const std::string& outputFolder);
+
+}  // namespace seqseg

@@ -1,0 +1,26 @@
+#pragma once
+// What the desktop application knows of one running job: its state, how far it is, and what
+// it last said. Fed with the JSON Lines events of the jobs protocol (engine/progress.h).
+#include <string>
+
+namespace seqseg {
+
+enum class JobState { Idle, Running, Cancelling, Failed, Done };
+const char* jobStateName(JobState state);  // "idle", "running", ...
+
+struct JobStatus {
+  JobState state = JobState::Idle;
+  double fraction = 0;       // 0..1 of the whole job
+  std::string message;       // for people: the latest detail, result or error
+  std::string errorMessage;  // the first error event's message, empty if none
+  std::string maskPath;      // the latest result event's mask, empty if none
+  bool doneEventSeen = false;
+  std::string doneStatus;  // the done event's status: "ok", "failed", "cancelled"
+};
+
+// Applies one line of a job's stdout to `status`. Returns false for a line that is not a
+// protocol event (ignored). Progress is the fraction of cases done plus the running case's
+// share of sliding windows.
+bool applyJobEventLine(const std::string& line, JobStatus& status);
+
+}  // namespace seqseg

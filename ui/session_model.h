@@ -1,0 +1,95 @@
+#pragma once
+// The desktop application's state without any widget: the open case, its current
+// segmentation with the volumes of its labels and regions, whether that segmentation is
+// saved, and the segmentation job. Listeners hear of every change. Qt-free, so that it is
+// tested without a display; not thread-safe (the UI thread owns it).
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/volume.h"
+#include "io/dataset_layout.h"
+#include "ui/job_status.h"
+
+namespace seqseg {
+
+// Volumes in mL: per internal class (0 background .. 3 ET) and per region (WT, TC, ET), as
+// `seqseg --batch` reports them (engine/regions.h).
+struct SegmentationVolumes {
+  std::array<double, 4> perLabel{};
+  std::array<double, 3> perRegion{};  // in kRegions order: WT, TC, ET
+};
+
+class SessionListener {
+ public:
+  virtual ~SessionListener() = default;
+  virtual void caseChanged() {}
+  virtual void segmentationChanged() {}
+  virtual void dirtyChanged(bool /*dirty*/) {}
+  virtual void jobChanged() {}
+};
+
+class SessionModel {
+ public:
+  // Listeners must outlive the model or be removed first.
+  void addListener(SessionListener* listener);
+  void removeListener(SessionListener* listener);
+
+  // The case: its channels, its files (and layout: how its label maps are numbered) and the
+  // folder it was opened from. Replaces the segmentation (none) and clears the dirty flag.
+  void setCase(std::shared_ptr<const Volume> volume, CaseFiles files, std::string source);
+  void clearCase();
+  bool hasCase() const { return volume_ != nullptr; }
+  std::shared_ptr<const Volume> volume() const { return volume_; }
+  const CaseFiles& caseFiles() const { return files_; }
+  Layout layout() const { return files_.layout; }
+  const std::string& caseSource() const { return source_; }
+
+  // The segmentation in internal classes (0..3) on the case's grid; throws
+  // std::invalid_argument for another grid, a value above 3 or no case. `unsaved`: it
+  // exists only in memory (a new result), so the dirty flag is set; a segmentation read from
+  // a file is not dirty.
+  void setSegmentation(std::shared_ptr<const LabelVolume> internal, bool unsaved);
+  void clearSegmentation();
+  std::shared_ptr<const LabelVolume> segmentation() const { return segmentation_; }
+  const SegmentationVolumes& volumes() const { return volumes_; }
+
+  // The segmentation as it is saved: the layout's native labels, the case's exact geometry.
+  // Throws std::logic_error without a segmentation.
+  LabelVolume segmentationForSaving() const;
+  bool isDirty() const { return dirty_; }
+  void markSaved();
+
+  // The job: start() from any state but Running/Cancelling; then protocol lines, a cancel
+  // request, and the end of the process. A job that ends is Done only with a done event of
+  // status ok and exit code 0; a cancelled job returns to Idle.
+  const JobStatus& job() const { return job_; }
+  bool jobActive() const {
+    return job_.state == JobState::Running || job_.state == JobState::Cancelling;
+  }
+  void startJob(const std::string& message);
+  void applyJobLine(const std::string& line);
+  void requestCancel();
+  // `lastErrorLine`: the worker's last stderr line, the message when no error event came.
+  void finishJob(int exitCode, bool crashed, const std::string& lastErrorLine);
+  // For failures that happen outside the worker (reading its mask).
+  void failJob(const std::string& message);
+
+ private:
+  template <typename Call>
+  void notify(Call call);
+  void setDirty(bool dirty);
+
+  std::vector<SessionListener*> listeners_;
+  std::shared_ptr<const Volume> volume_;
+  CaseFiles files_;
+  std::string source_;
+  std::shared_ptr<const LabelVolume> segmentation_;
+  SegmentationVolumes volumes_;
+  bool dirty_ = false;
+  JobStatus job_;
+};
+
+}  // namespace seqseg
