@@ -33,6 +33,7 @@ int runGui(int argc, char** argv, const std::vector<std::string>& caseArguments,
   VtkViewWidget::setDefaultSurfaceFormat();
   QApplication application(argc, argv);
   QApplication::setApplicationName("seqseg");
+  QApplication::setOrganizationName("seqseg");  // where QSettings keeps recent cases
   MainWindow window;
   window.show();
   if (!segmentation.empty()) {

@@ -2,7 +2,12 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCloseEvent>
 #include <QDir>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QEventLoop>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QGridLayout>
@@ -10,8 +15,10 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QStatusBar>
 #include <QThread>
+#include <QUrl>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -22,7 +29,14 @@
 
 #include "engine/input_error.h"
 #include "io/image_reader.h"
+#include "io/image_writer.h"
 #include "io/label_mapping.h"
+#include "ui/legend_panel.h"
+#include "ui/modality_order.h"
+#include "ui/recent_cases.h"
+#include "ui/segment_panel.h"
+#include "ui/segmentation_job.h"
+#include "ui/ui_stall_meter.h"
 #include "viz/case_views.h"
 #include "viz/intensity_window.h"
 #include "viz/vtk_view_widget.h"
@@ -59,34 +73,59 @@ QWidget* captioned(const QString& caption, VtkViewWidget* view) {
   return frame;
 }
 
+// The view names grabView knows, with the names people see.
+const std::array<std::pair<const char*, const char*>, 5> kViews{{{"axialView", "Axial view"},
+                                                                 {"sagittalView", "Sagittal view"},
+                                                                 {"coronalView", "Coronal view"},
+                                                                 {"overviewView", "3D view"},
+                                                                 {"window", "Whole window"}}};
+
 }  // namespace
 
 // What a background load hands to the window: the case, or the message saying why not.
 struct MainWindow::LoadResult {
-  QString caseId;
+  CaseFiles files;
+  QString source;  // the folder it was found in (a dataset root for MSD)
+  QStringList recent;
   QString note;  // e.g. which case of a dataset folder this is
   std::shared_ptr<const Volume> volume;
   IntensityWindow t1Window;
-  Layout layout = Layout::Explicit;
   QString error;
 };
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
-  setWindowTitle(QStringLiteral("seqseg"));
-  resize(1100, 850);
+  setWindowTitle(QStringLiteral("seqseg[*]"));
+  resize(1300, 850);
+  setAcceptDrops(true);
+  job_ = new SegmentationJob(session_, this);
+  stallMeter_ = new UiStallMeter(10, this);
+  connect(job_, &SegmentationJob::started, stallMeter_, &UiStallMeter::start);
+  connect(job_, &SegmentationJob::finished, this, [this] {
+    stallMeter_->stop();
+    lastJobStallMs_ = stallMeter_->longestStallMs();
+    emit segmentationJobFinished();
+  });
   createMenus();
   createViews();
-  caseLabel_ = new QLabel(tr("Open a case folder or four image files (File menu)."));
+  createPanels();
+  caseLabel_ =
+      new QLabel(tr("Open a case folder or four image files (File menu), or drop them "
+                    "on this window."));
   statusBar()->addWidget(caseLabel_, 1);
   lastDirectory_ = QDir::homePath();
+  session_.addListener(this);
 }
 
 MainWindow::~MainWindow() {
-  // A loader still reading files would report to a window that is gone; let it finish.
-  for (QThread* loader : loaders_) {
-    loader->wait();
-    delete loader;
+  session_.removeListener(this);
+  // A worker still reading or writing files would report to a window that is gone.
+  for (QThread* worker : workers_) {
+    worker->disconnect(this);
+    worker->wait();
+    delete worker;
   }
+  delete job_;  // ends a running job before the session it reports to goes
+  job_ = nullptr;
 }
 
 void MainWindow::createMenus() {
@@ -97,11 +136,26 @@ void MainWindow::createMenus() {
   openFolder->setStatusTip(tr("Open a BraTS, MSD or nnU-Net case or dataset folder"));
   QAction* openFiles = file->addAction(tr("Open &four files…"), this, &MainWindow::chooseFourFiles);
   openFiles->setStatusTip(tr("Open a case given as four images: T1, T1ce, T2 and FLAIR"));
+  recentMenu_ = file->addMenu(tr("&Recent cases"));
+  recentMenu_->setObjectName(QStringLiteral("recentMenu"));
+  connect(recentMenu_, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
+  file->addSeparator();
   QAction* openMask =
       file->addAction(tr("Open &segmentation…"), this, &MainWindow::chooseSegmentation);
   openMask->setObjectName(QStringLiteral("openSegmentationAction"));
   openMask->setStatusTip(
       tr("Overlay a label map of the open case (in its dataset's native labels)"));
+  QAction* saveMask = file->addAction(tr("Sa&ve segmentation…"), this, &MainWindow::chooseSaveFile);
+  saveMask->setObjectName(QStringLiteral("saveSegmentationAction"));
+  saveMask->setShortcut(QKeySequence::Save);
+  saveMask->setStatusTip(
+      tr("Write the segmentation as NIfTI with the case's geometry and its dataset's labels"));
+  QMenu* screenshot = file->addMenu(tr("E&xport screenshot"));
+  for (const auto& [name, caption] : kViews) {
+    const QString view = QString::fromLatin1(name);
+    screenshot->addAction(tr(caption) + QStringLiteral("…"), this,
+                          [this, view] { chooseScreenshotFile(view); });
+  }
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
@@ -131,8 +185,32 @@ void MainWindow::createViews() {
   caseViews_ = std::make_unique<CaseViews>(axial, sagittal, coronal, overview);
 }
 
+void MainWindow::createPanels() {
+  segmentPanel_ = new SegmentPanel(session_, *job_);
+  auto* segmentDock = new QDockWidget(tr("Segment"), this);
+  segmentDock->setObjectName(QStringLiteral("segmentDock"));
+  segmentDock->setWidget(segmentPanel_);
+  addDockWidget(Qt::RightDockWidgetArea, segmentDock);
+
+  legendPanel_ = new LegendPanel(session_);
+  auto* legendDock = new QDockWidget(tr("Labels"), this);
+  legendDock->setObjectName(QStringLiteral("legendDock"));
+  legendDock->setWidget(legendPanel_);
+  addDockWidget(Qt::RightDockWidgetArea, legendDock);
+  connect(legendPanel_, &LegendPanel::labelVisibilityChanged, this, [this](int label, bool shown) {
+    labelVisible_[label] = shown;
+    showLabels();
+  });
+}
+
 QString MainWindow::caseSummary() const {
-  return volume_ ? caseLabel_->text() : QString();
+  return session_.hasCase() ? caseLabel_->text() : QString();
+}
+
+QImage MainWindow::grabView(const QString& view) {
+  if (view == QLatin1String("window")) return grab().toImage();
+  auto* shown = findChild<VtkViewWidget*>(view);
+  return shown ? shown->grabFramebuffer() : QImage();
 }
 
 void MainWindow::chooseCaseFolder() {
@@ -164,17 +242,44 @@ void MainWindow::chooseSegmentation() {
   openSegmentation(file);
 }
 
+void MainWindow::chooseSaveFile() {
+  if (!session_.segmentation()) {
+    showError(tr("Nothing to save"), tr("There is no segmentation to save."),
+              tr("Segment the case or open a segmentation first."));
+    return;
+  }
+  const QString suggested = QDir(lastDirectory_)
+                                .filePath(QString::fromStdString(session_.caseFiles().id) +
+                                          QStringLiteral("_seg.nii.gz"));
+  const QString file =
+      QFileDialog::getSaveFileName(this, tr("Save segmentation"), suggested, tr(kNiftiFilter));
+  if (file.isEmpty()) return;
+  lastDirectory_ = QFileInfo(file).absolutePath();
+  saveSegmentation(file);
+}
+
+void MainWindow::chooseScreenshotFile(const QString& view) {
+  const QString file = QFileDialog::getSaveFileName(
+      this, tr("Export screenshot"), QDir(lastDirectory_).filePath(view + QStringLiteral(".png")),
+      tr("PNG images (*.png)"));
+  if (file.isEmpty()) return;
+  lastDirectory_ = QFileInfo(file).absolutePath();
+  exportScreenshot(view, file);
+}
+
 void MainWindow::openSegmentation(const QString& path) {
   const QString title = tr("Could not open the segmentation");
-  if (!volume_) {
+  if (!session_.hasCase()) {
     showLoadError(tr("%1: open a case before its segmentation").arg(path), title);
     return;
   }
+  if (!settleUnsavedSegmentation()) return;
   const int caseGeneration = loadGeneration_;
   const int generation = ++segmentationGeneration_;
   const std::string file = path.toStdString();
-  const std::array<int64_t, 3> grid{volume_->shape[1], volume_->shape[2], volume_->shape[3]};
-  const Layout layout = caseLayout_;
+  const Volume& volume = *session_.volume();
+  const std::array<int64_t, 3> grid{volume.shape[1], volume.shape[2], volume.shape[3]};
+  const Layout layout = session_.layout();
   struct Result {
     std::shared_ptr<const LabelVolume> labels;
     QString error;
@@ -199,10 +304,10 @@ void MainWindow::openSegmentation(const QString& path) {
       result->error = QString::fromStdString(error.what());
     }
   });
-  loaders_.push_back(loader);
+  workers_.push_back(loader);
   connect(loader, &QThread::finished, this,
           [this, loader, generation, caseGeneration, result, title] {
-            loaders_.erase(std::remove(loaders_.begin(), loaders_.end(), loader), loaders_.end());
+            workers_.erase(std::remove(workers_.begin(), workers_.end(), loader), workers_.end());
             loader->deleteLater();
             // A newer segmentation, or another case, has been asked for since.
             if (generation != segmentationGeneration_ || caseGeneration != loadGeneration_) return;
@@ -211,7 +316,7 @@ void MainWindow::openSegmentation(const QString& path) {
               showLoadError(result->error, title);
               return;
             }
-            caseViews_->showLabels(*result->labels);
+            session_.setSegmentation(result->labels, /*unsaved=*/false);
             emit segmentationLoaded();
           });
   statusBar()->showMessage(tr("Loading %1…").arg(QFileInfo(path).fileName()));
@@ -219,13 +324,16 @@ void MainWindow::openSegmentation(const QString& path) {
 }
 
 void MainWindow::openCase(const QString& folderOrFirstFile) {
+  if (!settleUnsavedSegmentation()) return;
   const std::string folder = folderOrFirstFile.toStdString();
-  startLoading(folderOrFirstFile, [folder](std::string& note) {
-    const Dataset dataset = findCases(folder);  // never empty: it throws instead
-    if (dataset.cases.size() > 1)
-      note = "case 1 of " + std::to_string(dataset.cases.size()) + " in the folder";
-    return dataset.cases.front();
-  });
+  startLoading(folderOrFirstFile, {QFileInfo(folderOrFirstFile).absoluteFilePath()},
+               [folder](std::string& note, std::string& root) {
+                 const Dataset dataset = findCases(folder);  // never empty: it throws instead
+                 if (dataset.cases.size() > 1)
+                   note = "case 1 of " + std::to_string(dataset.cases.size()) + " in the folder";
+                 root = dataset.root;
+                 return dataset.cases.front();
+               });
 }
 
 void MainWindow::openFiles(const QStringList& files) {
@@ -234,27 +342,34 @@ void MainWindow::openFiles(const QStringList& files) {
         tr("%1 files given; a case needs four: T1, T1ce, T2 and FLAIR.").arg(files.size()));
     return;
   }
+  if (!settleUnsavedSegmentation()) return;
   std::vector<std::string> paths;
-  for (const QString& file : files) paths.push_back(file.toStdString());
-  startLoading(QFileInfo(files.front()).fileName(), [paths](std::string&) {
+  QStringList recent;
+  for (const QString& file : files) {
+    paths.push_back(file.toStdString());
+    recent << QFileInfo(file).absoluteFilePath();
+  }
+  startLoading(QFileInfo(files.front()).fileName(), recent, [paths](std::string&, std::string&) {
     return explicitCase(paths[0], paths[1], paths[2], paths[3]);
   });
 }
 
-void MainWindow::startLoading(const QString& what,
-                              std::function<CaseFiles(std::string& note)> locateCase) {
+void MainWindow::startLoading(
+    const QString& what, const QStringList& recent,
+    std::function<CaseFiles(std::string& note, std::string& root)> locateCase) {
   const int generation = ++loadGeneration_;
   auto result = std::make_shared<LoadResult>();
+  result->recent = recent;
   QThread* loader = QThread::create([result, locateCase] {
     try {
-      std::string note;
-      const CaseFiles files = locateCase(note);
+      std::string note, root;
+      const CaseFiles files = locateCase(note, root);
       auto volume = std::make_shared<Volume>(readCase(files));
       // Display range of T1, the channel the views show; here, off the UI thread.
       result->t1Window =
           percentileWindow(volume->channel(0), static_cast<size_t>(volume->voxelsPerChannel()));
-      result->caseId = QString::fromStdString(files.id);
-      result->layout = files.layout;
+      result->files = files;
+      result->source = QString::fromStdString(root);
       result->note = QString::fromStdString(note);
       result->volume = std::move(volume);
     } catch (const InputError& error) {
@@ -265,9 +380,9 @@ void MainWindow::startLoading(const QString& what,
       result->error = QString::fromStdString(error.what());
     }
   });
-  loaders_.push_back(loader);
+  workers_.push_back(loader);
   connect(loader, &QThread::finished, this, [this, loader, generation, result] {
-    loaders_.erase(std::remove(loaders_.begin(), loaders_.end(), loader), loaders_.end());
+    workers_.erase(std::remove(workers_.begin(), workers_.end(), loader), workers_.end());
     loader->deleteLater();
     if (generation == loadGeneration_) finishLoading(*result);
   });
@@ -281,27 +396,222 @@ void MainWindow::finishLoading(const LoadResult& result) {
     showLoadError(result.error);
     return;
   }
-  volume_ = result.volume;
-  caseLayout_ = result.layout;
-  QString summary = QStringLiteral("%1 — %2").arg(result.caseId, describeGrid(*volume_));
+  if (session_.jobActive()) job_->cancel();  // its result would be for the last case
+  QString summary = QStringLiteral("%1 — %2").arg(QString::fromStdString(result.files.id),
+                                                  describeGrid(*result.volume));
   if (!result.note.isEmpty()) summary += QStringLiteral(" (%1)").arg(result.note);
   caseLabel_->setText(summary);
-  caseViews_->show(*volume_, 0, result.t1Window);  // also clears the last case's labels
+  caseViews_->show(*result.volume, 0, result.t1Window);  // also clears the last case's labels
+  session_.setCase(result.volume, result.files, result.source.toStdString());
+  RecentCases().add(result.recent);
   emit caseLoaded();
 }
 
+void MainWindow::saveSegmentation(const QString& path) {
+  if (!session_.segmentation()) {
+    emit saveFailed(tr("%1: there is no segmentation to save").arg(path));
+    return;
+  }
+  // Converted here (cheap), written on a worker thread (file I/O).
+  auto native = std::make_shared<const LabelVolume>(session_.segmentationForSaving());
+  const std::shared_ptr<const LabelVolume> saved = session_.segmentation();
+  const std::string file = path.toStdString();
+  statusBar()->showMessage(tr("Saving %1…").arg(QFileInfo(path).fileName()));
+  writeInBackground(
+      path, [native, file] { writeLabelMap(file, *native); },
+      [this, saved, path] {
+        // Still the segmentation that was written: it is saved now.
+        if (session_.segmentation() == saved) session_.markSaved();
+        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+        emit segmentationSaved(path);
+      });
+}
+
+void MainWindow::exportScreenshot(const QString& view, const QString& path) {
+  const QImage image = grabView(view);  // on the UI thread: it owns the GL contexts
+  if (image.isNull()) {
+    emit saveFailed(tr("%1: no view named %2").arg(path, view));
+    return;
+  }
+  const std::string file = path.toStdString();
+  writeInBackground(
+      path,
+      [image, path, file] {
+        if (!image.save(path, "PNG")) throw InputError(file, "cannot write this PNG file");
+      },
+      [this, path] {
+        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+        emit screenshotSaved(path);
+      });
+}
+
+void MainWindow::writeInBackground(const QString& path, std::function<void()> write,
+                                   std::function<void()> done) {
+  auto error = std::make_shared<QString>();
+  QThread* writer = QThread::create([write, error, path] {
+    try {
+      write();
+    } catch (const std::exception& failure) {
+      *error = QString::fromStdString(failure.what());
+      if (error->isEmpty()) *error = path + QStringLiteral(": could not be written");
+    }
+  });
+  workers_.push_back(writer);
+  connect(writer, &QThread::finished, this, [this, writer, error, done] {
+    workers_.erase(std::remove(workers_.begin(), workers_.end(), writer), workers_.end());
+    writer->deleteLater();
+    if (error->isEmpty()) {
+      done();
+      return;
+    }
+    statusBar()->clearMessage();
+    showError(tr("Could not save"), tr("The file could not be written."), *error);
+    emit saveFailed(*error);
+  });
+  writer->start();
+}
+
+bool MainWindow::settleUnsavedSegmentation() {
+  if (!session_.isDirty()) return true;
+  const auto answer = QMessageBox::question(
+      this, tr("Unsaved segmentation"),
+      tr("The segmentation of %1 has not been saved. Save it first?")
+          .arg(QString::fromStdString(session_.caseFiles().id)),
+      QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+  if (answer == QMessageBox::Discard) return true;
+  if (answer != QMessageBox::Save) return false;
+  chooseSaveFile();
+  if (!session_.isDirty()) return true;
+  // The save runs on a worker thread; wait for it here with the event loop still running.
+  QEventLoop waiting;
+  bool saved = false;
+  const auto onSaved = connect(this, &MainWindow::segmentationSaved, &waiting, [&] {
+    saved = true;
+    waiting.quit();
+  });
+  const auto onFailed = connect(this, &MainWindow::saveFailed, &waiting, &QEventLoop::quit);
+  bool writing = false;
+  for (QThread* worker : workers_) writing = writing || worker->isRunning();
+  if (writing) waiting.exec();
+  disconnect(onSaved);
+  disconnect(onFailed);
+  return saved && !session_.isDirty();
+}
+
+void MainWindow::fillRecentMenu() {
+  recentMenu_->clear();
+  RecentCases recent;
+  const QList<QStringList> missing = recent.removeMissing();
+  if (!missing.isEmpty()) {
+    QStringList names;
+    for (const QStringList& entry : missing) names << entry.join(QStringLiteral(", "));
+    statusBar()->showMessage(
+        tr("No longer there, removed from Recent cases: %1").arg(names.join(QStringLiteral("; "))),
+        10000);
+  }
+  const QList<QStringList> entries = recent.entries();
+  for (const QStringList& entry : entries) {
+    const QString name =
+        entry.size() == 1 ? entry.front() : tr("%1 (four files)").arg(entry.front());
+    recentMenu_->addAction(name, this, [this, entry] { openRecent(entry); });
+  }
+  if (entries.isEmpty()) recentMenu_->addAction(tr("No recent cases"))->setEnabled(false);
+}
+
+void MainWindow::openRecent(const QStringList& paths) {
+  for (const QString& path : paths) {
+    if (QFileInfo::exists(path)) continue;
+    RecentCases().remove(paths);
+    showLoadError(tr("%1: no longer there; removed from Recent cases").arg(path));
+    return;
+  }
+  if (paths.size() == 1)
+    openCase(paths.front());
+  else
+    openFiles(paths);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+  const QList<QUrl> urls = event->mimeData()->urls();
+  bool local = !urls.isEmpty();
+  for (const QUrl& url : urls) local = local && url.isLocalFile();
+  if (local && (urls.size() == 1 || urls.size() == kModalityCount)) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+  std::vector<std::string> files;
+  for (const QUrl& url : event->mimeData()->urls())
+    files.push_back(url.toLocalFile().toStdString());
+  event->acceptProposedAction();
+  if (files.size() == 1) {
+    openCase(QString::fromStdString(files.front()));
+    return;
+  }
+  QStringList ordered;
+  for (const std::string& file : orderModalities(files)) ordered << QString::fromStdString(file);
+  openFiles(ordered);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  if (!settleUnsavedSegmentation()) {
+    event->ignore();
+    return;
+  }
+  event->accept();
+}
+
+void MainWindow::showLabels() {
+  const std::shared_ptr<const LabelVolume> labels = session_.segmentation();
+  if (!labels) {
+    caseViews_->clearLabels();
+    return;
+  }
+  if (std::all_of(labelVisible_.begin() + 1, labelVisible_.end(),
+                  [](bool shown) { return shown; })) {
+    caseViews_->showLabels(*labels);
+    return;
+  }
+  // Hidden labels are drawn as background until the views can hide a label themselves.
+  LabelVolume shown = *labels;
+  for (uint8_t& label : shown.labels)
+    if (!labelVisible_[label]) label = 0;
+  caseViews_->showLabels(shown);
+}
+
+void MainWindow::segmentationChanged() {
+  showLabels();
+}
+
+void MainWindow::dirtyChanged(bool dirty) {
+  setWindowModified(dirty);
+}
+
+void MainWindow::jobChanged() {
+  const JobStatus& job = session_.job();
+  const JobState previous = shownJobState_;
+  shownJobState_ = job.state;
+  if (job.state == JobState::Failed && previous != JobState::Failed) {
+    const QString message = QString::fromStdString(job.message);
+    showError(tr("Segmentation failed"), tr("The case could not be segmented."), message);
+    emit segmentationJobFailed(message);
+  }
+}
+
 void MainWindow::showLoadError(const QString& message, const QString& title) {
-  // Not exec(): a modal loop here would hold up whoever waits for loadFailed.
   const bool segmentation = !title.isEmpty();
-  auto* box =
-      new QMessageBox(QMessageBox::Warning, segmentation ? title : tr("Could not open the case"),
-                      segmentation ? tr("The segmentation could not be opened.")
-                                   : tr("The case could not be opened."),
-                      QMessageBox::Ok, this);
+  showError(segmentation ? title : tr("Could not open the case"),
+            segmentation ? tr("The segmentation could not be opened.")
+                         : tr("The case could not be opened."),
+            message);
+  emit loadFailed(message);
+}
+
+void MainWindow::showError(const QString& title, const QString& text, const QString& message) {
+  // Not exec(): a modal loop here would hold up whoever waits for the signal that follows.
+  auto* box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Ok, this);
   box->setInformativeText(message);
   box->setAttribute(Qt::WA_DeleteOnClose);
   box->open();
-  emit loadFailed(message);
 }
 
 }  // namespace seqseg

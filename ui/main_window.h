@@ -1,10 +1,13 @@
 #pragma once
-// The desktop application's main window: File menu, four views of the loaded case, and a
-// status line naming it.
+// The desktop application's main window: File menu, four views of the loaded case, the
+// Segment panel and the legend, and a status line naming the case. Its state lives in a
+// SessionModel; the window shows it and turns people's actions into changes of it.
+#include <QImage>
 #include <QMainWindow>
 #include <QString>
 #include <QStringList>
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <string>
@@ -12,16 +15,22 @@
 
 #include "engine/volume.h"
 #include "io/dataset_layout.h"
+#include "ui/session_model.h"
 
 class QLabel;
+class QMenu;
 class QThread;
 
 namespace seqseg {
 
 class CaseViews;
+class LegendPanel;
+class SegmentPanel;
+class SegmentationJob;
+class UiStallMeter;
 class VtkViewWidget;
 
-class MainWindow : public QMainWindow {
+class MainWindow : public QMainWindow, private SessionListener {
   Q_OBJECT
 
  public:
@@ -29,8 +38,20 @@ class MainWindow : public QMainWindow {
   ~MainWindow() override;
 
   // The loaded case's channels (T1, T1ce, T2, FLAIR); null before one is loaded.
-  std::shared_ptr<const Volume> volume() const { return volume_; }
+  std::shared_ptr<const Volume> volume() const { return session_.volume(); }
   QString caseSummary() const;  // "CASE — AxBxC, spacing … mm", empty before a case
+
+  SessionModel& session() { return session_; }
+  SegmentationJob& segmentationJob() { return *job_; }
+  SegmentPanel* segmentPanel() const { return segmentPanel_; }
+  LegendPanel* legendPanel() const { return legendPanel_; }
+  // The longest UI-thread stall (ms) during the last segmentation job, measured by a 10 ms
+  // heartbeat from the job's start until its result is shown.
+  double lastJobLongestStallMs() const { return lastJobStallMs_; }
+
+  // What a view shows now: "axialView", "sagittalView", "coronalView", "overviewView", or
+  // "window" for the whole window. Null for another name.
+  QImage grabView(const QString& view);
 
  public slots:
   // Loads in the background (the window stays responsive); ends in caseLoaded or loadFailed.
@@ -42,34 +63,76 @@ class MainWindow : public QMainWindow {
   // and overlaid on the slice views; ends in segmentationLoaded or loadFailed (no case
   // loaded, unreadable file, or a grid that is not the case's).
   void openSegmentation(const QString& path);
+  // Writes the segmentation in the case's native labels and exact geometry, in the
+  // background; ends in segmentationSaved or saveFailed.
+  void saveSegmentation(const QString& path);
+  // Writes grabView(view) as PNG, in the background; ends in screenshotSaved or saveFailed.
+  void exportScreenshot(const QString& view, const QString& path);
 
  signals:
   void caseLoaded();
   void segmentationLoaded();
   void loadFailed(const QString& message);
+  void segmentationSaved(const QString& path);
+  void screenshotSaved(const QString& path);
+  void saveFailed(const QString& message);
+  // A segmentation job is over: its result is shown, it failed, or it was cancelled.
+  void segmentationJobFinished();
+  void segmentationJobFailed(const QString& message);
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
 
  private:
   struct LoadResult;
 
   void createMenus();
   void createViews();
+  void createPanels();
   void chooseCaseFolder();
   void chooseFourFiles();
   // Runs `locateCase` and reads the case on a worker thread; `locateCase` may add a note to
-  // the status line.
-  void startLoading(const QString& what, std::function<CaseFiles(std::string& note)> locateCase);
+  // the status line. `recent`: the paths the Recent cases menu reopens it with.
+  void startLoading(const QString& what, const QStringList& recent,
+                    std::function<CaseFiles(std::string& note, std::string& root)> locateCase);
   void finishLoading(const LoadResult& result);
   void chooseSegmentation();
+  void chooseSaveFile();
+  void chooseScreenshotFile(const QString& view);
+  void fillRecentMenu();
+  void openRecent(const QStringList& paths);
+  // Runs `write` on a worker thread; emits `done(path)` or saveFailed.
+  void writeInBackground(const QString& path, std::function<void()> write,
+                         std::function<void()> done);
+  // With an unsaved segmentation: asks whether to save it (and does), discard it or stay.
+  // Returns whether to go on.
+  bool settleUnsavedSegmentation();
+  void showLabels();
   void showLoadError(const QString& message, const QString& title = QString());
+  void showError(const QString& title, const QString& text, const QString& message);
 
+  // SessionListener
+  void segmentationChanged() override;
+  void dirtyChanged(bool dirty) override;
+  void jobChanged() override;
+
+  SessionModel session_;
+  SegmentationJob* job_ = nullptr;
+  UiStallMeter* stallMeter_ = nullptr;
+  double lastJobStallMs_ = 0;
+  JobState shownJobState_ = JobState::Idle;
   std::unique_ptr<CaseViews> caseViews_;
+  SegmentPanel* segmentPanel_ = nullptr;
+  LegendPanel* legendPanel_ = nullptr;
+  QMenu* recentMenu_ = nullptr;
   QLabel* caseLabel_ = nullptr;
-  std::vector<QThread*> loaders_;  // running loads; waited for on close
+  std::vector<QThread*> workers_;  // running loads and saves; waited for on close
   int loadGeneration_ = 0;         // only the latest request's result is shown
   QString lastDirectory_;
-  std::shared_ptr<const Volume> volume_;
-  Layout caseLayout_ = Layout::Explicit;  // how the loaded case's label maps are numbered
-  int segmentationGeneration_ = 0;        // only the latest segmentation request is shown
+  int segmentationGeneration_ = 0;  // only the latest segmentation request is shown
+  std::array<bool, 4> labelVisible_{true, true, true, true};
 };
 
 }  // namespace seqseg

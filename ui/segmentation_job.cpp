@@ -1,0 +1,179 @@
+#include "ui/segmentation_job.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QTemporaryDir>
+#include <QThread>
+
+#include <exception>
+#include <memory>
+
+#include "io/image_reader.h"
+#include "ui/session_model.h"
+
+namespace seqseg {
+
+SegmentationJob::SegmentationJob(SessionModel& session, QObject* parent)
+    : QObject(parent), session_(session) {
+  killTimer_.setSingleShot(true);
+  connect(&killTimer_, &QTimer::timeout, this, [this] { signalGroup(SIGKILL); });
+}
+
+SegmentationJob::~SegmentationJob() {
+  if (process_) {
+    process_->disconnect(this);
+    signalGroup(SIGKILL);
+    process_->waitForFinished(5000);
+  }
+  if (reader_) {
+    reader_->disconnect(this);
+    reader_->wait();
+    delete reader_;
+  }
+}
+
+QString SegmentationJob::executable() const {
+  return executable_.isEmpty() ? QCoreApplication::applicationFilePath() : executable_;
+}
+
+QString SegmentationJob::outputFolder() const {
+  return output_ ? output_->path() : QString();
+}
+
+void SegmentationJob::start(const SegmentSettings& settings) {
+  if (process_ || !session_.hasCase() || session_.jobActive()) return;
+  output_ = std::make_unique<QTemporaryDir>(QDir::temp().filePath("seqseg-segment-XXXXXX"));
+  session_.startJob("Starting the segmentation…");
+  if (!output_->isValid()) {
+    session_.failJob("cannot create a temporary folder: " + output_->errorString().toStdString());
+    output_.reset();
+    emit finished();
+    return;
+  }
+  QStringList arguments;
+  for (const std::string& argument : batchArguments(session_.caseFiles(), session_.caseSource(),
+                                                    settings, output_->path().toStdString()))
+    arguments << QString::fromStdString(argument);
+
+  pendingOutput_.clear();
+  pendingErrors_.clear();
+  lastErrorLine_.clear();
+  processGroup_ = 0;
+  process_ = new QProcess(this);
+  // Its own process group, so that cancel reaches every worker it starts.
+  process_->setChildProcessModifier([] { ::setpgid(0, 0); });
+  connect(process_, &QProcess::readyReadStandardOutput, this, &SegmentationJob::readOutput);
+  connect(process_, &QProcess::readyReadStandardError, this, &SegmentationJob::readErrors);
+  connect(process_, &QProcess::finished, this, &SegmentationJob::processEnded);
+  connect(process_, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
+    if (error == QProcess::FailedToStart) processFailedToStart();
+  });
+  process_->start(executable(), arguments);
+  if (!process_) return;  // it could not start: already failed and over
+  processGroup_ = process_->processId();
+  emit started();
+}
+
+void SegmentationJob::cancel() {
+  if (!process_ || session_.job().state != JobState::Running) return;
+  session_.requestCancel();
+  signalGroup(SIGTERM);
+  killTimer_.start(gracePeriodMs_);
+}
+
+void SegmentationJob::signalGroup(int signal) {
+  if (processGroup_ > 0) ::kill(-static_cast<pid_t>(processGroup_), signal);
+}
+
+void SegmentationJob::readOutput() {
+  pendingOutput_ += process_->readAllStandardOutput();
+  qsizetype end;
+  while ((end = pendingOutput_.indexOf('\n')) >= 0) {
+    session_.applyJobLine(pendingOutput_.left(end).toStdString());
+    pendingOutput_.remove(0, end + 1);
+  }
+}
+
+void SegmentationJob::readErrors() {
+  pendingErrors_ += process_->readAllStandardError();
+  const QList<QByteArray> lines = pendingErrors_.split('\n');
+  for (const QByteArray& line : lines)
+    if (!line.trimmed().isEmpty()) lastErrorLine_ = QString::fromUtf8(line.trimmed());
+  // Only the last (possibly unfinished) line is worth keeping.
+  pendingErrors_ = lines.back();
+}
+
+void SegmentationJob::processFailedToStart() {
+  const QString reason = process_->errorString();
+  process_->deleteLater();
+  process_ = nullptr;
+  session_.failJob(
+      QStringLiteral("could not start %1: %2").arg(executable(), reason).toStdString());
+  endJob();
+}
+
+void SegmentationJob::processEnded(int exitCode, QProcess::ExitStatus status) {
+  killTimer_.stop();
+  readOutput();
+  readErrors();
+  if (!pendingOutput_.isEmpty()) session_.applyJobLine(pendingOutput_.toStdString());
+  process_->deleteLater();
+  process_ = nullptr;
+  processGroup_ = 0;
+  session_.finishJob(exitCode, status == QProcess::CrashExit, lastErrorLine_.toStdString());
+  if (session_.job().state == JobState::Done)
+    readResult();
+  else
+    endJob();
+}
+
+void SegmentationJob::readResult() {
+  const std::string maskPath = session_.job().maskPath;
+  const QString folder = output_->path();
+  if (maskPath.empty() || !QFileInfo(QString::fromStdString(maskPath))
+                               .absoluteFilePath()
+                               .startsWith(QDir(folder).absolutePath() + "/")) {
+    session_.failJob("the segmentation process did not name its mask in " + folder.toStdString());
+    endJob();
+    return;
+  }
+  struct Result {
+    std::shared_ptr<LabelVolume> labels;
+    std::string error;
+  };
+  auto result = std::make_shared<Result>();
+  // Off the UI thread: reading a mask is file I/O.
+  QThread* reader = reader_ = QThread::create([result, maskPath] {
+    try {
+      result->labels = std::make_shared<LabelVolume>(readLabelMap(maskPath));
+    } catch (const std::exception& error) {
+      result->error = error.what();
+    }
+  });
+  connect(reader, &QThread::finished, this, [this, reader, result] {
+    reader->deleteLater();
+    reader_ = nullptr;
+    if (result->labels) {
+      try {
+        session_.setSegmentation(result->labels, /*unsaved=*/true);
+      } catch (const std::exception& error) {
+        session_.failJob(std::string("the segmentation does not fit the case: ") + error.what());
+      }
+    } else {
+      session_.failJob(result->error);
+    }
+    endJob();
+  });
+  reader->start();
+}
+
+void SegmentationJob::endJob() {
+  output_.reset();  // removes the folder and whatever the job left in it
+  emit finished();
+}
+
+}  // namespace seqseg
