@@ -126,6 +126,9 @@ MainWindow::~MainWindow() {
   }
   delete job_;  // ends a running job before the session it reports to goes
   job_ = nullptr;
+  // The panels listen to session_, a member that dies before QMainWindow deletes its children.
+  delete segmentPanel_;
+  delete legendPanel_;
 }
 
 void MainWindow::createMenus() {

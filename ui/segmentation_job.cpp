@@ -65,7 +65,11 @@ void SegmentationJob::start(const SegmentSettings& settings) {
   processGroup_ = 0;
   process_ = new QProcess(this);
   // Its own process group, so that cancel reaches every worker it starts.
-  process_->setChildProcessModifier([] { ::setpgid(0, 0); });
+  process_->setChildProcessModifier([] {
+    ::setpgid(0, 0);
+    // Below the UI in the scheduler: the workers take every core, and the window stays smooth.
+    [[maybe_unused]] const int priority = ::nice(10);
+  });
   connect(process_, &QProcess::readyReadStandardOutput, this, &SegmentationJob::readOutput);
   connect(process_, &QProcess::readyReadStandardError, this, &SegmentationJob::readErrors);
   connect(process_, &QProcess::finished, this, &SegmentationJob::processEnded);
