@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -22,6 +23,7 @@
 
 #include "tests/gui/gui_test_support.h"
 #include "viz/case_views.h"
+#include "viz/label_colours.h"
 #include "viz/overview_scene.h"
 #include "viz/slice_scene.h"
 #include "viz/view_layout.h"
@@ -469,6 +471,28 @@ TEST_F(CaseViewsTest, FilledAndOutlinedLabelsOpacityAndVisibility) {
   EXPECT_GT(greenPixels(grab(axial())), 100);
   caseViews_->setLabelOpacity(0.0);
   EXPECT_LT(greenPixels(grab(axial())), 5);
+}
+
+TEST_F(CaseViewsTest, LabelColoursComeFromTheTableFile) {
+  showHead();
+  caseViews_->setCrosshairVisible(false);
+  caseViews_->showLabels(syntheticTumour(Geometry()));
+  caseViews_->setLabelOpacity(1.0);
+  // The shipped table: oedema green.
+  caseViews_->setLabelColours(
+      loadLabelColourTable(labelColourTablePath(SEQSEG_SOURCE_DIR "/resources")));
+  const QColor magenta(255, 0, 255);
+  EXPECT_GT(pixelsNear(grab(axial()), QColor(0, 200, 0)), 200);
+  EXPECT_EQ(pixelsNear(grab(axial()), magenta), 0);
+  QTemporaryDir folder;
+  const std::string path = folder.filePath(QStringLiteral("colours.json")).toStdString();
+  std::ofstream(path) << R"({"labels": [{"value": 1, "name": "core", "color": [255, 0, 0]},
+                                        {"value": 2, "name": "oedema", "color": [255, 0, 255]}]})";
+  caseViews_->setLabelColours(loadLabelColourTable(path));
+  EXPECT_GT(pixelsNear(grab(axial()), magenta), 200);
+  EXPECT_EQ(pixelsNear(grab(axial()), QColor(255, 255, 0)), 0) << "ET is not in this table";
+  ASSERT_NE(caseViews_->overviewScene().labelSurface(2), nullptr);
+  EXPECT_EQ(caseViews_->overviewScene().labelSurface(3), nullptr);
 }
 
 TEST_F(CaseViewsTest, LabelSurfacesInTheOverview) {
