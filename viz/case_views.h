@@ -84,7 +84,8 @@ class CaseViews {
   bool hasLabels() const;
 
   // How labels are drawn: names and colours (labelColourTablePath(resourcesDir()) holds the
-  // shipped table), opacity 0..1, filled or outlines, per-label and global visibility.
+  // shipped table), opacity 0..1, filled or outlines, per-label visibility (slice views and
+  // surfaces) and all labels on/off in the slice views (the surfaces have their own toggle).
   const LabelDisplay& labelDisplay() const;
   void setLabelColours(const LabelColourTable& colours);
   void setLabelOpacity(double opacity);  // clamped to 0..1
