@@ -1,16 +1,16 @@
 #include "viz/case_views.h"
 
-#include <array>
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <optional>
+#include <stdexcept>
 
-#include <vtkGenericRenderWindowInteractor.h>
 #include <vtkImageData.h>
-#include <vtkInteractorStyleImage.h>
-#include <vtkNew.h>
-#include <vtkRenderer.h>
 #include <vtkSmartPointer.h>
 
-#include "viz/label_overlay.h"
 #include "viz/overview_scene.h"
+#include "viz/slice_interaction.h"
 #include "viz/slice_scene.h"
 #include "viz/volume_to_vtk.h"
 #include "viz/vtk_view_widget.h"
@@ -18,14 +18,28 @@
 namespace seqseg {
 
 struct CaseViews::Impl {
-  std::array<VtkViewWidget*, 3> sliceViews;
+  std::array<VtkViewWidget*, 3> sliceViews;  // axial, sagittal, coronal
   VtkViewWidget* overviewView;
   SliceScene axial, sagittal, coronal;
   OverviewScene overview;
-  vtkSmartPointer<vtkImageData> image;
-  vtkSmartPointer<vtkImageData> overlay;
+  std::array<std::unique_ptr<SliceInteraction>, 3> interactions;
 
-  std::array<SliceScene*, 3> sliceScenes() { return {&axial, &sagittal, &coronal}; }
+  std::shared_ptr<const Volume> volume;
+  int64_t channel = 0;
+  vtkSmartPointer<vtkImageData> image;
+  vtkSmartPointer<vtkImageData> labels;
+  std::array<double, 3> cursor{};
+
+  std::map<int64_t, IntensityWindow> windows;  // per channel, once shown
+  std::string preset = windowPresetNames().front();
+  IntensityWindow dragStart;
+  double dragRange = 1.0;
+
+  LabelDisplay labelDisplay;
+  bool surfacesBuilt = false;
+
+  CursorObserver cursorObserver;
+  std::function<void(const IntensityWindow&)> windowObserver;
 
   Impl(VtkViewWidget* axialView, VtkViewWidget* sagittalView, VtkViewWidget* coronalView,
        VtkViewWidget* overviewView)
@@ -36,59 +50,404 @@ struct CaseViews::Impl {
         coronal(coronalView->renderer(), SliceOrientation::Coronal),
         overview(overviewView->renderer()) {}
 
+  std::array<SliceScene*, 3> sliceScenes() { return {&axial, &sagittal, &coronal}; }
+
+  SliceScene& scene(SliceOrientation orientation) {
+    switch (orientation) {
+      case SliceOrientation::Sagittal:
+        return sagittal;
+      case SliceOrientation::Coronal:
+        return coronal;
+      case SliceOrientation::Axial:
+        break;
+    }
+    return axial;
+  }
+
   void requestRenders() {
     for (VtkViewWidget* view : sliceViews) view->requestRender();
     overviewView->requestRender();
+  }
+
+  std::array<double, 3> continuousIndex(const std::array<double, 3>& world) const {
+    std::array<double, 3> index{};
+    image->TransformPhysicalPointToContinuousIndex(world.data(), index.data());
+    return index;
+  }
+
+  std::array<int64_t, 3> voxelOf(const std::array<double, 3>& world) const {
+    const std::array<double, 3> index = continuousIndex(world);
+    return {std::lround(index[0]), std::lround(index[1]), std::lround(index[2])};
+  }
+
+  void moveCursor(const std::array<double, 3>& world) {
+    if (!image) return;
+    std::array<double, 3> index = continuousIndex(world);
+    int extent[6];
+    image->GetExtent(extent);
+    for (int axis = 0; axis < 3; ++axis)
+      index[axis] = std::clamp<double>(index[axis], extent[2 * axis], extent[2 * axis + 1]);
+    image->TransformContinuousIndexToPhysicalPoint(index.data(), cursor.data());
+    for (SliceScene* scene : sliceScenes()) scene->setCursor(cursor);
+    const std::array<int64_t, 3> voxel = voxelOf(cursor);
+    overview.setPlanes({static_cast<int>(voxel[0] - extent[0]),
+                        static_cast<int>(voxel[1] - extent[2]),
+                        static_cast<int>(voxel[2] - extent[4])});
+    requestRenders();
+    if (cursorObserver) cursorObserver(cursor, voxel);
+  }
+
+  void moveCursorToVoxel(const std::array<int64_t, 3>& voxel) {
+    if (!image) return;
+    const double index[3] = {static_cast<double>(voxel[0]), static_cast<double>(voxel[1]),
+                             static_cast<double>(voxel[2])};
+    std::array<double, 3> world{};
+    image->TransformContinuousIndexToPhysicalPoint(index, world.data());
+    moveCursor(world);
+  }
+
+  void step(SliceScene& scene, int steps) {
+    if (!image) return;
+    std::array<double, 3> index = continuousIndex(cursor);
+    const int axis = scene.normalAxis();
+    index[axis] = std::round(index[axis]) + steps;
+    std::array<double, 3> world{};
+    image->TransformContinuousIndexToPhysicalPoint(index.data(), world.data());
+    moveCursor(world);
+  }
+
+  // The current preset (Auto when the window was set by hand) on the shown channel.
+  IntensityWindow presetWindowOfChannel() const {
+    const float* values = volume->channel(channel);
+    const auto count = static_cast<std::size_t>(volume->voxelsPerChannel());
+    if (auto window = presetWindow(preset, values, count)) return *window;
+    return percentileWindow(values, count);
+  }
+
+  void applyWindow(const IntensityWindow& window) {
+    windows[channel] = window;
+    for (SliceScene* scene : sliceScenes()) scene->setWindow(window);
+    overview.setWindow(window);
+    requestRenders();
+    if (windowObserver) windowObserver(window);
+  }
+
+  void showLabelDisplay() {
+    for (SliceScene* scene : sliceScenes()) scene->setLabelDisplay(labelDisplay);
+    overview.setLabelDisplay(labelDisplay);
+    requestRenders();
+  }
+
+  void buildSurfaces() {
+    if (labels && !surfacesBuilt && overview.surfacesVisible()) {
+      overview.setLabels(labels, labelDisplay);
+      surfacesBuilt = true;
+    }
+  }
+
+  // `window` nullopt: the current preset's.
+  void show(std::shared_ptr<const Volume> shown, int64_t shownChannel,
+            std::optional<IntensityWindow> window) {
+    clearLabels();
+    image = channelToVtkImage(*shown, shownChannel);  // throws for a bad channel first
+    volume = std::move(shown);
+    channel = shownChannel;
+    windows.clear();
+    if (window)
+      preset.clear();
+    else
+      window = presetWindowOfChannel();
+    windows[channel] = *window;
+    for (SliceScene* scene : sliceScenes()) scene->setImage(image, *window);
+    overview.setImage(image, *window);
+    int dimensions[3];
+    image->GetDimensions(dimensions);
+    moveCursorToVoxel({dimensions[0] / 2, dimensions[1] / 2, dimensions[2] / 2});
+    if (windowObserver) windowObserver(*window);
+  }
+
+  void clearLabels() {
+    for (SliceScene* scene : sliceScenes()) scene->clearLabels();
+    overview.clearLabels();
+    labels = nullptr;
+    surfacesBuilt = false;
+    requestRenders();
+  }
+
+  SliceActions actionsFor(SliceScene& scene) {
+    SliceActions actions;
+    actions.moveCursor = [this](const std::array<double, 3>& world) { moveCursor(world); };
+    actions.stepSlice = [this, &scene](int steps) { step(scene, steps); };
+    actions.beginWindowDrag = [this] {
+      if (!image) return;
+      dragStart = windows[channel];
+      dragRange = fullRangeWindow(volume->channel(channel),
+                                  static_cast<std::size_t>(volume->voxelsPerChannel()))
+                      .width();
+    };
+    actions.dragWindow = [this](double dx, double dy) {
+      if (!image) return;
+      const double width = std::max(1e-3 * dragRange, dragStart.width() + dx * dragRange);
+      const double level = dragStart.level() - dy * dragRange;
+      preset.clear();
+      applyWindow({level - 0.5 * width, level + 0.5 * width});
+    };
+    actions.changeLabelOpacity = [this](double delta) {
+      labelDisplay.opacity = std::clamp(labelDisplay.opacity + delta, 0.0, 1.0);
+      showLabelDisplay();
+    };
+    actions.toggleLabels = [this] {
+      labelDisplay.visible = !labelDisplay.visible;
+      showLabelDisplay();
+    };
+    return actions;
   }
 };
 
 CaseViews::CaseViews(VtkViewWidget* axial, VtkViewWidget* sagittal, VtkViewWidget* coronal,
                      VtkViewWidget* overview)
     : d(new Impl(axial, sagittal, coronal, overview)) {
-  // Slice views: left drag sets window/level, middle pans, right and wheel zoom.
-  for (VtkViewWidget* view : d->sliceViews) {
-    vtkNew<vtkInteractorStyleImage> style;
-    view->interactor()->SetInteractorStyle(style);
-  }
+  const std::array<SliceScene*, 3> scenes = d->sliceScenes();
+  for (int n = 0; n < 3; ++n)
+    d->interactions[n] =
+        std::make_unique<SliceInteraction>(d->sliceViews[n], *scenes[n], d->actionsFor(*scenes[n]));
 }
 
 CaseViews::~CaseViews() = default;
 
 void CaseViews::show(const Volume& volume, int64_t channel, const IntensityWindow& window) {
-  clearLabels();
-  d->image = channelToVtkImage(volume, channel);
-  d->axial.setImage(d->image, window);
-  d->sagittal.setImage(d->image, window);
-  d->coronal.setImage(d->image, window);
-  d->overview.setImage(d->image, window);
-  d->requestRenders();
+  d->show(std::make_shared<const Volume>(volume), channel, window);
 }
 
-void CaseViews::showLabels(const LabelVolume& labels) {
-  d->overlay = labelOverlayImage(labels);
-  const std::array<int, 3> busiest = busiestLabelSlices(labels);
-  for (SliceScene* scene : d->sliceScenes()) {
-    scene->setOverlay(d->overlay);
-    const int slice = busiest[scene->normalAxis()];
-    if (slice >= 0) scene->setSlice(slice);
-  }
-  d->requestRenders();
-}
-
-void CaseViews::clearLabels() {
-  for (SliceScene* scene : d->sliceScenes()) scene->clearOverlay();
-  d->overlay = nullptr;
-  d->requestRenders();
+void CaseViews::show(std::shared_ptr<const Volume> volume, int64_t channel) {
+  d->show(std::move(volume), channel, std::nullopt);
 }
 
 void CaseViews::clear() {
-  d->overlay = nullptr;
-  d->axial.clear();
-  d->sagittal.clear();
-  d->coronal.clear();
+  clearLabels();
+  for (SliceScene* scene : d->sliceScenes()) scene->clear();
   d->overview.clear();
   d->image = nullptr;
+  d->volume = nullptr;
+  d->windows.clear();
   d->requestRenders();
+}
+
+bool CaseViews::hasImage() const {
+  return d->image != nullptr;
+}
+
+int64_t CaseViews::channel() const {
+  return d->channel;
+}
+
+void CaseViews::setChannel(int64_t channel) {
+  if (!d->volume) return;
+  vtkSmartPointer<vtkImageData> image = channelToVtkImage(*d->volume, channel);
+  d->image = image;
+  d->channel = channel;
+  for (SliceScene* scene : d->sliceScenes()) scene->replaceImage(image);
+  d->overview.replaceImage(image);
+  const auto known = d->windows.find(channel);
+  d->applyWindow(known != d->windows.end() ? known->second : d->presetWindowOfChannel());
+}
+
+std::array<double, 3> CaseViews::cursor() const {
+  return d->cursor;
+}
+
+std::array<int64_t, 3> CaseViews::cursorVoxel() const {
+  return d->image ? d->voxelOf(d->cursor) : std::array<int64_t, 3>{};
+}
+
+void CaseViews::setCursor(const std::array<double, 3>& world) {
+  d->moveCursor(world);
+}
+
+void CaseViews::setCursorVoxel(const std::array<int64_t, 3>& voxel) {
+  d->moveCursorToVoxel(voxel);
+}
+
+void CaseViews::setCursorObserver(CursorObserver observer) {
+  d->cursorObserver = std::move(observer);
+}
+
+float CaseViews::intensityAtCursor() const {
+  if (!d->image) return 0.0f;
+  const std::array<int64_t, 3> voxel = cursorVoxel();
+  return d->image->GetScalarComponentAsFloat(static_cast<int>(voxel[0]), static_cast<int>(voxel[1]),
+                                             static_cast<int>(voxel[2]), 0);
+}
+
+int CaseViews::labelAtCursor() const {
+  if (!d->labels) return -1;
+  const std::array<int64_t, 3> voxel = cursorVoxel();
+  return static_cast<int>(d->labels->GetScalarComponentAsDouble(
+      static_cast<int>(voxel[0]), static_cast<int>(voxel[1]), static_cast<int>(voxel[2]), 0));
+}
+
+void CaseViews::setCrosshairVisible(bool visible) {
+  for (SliceScene* scene : d->sliceScenes()) scene->setCrosshairVisible(visible);
+  d->requestRenders();
+}
+
+int CaseViews::slice(SliceOrientation view) const {
+  return d->scene(view).slice();
+}
+
+int CaseViews::sliceCount(SliceOrientation view) const {
+  return d->scene(view).sliceCount();
+}
+
+void CaseViews::stepSlice(SliceOrientation view, int steps) {
+  d->step(d->scene(view), steps);
+}
+
+void CaseViews::zoom(SliceOrientation view, double factor) {
+  d->scene(view).zoom(factor);
+  d->requestRenders();
+}
+
+void CaseViews::resetViews() {
+  for (SliceScene* scene : d->sliceScenes()) scene->resetCamera();
+  d->requestRenders();
+}
+
+IntensityWindow CaseViews::window() const {
+  const auto known = d->windows.find(d->channel);
+  return known != d->windows.end() ? known->second : IntensityWindow{};
+}
+
+void CaseViews::setWindow(const IntensityWindow& window) {
+  d->preset.clear();
+  if (d->image) d->applyWindow(window);
+}
+
+std::vector<std::string> CaseViews::windowPresets() {
+  return windowPresetNames();
+}
+
+bool CaseViews::applyWindowPreset(const std::string& name) {
+  const std::vector<std::string> names = windowPresetNames();
+  if (std::find(names.begin(), names.end(), name) == names.end()) return false;
+  d->preset = name;
+  d->windows.clear();  // other channels take the preset when shown next
+  if (d->image) d->applyWindow(d->presetWindowOfChannel());
+  return true;
+}
+
+std::string CaseViews::windowPreset() const {
+  return d->preset;
+}
+
+void CaseViews::setWindowObserver(std::function<void(const IntensityWindow&)> observer) {
+  d->windowObserver = std::move(observer);
+}
+
+void CaseViews::showLabels(const LabelVolume& labels) {
+  clearLabels();
+  if (!d->image) return;
+  d->labels = labelsToVtkImage(labels);
+  for (SliceScene* scene : d->sliceScenes()) scene->setLabels(d->labels, d->labelDisplay);
+  d->buildSurfaces();
+  const std::array<int, 3> busiest = busiestLabelSlices(labels);
+  std::array<int64_t, 3> voxel = cursorVoxel();
+  for (int axis = 0; axis < 3; ++axis)
+    if (busiest[axis] >= 0) voxel[axis] = busiest[axis];
+  d->moveCursorToVoxel(voxel);
+}
+
+void CaseViews::clearLabels() {
+  d->clearLabels();
+}
+
+bool CaseViews::hasLabels() const {
+  return d->labels != nullptr;
+}
+
+const LabelDisplay& CaseViews::labelDisplay() const {
+  return d->labelDisplay;
+}
+
+void CaseViews::setLabelColours(const LabelColourTable& colours) {
+  d->labelDisplay.colours = colours;
+  // Surfaces exist for the labels the table names: build them again.
+  if (d->surfacesBuilt) {
+    d->surfacesBuilt = false;
+    d->buildSurfaces();
+  }
+  d->showLabelDisplay();
+}
+
+void CaseViews::setLabelOpacity(double opacity) {
+  d->labelDisplay.opacity = std::clamp(opacity, 0.0, 1.0);
+  d->showLabelDisplay();
+}
+
+void CaseViews::changeLabelOpacity(double delta) {
+  setLabelOpacity(d->labelDisplay.opacity + delta);
+}
+
+void CaseViews::setLabelOutline(bool outline) {
+  d->labelDisplay.outline = outline;
+  d->showLabelDisplay();
+}
+
+void CaseViews::setLabelVisible(uint8_t value, bool visible) {
+  d->labelDisplay.hidden.set(value, !visible);
+  d->showLabelDisplay();
+}
+
+void CaseViews::setLabelsVisible(bool visible) {
+  d->labelDisplay.visible = visible;
+  d->showLabelDisplay();
+}
+
+void CaseViews::toggleLabelsVisible() {
+  setLabelsVisible(!d->labelDisplay.visible);
+}
+
+void CaseViews::setSurfacesVisible(bool visible) {
+  d->overview.setSurfacesVisible(visible);
+  d->buildSurfaces();
+  d->requestRenders();
+}
+
+bool CaseViews::surfacesVisible() const {
+  return d->overview.surfacesVisible();
+}
+
+void CaseViews::setVolumeRendering(bool on) {
+  d->overview.setVolumeRendering(on);
+  d->requestRenders();
+}
+
+bool CaseViews::volumeRendering() const {
+  return d->overview.volumeRendering();
+}
+
+SliceScene& CaseViews::sliceScene(SliceOrientation view) {
+  return d->scene(view);
+}
+
+OverviewScene& CaseViews::overviewScene() {
+  return d->overview;
+}
+
+VtkViewWidget* CaseViews::view(SliceOrientation view) const {
+  switch (view) {
+    case SliceOrientation::Sagittal:
+      return d->sliceViews[1];
+    case SliceOrientation::Coronal:
+      return d->sliceViews[2];
+    case SliceOrientation::Axial:
+      break;
+  }
+  return d->sliceViews[0];
+}
+
+VtkViewWidget* CaseViews::overviewView() const {
+  return d->overviewView;
 }
 
 }  // namespace seqseg

@@ -1,13 +1,23 @@
 #pragma once
-// The four views of a loaded case: axial, sagittal and coronal slices and the 3D overview.
+// The four views of a loaded case: axial, sagittal and coronal slices and the 3D overview,
+// linked by one cursor (a world point, LPS) that every slice view passes through. Mouse and
+// key bindings of the slice views: viz/slice_interaction.h.
+#include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "engine/volume.h"
 #include "viz/intensity_window.h"
+#include "viz/label_overlay.h"
+#include "viz/slice_orientation.h"
 
 namespace seqseg {
 
+class OverviewScene;
+class SliceScene;
 class VtkViewWidget;
 
 class CaseViews {
@@ -19,15 +29,82 @@ class CaseViews {
   CaseViews(const CaseViews&) = delete;
   CaseViews& operator=(const CaseViews&) = delete;
 
-  // Shows channel `channel` of `volume` (copied) in every view, with `window`; any labels
-  // shown before are cleared.
+  // Shows channel `channel` of `volume` in every view with `window`, the cursor at the
+  // centre; any labels shown before are cleared. The first copies the volume, the second
+  // shares it and uses the current window preset (windowPreset()).
   void show(const Volume& volume, int64_t channel, const IntensityWindow& window);
+  void show(std::shared_ptr<const Volume> volume, int64_t channel = 0);
   void clear();
+  bool hasImage() const;
 
-  // Overlays `labels` (internal classes, the shown volume's grid) on the three slice views
-  // and moves each to the slice holding the most labelled voxels.
+  // The channel shown (0 T1, 1 T1ce, 2 T2, 3 FLAIR). setChannel keeps the cursor, zoom, pan
+  // and labels; each channel keeps its own window (the current preset when first shown).
+  // Throws std::out_of_range for a channel the volume does not have.
+  int64_t channel() const;
+  void setChannel(int64_t channel);
+
+  // The cursor, in LPS world coordinates and as the voxel (i, j, k) holding it.
+  std::array<double, 3> cursor() const;
+  std::array<int64_t, 3> cursorVoxel() const;
+  // Moves the cursor (clamped into the image); every slice view moves to the slice through
+  // it, the 3D planes too.
+  void setCursor(const std::array<double, 3>& world);
+  void setCursorVoxel(const std::array<int64_t, 3>& voxel);
+  // Called after every cursor change (by the mouse, keys or the functions above).
+  using CursorObserver =
+      std::function<void(const std::array<double, 3>& world, const std::array<int64_t, 3>& voxel)>;
+  void setCursorObserver(CursorObserver observer);
+  // The shown channel's intensity and the label (-1 without labels) under the cursor.
+  float intensityAtCursor() const;
+  int labelAtCursor() const;
+  void setCrosshairVisible(bool visible);
+
+  // Slices along each view's normal (what the wheel and Up/Down keys step).
+  int slice(SliceOrientation view) const;
+  int sliceCount(SliceOrientation view) const;
+  void stepSlice(SliceOrientation view, int steps);
+  // Zoom (factor > 1 magnifies) of one slice view; resetViews fits every slice view again.
+  void zoom(SliceOrientation view, double factor);
+  void resetViews();
+
+  // Window/level of the shown channel, in all slice views and the 3D view.
+  IntensityWindow window() const;
+  void setWindow(const IntensityWindow& window);
+  // Presets (intensity_window.h's windowPresetNames()); false for an unknown name. The
+  // preset also applies to channels shown later. windowPreset() is "" after a manual change.
+  static std::vector<std::string> windowPresets();
+  bool applyWindowPreset(const std::string& name);
+  std::string windowPreset() const;
+  void setWindowObserver(std::function<void(const IntensityWindow&)> observer);
+
+  // Overlays `labels` (internal classes, the shown volume's grid) on the slice views, builds
+  // their surfaces in the 3D view and moves the cursor to the most labelled slices.
   void showLabels(const LabelVolume& labels);
   void clearLabels();
+  bool hasLabels() const;
+
+  // How labels are drawn: names and colours (labelColourTablePath(resourcesDir()) holds the
+  // shipped table), opacity 0..1, filled or outlines, per-label visibility (slice views and
+  // surfaces) and all labels on/off in the slice views (the surfaces have their own toggle).
+  const LabelDisplay& labelDisplay() const;
+  void setLabelColours(const LabelColourTable& colours);
+  void setLabelOpacity(double opacity);  // clamped to 0..1
+  void changeLabelOpacity(double delta);
+  void setLabelOutline(bool outline);
+  void setLabelVisible(uint8_t value, bool visible);
+  void setLabelsVisible(bool visible);
+  void toggleLabelsVisible();
+
+  // The 3D view: label surfaces (on by default) and volume rendering of the shown channel.
+  void setSurfacesVisible(bool visible);
+  bool surfacesVisible() const;
+  void setVolumeRendering(bool on);
+  bool volumeRendering() const;
+
+  SliceScene& sliceScene(SliceOrientation view);
+  OverviewScene& overviewScene();
+  VtkViewWidget* view(SliceOrientation view) const;
+  VtkViewWidget* overviewView() const;
 
  private:
   struct Impl;

@@ -27,4 +27,27 @@ IntensityWindow percentileWindow(const float* values, std::size_t count, double 
   return window;
 }
 
+IntensityWindow fullRangeWindow(const float* values, std::size_t count) {
+  return percentileWindow(values, count, 0.0, 100.0);
+}
+
+std::vector<std::string> windowPresetNames() {
+  return {"Auto (0.1-99.9 %)", "Brain (1-99 %)", "Full range"};
+}
+
+std::optional<IntensityWindow> presetWindow(const std::string& name, const float* values,
+                                            std::size_t count) {
+  const std::vector<std::string> names = windowPresetNames();
+  if (name == names[0]) return percentileWindow(values, count);
+  if (name == names[1]) {
+    std::vector<float> tissue;
+    for (std::size_t i = 0; i < count; ++i)
+      if (values[i] != 0.0f) tissue.push_back(values[i]);
+    if (tissue.empty()) return percentileWindow(values, count);
+    return percentileWindow(tissue.data(), tissue.size(), 1.0, 99.0);
+  }
+  if (name == names[2]) return fullRangeWindow(values, count);
+  return std::nullopt;
+}
+
 }  // namespace seqseg

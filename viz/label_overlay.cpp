@@ -1,32 +1,16 @@
 #include "viz/label_overlay.h"
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include <vtkImageData.h>
-#include <vtkLookupTable.h>
 #include <vtkPointData.h>
 #include <vtkUnsignedCharArray.h>
 
 #include "viz/volume_to_vtk.h"
 
 namespace seqseg {
-
-vtkSmartPointer<vtkLookupTable> labelLookupTable() {
-  auto table = vtkSmartPointer<vtkLookupTable>::New();
-  table->SetNumberOfTableValues(4);
-  // Class c spans [c - 0.5, c + 0.5): each whole label picks its own entry.
-  table->SetTableRange(-0.5, 3.5);
-  table->SetTableValue(0, 0.0, 0.0, 0.0, 0.0);
-  table->SetTableValue(1, 1.0, 0.0, 0.0, kLabelOpacity);
-  table->SetTableValue(2, 0.0, 200.0 / 255.0, 0.0, kLabelOpacity);
-  table->SetTableValue(3, 1.0, 1.0, 0.0, kLabelOpacity);
-  // Values outside 0..3 (none after toInternalLabels) draw nothing.
-  table->UseAboveRangeColorOn();
-  table->SetAboveRangeColor(0.0, 0.0, 0.0, 0.0);
-  table->Build();
-  return table;
-}
 
 vtkSmartPointer<vtkImageData> labelsToVtkImage(const LabelVolume& labels) {
   auto image = placedVtkImage(labels.shape, labels.geometry);
@@ -40,15 +24,59 @@ vtkSmartPointer<vtkImageData> labelsToVtkImage(const LabelVolume& labels) {
   return image;
 }
 
-vtkSmartPointer<vtkImageData> labelOverlayImage(const LabelVolume& labels) {
-  // What vtkImageMapToColors does, without linking VTK's imaging module for it.
-  vtkSmartPointer<vtkImageData> image = labelsToVtkImage(labels);
-  vtkSmartPointer<vtkUnsignedCharArray> colours;
-  colours.TakeReference(labelLookupTable()->MapScalars(image->GetPointData()->GetScalars(),
-                                                       VTK_COLOR_MODE_MAP_SCALARS, 0, VTK_RGBA));
-  colours->SetName("label colours");
-  image->GetPointData()->SetScalars(colours);
-  return image;
+vtkSmartPointer<vtkImageData> labelSliceOverlay(vtkImageData* labels, int axis, int slice,
+                                                const LabelDisplay& display) {
+  int extent[6];
+  labels->GetExtent(extent);
+  int sliceExtent[6] = {extent[0], extent[1], extent[2], extent[3], extent[4], extent[5]};
+  sliceExtent[2 * axis] = sliceExtent[2 * axis + 1] =
+      std::clamp(extent[2 * axis] + slice, extent[2 * axis], extent[2 * axis + 1]);
+
+  auto overlay = vtkSmartPointer<vtkImageData>::New();
+  overlay->SetExtent(sliceExtent);
+  overlay->SetOrigin(labels->GetOrigin());
+  overlay->SetSpacing(labels->GetSpacing());
+  overlay->SetDirectionMatrix(labels->GetDirectionMatrix());
+  overlay->AllocateScalars(VTK_UNSIGNED_CHAR, 4);
+  overlay->GetPointData()->GetScalars()->SetName("label colours");
+
+  // RGBA of every label value; alpha 0 where nothing is drawn.
+  std::array<std::array<uint8_t, 4>, 256> rgba{};
+  const auto alpha = static_cast<uint8_t>(std::lround(std::clamp(display.opacity, 0.0, 1.0) * 255));
+  for (const LabelClass& entry : display.colours.classes)
+    if (display.visible && entry.value != 0 && !display.hidden.test(entry.value))
+      rgba[entry.value] = {entry.colour[0], entry.colour[1], entry.colour[2], alpha};
+
+  // The two in-plane axes, and a label lookup by in-plane position.
+  const int first = axis == 0 ? 1 : 0;
+  const int second = axis == 2 ? 1 : 2;
+  int index[3];
+  index[axis] = sliceExtent[2 * axis];
+  auto labelAt = [&](int u, int v) {
+    index[first] = u;
+    index[second] = v;
+    return *static_cast<const uint8_t*>(labels->GetScalarPointer(index));
+  };
+  const int uLow = extent[2 * first], uHigh = extent[2 * first + 1];
+  const int vLow = extent[2 * second], vHigh = extent[2 * second + 1];
+  for (int v = vLow; v <= vHigh; ++v)
+    for (int u = uLow; u <= uHigh; ++u) {
+      const uint8_t label = labelAt(u, v);
+      bool drawn = rgba[label][3] != 0;
+      if (drawn && display.outline) {
+        const bool interior = u > uLow && u < uHigh && v > vLow && v < vHigh &&
+                              labelAt(u - 1, v) == label && labelAt(u + 1, v) == label &&
+                              labelAt(u, v - 1) == label && labelAt(u, v + 1) == label;
+        drawn = !interior;
+      }
+      index[first] = u;
+      index[second] = v;
+      auto* pixel = static_cast<uint8_t*>(overlay->GetScalarPointer(index));
+      const std::array<uint8_t, 4> colour =
+          drawn ? rgba[label] : std::array<uint8_t, 4>{0, 0, 0, 0};
+      std::copy(colour.begin(), colour.end(), pixel);
+    }
+  return overlay;
 }
 
 std::array<int, 3> busiestLabelSlices(const LabelVolume& labels) {

@@ -1,26 +1,36 @@
 #pragma once
-// A label map (internal classes) as a coloured, half-transparent RGBA image for the slice views.
+// A label map (internal classes) coloured for the slice views: one slice at a time, filled or
+// as outlines, with an opacity and per-label visibility, as ITK-SNAP and Slicer draw them.
 #include <array>
+#include <bitset>
 
 #include <vtkSmartPointer.h>
 
 #include "engine/volume.h"
+#include "viz/label_colours.h"
 
 class vtkImageData;
-class vtkLookupTable;
 
 namespace seqseg {
 
-// Colours of the internal classes 0..3 as RGBA in 0..1: 0 background transparent, 1 NCR red,
-// 2 ED green, 3 ET yellow, each with opacity kLabelOpacity.
-constexpr double kLabelOpacity = 0.5;
-vtkSmartPointer<vtkLookupTable> labelLookupTable();
+struct LabelDisplay {
+  LabelColourTable colours = defaultLabelColours();
+  bool visible = true;      // false: no label is drawn (ITK-SNAP's "s" key)
+  double opacity = 0.5;     // 0..1, of every drawn label
+  std::bitset<256> hidden;  // label values not drawn
+  bool outline = false;     // only the in-plane boundary voxels of each label
+};
 
 // Copies `labels` (uint8) with their spacing, origin and direction, as channelToVtkImage does.
 vtkSmartPointer<vtkImageData> labelsToVtkImage(const LabelVolume& labels);
 
-// The labels coloured with labelLookupTable(): unsigned char RGBA, same geometry.
-vtkSmartPointer<vtkImageData> labelOverlayImage(const LabelVolume& labels);
+// Slice `slice` of `labels` (the uint8 image above) normal to VTK index axis `axis` (0 x = i,
+// 1 y = j, 2 z = k), coloured by `display`: unsigned char RGBA whose extent is that one slice,
+// placed as `labels` is. Background (0), hidden labels and labels the colour table does not
+// name are transparent. In outline mode a voxel is drawn when one of its four in-plane
+// neighbours holds another label or lies outside the image.
+vtkSmartPointer<vtkImageData> labelSliceOverlay(vtkImageData* labels, int axis, int slice,
+                                                const LabelDisplay& display);
 
 // For each VTK index axis (x = A2, y = A1, z = A0): the slice index holding the most
 // non-background voxels, or -1 when there are none.

@@ -1,30 +1,78 @@
 #include "viz/overview_scene.h"
 
-#include <array>
+#include <map>
 
 #include <vtkActor.h>
 #include <vtkCamera.h>
+#include <vtkColorTransferFunction.h>
 #include <vtkImageActor.h>
 #include <vtkImageData.h>
 #include <vtkImageProperty.h>
 #include <vtkLookupTable.h>
 #include <vtkNew.h>
 #include <vtkOutlineSource.h>
+#include <vtkPiecewiseFunction.h>
+#include <vtkPolyData.h>
 #include <vtkPolyDataMapper.h>
 #include <vtkProperty.h>
 #include <vtkRenderer.h>
 #include <vtkSmartPointer.h>
+#include <vtkSmartVolumeMapper.h>
+#include <vtkVolume.h>
+#include <vtkVolumeProperty.h>
+
+#include "viz/label_surfaces.h"
 
 namespace seqseg {
 
 struct OverviewScene::Impl {
   vtkSmartPointer<vtkRenderer> renderer;
+  vtkSmartPointer<vtkImageData> image;
   vtkNew<vtkOutlineSource> outline;
   vtkNew<vtkActor> outlineActor;
   std::array<vtkNew<vtkImageActor>, 3> planes;  // normal to voxel axis i, j, k
+  std::array<int, 3> planeIndex{};
   // Grey ramp whose lowest entry is transparent: the air around the head would otherwise
   // be opaque black squares hiding the other planes.
   vtkNew<vtkLookupTable> greys;
+
+  struct Surface {
+    vtkSmartPointer<vtkPolyData> mesh;
+    vtkSmartPointer<vtkActor> actor;
+  };
+  std::map<uint8_t, Surface> surfaces;
+  bool surfacesWanted = true;
+  LabelDisplay labelDisplay;
+
+  vtkNew<vtkVolume> volume;
+  vtkNew<vtkSmartVolumeMapper> volumeMapper;
+  vtkNew<vtkColorTransferFunction> volumeColours;
+  vtkNew<vtkPiecewiseFunction> volumeOpacity;
+  bool volumeWanted = false;
+
+  void showPlanes() {
+    if (!image) return;
+    int extent[6];
+    image->GetExtent(extent);
+    for (int axis = 0; axis < 3; ++axis) {
+      int planeExtent[6] = {extent[0], extent[1], extent[2], extent[3], extent[4], extent[5]};
+      planeExtent[2 * axis] = planeExtent[2 * axis + 1] = extent[2 * axis] + planeIndex[axis];
+      planes[axis]->SetDisplayExtent(planeExtent);
+      planes[axis]->SetVisibility(!volumeWanted);
+    }
+  }
+
+  void showSurfaces() {
+    for (auto& [value, surface] : surfaces) {
+      const LabelClass* entry = labelDisplay.colours.find(value);
+      if (entry)
+        surface.actor->GetProperty()->SetColor(entry->colour[0] / 255.0, entry->colour[1] / 255.0,
+                                               entry->colour[2] / 255.0);
+      surface.actor->SetVisibility(surfacesWanted && entry && !labelDisplay.hidden.test(value));
+    }
+  }
+
+  void showVolume() { volume->SetVisibility(volumeWanted && image != nullptr); }
 };
 
 OverviewScene::OverviewScene(vtkRenderer* renderer) : d(new Impl) {
@@ -51,14 +99,27 @@ OverviewScene::OverviewScene(vtkRenderer* renderer) : d(new Impl) {
     plane->VisibilityOff();
     renderer->AddViewProp(plane);
   }
+
+  vtkNew<vtkVolumeProperty> volumeProperty;
+  volumeProperty->SetColor(d->volumeColours);
+  volumeProperty->SetScalarOpacity(d->volumeOpacity);
+  volumeProperty->SetInterpolationTypeToLinear();
+  volumeProperty->ShadeOff();
+  d->volume->SetMapper(d->volumeMapper);
+  d->volume->SetProperty(volumeProperty);
+  d->volume->VisibilityOff();
+  renderer->AddViewProp(d->volume);
 }
 
 OverviewScene::~OverviewScene() {
+  clearLabels();
+  d->renderer->RemoveViewProp(d->volume);
   d->renderer->RemoveViewProp(d->outlineActor);
   for (auto& plane : d->planes) d->renderer->RemoveViewProp(plane);
 }
 
 void OverviewScene::setImage(vtkImageData* image, const IntensityWindow& window) {
+  d->image = image;
   int extent[6];
   image->GetExtent(extent);
   // Corners at voxel centres, i fastest, as vtkOutlineSource orders them.
@@ -67,18 +128,16 @@ void OverviewScene::setImage(vtkImageData* image, const IntensityWindow& window)
     image->TransformIndexToPhysicalPoint(extent[(corner & 1) ? 1 : 0], extent[(corner & 2) ? 3 : 2],
                                          extent[(corner & 4) ? 5 : 4], corners + 3 * corner);
   d->outline->SetCorners(corners);
-  d->greys->SetTableRange(window.low, window.high);
   d->outlineActor->VisibilityOn();
 
   for (int axis = 0; axis < 3; ++axis) {
-    vtkImageActor* plane = d->planes[axis];
-    int planeExtent[6] = {extent[0], extent[1], extent[2], extent[3], extent[4], extent[5]};
-    planeExtent[2 * axis] = planeExtent[2 * axis + 1] =
-        (extent[2 * axis] + extent[2 * axis + 1]) / 2;
-    plane->SetInputData(image);
-    plane->SetDisplayExtent(planeExtent);
-    plane->VisibilityOn();
+    d->planeIndex[axis] = (extent[2 * axis + 1] - extent[2 * axis]) / 2;
+    d->planes[axis]->SetInputData(image);
   }
+  d->showPlanes();
+  d->volumeMapper->SetInputData(image);
+  setWindow(window);
+  d->showVolume();
 
   // From the front (LPS: looking along +y, superior up), turned and raised so that all three
   // planes show.
@@ -93,12 +152,92 @@ void OverviewScene::setImage(vtkImageData* image, const IntensityWindow& window)
   d->renderer->ResetCamera();
 }
 
+void OverviewScene::replaceImage(vtkImageData* image) {
+  if (!d->image) return;
+  d->image = image;
+  for (auto& plane : d->planes) plane->SetInputData(image);
+  d->volumeMapper->SetInputData(image);
+}
+
+void OverviewScene::setWindow(const IntensityWindow& window) {
+  d->greys->SetTableRange(window.low, window.high);
+  d->volumeColours->RemoveAllPoints();
+  d->volumeColours->AddRGBPoint(window.low, 0.0, 0.0, 0.0);
+  d->volumeColours->AddRGBPoint(window.high, 1.0, 1.0, 1.0);
+  // The darkest tenth of the window (air, background) stays transparent.
+  d->volumeOpacity->RemoveAllPoints();
+  d->volumeOpacity->AddPoint(window.low + 0.1 * window.width(), 0.0);
+  d->volumeOpacity->AddPoint(window.high, 0.15);
+}
+
+void OverviewScene::setPlanes(const std::array<int, 3>& index) {
+  d->planeIndex = index;
+  d->showPlanes();
+}
+
+void OverviewScene::setLabels(vtkImageData* labels, const LabelDisplay& display) {
+  clearLabels();
+  d->labelDisplay = display;
+  for (const LabelClass& entry : display.colours.classes) {
+    if (entry.value == 0) continue;
+    vtkSmartPointer<vtkPolyData> mesh = seqseg::labelSurface(labels, entry.value);
+    if (mesh->GetNumberOfPoints() == 0) continue;
+    vtkNew<vtkPolyDataMapper> mapper;
+    mapper->SetInputData(mesh);
+    mapper->ScalarVisibilityOff();
+    auto actor = vtkSmartPointer<vtkActor>::New();
+    actor->SetMapper(mapper);
+    actor->GetProperty()->SetSpecular(0.2);
+    d->renderer->AddViewProp(actor);
+    d->surfaces[entry.value] = {mesh, actor};
+  }
+  d->showSurfaces();
+}
+
+void OverviewScene::setLabelDisplay(const LabelDisplay& display) {
+  d->labelDisplay = display;
+  d->showSurfaces();
+}
+
+void OverviewScene::clearLabels() {
+  for (auto& [value, surface] : d->surfaces) d->renderer->RemoveViewProp(surface.actor);
+  d->surfaces.clear();
+}
+
+vtkPolyData* OverviewScene::labelSurface(uint8_t value) const {
+  const auto found = d->surfaces.find(value);
+  return found == d->surfaces.end() ? nullptr : found->second.mesh.Get();
+}
+
+void OverviewScene::setSurfacesVisible(bool visible) {
+  d->surfacesWanted = visible;
+  d->showSurfaces();
+}
+
+bool OverviewScene::surfacesVisible() const {
+  return d->surfacesWanted;
+}
+
+void OverviewScene::setVolumeRendering(bool on) {
+  d->volumeWanted = on;
+  d->showPlanes();
+  d->showVolume();
+}
+
+bool OverviewScene::volumeRendering() const {
+  return d->volumeWanted;
+}
+
 void OverviewScene::clear() {
+  clearLabels();
   d->outlineActor->VisibilityOff();
   for (auto& plane : d->planes) {
     plane->VisibilityOff();
     plane->SetInputData(nullptr);
   }
+  d->volume->VisibilityOff();
+  d->volumeMapper->SetInputData(static_cast<vtkImageData*>(nullptr));
+  d->image = nullptr;
 }
 
 }  // namespace seqseg

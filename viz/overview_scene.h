@@ -1,10 +1,15 @@
 #pragma once
-// The 3D overview: the image's bounding box and its three middle slices in place.
+// The 3D overview: the image's bounding box, its three planes through the cursor, the label
+// surfaces and, on request, a volume rendering of the image.
+#include <array>
+#include <cstdint>
 #include <memory>
 
 #include "viz/intensity_window.h"
+#include "viz/label_overlay.h"
 
 class vtkImageData;
+class vtkPolyData;
 class vtkRenderer;
 
 namespace seqseg {
@@ -18,7 +23,29 @@ class OverviewScene {
 
   // Shows `image` (kept by reference) and points the camera at it from the front-left-above.
   void setImage(vtkImageData* image, const IntensityWindow& window);
+  // Another channel on the same grid: keeps the camera, planes and window.
+  void replaceImage(vtkImageData* image);
+  void setWindow(const IntensityWindow& window);
   void clear();
+
+  // Puts the three planes through voxel `index` (VTK x, y, z = i, j, k).
+  void setPlanes(const std::array<int, 3>& index);
+
+  // One smoothed surface per label of `labels` (uint8, the image's grid) present in the
+  // colour table, coloured and shown as `display` says (hidden labels are not drawn; the
+  // overlay opacity does not apply in 3D).
+  void setLabels(vtkImageData* labels, const LabelDisplay& display);
+  void setLabelDisplay(const LabelDisplay& display);
+  void clearLabels();
+  // The surface of label `value` (nullptr when none was built).
+  vtkPolyData* labelSurface(uint8_t value) const;
+  void setSurfacesVisible(bool visible);
+  bool surfacesVisible() const;
+
+  // Volume rendering of the image (greys, opacity rising over the window); the planes are
+  // hidden while it is on, as they would cut through it.
+  void setVolumeRendering(bool on);
+  bool volumeRendering() const;
 
  private:
   struct Impl;

@@ -87,4 +87,27 @@ ViewAxes alignedView(const ViewAxes& view, const std::array<double, 3>& normal) 
   return {projection, up};
 }
 
+std::array<double, 3> screenRight(const ViewAxes& view) {
+  const Vector& p = view.projection;
+  const Vector& u = view.up;
+  return {p[1] * u[2] - p[2] * u[1], p[2] * u[0] - p[0] * u[2], p[0] * u[1] - p[1] * u[0]};
+}
+
+char anatomicalLetter(const std::array<double, 3>& direction) {
+  int dominant = 0;
+  for (int axis = 1; axis < 3; ++axis)
+    if (std::abs(direction[axis]) > std::abs(direction[dominant])) dominant = axis;
+  static constexpr char kPositive[] = {'L', 'P', 'S'};
+  static constexpr char kNegative[] = {'R', 'A', 'I'};
+  return direction[dominant] >= 0 ? kPositive[dominant] : kNegative[dominant];
+}
+
+EdgeLetters edgeLetters(const ViewAxes& view) {
+  const Vector right = screenRight(view);
+  const Vector left{-right[0], -right[1], -right[2]};
+  const Vector down{-view.up[0], -view.up[1], -view.up[2]};
+  return {anatomicalLetter(left), anatomicalLetter(right), anatomicalLetter(view.up),
+          anatomicalLetter(down)};
+}
+
 }  // namespace seqseg

@@ -26,4 +26,19 @@ ViewAxes radiologicalView(SliceOrientation orientation);
 // `view` turned so that it looks straight along `normal` (either sign), keeping its sense.
 ViewAxes alignedView(const ViewAxes& view, const std::array<double, 3>& normal);
 
+// The screen's rightward direction in world space for `view` (projection x up, as VTK's
+// camera has it).
+std::array<double, 3> screenRight(const ViewAxes& view);
+
+// The anatomical letter of the side an LPS world direction mostly points to: L (+x), R (-x),
+// P (+y), A (-y), S (+z), I (-z). For an oblique direction, the dominant one, as ITK-SNAP
+// labels oblique views.
+char anatomicalLetter(const std::array<double, 3>& direction);
+
+// The letters at the four edges of a view (what lies towards each edge of the screen).
+struct EdgeLetters {
+  char left, right, top, bottom;
+};
+EdgeLetters edgeLetters(const ViewAxes& view);
+
 }  // namespace seqseg

@@ -1,8 +1,11 @@
 #pragma once
-// A 2D slice view: one anatomical slice of an image in a renderer, seen radiologically.
+// A 2D slice view: one anatomical slice of an image in a renderer, seen radiologically, with
+// the label overlay, the crosshair at the cursor and the orientation letters at its edges.
+#include <array>
 #include <memory>
 
 #include "viz/intensity_window.h"
+#include "viz/label_overlay.h"
 #include "viz/slice_orientation.h"
 
 class vtkImageData;
@@ -20,12 +23,39 @@ class SliceScene {
   // Shows the middle slice of `image` (kept by reference) displayed with `window`, and fits
   // the camera to it.
   void setImage(vtkImageData* image, const IntensityWindow& window);
+  // Shows `image`, on the grid of the one shown (another channel of the case), keeping the
+  // slice, the camera and the window.
+  void replaceImage(vtkImageData* image);
   void clear();
+  void setWindow(const IntensityWindow& window);
+  IntensityWindow window() const;
 
-  // Draws `overlay` (RGBA, the image's geometry; kept by reference) over the image, on the
-  // same slice, without interpolation.
-  void setOverlay(vtkImageData* overlay);
-  void clearOverlay();
+  // Draws `labels` (uint8, the image's grid; kept by reference) over the image on the same
+  // slice, without interpolation, as `display` says.
+  void setLabels(vtkImageData* labels, const LabelDisplay& display);
+  void setLabelDisplay(const LabelDisplay& display);
+  void clearLabels();
+  // The RGBA overlay of the shown slice (nullptr without labels): what the view draws.
+  vtkImageData* labelOverlay() const;
+
+  // Moves to the slice through `world` (LPS) and draws the crosshair through it there.
+  void setCursor(const std::array<double, 3>& world);
+  void setCrosshairVisible(bool visible);
+  bool crosshairVisible() const;
+
+  // Camera: `factor` > 1 magnifies; pan moves the picture by display pixels (y up); reset
+  // fits the slice to the view again.
+  void zoom(double factor);
+  void pan(double dx, double dy);
+  void resetCamera();
+  double parallelScale() const;
+
+  // The point of the shown slice under display position (x, y) (pixels, y up), clamped into
+  // the image; false without an image.
+  bool pick(double x, double y, std::array<double, 3>& world) const;
+
+  // What lies towards each edge of the screen, as the letters drawn there say.
+  EdgeLetters edgeLetters() const;
 
   // The VTK index axis (0 x, 1 y, 2 z) normal to the plane: what slice() counts along.
   int normalAxis() const;

@@ -1,4 +1,5 @@
-// The display-free parts of viz/: Volume to vtkImageData, display windows, slice planes.
+// The display-free parts of viz/: Volume to vtkImageData, display windows and presets, slice
+// planes and their edge letters, label colour tables and slice overlays.
 #include <gtest/gtest.h>
 
 #include <vtkImageData.h>
@@ -6,9 +7,12 @@
 #include <vtkMatrix3x3.h>
 
 #include <cmath>
+#include <fstream>
+#include <string>
 #include <vector>
 
 #include "viz/intensity_window.h"
+#include "viz/label_colours.h"
 #include "viz/label_overlay.h"
 #include "viz/slice_orientation.h"
 #include "viz/volume_to_vtk.h"
@@ -98,7 +102,7 @@ TEST(SliceOrientation, AlignedViewLooksAlongTheGridNormal) {
   EXPECT_LT(view.up[1], -0.9) << "anterior stays up";
 }
 
-TEST(LabelOverlay, ColoursEachClassAndKeepsGeometry) {
+TEST(LabelOverlay, ColoursOneSliceAndKeepsGeometry) {
   LabelVolume labels;
   labels.shape = {3, 4, 5};  // A0 (k), A1 (j), A2 (i)
   labels.labels.assign(3 * 4 * 5, 0);
@@ -108,35 +112,130 @@ TEST(LabelOverlay, ColoursEachClassAndKeepsGeometry) {
   labels.geometry.spacing = {0.5, 1.5, 2.5};
   labels.geometry.origin = {-10.0, 20.0, 5.0};
   labels.geometry.direction = {0, 1, 0, -1, 0, 0, 0, 0, 1};
+  vtkSmartPointer<vtkImageData> image = labelsToVtkImage(labels);
 
-  vtkSmartPointer<vtkImageData> image = labelOverlayImage(labels);
-  int dimensions[3];
-  image->GetDimensions(dimensions);
-  EXPECT_EQ(dimensions[0], 5);
-  EXPECT_EQ(dimensions[1], 4);
-  EXPECT_EQ(dimensions[2], 3);
-  ASSERT_EQ(image->GetNumberOfScalarComponents(), 4);
+  LabelDisplay display;
+  display.opacity = 0.5;
+  // The axial slice k = 1 (VTK z).
+  vtkSmartPointer<vtkImageData> overlay = labelSliceOverlay(image, 2, 1, display);
+  int extent[6];
+  overlay->GetExtent(extent);
+  EXPECT_EQ((std::vector<int>(extent, extent + 6)), (std::vector<int>{0, 4, 0, 3, 1, 1}));
+  ASSERT_EQ(overlay->GetNumberOfScalarComponents(), 4);
   double origin[3];
-  image->GetOrigin(origin);
+  overlay->GetOrigin(origin);
   EXPECT_EQ(origin[0], -10.0);
-  EXPECT_EQ(image->GetDirectionMatrix()->GetElement(1, 0), -1.0);
+  EXPECT_EQ(overlay->GetDirectionMatrix()->GetElement(1, 0), -1.0);
 
   auto rgba = [&](int i, int j, int k) {
     std::vector<int> values;
     for (int c = 0; c < 4; ++c)
-      values.push_back(static_cast<int>(image->GetScalarComponentAsDouble(i, j, k, c)));
+      values.push_back(static_cast<int>(overlay->GetScalarComponentAsDouble(i, j, k, c)));
     return values;
   };
-  EXPECT_EQ(rgba(0, 0, 0)[3], 0);  // background: transparent
+  EXPECT_EQ(rgba(0, 0, 1)[3], 0);  // background: transparent
   EXPECT_EQ(rgba(3, 2, 1), (std::vector<int>{255, 0, 0, 128}));
   EXPECT_EQ(rgba(4, 2, 1), (std::vector<int>{0, 200, 0, 128}));
-  EXPECT_EQ(rgba(4, 2, 2), (std::vector<int>{255, 255, 0, 128}));
+  // The sagittal slice i = 4 (VTK x) holds ED at k 1 and ET at k 2.
+  vtkSmartPointer<vtkImageData> sagittal = labelSliceOverlay(image, 0, 4, display);
+  EXPECT_EQ(static_cast<int>(sagittal->GetScalarComponentAsDouble(4, 2, 2, 0)), 255);
+  EXPECT_EQ(static_cast<int>(sagittal->GetScalarComponentAsDouble(4, 2, 2, 1)), 255);
+
+  display.hidden.set(2);
+  EXPECT_EQ(labelSliceOverlay(image, 2, 1, display)->GetScalarComponentAsDouble(4, 2, 1, 3), 0);
+  display.hidden.reset();
+  display.visible = false;
+  EXPECT_EQ(labelSliceOverlay(image, 2, 1, display)->GetScalarComponentAsDouble(3, 2, 1, 3), 0);
 
   // The busiest slice along VTK x (i), y (j) and z (k).
   const std::array<int, 3> busiest = busiestLabelSlices(labels);
   EXPECT_EQ(busiest, (std::array<int, 3>{4, 2, 1}));
   labels.labels.assign(labels.labels.size(), 0);
   EXPECT_EQ(busiestLabelSlices(labels), (std::array<int, 3>{-1, -1, -1}));
+}
+
+// Drawn voxels of one slice overlay.
+long drawnVoxels(vtkImageData* overlay) {
+  long drawn = 0;
+  const auto* rgba = static_cast<const unsigned char*>(overlay->GetScalarPointer());
+  for (vtkIdType n = 0; n < overlay->GetNumberOfPoints(); ++n) drawn += rgba[4 * n + 3] != 0;
+  return drawn;
+}
+
+TEST(LabelOverlay, OutlineKeepsOnlyTheInPlaneBoundary) {
+  LabelVolume labels;
+  labels.shape = {3, 12, 12};
+  labels.labels.assign(3 * 12 * 12, 0);
+  // A 6x6 square of ED with a 2x2 NCR core, on the middle axial slice.
+  for (int j = 3; j < 9; ++j)
+    for (int i = 3; i < 9; ++i)
+      labels.labels[(1 * 12 + j) * 12 + i] = (i == 5 || i == 6) && (j == 5 || j == 6) ? 1 : 2;
+  vtkSmartPointer<vtkImageData> image = labelsToVtkImage(labels);
+  LabelDisplay display;
+  EXPECT_EQ(drawnVoxels(labelSliceOverlay(image, 2, 1, display)), 36);
+  display.outline = true;
+  // ED: the 20 voxels of the square's rim plus the 8 around the core; NCR: all 4 (each
+  // touches ED).
+  EXPECT_EQ(drawnVoxels(labelSliceOverlay(image, 2, 1, display)), 20 + 8 + 4);
+  EXPECT_EQ(drawnVoxels(labelSliceOverlay(image, 2, 0, display)), 0);
+}
+
+TEST(LabelColours, TheShippedTableIsTheDefault) {
+  const LabelColourTable table =
+      loadLabelColourTable(labelColourTablePath(SEQSEG_SOURCE_DIR "/resources"));
+  const LabelColourTable defaults = defaultLabelColours();
+  ASSERT_EQ(table.classes.size(), 4u);
+  for (size_t n = 0; n < table.classes.size(); ++n) {
+    EXPECT_EQ(table.classes[n].value, defaults.classes[n].value);
+    EXPECT_EQ(table.classes[n].name, defaults.classes[n].name);
+    EXPECT_EQ(table.classes[n].abbreviation, defaults.classes[n].abbreviation);
+    EXPECT_EQ(table.classes[n].colour, defaults.classes[n].colour);
+  }
+  EXPECT_EQ(table.find(3)->abbreviation, "ET");
+  EXPECT_EQ(table.find(4), nullptr);
+}
+
+TEST(LabelColours, ABadTableNamesTheFile) {
+  const std::string path = ::testing::TempDir() + "/bad_colours.json";
+  std::ofstream(path) << R"({"labels": [{"value": 1, "name": "x", "color": [1, 2]}]})";
+  try {
+    loadLabelColourTable(path);
+    FAIL() << "no error";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find(path), std::string::npos) << error.what();
+  }
+  EXPECT_THROW(loadLabelColourTable(path + ".missing"), std::runtime_error);
+}
+
+TEST(WindowPresets, EachPresetFromItsOwnVoxels) {
+  // Half air (0), tissue 100..199, one hot voxel.
+  std::vector<float> values(20000, 0.0f);
+  for (size_t n = 0; n < 10000; ++n) values[n] = 100.0f + static_cast<float>(n % 100);
+  values[5] = 5000.0f;
+  const std::vector<std::string> names = windowPresetNames();
+  ASSERT_EQ(names.size(), 3u);
+  const IntensityWindow full = *presetWindow("Full range", values.data(), values.size());
+  EXPECT_EQ(full.low, 0.0);
+  EXPECT_EQ(full.high, 5000.0);
+  const IntensityWindow brain = *presetWindow(names[1], values.data(), values.size());
+  EXPECT_NEAR(brain.low, 101.0, 1.0);
+  EXPECT_NEAR(brain.high, 198.0, 1.0);
+  const IntensityWindow automatic = *presetWindow(names[0], values.data(), values.size());
+  EXPECT_EQ(automatic.low, 0.0);
+  EXPECT_NEAR(automatic.high, 199.0, 1.0);
+  EXPECT_FALSE(presetWindow("Bone", values.data(), values.size()).has_value());
+}
+
+TEST(SliceOrientation, EdgeLettersOfTheRadiologicalViews) {
+  auto letters = [](SliceOrientation orientation) {
+    const EdgeLetters edges = edgeLetters(radiologicalView(orientation));
+    return std::string{edges.left, edges.right, edges.top, edges.bottom};
+  };
+  EXPECT_EQ(letters(SliceOrientation::Axial), "RLAP");
+  EXPECT_EQ(letters(SliceOrientation::Coronal), "RLSI");
+  EXPECT_EQ(letters(SliceOrientation::Sagittal), "APSI");
+  EXPECT_EQ(anatomicalLetter({0.3, -0.9, 0.2}), 'A');
+  EXPECT_EQ(anatomicalLetter({-0.7, 0.6, 0.2}), 'R');
 }
 
 }  // namespace
