@@ -9,10 +9,6 @@
 #include <cmath>
 #include <limits>
 
-#include <vtkLookupTable.h>
-
-#include "viz/label_overlay.h"
-
 namespace seqseg {
 namespace {
 
@@ -20,22 +16,19 @@ constexpr int kNameColumn = 0;
 constexpr int kVolumeColumn = 1;
 constexpr int kVolumeRole = Qt::UserRole;  // the unrounded volume, a double
 
-const char* const kRowNames[] = {"Necrotic core (NCR)", "Oedema (ED)",      "Enhancing tumour (ET)",
-                                 "Whole tumour (WT)",   "Tumour core (TC)", "Enhancing (ET)"};
+const char* const kRegionNames[] = {"Whole tumour (WT)", "Tumour core (TC)",
+                                    "Enhancing tumour region (ET)"};
 
-// A swatch of the overlay's colour for `label`, as viz draws it.
-QPixmap swatch(int label) {
-  double rgba[4];
-  labelLookupTable()->GetTableValue(label, rgba);
+// A swatch of the colour the views draw a label with.
+QPixmap swatch(const LabelClass& label) {
   QPixmap pixmap(14, 14);
-  pixmap.fill(QColor::fromRgbF(static_cast<float>(rgba[0]), static_cast<float>(rgba[1]),
-                               static_cast<float>(rgba[2])));
+  pixmap.fill(QColor(label.colour[0], label.colour[1], label.colour[2]));
   return pixmap;
 }
 
 }  // namespace
 
-LegendPanel::LegendPanel(SessionModel& session, QWidget* parent)
+LegendPanel::LegendPanel(SessionModel& session, const LabelColourTable& colours, QWidget* parent)
     : QWidget(parent), session_(session) {
   table_ = new QTableWidget(kLabelRows + kRegionRows, 2);
   table_->setObjectName(QStringLiteral("legendTable"));
@@ -46,13 +39,20 @@ LegendPanel::LegendPanel(SessionModel& session, QWidget* parent)
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->setSelectionMode(QAbstractItemView::NoSelection);
   for (int row = 0; row < kLabelRows + kRegionRows; ++row) {
-    auto* name = new QTableWidgetItem(tr(kRowNames[row]));
+    auto* name = new QTableWidgetItem;
     if (row < kLabelRows) {
-      name->setIcon(swatch(row + 1));
+      const LabelClass* label = colours.find(static_cast<uint8_t>(row + 1));
+      const LabelClass shown = label ? *label : LabelClass{};
+      name->setText(label
+                        ? QStringLiteral("%1 (%2)").arg(QString::fromStdString(shown.name),
+                                                        QString::fromStdString(shown.abbreviation))
+                        : tr("Label %1").arg(row + 1));
+      name->setIcon(swatch(shown));
       name->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable);
       name->setCheckState(Qt::Checked);
       name->setToolTip(tr("Show or hide this label in the views"));
     } else {
+      name->setText(tr(kRegionNames[row - kLabelRows]));
       name->setFlags(Qt::ItemIsEnabled);
     }
     table_->setItem(row, kNameColumn, name);

@@ -4,6 +4,7 @@
 #include <QWidget>
 
 #include "ui/session_model.h"
+#include "viz/label_colours.h"
 
 class QTableWidget;
 
@@ -17,7 +18,8 @@ class LegendPanel : public QWidget, private SessionListener {
   static constexpr int kLabelRows = 3;
   static constexpr int kRegionRows = 3;
 
-  explicit LegendPanel(SessionModel& session, QWidget* parent = nullptr);
+  // `colours`: the names and colours the views draw labels 1..3 with.
+  LegendPanel(SessionModel& session, const LabelColourTable& colours, QWidget* parent = nullptr);
   ~LegendPanel() override;
 
   // The volume shown in `row`, in mL, unrounded; NaN without a segmentation.

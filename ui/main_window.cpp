@@ -10,7 +10,6 @@
 #include <QEventLoop>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QGridLayout>
 #include <QKeySequence>
 #include <QLabel>
 #include <QMenuBar>
@@ -39,6 +38,7 @@
 #include "ui/ui_stall_meter.h"
 #include "viz/case_views.h"
 #include "viz/intensity_window.h"
+#include "viz/view_layout.h"
 #include "viz/vtk_view_widget.h"
 
 namespace seqseg {
@@ -175,15 +175,10 @@ void MainWindow::createViews() {
   coronal->setObjectName(QStringLiteral("coronalView"));
   overview->setObjectName(QStringLiteral("overviewView"));
 
-  auto* central = new QWidget;
-  auto* grid = new QGridLayout(central);
-  grid->setContentsMargins(4, 4, 4, 4);
-  grid->setSpacing(4);
-  grid->addWidget(captioned(tr("Axial"), axial), 0, 0);
-  grid->addWidget(captioned(tr("Sagittal"), sagittal), 0, 1);
-  grid->addWidget(captioned(tr("Coronal"), coronal), 1, 0);
-  grid->addWidget(captioned(tr("3D"), overview), 1, 1);
-  setCentralWidget(central);
+  // Double-click a view to let it fill the grid, and again to bring the grid back.
+  setCentralWidget(
+      new ViewLayout(captioned(tr("Axial"), axial), captioned(tr("Sagittal"), sagittal),
+                     captioned(tr("Coronal"), coronal), captioned(tr("3D"), overview)));
 
   caseViews_ = std::make_unique<CaseViews>(axial, sagittal, coronal, overview);
 }
@@ -195,14 +190,13 @@ void MainWindow::createPanels() {
   segmentDock->setWidget(segmentPanel_);
   addDockWidget(Qt::RightDockWidgetArea, segmentDock);
 
-  legendPanel_ = new LegendPanel(session_);
+  legendPanel_ = new LegendPanel(session_, caseViews_->labelDisplay().colours);
   auto* legendDock = new QDockWidget(tr("Labels"), this);
   legendDock->setObjectName(QStringLiteral("legendDock"));
   legendDock->setWidget(legendPanel_);
   addDockWidget(Qt::RightDockWidgetArea, legendDock);
   connect(legendPanel_, &LegendPanel::labelVisibilityChanged, this, [this](int label, bool shown) {
-    labelVisible_[label] = shown;
-    showLabels();
+    caseViews_->setLabelVisible(static_cast<uint8_t>(label), shown);
   });
 }
 
@@ -564,21 +558,10 @@ void MainWindow::closeEvent(QCloseEvent* event) {
 }
 
 void MainWindow::showLabels() {
-  const std::shared_ptr<const LabelVolume> labels = session_.segmentation();
-  if (!labels) {
-    caseViews_->clearLabels();
-    return;
-  }
-  if (std::all_of(labelVisible_.begin() + 1, labelVisible_.end(),
-                  [](bool shown) { return shown; })) {
+  if (const std::shared_ptr<const LabelVolume> labels = session_.segmentation())
     caseViews_->showLabels(*labels);
-    return;
-  }
-  // Hidden labels are drawn as background until the views can hide a label themselves.
-  LabelVolume shown = *labels;
-  for (uint8_t& label : shown.labels)
-    if (!labelVisible_[label]) label = 0;
-  caseViews_->showLabels(shown);
+  else
+    caseViews_->clearLabels();
 }
 
 void MainWindow::segmentationChanged() {

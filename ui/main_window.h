@@ -132,7 +132,6 @@ class MainWindow : public QMainWindow, private SessionListener {
   int loadGeneration_ = 0;         // only the latest request's result is shown
   QString lastDirectory_;
   int segmentationGeneration_ = 0;  // only the latest segmentation request is shown
-  std::array<bool, 4> labelVisible_{true, true, true, true};
 };
 
 }  // namespace seqseg

@@ -15,6 +15,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -341,6 +342,36 @@ TEST_F(UiSegmentationTest, WritesScreenshotsWithTheOverlay) {
     }
   }
   std::cout << "screenshots in " << folder.toStdString() << "\n";
+}
+
+// Green pixels: what the views draw oedema (ED, label 2) with.
+long greenPixels(const QImage& image) {
+  const QImage rgb = image.convertToFormat(QImage::Format_RGB32);
+  long green = 0;
+  for (int y = 0; y < rgb.height(); ++y)
+    for (int x = 0; x < rgb.width(); ++x) {
+      const QRgb pixel = rgb.pixel(x, y);
+      if (isOverlay(pixel) && qGreen(pixel) > qRed(pixel) + 40) ++green;
+    }
+  return green;
+}
+
+TEST_F(UiSegmentationTest, LegendCheckboxesHideAndShowALabel) {
+  ASSERT_NO_FATAL_FAILURE(openCase());
+  ASSERT_NO_FATAL_FAILURE(openReferenceSegmentation());
+  auto* table = window_.legendPanel()->findChild<QTableWidget*>(QStringLiteral("legendTable"));
+  ASSERT_NE(table, nullptr);
+  QTableWidgetItem* oedema = table->item(1, 0);
+  EXPECT_TRUE(oedema->text().contains(QStringLiteral("ED"))) << oedema->text().toStdString();
+  ASSERT_GT(greenPixels(axial()), 100) << "the reference has oedema in this slice";
+  const long others = overlayExtent(axial()).pixels - greenPixels(axial());
+
+  oedema->setCheckState(Qt::Unchecked);
+  EXPECT_FALSE(window_.legendPanel()->labelVisible(2));
+  EXPECT_EQ(greenPixels(axial()), 0) << "hidden oedema is still drawn";
+  EXPECT_NEAR(overlayExtent(axial()).pixels, others, 0.05 * others) << "other labels stay";
+  oedema->setCheckState(Qt::Checked);
+  EXPECT_GT(greenPixels(axial()), 100);
 }
 
 TEST_F(UiSegmentationTest, CloseWithAnUnsavedSegmentationAsksFirst) {
