@@ -8,6 +8,7 @@
 
 #include "app/case_tensors.h"
 #include "app/commands.h"
+#include "app/rank_launcher.h"
 #include "engine/atomic_file.h"
 #include "engine/input_error.h"
 #include "engine/metrics.h"
@@ -27,9 +28,10 @@ namespace seqseg {
 namespace {
 
 // One case: read, segment, write the mask, measure. Returns the report entry.
+// Every rank of a job runs it; only the writer writes the mask.
 nlohmann::json segmentCase(const CaseFiles& files, Layout layout, const std::string& outPath,
-                           bool internalLabels, Segmenter& segmenter, ProgressSink& progress,
-                           int index, int total) {
+                           bool internalLabels, bool writer, Segmenter& segmenter,
+                           ProgressSink& progress, int index, int total) {
   const auto started = std::chrono::steady_clock::now();
   const Volume image = readCase(files);
   const at::Tensor labels = segmenter.segment(
@@ -45,7 +47,7 @@ nlohmann::json segmentCase(const CaseFiles& files, Layout layout, const std::str
                                       std::to_string(windows) + " windows)"}});
       });
   const LabelVolume internal = toLabelVolume(labels, image.geometry);
-  writeLabelMap(outPath, internalLabels ? internal : toNativeLabels(internal, layout));
+  if (writer) writeLabelMap(outPath, internalLabels ? internal : toNativeLabels(internal, layout));
 
   nlohmann::json entry{{"case", files.id}, {"status", "ok"}, {"mask", outPath}};
   nlohmann::json reference;
@@ -88,26 +90,94 @@ std::string summaryLine(const nlohmann::json& entry) {
   return line + " -> " + entry["mask"].get<std::string>();
 }
 
+void createOutputFolder(const std::string& folder) {
+  std::error_code error;
+  fs::create_directories(folder, error);
+  if (error) throw InputError(folder, "cannot create the output folder: " + error.message());
+}
+
+bool explicitCaseGiven(const BatchOptions& options) {
+  return !(options.t1.empty() && options.t1ce.empty() && options.t2.empty() &&
+           options.flair.empty());
+}
+
+// The command line of one rank of this batch job.
+std::vector<std::string> workerArguments(const BatchOptions& options, const std::string& modelPath,
+                                         const std::string& reportPath) {
+  std::vector<std::string> arguments{"--batch",
+                                     "-o",
+                                     options.output,
+                                     "--model",
+                                     modelPath,
+                                     "--report",
+                                     reportPath,
+                                     "--labels",
+                                     options.labels,
+                                     "--progress",
+                                     "json",
+                                     "--threads",
+                                     std::to_string(options.threads),
+                                     "--overlap",
+                                     std::to_string(options.overlap)};
+  if (explicitCaseGiven(options)) {
+    for (const auto& [flag, path] : {std::pair{"--t1", options.t1},
+                                     {"--t1ce", options.t1ce},
+                                     {"--t2", options.t2},
+                                     {"--flair", options.flair}})
+      arguments.insert(arguments.end(), {flag, path});
+  } else {
+    arguments.insert(arguments.end(), {"-i", options.input});
+  }
+  if (options.skipExisting) arguments.push_back("--skip-existing");
+  const std::vector<std::string> parallel = parallelArguments(options.parallel);
+  arguments.insert(arguments.end(), parallel.begin(), parallel.end());
+  return arguments;
+}
+
 }  // namespace
 
 int runBatch(const BatchOptions& options) {
-  if (options.input.empty() || options.output.empty())
-    throw std::invalid_argument("--batch needs -i IN_DIR and -o OUT_DIR");
+  const bool caseAsFiles = explicitCaseGiven(options);
+  if (caseAsFiles && !options.input.empty())
+    throw std::invalid_argument("--batch takes either -i IN_DIR or --t1 --t1ce --t2 --flair");
+  if (caseAsFiles &&
+      (options.t1.empty() || options.t1ce.empty() || options.t2.empty() || options.flair.empty()))
+    throw std::invalid_argument("a case given as files needs all four: --t1 --t1ce --t2 --flair");
+  if ((options.input.empty() && !caseAsFiles) || options.output.empty())
+    throw std::invalid_argument(
+        "--batch needs -i IN_DIR (or --t1 --t1ce --t2 --flair) and -o OUT_DIR");
   if (options.labels != "native" && options.labels != "internal")
     throw std::invalid_argument("--labels must be native or internal");
-  auto progress = makeProgressSink(options.progress);
-  const Dataset dataset = findCases(options.input);
+  Dataset dataset;
+  if (caseAsFiles) {
+    dataset.layout = Layout::Explicit;
+    dataset.root = fs::path(options.t1).parent_path().string();
+    dataset.cases.push_back(explicitCase(options.t1, options.t1ce, options.t2, options.flair));
+  } else {
+    dataset = findCases(options.input);
+  }
   const std::string modelPath = options.model.empty() ? bundledModelPath() : options.model;
   if (options.model.empty() && !fs::exists(modelPath))
     throw InputError(modelPath, "no bundled model in this installation; give one with --model");
-  configureThreads(options.threads);
-  Segmenter segmenter(modelPath, {options.overlap, options.windowBatch});
-  std::error_code error;
-  fs::create_directories(options.output, error);
-  if (error)
-    throw InputError(options.output, "cannot create the output folder: " + error.message());
   const std::string reportPath =
       options.report.empty() ? (fs::path(options.output) / "report.json").string() : options.report;
+
+  if (!options.worker && options.parallel.ranks > 1 && !startedAsRank()) {
+    // Refuse here what every rank would refuse, then start the ranks.
+    checkParallelOptions(options.parallel, readCheckpointInfo(modelPath).config);
+    createOutputFolder(options.output);
+    auto progress = makeProgressSink(options.progress);
+    return runRanks(options.parallel, workerArguments(options, modelPath, reportPath), *progress,
+                    {options.output, fs::path(reportPath).parent_path().string()});
+  }
+
+  const JobRank job = joinJob(options.parallel);
+  const bool writer = job.group->rank() == 0;
+  std::unique_ptr<ProgressSink> progress =
+      writer ? makeProgressSink(options.progress) : std::make_unique<NullSink>();
+  configureThreads(options.threads, job.localRanks);
+  Segmenter segmenter(modelPath, {options.overlap, options.windowBatch}, job.execution);
+  if (writer) createOutputFolder(options.output);
 
   nlohmann::json report{{"input", dataset.root},
                         {"layout", layoutName(dataset.layout)},
@@ -129,13 +199,20 @@ int runBatch(const BatchOptions& options) {
       entry = {{"case", files.id}, {"status", "skipped"}, {"mask", outPath}};
     } else {
       try {
-        entry = segmentCase(files, dataset.layout, outPath, options.labels == "internal", segmenter,
-                            *progress, index, total);
+        entry = segmentCase(files, dataset.layout, outPath, options.labels == "internal", writer,
+                            segmenter, *progress, index, total);
         progress->emit({{"event", "result"},
                         {"case", files.id},
                         {"mask", outPath},
                         {"volume_ml", entry["volume_ml"]},
                         {"message", summaryLine(entry)}});
+      } catch (const CollectiveError& rankError) {
+        // A rank is gone: the job cannot go on with the next case.
+        nlohmann::json event{{"event", "error"}, {"case", files.id}, {"message", rankError.what()}};
+        if (!rankError.deadRanks().empty()) event["rank"] = rankError.deadRanks().front();
+        progress->emit(event);
+        progress->emit({{"event", "done"}, {"status", "failed"}});
+        throw;
       } catch (const std::exception& caseError) {
         ++failed;
         entry = {{"case", files.id}, {"status", "failed"}, {"error", caseError.what()}};
@@ -154,7 +231,7 @@ int runBatch(const BatchOptions& options) {
                     {"eta_s", estimateSecondsLeft(started, index + 1, total)}});
   }
   report["failed"] = failed;
-  writeFileAtomically(reportPath, report.dump(2) + "\n");
+  if (writer) writeFileAtomically(reportPath, report.dump(2) + "\n");
   progress->emit({{"event", "done"},
                   {"status", failed ? "failed" : "ok"},
                   {"failed", failed},
@@ -180,6 +257,11 @@ void addBatchOptions(CLI::App& app, BatchOptions& options) {
   group->add_option("--overlap", options.overlap, "Sliding-window overlap, 0..0.9")
       ->check(CLI::Range(0.0, 0.9))
       ->capture_default_str();
+  group->add_option("--t1", options.t1, "One case as four files: T1 (instead of -i)");
+  group->add_option("--t1ce", options.t1ce, "... T1 contrast-enhanced");
+  group->add_option("--t2", options.t2, "... T2");
+  group->add_option("--flair", options.flair, "... FLAIR");
+  addParallelOptions(app, options.parallel);
 }
 
 }  // namespace seqseg

@@ -6,6 +6,7 @@
 
 #include "app/case_tensors.h"
 #include "app/commands.h"
+#include "app/rank_launcher.h"
 #include "engine/atomic_file.h"
 #include "engine/input_error.h"
 #include "engine/resource_paths.h"
@@ -23,8 +24,59 @@ struct TrainCommandOptions {
   std::vector<double> spacing;  // i, j, k in mm; empty: the median of the training cases
   double validationFraction = 0.2;
   int threads = 0;
+  bool worker = false;  // this process is one rank (seqseg-worker)
   TrainingOptions training;
+  ParallelOptions parallel;
 };
+
+// A double as text that reads back to the same value.
+std::string exactText(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.17g", value);
+  return text;
+}
+
+// The command line of one rank of this training job.
+std::vector<std::string> workerArguments(const TrainCommandOptions& options) {
+  const TrainingOptions& t = options.training;
+  std::vector<std::string> arguments{"train",
+                                     "--data",
+                                     options.data,
+                                     "--out",
+                                     t.runDir,
+                                     "--config",
+                                     options.config,
+                                     "--epochs",
+                                     std::to_string(t.epochs),
+                                     "--steps-per-epoch",
+                                     std::to_string(t.stepsPerEpoch),
+                                     "--batch-size",
+                                     std::to_string(t.batch),
+                                     "--lr",
+                                     exactText(t.learningRate),
+                                     "--weight-decay",
+                                     exactText(t.weightDecay),
+                                     "--val-fraction",
+                                     exactText(options.validationFraction),
+                                     "--validate-every",
+                                     std::to_string(t.validateEvery),
+                                     "--seed",
+                                     std::to_string(t.seed),
+                                     "--progress",
+                                     "json",
+                                     "--threads",
+                                     std::to_string(options.threads)};
+  if (!options.validationData.empty())
+    arguments.insert(arguments.end(), {"--val-data", options.validationData});
+  if (!options.spacing.empty()) {
+    arguments.push_back("--spacing");
+    for (double mm : options.spacing) arguments.push_back(exactText(mm));
+  }
+  if (t.resume) arguments.push_back("--resume");
+  const std::vector<std::string> parallel = parallelArguments(options.parallel);
+  arguments.insert(arguments.end(), parallel.begin(), parallel.end());
+  return arguments;
+}
 
 // The median voxel spacing of the cases (as nnU-Net picks its target spacing), A0..A2.
 Spacing medianSpacing(const Dataset& dataset) {
@@ -66,15 +118,24 @@ std::vector<TrainingCase> loadCases(const Dataset& dataset, const ModelConfig& c
 }
 
 int runTrain(const TrainCommandOptions& options) {
-  auto progress = makeProgressSink(options.progress);
   const ModelConfig config = loadModelConfig(options.config, presetsDir());
   if (options.training.epochs < 1) throw std::invalid_argument("--epochs must be at least 1");
   if (options.training.batch < 1) throw std::invalid_argument("--batch-size must be at least 1");
   const Dataset dataset = findCases(options.data);
-  configureThreads(options.threads);
+  if (!options.worker && options.parallel.ranks > 1 && !startedAsRank()) {
+    checkParallelOptions(options.parallel, config);
+    auto progress = makeProgressSink(options.progress);
+    return runRanks(options.parallel, workerArguments(options), *progress,
+                    {options.training.runDir});
+  }
+  const JobRank job = joinJob(options.parallel);
+  std::unique_ptr<ProgressSink> progress =
+      job.group->rank() == 0 ? makeProgressSink(options.progress) : std::make_unique<NullSink>();
+  configureThreads(options.threads, job.localRanks);
   removeTemporaryFilesOnSignals();
 
   TrainingOptions training = options.training;
+  training.execution = job.execution;
   if (options.spacing.empty()) {
     training.targetSpacing = medianSpacing(dataset);
   } else if (options.spacing.size() == 3 &&
@@ -114,8 +175,9 @@ int runTrain(const TrainCommandOptions& options) {
 
 }  // namespace
 
-void addTrainCommand(CLI::App& app, int& exitCode) {
+void addTrainCommand(CLI::App& app, int& exitCode, bool worker) {
   auto options = std::make_shared<TrainCommandOptions>();
+  options->worker = worker;
   CLI::App* train = app.add_subcommand("train", "Train a model on cases with reference label maps");
   TrainingOptions& t = options->training;
   train->add_option("--data", options->data, "Folder of training cases (any layout, with labels)")
@@ -150,6 +212,7 @@ void addTrainCommand(CLI::App& app, int& exitCode) {
       ->capture_default_str();
   train->add_option("--threads", options->threads, "Intra-op threads (0: all cores)")
       ->capture_default_str();
+  addParallelOptions(*train, options->parallel);
   train->callback([options, &exitCode] { exitCode = runTrain(*options); });
 }
 

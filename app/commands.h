@@ -5,17 +5,22 @@
 #include <cstdint>
 #include <string>
 
+#include "app/parallel_options.h"
+
 namespace seqseg {
 
 struct BatchOptions {
   bool enabled = false;
+  bool worker = false;  // this process is one rank (seqseg-worker)
   std::string input, output, model, report;
+  std::string t1, t1ce, t2, flair;  // one case given as four files, instead of --input
   std::string labels = "native";
   std::string progress = "bar";
   bool skipExisting = false;
   int threads = 0;
   double overlap = 0.5;
   int64_t windowBatch = 2;
+  ParallelOptions parallel;
 };
 
 // The options of `seqseg --batch` (on the top-level command, as the contract has it).
@@ -28,6 +33,7 @@ void addSynthCommand(CLI::App& app);
 
 // Sets `exitCode` to 1 when some cases could not be scored.
 void addEvalCommand(CLI::App& app, int& exitCode);
-void addTrainCommand(CLI::App& app, int& exitCode);
+// worker: this process is one rank (seqseg-worker).
+void addTrainCommand(CLI::App& app, int& exitCode, bool worker);
 
 }  // namespace seqseg

@@ -53,12 +53,17 @@ void removeTemporaryFilesOnSignals() {
   for (int signal : {SIGTERM, SIGINT, SIGHUP}) sigaction(signal, &action, nullptr);
 }
 
+// Hidden, and unique per process and writer, so parallel writers never collide:
+// ".NAME.tmp-PID-N".
+static std::string temporaryMarker(int pid) {
+  return ".tmp-" + std::to_string(pid) + "-";
+}
+
 AtomicFile::AtomicFile(std::string finalPath) : finalPath_(std::move(finalPath)) {
   static std::atomic<int> counter{0};
   const std::filesystem::path target(finalPath_);
-  // Hidden, and unique per process and writer, so parallel writers never collide.
-  const std::string name = "." + target.filename().string() + ".tmp-" + std::to_string(::getpid()) +
-                           "-" + std::to_string(counter++);
+  const std::string name =
+      "." + target.filename().string() + temporaryMarker(::getpid()) + std::to_string(counter++);
   temporaryPath_ = (target.parent_path() / name).string();
   signalSlot_ = claimSlot(temporaryPath_);
 }
@@ -66,6 +71,19 @@ AtomicFile::AtomicFile(std::string finalPath) : finalPath_(std::move(finalPath))
 AtomicFile::~AtomicFile() {
   if (!committed_) std::remove(temporaryPath_.c_str());
   releaseSlot(signalSlot_);
+}
+
+int removeTemporaryFilesOf(const std::string& folder, int pid) {
+  std::error_code error;
+  int removed = 0;
+  const std::string marker = pid < 0 ? std::string(".tmp-") : temporaryMarker(pid);
+  for (const auto& entry : std::filesystem::directory_iterator(folder, error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() > 1 && name[0] == '.' && name.find(marker) != std::string::npos &&
+        std::filesystem::remove(entry.path(), error))
+      ++removed;
+  }
+  return removed;
 }
 
 void AtomicFile::commit() {

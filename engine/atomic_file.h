@@ -25,6 +25,10 @@ class AtomicFile {
 // Writes `text` to `path` through an AtomicFile. Throws InputError naming `path` on failure.
 void writeFileAtomically(const std::string& path, const std::string& text);
 
+// Removes the temporary files that process `pid` left in `folder` (it was killed before it could
+// commit or clean up); pid -1: any process's. Returns how many. Missing folders are fine.
+int removeTemporaryFilesOf(const std::string& folder, int pid);
+
 // On SIGTERM, SIGINT or SIGHUP (a cancelled job), removes the temporary files of writes in
 // progress and exits with 128 + signal, so that a cancelled run leaves no partial file.
 void removeTemporaryFilesOnSignals();

@@ -32,6 +32,12 @@ class JsonLinesSink : public ProgressSink {
   std::FILE* out_;
 };
 
+// Discards every event: the sink of ranks that do not report.
+class NullSink : public ProgressSink {
+ public:
+  void emit(const nlohmann::json&) override {}
+};
+
 // For people at a terminal: progress redrawn in place on one line, logs and results as lines,
 // errors on stderr. Without a terminal (a log file), progress is printed at most every 10 s.
 class TerminalSink : public ProgressSink {

@@ -6,18 +6,24 @@
 
 namespace seqseg {
 
-Segmenter::Segmenter(const std::string& checkpointPath, SlidingWindowOptions windows)
+Segmenter::Segmenter(const std::string& checkpointPath, SlidingWindowOptions windows,
+                     const ExecutionFactory& execution)
     : model_(loadModel(checkpointPath, &checkpoint_)), windows_(windows) {
   model_->eval();
+  execution_ = makeExecution(execution, model_);
   if (checkpoint_.meta.contains("spacing"))
     modelSpacing_ = checkpoint_.meta["spacing"].get<Spacing>();
 }
 
-Segmenter::Segmenter(ViTSegmenter model, SlidingWindowOptions windows)
+Segmenter::Segmenter(ViTSegmenter model, SlidingWindowOptions windows,
+                     const ExecutionFactory& execution)
     : model_(std::move(model)), windows_(windows) {
   checkpoint_.config = model_->config();
   model_->eval();
+  execution_ = makeExecution(execution, model_);
 }
+
+Segmenter::~Segmenter() = default;
 
 at::Tensor Segmenter::segment(const at::Tensor& image, const Spacing& spacing,
                               const std::function<void(int64_t, int64_t)>& onWindow) {
@@ -28,7 +34,7 @@ at::Tensor Segmenter::segment(const at::Tensor& image, const Spacing& spacing,
   torch::NoGradGuard noGrad;
   const PreparedImage prepared =
       prepareImage(image, config.patch, config.roi, spacing, modelSpacing_);
-  auto logitsOf = [this](const at::Tensor& batch) { return model_->forward(batch); };
+  auto logitsOf = [this](const at::Tensor& batch) { return execution_->logits(batch); };
   const at::Tensor probabilities =
       slidingWindowProbabilities(logitsOf, prepared.image, config.roi, windows_, onWindow);
   return restoreLabels(probabilities, prepared);

@@ -92,13 +92,15 @@ struct ValidationScores {
   double mean() const { return (dice[0] + dice[1] + dice[2]) / 3.0; }
 };
 
-ValidationScores validate(ViTSegmenter& model, const std::vector<TrainingCase>& cases) {
+ValidationScores validate(ViTSegmenter& model, ModelExecution& execution,
+                          const std::vector<TrainingCase>& cases) {
   ValidationScores scores;
   if (cases.empty()) return scores;
+  model->eval();
   for (const TrainingCase& c : cases) {
     torch::NoGradGuard noGrad;
     const at::Tensor probabilities =
-        slidingWindowProbabilities([&](const at::Tensor& batch) { return model->forward(batch); },
+        slidingWindowProbabilities([&](const at::Tensor& batch) { return execution.logits(batch); },
                                    c.image, model->config().roi, {});
     const at::Tensor predicted = probabilities.argmax(0).to(at::kByte).contiguous();
     const at::Tensor reference = c.labels.to(at::kByte).contiguous();
@@ -146,17 +148,23 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
              const std::vector<TrainingCase>& validation, const TrainingOptions& options,
              ProgressSink& progress) {
   if (training.empty()) throw std::invalid_argument("no training cases");
-  std::error_code error;
-  fs::create_directories(options.runDir, error);
-  if (error) throw InputError(options.runDir, "cannot create the run folder: " + error.message());
   const std::string lastPath = (fs::path(options.runDir) / "last.pt").string();
   const std::string bestPath = (fs::path(options.runDir) / "best.pt").string();
   const std::string metricsPath = (fs::path(options.runDir) / "metrics.jsonl").string();
-  saveModelConfigFile(config, (fs::path(options.runDir) / "config.json").string());
 
-  torch::manual_seed(options.seed);
+  torch::manual_seed(options.seed);  // the same initial weights on every rank
   ViTSegmenter model(config);
   model->train();
+  const std::unique_ptr<ModelExecution> execution = makeExecution(options.execution, model);
+  const bool writer = execution->writesOutputs();
+  NullSink silent;
+  ProgressSink& report = writer ? progress : silent;
+  if (writer) {
+    std::error_code error;
+    fs::create_directories(options.runDir, error);
+    if (error) throw InputError(options.runDir, "cannot create the run folder: " + error.message());
+    saveModelConfigFile(config, (fs::path(options.runDir) / "config.json").string());
+  }
   torch::optim::AdamW optimizer(
       model->parameters(),
       torch::optim::AdamWOptions(options.learningRate).weight_decay(options.weightDecay));
@@ -176,8 +184,8 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
     firstEpoch = meta.at("epoch").get<int>();
     best = meta.value("best_dice", -1.0);
     sampler.setState(meta.at("sampler").get<std::string>());
-    truncateMetricsLog(metricsPath, meta.at("step").get<int64_t>());
-  } else {
+    if (writer) truncateMetricsLog(metricsPath, meta.at("step").get<int64_t>());
+  } else if (writer) {
     std::ofstream(metricsPath, std::ios::trunc);
   }
 
@@ -185,11 +193,12 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
   std::vector<at::Tensor> foreground;
   for (const TrainingCase& c : training) foreground.push_back(c.labels.gt(0).nonzero());
 
-  std::ofstream metrics(metricsPath, std::ios::app);
-  progress.emit({{"event", "start"},
-                 {"job", "train"},
-                 {"total", totalSteps},
-                 {"resumed_at_epoch", firstEpoch}});
+  std::ofstream metrics;
+  if (writer) metrics.open(metricsPath, std::ios::app);
+  report.emit({{"event", "start"},
+               {"job", "train"},
+               {"total", totalSteps},
+               {"resumed_at_epoch", firstEpoch}});
   const auto started = std::chrono::steady_clock::now();
   const int64_t firstStep = static_cast<int64_t>(firstEpoch) * stepsPerEpoch;
   for (int epoch = firstEpoch; epoch < options.epochs; ++epoch) {
@@ -207,9 +216,9 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
       for (auto& group : optimizer.param_groups())
         static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
       optimizer.zero_grad();
-      const SegmentationLoss loss =
-          segmentationLoss(model->forward(at::stack(images)), at::stack(labels));
+      const SegmentationLoss loss = execution->loss(at::stack(images), at::stack(labels));
       loss.total.backward();
+      execution->reduceGradients();
       const double gradNorm =
           torch::nn::utils::clip_grad_norm_(model->parameters(), options.gradientClip);
       optimizer.step();
@@ -223,19 +232,19 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
                                   {"ce", loss.ce.item<double>()},
                                   {"lr", lr},
                                   {"grad_norm", gradNorm}};
-      metrics << metric.dump() << "\n" << std::flush;
-      progress.emit(metric);
+      if (writer) metrics << metric.dump() << "\n" << std::flush;
+      report.emit(metric);
       char detail[96];
       std::snprintf(detail, sizeof detail, "epoch %d/%d  loss %.4f", epoch + 1, options.epochs,
                     lossValue);
-      progress.emit({{"event", "progress"},
-                     {"label", "train"},
-                     {"done", step + 1},
-                     {"total", totalSteps},
-                     {"epoch", epoch + 1},
-                     {"detail", detail},
-                     {"eta_s", estimateSecondsLeft(started, double(step + 1 - firstStep),
-                                                   double(totalSteps - firstStep))}});
+      report.emit({{"event", "progress"},
+                   {"label", "train"},
+                   {"done", step + 1},
+                   {"total", totalSteps},
+                   {"epoch", epoch + 1},
+                   {"detail", detail},
+                   {"eta_s", estimateSecondsLeft(started, double(step + 1 - firstStep),
+                                                 double(totalSteps - firstStep))}});
     }
     const int64_t stepsDone = static_cast<int64_t>(epoch + 1) * stepsPerEpoch;
     const bool lastEpoch = epoch + 1 == options.epochs;
@@ -243,7 +252,7 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
     nlohmann::json meta{
         {"epoch", epoch + 1}, {"step", stepsDone}, {"spacing", options.targetSpacing}};
     if (!validation.empty() && ((epoch + 1) % options.validateEvery == 0 || lastEpoch)) {
-      const ValidationScores scores = validate(model, validation);
+      const ValidationScores scores = validate(model, *execution, validation);
       const nlohmann::json metric{{"event", "metric"},
                                   {"step", stepsDone},
                                   {"epoch", epoch + 1},
@@ -251,27 +260,27 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
                                   {"val_dice_tc", scores.dice[1]},
                                   {"val_dice_et", scores.dice[2]},
                                   {"val_dice_mean", scores.mean()}};
-      metrics << metric.dump() << "\n" << std::flush;
-      progress.emit(metric);
+      if (writer) metrics << metric.dump() << "\n" << std::flush;
+      report.emit(metric);
       if (scores.mean() > best) {
         best = scores.mean();
         nlohmann::json bestMeta = meta;
         bestMeta["val_dice"] = scores.dice;
         bestMeta["best_dice"] = best;
-        saveCheckpoint(bestPath, model, bestMeta);
-        progress.emit({{"event", "result"},
-                       {"checkpoint", bestPath},
-                       {"epoch", epoch + 1},
-                       {"message", "best.pt: epoch " + std::to_string(epoch + 1) +
-                                       ", mean validation Dice " + std::to_string(best)}});
+        if (writer) saveCheckpoint(bestPath, model, bestMeta);
+        report.emit({{"event", "result"},
+                     {"checkpoint", bestPath},
+                     {"epoch", epoch + 1},
+                     {"message", "best.pt: epoch " + std::to_string(epoch + 1) +
+                                     ", mean validation Dice " + std::to_string(best)}});
       }
     }
-    if (validation.empty() && lastEpoch) saveCheckpoint(bestPath, model, meta);
+    if (writer && validation.empty() && lastEpoch) saveCheckpoint(bestPath, model, meta);
     meta["best_dice"] = best;
     meta["sampler"] = sampler.state();
-    saveCheckpoint(lastPath, model, meta, &optimizer);
+    if (writer) saveCheckpoint(lastPath, model, meta, &optimizer);
   }
-  progress.emit({{"event", "done"}, {"status", "ok"}, {"best_dice", best}});
+  report.emit({{"event", "done"}, {"status", "ok"}, {"best_dice", best}});
   return best;
 }
 

@@ -10,6 +10,7 @@
 #include <ATen/core/Tensor.h>
 
 #include "engine/model_config.h"
+#include "engine/model_execution.h"
 #include "engine/preprocessing.h"
 #include "engine/progress.h"
 
@@ -36,6 +37,10 @@ struct TrainingOptions {
   bool resume = false;
   Spacing
       targetSpacing{};  // mm along A0, A1, A2 the cases were resampled to (stored in checkpoints)
+  // How the model runs (default: on this process). With a sequence-parallel execution every rank
+  // calls train() with the same cases and options; only the rank whose execution writesOutputs()
+  // writes the run folder and emits progress.
+  ExecutionFactory execution;
 };
 
 // Runs (or resumes) training; returns the best mean validation Dice (WT, TC, ET).

@@ -8,6 +8,7 @@
 #include "engine/loss.h"
 #include "engine/parallel/distributed_attention.h"
 #include "engine/parallel/distributed_decoder.h"
+#include "engine/parallel/parallel_execution.h"
 #include "engine/parallel/spatial_split.h"
 
 namespace seqseg::test {
@@ -112,22 +113,8 @@ Outcome runScenario(const std::shared_ptr<ProcessGroup>& group, const Scenario& 
   (loss.total * kGradScale).backward();
   parallel.allReduceGradients();
 
-  // Every rank's logits, flattened, gathered and put back together.
-  std::vector<int64_t> counts;
-  for (int r = 0; r < group->size(); ++r)
-    counts.push_back(logits.size(0) * logits.size(1) * split.voxelBox(r, config.patch).volume());
-  const at::Tensor all = group->allGather(logits.detach().reshape({-1}).contiguous(), counts);
-  std::vector<at::Tensor> parts;
-  int64_t at = 0;
-  for (int r = 0; r < group->size(); ++r) {
-    const Box3 b = split.voxelBox(r, config.patch);
-    parts.push_back(
-        all.narrow(0, at, counts[r])
-            .view({logits.size(0), logits.size(1), b.extent[0], b.extent[1], b.extent[2]}));
-    at += counts[r];
-  }
   Outcome out;
-  out.logits = assembleParts(parts, split, config.patch);
+  out.logits = gatherParts(group, logits.detach(), split, config.patch);
   out.loss = loss.total.detach();
   out.grads = gradsOf(model);
   return out;

@@ -1,0 +1,122 @@
+#include "app/parallel_options.h"
+
+#include <mpi.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "engine/runtime.h"
+
+namespace seqseg {
+namespace {
+
+std::optional<std::string> environment(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? std::optional<std::string>(value) : std::nullopt;
+}
+
+int environmentInt(const char* name, int fallback) {
+  const auto value = environment(name);
+  return value ? std::atoi(value->c_str()) : fallback;
+}
+
+// Ranks of this job on this machine, as each launcher tells it.
+int localRankCount(int worldSize) {
+  for (const char* name : {"LOCAL_WORLD_SIZE", "OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS",
+                           "SLURM_NTASKS_PER_NODE"})
+    if (const int count = environmentInt(name, 0); count > 0) return count;
+  return worldSize;
+}
+
+// Under MPI (mpirun without MASTER_ADDR/PORT): rank 0 picks a free port for the store and
+// broadcasts "host port" to the others, then MPI steps aside; the collectives use c10d.
+void storeAddressFromMpi(RankFlags& flags, bool allLocal) {
+  int initialised = 0;
+  MPI_Initialized(&initialised);
+  if (!initialised) MPI_Init(nullptr, nullptr);
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  char address[256] = {};
+  if (rank == 0) {
+    char host[200] = "127.0.0.1";
+    if (!allLocal) gethostname(host, sizeof host - 1);
+    std::snprintf(address, sizeof address, "%s %d", host, freeLoopbackPort());
+  }
+  MPI_Bcast(address, sizeof address, MPI_CHAR, 0, MPI_COMM_WORLD);
+  MPI_Finalize();
+  char host[256] = {};
+  int port = 0;
+  if (std::sscanf(address, "%255s %d", host, &port) != 2)
+    throw std::runtime_error("MPI: could not receive the store address from rank 0");
+  flags.masterAddr = host;
+  flags.masterPort = port;
+}
+
+}  // namespace
+
+void addParallelOptions(CLI::App& app, ParallelOptions& options) {
+  app.add_option("--ranks", options.ranks,
+                 "Ranks (processes) the volume is split across; attention spans all of them")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  app.add_option("--launcher", options.launcher,
+                 "How --ranks > 1 start: local (processes on this machine), mpirun or srun "
+                 "(ignored when this command is itself started by mpirun or srun)")
+      ->check(CLI::IsMember({"local", "mpirun", "srun"}))
+      ->capture_default_str();
+  app.add_option("--device", options.device, "cpu (this build has no CUDA)")
+      ->check(CLI::IsMember({"cpu"}))
+      ->capture_default_str();
+  app.add_option("--split", options.settings.split, "Spatial split: slab0, slab1, slab2, blocks")
+      ->check(CLI::IsMember({"slab0", "slab1", "slab2", "blocks"}))
+      ->capture_default_str();
+  app.add_option("--attention", options.settings.attention,
+                 "Attention across ranks: allgather, ring, ulysses")
+      ->check(CLI::IsMember({"allgather", "ring", "ulysses"}))
+      ->capture_default_str();
+  app.add_option("--decoder", options.settings.decoder,
+                 "Decoder across ranks: halo (exact), gather (exact), nogather (the paper's)")
+      ->check(CLI::IsMember({"halo", "gather", "nogather"}))
+      ->capture_default_str();
+}
+
+std::vector<std::string> parallelArguments(const ParallelOptions& options) {
+  return {"--ranks",   std::to_string(options.ranks), "--device",    options.device,
+          "--split",   options.settings.split,        "--attention", options.settings.attention,
+          "--decoder", options.settings.decoder};
+}
+
+void checkParallelOptions(const ParallelOptions& options, const ModelConfig& config) {
+  checkParallelSettings(options.settings, config, options.ranks);
+}
+
+bool startedAsRank() {
+  const RankInfo info = discoverRanks();
+  return info.source != "default" && info.size > 1;
+}
+
+JobRank joinJob(const ParallelOptions& options) {
+  RankFlags flags;
+  const bool underMpi = environment("OMPI_COMM_WORLD_SIZE").has_value();
+  const int mpiSize = environmentInt("OMPI_COMM_WORLD_SIZE", 1);
+  const bool allLocal = environmentInt("OMPI_COMM_WORLD_LOCAL_SIZE", mpiSize) == mpiSize;
+  if (underMpi && mpiSize > 1 && !environment("MASTER_PORT")) storeAddressFromMpi(flags, allLocal);
+  const RankInfo info = discoverRanks(flags);
+  if (options.ranks > 1 && info.size != options.ranks)
+    throw std::invalid_argument("--ranks " + std::to_string(options.ranks) + " but the " +
+                                info.source + " job has " + std::to_string(info.size) + " ranks");
+  JobRank job;
+  job.localRanks = std::min(localRankCount(info.size), info.size);
+  if (info.size == 1) {
+    job.group = ProcessGroup::single();
+    return job;
+  }
+  ProcessGroupOptions groupOptions;
+  if (!allLocal) groupOptions.bindHost = "";
+  job.group = ProcessGroup::create(info, groupOptions);
+  job.execution = sequenceParallelExecution(job.group, options.settings);
+  return job;
+}
+
+}  // namespace seqseg

@@ -1,0 +1,7 @@
+// seqseg-worker: one rank of a sequence-parallel job, started by `seqseg --ranks R`, mpirun,
+// srun or torchrun-style tools. Rank 0 writes the outputs and the JSON Lines events.
+#include "app/command_line.h"
+
+int main(int argc, char** argv) {
+  return seqseg::runCommandLine(argc, argv, seqseg::Program::Worker, nullptr);
+}
