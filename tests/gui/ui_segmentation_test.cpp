@@ -15,6 +15,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -230,6 +231,45 @@ TEST_F(UiSegmentationTest, LegendVolumesEqualTheBatchReport) {
   EXPECT_NEAR(legend.volumeMl(0) + legend.volumeMl(1) + legend.volumeMl(2), legend.volumeMl(3),
               1e-9);
   EXPECT_NEAR(legend.volumeMl(0) + legend.volumeMl(2), legend.volumeMl(4), 1e-9);
+}
+
+// A case opened as four files goes to the worker as --t1 --t1ce --t2 --flair, here with two
+// ranks (halo decoder, the default): the same tumour as one rank on the case folder.
+TEST_F(UiSegmentationTest, FourFilesWithTwoRanksGiveTheOneRankVolumes) {
+  auto* ranks = window_.segmentPanel()->findChild<QSpinBox*>(QStringLiteral("ranksChoice"));
+  ASSERT_NE(ranks, nullptr);
+  if (ranks->maximum() < 2) GTEST_SKIP() << "one core: the panel offers one rank only";
+  ASSERT_TRUE(test::showAndWait(window_));
+  QSignalSpy loaded(&window_, &MainWindow::caseLoaded);
+  QSignalSpy loadFailed(&window_, &MainWindow::loadFailed);
+  window_.openFiles({caseFile("t1"), caseFile("t1ce"), caseFile("t2"), caseFile("flair")});
+  ASSERT_TRUE(
+      QTest::qWaitFor([&] { return loaded.count() + loadFailed.count() > 0; }, kLoadTimeoutMs));
+  ASSERT_EQ(loadFailed.count(), 0) << loadFailed.first().first().toString().toStdString();
+  ASSERT_EQ(window_.session().layout(), Layout::Explicit);
+  ranks->setValue(2);
+  EXPECT_EQ(window_.segmentPanel()->settings().ranks, 2);
+
+  QSignalSpy finished(&window_, &MainWindow::segmentationJobFinished);
+  QTest::mouseClick(button("segmentButton"), Qt::LeftButton);
+  test::TempDir batch;
+  const int pid = test::startCommand(
+      {test::seqsegExecutable(), "--batch", "-i", caseFolder().toStdString(), "-o", batch.path()},
+      batch / "log");
+  ASSERT_TRUE(QTest::qWaitFor([&] { return finished.count() > 0; }, kJobTimeoutMs));
+  ASSERT_EQ(test::waitCommand(pid), 0) << test::readFile(batch / "log");
+  ASSERT_EQ(window_.session().job().state, JobState::Done) << window_.session().job().message;
+
+  const nlohmann::json report = nlohmann::json::parse(test::readFile(batch / "report.json"));
+  const nlohmann::json& volumes = report.at("cases").at(0).at("volume_ml");
+  const Geometry& geometry = window_.session().volume()->geometry;
+  // Equal up to float rounding at a class boundary: a voxel or two at most.
+  const double voxelMl = geometry.spacing[0] * geometry.spacing[1] * geometry.spacing[2] / 1000;
+  const char* regions[] = {"WT", "TC", "ET"};
+  for (int r = 0; r < 3; ++r)
+    EXPECT_NEAR(window_.session().volumes().perRegion[r], volumes.at(regions[r]).get<double>(),
+                2.5 * voxelMl)
+        << regions[r];
 }
 
 TEST_F(UiSegmentationTest, CancelMidRunLeavesNothingAndReturnsToIdle) {
