@@ -39,6 +39,8 @@ class SegmentationJob : public QObject {
   void cancel();
   // The private output folder of the running job; empty when none.
   QString outputFolder() const;
+  // The process group of the running job (its first process's id); 0 when none.
+  qint64 processGroup() const { return processGroup_; }
 
  signals:
   void started();

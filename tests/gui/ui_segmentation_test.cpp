@@ -23,10 +23,15 @@
 #include <QUrl>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "tests/gui/gui_test_support.h"
 #include "tests/support/test_support.h"
@@ -272,13 +277,55 @@ TEST_F(UiSegmentationTest, FourFilesWithTwoRanksGiveTheOneRankVolumes) {
         << regions[r];
 }
 
+// The live (not zombie) process `root` and its descendants, from /proc.
+std::set<long> processTree(long root) {
+  std::map<long, std::vector<long>> children;
+  std::set<long> alive;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string stat = test::readFile(entry.path().string() + "/stat");
+    // pid (comm) state ppid ...: comm may hold spaces, so read after its ')'.
+    const size_t close = stat.rfind(')');
+    char state = 0;
+    long parent = 0;
+    if (close == std::string::npos ||
+        std::sscanf(stat.c_str() + close + 1, " %c %ld", &state, &parent) != 2 || state == 'Z')
+      continue;
+    const long pid = std::atol(stat.c_str());
+    alive.insert(pid);
+    children[parent].push_back(pid);
+  }
+  std::set<long> tree;
+  std::vector<long> pending{root};
+  while (!pending.empty()) {
+    const long pid = pending.back();
+    pending.pop_back();
+    if (!alive.count(pid) || !tree.insert(pid).second) continue;
+    for (long child : children[pid]) pending.push_back(child);
+  }
+  return tree;
+}
+
+bool anyAlive(const std::set<long>& pids) {
+  for (long pid : pids) {
+    const std::string stat = test::readFile("/proc/" + std::to_string(pid) + "/stat");
+    const size_t close = stat.rfind(')');
+    if (close != std::string::npos && stat[close + 2] != 'Z') return true;
+  }
+  return false;
+}
+
+// With two ranks when the machine has two cores: the cancel reaches every worker process.
 TEST_F(UiSegmentationTest, CancelMidRunLeavesNothingAndReturnsToIdle) {
   ASSERT_NO_FATAL_FAILURE(openCase());
+  auto* ranks = window_.segmentPanel()->findChild<QSpinBox*>(QStringLiteral("ranksChoice"));
+  ranks->setValue(std::min(2, ranks->maximum()));
   QSignalSpy finished(&window_, &MainWindow::segmentationJobFinished);
   QSignalSpy failed(&window_, &MainWindow::segmentationJobFailed);
   window_.segmentPanel()->segment();
   const QString output = window_.segmentationJob().outputFolder();
   ASSERT_FALSE(output.isEmpty());
+  const qint64 job = window_.segmentationJob().processGroup();
+  ASSERT_GT(job, 0);
   // Mid-run: once the worker reports progress inside the case.
   ASSERT_TRUE(QTest::qWaitFor(
       [&] {
@@ -287,6 +334,15 @@ TEST_F(UiSegmentationTest, CancelMidRunLeavesNothingAndReturnsToIdle) {
       },
       kJobTimeoutMs));
   ASSERT_EQ(window_.session().job().state, JobState::Running) << "it ended before the cancel";
+  // seqseg and its rank processes, once they have started (rank 0 reports progress).
+  std::set<long> processes;
+  EXPECT_TRUE(QTest::qWaitFor(
+      [&] {
+        return (processes = processTree(job)).size() >
+               static_cast<size_t>(ranks->value() > 1 ? ranks->value() : 0);
+      },
+      10000))
+      << processes.size() << " processes for " << ranks->value() << " ranks";
   ASSERT_TRUE(button("cancelButton")->isEnabled());
   QTest::mouseClick(button("cancelButton"), Qt::LeftButton);
   EXPECT_EQ(window_.session().job().state, JobState::Cancelling);
@@ -294,6 +350,8 @@ TEST_F(UiSegmentationTest, CancelMidRunLeavesNothingAndReturnsToIdle) {
   EXPECT_EQ(window_.session().job().state, JobState::Idle);
   EXPECT_EQ(failed.count(), 0) << "a cancel is not a failure";
   EXPECT_FALSE(QFileInfo::exists(output)) << "no folder, no mask left behind";
+  EXPECT_TRUE(QTest::qWaitFor([&] { return !anyAlive(processes); }, 15000))
+      << "processes of the job still run";
   EXPECT_EQ(window_.session().segmentation(), nullptr);
   EXPECT_FALSE(window_.session().isDirty());
   EXPECT_TRUE(button("segmentButton")->isEnabled());
