@@ -58,7 +58,9 @@ class SegmentationJob : public QObject {
 
   SessionModel& session_;
   QString executable_;
-  int gracePeriodMs_ = 3000;
+  // Longer than the rank launcher's own SIGTERM-to-SIGKILL grace (10 s), so that it can stop
+  // its ranks and remove its temporary files itself.
+  int gracePeriodMs_ = 15000;
   QProcess* process_ = nullptr;
   std::unique_ptr<QTemporaryDir> output_;
   QByteArray pendingOutput_;
