@@ -409,6 +409,16 @@ EnvLookup processEnvironment() {
   };
 }
 
+std::string firstSlurmHost(const std::string& nodeList) {
+  // "node[07-09,12],gpu1" -> "node07": the prefix, then the first number of a bracket.
+  const size_t comma = nodeList.find(',');
+  const size_t bracket = nodeList.find('[');
+  if (bracket == std::string::npos || (comma != std::string::npos && comma < bracket))
+    return nodeList.substr(0, comma);
+  const size_t end = nodeList.find_first_of("-,]", bracket + 1);
+  return nodeList.substr(0, bracket) + nodeList.substr(bracket + 1, end - bracket - 1);
+}
+
 RankInfo discoverRanks(const RankFlags& flags, const EnvLookup& env) {
   RankInfo info;
   auto required = [&](const std::string& name, const std::string& because) {
@@ -443,6 +453,17 @@ RankInfo discoverRanks(const RankFlags& flags, const EnvLookup& env) {
   }
   if (auto addr = env("MASTER_ADDR")) info.masterAddr = *addr;
   if (auto port = env("MASTER_PORT")) info.masterPort = parseInt("MASTER_PORT", *port);
+  if (info.source == "slurm" && info.size > 1 && !env("MASTER_PORT")) {
+    // srun gives no store address: every task derives the same one, rank 0's node (the first of
+    // the step's node list) and a port fixed by the job and step ids.
+    const auto nodes =
+        env("SLURM_STEP_NODELIST") ? env("SLURM_STEP_NODELIST") : env("SLURM_JOB_NODELIST");
+    if (nodes && !env("MASTER_ADDR")) info.masterAddr = firstSlurmHost(*nodes);
+    if (auto job = env("SLURM_JOB_ID")) {
+      const int step = optionalInt("SLURM_STEP_ID", 0);
+      info.masterPort = 15000 + (parseInt("SLURM_JOB_ID", *job) * 7 + step) % 20000;
+    }
+  }
 
   if (flags.rank || flags.size) info.source = "flags";
   if (flags.rank) info.rank = *flags.rank;

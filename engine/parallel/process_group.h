@@ -50,9 +50,13 @@ EnvLookup processEnvironment();
 // Rank discovery in the DESIGN order: explicit flags; OpenMPI (OMPI_COMM_WORLD_RANK/SIZE/
 // LOCAL_RANK); MPICH/PMI (PMI_RANK/PMI_SIZE, MPI_LOCALRANKID); Slurm (SLURM_PROCID/NTASKS/
 // LOCALID); torchrun (RANK/WORLD_SIZE/LOCAL_RANK). The store address comes from the flags, else
-// MASTER_ADDR/MASTER_PORT, else 127.0.0.1 (a local job). Throws std::invalid_argument for a
+// MASTER_ADDR/MASTER_PORT, else (under srun) the step's first node and a port derived from
+// SLURM_JOB_ID and SLURM_STEP_ID, else 127.0.0.1 (a local job). Throws std::invalid_argument for a
 // malformed number, rank outside [0, size), or size > 1 without a store port.
 RankInfo discoverRanks(const RankFlags& flags = {}, const EnvLookup& env = processEnvironment());
+
+// The first host of a Slurm node list ("node[07-09,12],gpu1" -> "node07").
+std::string firstSlurmHost(const std::string& nodeList);
 
 // A TCP port on 127.0.0.1 that was free a moment ago, for the store of a local job.
 int freeLoopbackPort();

@@ -72,6 +72,25 @@ TEST(RankDiscovery, OrderIsFlagsThenOpenMpiThenPmiThenSlurmThenTorchrun) {
   EXPECT_EQ(fromFlags.masterAddr, "10.0.0.1");
 }
 
+TEST(RankDiscovery, UnderSrunTheStoreIsTheFirstNodeAndAJobDerivedPort) {
+  EXPECT_EQ(firstSlurmHost("node[07-09,12],gpu1"), "node07");
+  EXPECT_EQ(firstSlurmHost("gpu1,node[2-3]"), "gpu1");
+  EXPECT_EQ(firstSlurmHost("localhost"), "localhost");
+  std::map<std::string, std::string> env{{"SLURM_PROCID", "1"},
+                                         {"SLURM_NTASKS", "2"},
+                                         {"SLURM_JOB_ID", "4242"},
+                                         {"SLURM_STEP_ID", "3"},
+                                         {"SLURM_STEP_NODELIST", "cn[0101-0102]"}};
+  const RankInfo first = discoverRanks({}, envOf(env));
+  EXPECT_EQ(first.masterAddr, "cn0101");
+  EXPECT_GE(first.masterPort, 15000);
+  EXPECT_LT(first.masterPort, 35000);
+  env["SLURM_STEP_ID"] = "4";  // another step of the job: another port
+  EXPECT_NE(discoverRanks({}, envOf(env)).masterPort, first.masterPort);
+  env["MASTER_PORT"] = "29500";  // explicit variables win
+  EXPECT_EQ(discoverRanks({}, envOf(env)).masterPort, 29500);
+}
+
 TEST(RankDiscovery, BadValuesAreClearErrors) {
   EXPECT_THROW(discoverRanks({}, envOf({{"RANK", "x"}, {"WORLD_SIZE", "2"}})),
                std::invalid_argument);
