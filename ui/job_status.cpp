@@ -49,7 +49,9 @@ bool applyJobEventLine(const std::string& line, JobStatus& status) {
     }
     if (const std::string detail = text(event, "detail"); !detail.empty()) status.message = detail;
   } else if (kind == "result") {
-    if (const std::string mask = text(event, "mask"); !mask.empty()) status.maskPath = mask;
+    const std::string mask = text(event, "mask");
+    if (!mask.empty() && (status.caseId.empty() || text(event, "case") == status.caseId))
+      status.maskPath = mask;
     if (const std::string message = text(event, "message"); !message.empty())
       status.message = message;
   } else if (kind == "error") {

@@ -95,6 +95,7 @@ void SessionModel::startJob(const std::string& message) {
   job_ = JobStatus{};
   job_.state = JobState::Running;
   job_.message = message;
+  job_.caseId = files_.id;
   notify([](SessionListener& listener) { listener.jobChanged(); });
 }
 

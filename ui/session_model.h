@@ -62,7 +62,8 @@ class SessionModel {
   bool isDirty() const { return dirty_; }
   void markSaved();
 
-  // The job: start() from any state but Running/Cancelling; then protocol lines, a cancel
+  // The job, for the open case (its result event is the one naming the case's id): start()
+  // from any state but Running/Cancelling; then protocol lines, a cancel
   // request, and the end of the process. A job that ends is Done only with a done event of
   // status ok and exit code 0; a cancelled job returns to Idle.
   const JobStatus& job() const { return job_; }

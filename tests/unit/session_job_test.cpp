@@ -3,6 +3,7 @@
 // of four files.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,23 @@ TEST(SessionJob, ProgressResultAndDoneMakeASuccessfulJob) {
   EXPECT_EQ(session.job().maskPath, "/tmp/o/c1.nii.gz");
   EXPECT_DOUBLE_EQ(session.job().fraction, 1.0);
   EXPECT_EQ(heard, 6) << "start, 4 events, end (the stray line is not one)";
+}
+
+TEST(SessionJob, TheMaskIsTheOpenCasesResult) {
+  SessionModel session;
+  auto volume = std::make_shared<Volume>();
+  volume->shape = {4, 1, 1, 1};
+  volume->voxels.assign(4, 0.0f);
+  CaseFiles files;
+  files.id = "c2";
+  session.setCase(volume, files, "/d");
+  session.startJob("");
+  EXPECT_EQ(session.job().caseId, "c2");
+  // A dataset folder segmented whole reports every case; only c2's mask is the one wanted.
+  session.applyJobLine(R"({"event":"result","case":"c1","mask":"/o/c1.nii.gz"})");
+  session.applyJobLine(R"({"event":"result","case":"c2","mask":"/o/c2.nii.gz"})");
+  session.applyJobLine(R"({"event":"result","case":"c3","mask":"/o/c3.nii.gz"})");
+  EXPECT_EQ(session.job().maskPath, "/o/c2.nii.gz");
 }
 
 TEST(SessionJob, FailureCarriesTheErrorEventOrTheLastStderrLine) {
