@@ -25,9 +25,13 @@ SegmentationJob::SegmentationJob(SessionModel& session, QObject* parent)
 
 SegmentationJob::~SegmentationJob() {
   if (process_) {
+    // As a cancel: SIGTERM lets the launcher stop its ranks and clean up; SIGKILL if it hangs.
     process_->disconnect(this);
-    signalGroup(SIGKILL);
-    process_->waitForFinished(5000);
+    signalGroup(SIGTERM);
+    if (!process_->waitForFinished(gracePeriodMs_)) {
+      signalGroup(SIGKILL);
+      process_->waitForFinished(5000);
+    }
   }
   if (reader_) {
     reader_->disconnect(this);

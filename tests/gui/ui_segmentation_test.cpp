@@ -358,6 +358,27 @@ TEST_F(UiSegmentationTest, CancelMidRunLeavesNothingAndReturnsToIdle) {
   EXPECT_EQ(overlayExtent(axial()).pixels, 0);
 }
 
+TEST_F(UiSegmentationTest, ClosingTheWindowEndsARunningJob) {
+  auto window = std::make_unique<MainWindow>();
+  window->segmentationJob().setExecutable(QString::fromStdString(test::seqsegExecutable()));
+  window->show();
+  QSignalSpy loaded(window.get(), &MainWindow::caseLoaded);
+  window->openCase(caseFolder());
+  ASSERT_TRUE(QTest::qWaitFor([&] { return loaded.count() > 0; }, kLoadTimeoutMs));
+  window->segmentPanel()->segment();
+  const QString output = window->segmentationJob().outputFolder();
+  const qint64 job = window->segmentationJob().processGroup();
+  ASSERT_GT(job, 0);
+  ASSERT_TRUE(QTest::qWaitFor([&] { return window->session().job().fraction > 0; }, kJobTimeoutMs));
+  ASSERT_EQ(window->session().job().state, JobState::Running);
+  const std::set<long> processes = processTree(job);
+  ASSERT_FALSE(processes.empty());
+  window.reset();
+  EXPECT_TRUE(QTest::qWaitFor([&] { return !anyAlive(processes); }, 5000))
+      << "the job outlives its window";
+  EXPECT_FALSE(QFileInfo::exists(output));
+}
+
 TEST_F(UiSegmentationTest, CorruptModelShowsTheWorkersMessage) {
   ASSERT_NO_FATAL_FAILURE(openCase());
   test::TempDir scratch;
