@@ -100,7 +100,10 @@ JobRank joinJob(const ParallelOptions& options) {
   RankFlags flags;
   const bool underMpi = environment("OMPI_COMM_WORLD_SIZE").has_value();
   const int mpiSize = environmentInt("OMPI_COMM_WORLD_SIZE", 1);
-  const bool allLocal = environmentInt("OMPI_COMM_WORLD_LOCAL_SIZE", mpiSize) == mpiSize;
+  // One machine: the store and Gloo stay on 127.0.0.1; several: this host's name.
+  const bool allLocal = environmentInt("OMPI_COMM_WORLD_LOCAL_SIZE", mpiSize) == mpiSize &&
+                        environmentInt("SLURM_STEP_NUM_NODES", 1) <= 1 &&
+                        environmentInt("SLURM_NNODES", 1) <= 1;
   if (underMpi && mpiSize > 1 && !environment("MASTER_PORT")) storeAddressFromMpi(flags, allLocal);
   const RankInfo info = discoverRanks(flags);
   if (options.ranks > 1 && info.size != options.ranks)

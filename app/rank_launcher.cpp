@@ -81,7 +81,7 @@ void setLocalRankEnvironment(int rank, int ranks, int port) {
 
 struct Child {
   pid_t pid = -1;
-  int rank = 0;  // -1: the mpirun process
+  int rank = 0;  // -1: the launcher process (mpirun, srun)
   bool running = true;
   int status = 0;
 };
@@ -146,6 +146,17 @@ int runRanks(const ParallelOptions& options, const std::vector<std::string>& wor
     const pid_t pid = startChild(argv, events[1], 0, {});
     group = pid;
     children.push_back({pid, -1});
+  } else if (options.launcher == "srun") {
+    // A step of the current allocation, or a job of its own outside one. Only rank 0's stdout
+    // (the events) comes back, as with local ranks; every rank's stderr does; one failed rank
+    // ends the step.
+    std::vector<std::string> argv{
+        "srun",        "-n",           std::to_string(options.ranks), "--output=0",
+        "--error=all", "--input=none", "--kill-on-bad-exit=1"};
+    argv.insert(argv.end(), worker.begin(), worker.end());
+    const pid_t pid = startChild(argv, events[1], 0, {});
+    group = pid;
+    children.push_back({pid, -1});
   } else {
     throw std::invalid_argument("unknown launcher '" + options.launcher + "'");
   }
@@ -202,9 +213,8 @@ int runRanks(const ParallelOptions& options, const std::vector<std::string>& wor
         child.running = false;
         const bool failed = !WIFEXITED(child.status) || WEXITSTATUS(child.status) != 0;
         if (failed && failure.empty() && !cancelSignal) {
-          failure =
-              (child.rank >= 0 ? "rank " + std::to_string(child.rank) : std::string("mpirun")) +
-              " " + describeStatus(child.status);
+          failure = (child.rank >= 0 ? "rank " + std::to_string(child.rank) : options.launcher) +
+                    " " + describeStatus(child.status);
           if (child.rank >= 0)
             progress.emit({{"event", "error"}, {"rank", child.rank}, {"message", failure}});
           else
