@@ -30,6 +30,7 @@
 #include "io/image_reader.h"
 #include "io/image_writer.h"
 #include "io/label_mapping.h"
+#include "ui/display_controls.h"
 #include "ui/legend_panel.h"
 #include "ui/modality_order.h"
 #include "ui/recent_cases.h"
@@ -181,6 +182,21 @@ void MainWindow::createViews() {
                      captioned(tr("Coronal"), coronal), captioned(tr("3D"), overview)));
 
   caseViews_ = std::make_unique<CaseViews>(axial, sagittal, coronal, overview);
+  displayControls_ = new DisplayControls(*this, *caseViews_);
+  cursorLabel_ = new QLabel;
+  cursorLabel_->setObjectName(QStringLiteral("cursorLabel"));
+  statusBar()->addPermanentWidget(cursorLabel_);
+  caseViews_->setCursorObserver(
+      [this](const std::array<double, 3>&, const std::array<int64_t, 3>& voxel) {
+        const int label = caseViews_->labelAtCursor();
+        QString text = QStringLiteral("voxel %1, %2, %3   value %4")
+                           .arg(voxel[0])
+                           .arg(voxel[1])
+                           .arg(voxel[2])
+                           .arg(formatNumber(caseViews_->intensityAtCursor()));
+        if (label >= 0) text += QStringLiteral("   label %1").arg(label);
+        cursorLabel_->setText(text);
+      });
 }
 
 void MainWindow::createPanels() {
@@ -399,6 +415,7 @@ void MainWindow::finishLoading(const LoadResult& result) {
   if (!result.note.isEmpty()) summary += QStringLiteral(" (%1)").arg(result.note);
   caseLabel_->setText(summary);
   caseViews_->show(*result.volume, 0, result.t1Window);  // also clears the last case's labels
+  displayControls_->refresh();
   session_.setCase(result.volume, result.files, result.source.toStdString());
   RecentCases().add(result.recent);
   emit caseLoaded();

@@ -24,6 +24,7 @@ class QThread;
 namespace seqseg {
 
 class CaseViews;
+class DisplayControls;
 class LegendPanel;
 class SegmentPanel;
 class SegmentationJob;
@@ -45,6 +46,7 @@ class MainWindow : public QMainWindow, private SessionListener {
   SegmentationJob& segmentationJob() { return *job_; }
   SegmentPanel* segmentPanel() const { return segmentPanel_; }
   LegendPanel* legendPanel() const { return legendPanel_; }
+  CaseViews& caseViews() { return *caseViews_; }
   // The longest UI-thread stall (ms) during the last segmentation job, measured by a 10 ms
   // heartbeat from the job's start until its result is shown.
   double lastJobLongestStallMs() const { return lastJobStallMs_; }
@@ -126,6 +128,8 @@ class MainWindow : public QMainWindow, private SessionListener {
   std::unique_ptr<CaseViews> caseViews_;
   SegmentPanel* segmentPanel_ = nullptr;
   LegendPanel* legendPanel_ = nullptr;
+  DisplayControls* displayControls_ = nullptr;
+  QLabel* cursorLabel_ = nullptr;  // voxel, value and label under the cursor
   QMenu* recentMenu_ = nullptr;
   QLabel* caseLabel_ = nullptr;
   std::vector<QThread*> workers_;  // running loads and saves; waited for on close
