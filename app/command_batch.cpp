@@ -1,6 +1,8 @@
 // seqseg --batch: segments every case of a folder with one model, naming and skipping bad cases.
 #include <ATen/Parallel.h>
 
+#include <algorithm>
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -90,6 +92,20 @@ std::string summaryLine(const nlohmann::json& entry) {
   return line + " -> " + entry["mask"].get<std::string>();
 }
 
+// The cases named by --case, in the order given; an unknown name is an InputError.
+std::vector<CaseFiles> selectCases(const Dataset& dataset, const std::vector<std::string>& ids) {
+  std::vector<CaseFiles> chosen;
+  for (const std::string& id : ids) {
+    const auto found = std::find_if(dataset.cases.begin(), dataset.cases.end(),
+                                    [&](const CaseFiles& files) { return files.id == id; });
+    if (found == dataset.cases.end())
+      throw InputError(dataset.root,
+                       "no case '" + id + "' in this " + layoutName(dataset.layout) + " folder");
+    chosen.push_back(*found);
+  }
+  return chosen;
+}
+
 void createOutputFolder(const std::string& folder) {
   std::error_code error;
   fs::create_directories(folder, error);
@@ -127,6 +143,7 @@ std::vector<std::string> workerArguments(const BatchOptions& options, const std:
       arguments.insert(arguments.end(), {flag, path});
   } else {
     arguments.insert(arguments.end(), {"-i", options.input});
+    for (const std::string& id : options.caseIds) arguments.insert(arguments.end(), {"--case", id});
   }
   if (options.skipExisting) arguments.push_back("--skip-existing");
   const std::vector<std::string> parallel = parallelArguments(options.parallel);
@@ -155,6 +172,7 @@ int runBatch(const BatchOptions& options) {
     dataset.cases.push_back(explicitCase(options.t1, options.t1ce, options.t2, options.flair));
   } else {
     dataset = findCases(options.input);
+    if (!options.caseIds.empty()) dataset.cases = selectCases(dataset, options.caseIds);
   }
   const std::string modelPath = options.model.empty() ? bundledModelPath() : options.model;
   if (options.model.empty() && !fs::exists(modelPath))
@@ -257,6 +275,8 @@ void addBatchOptions(CLI::App& app, BatchOptions& options) {
   group->add_option("--overlap", options.overlap, "Sliding-window overlap, 0..0.9")
       ->check(CLI::Range(0.0, 0.9))
       ->capture_default_str();
+  group->add_option("--case", options.caseIds,
+                    "Only this case of -i (its identifier; repeat for more)");
   group->add_option("--t1", options.t1, "One case as four files: T1 (instead of -i)");
   group->add_option("--t1ce", options.t1ce, "... T1 contrast-enhanced");
   group->add_option("--t2", options.t2, "... T2");

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "app/parallel_options.h"
 
@@ -13,7 +14,8 @@ struct BatchOptions {
   bool enabled = false;
   bool worker = false;  // this process is one rank (seqseg-worker)
   std::string input, output, model, report;
-  std::string t1, t1ce, t2, flair;  // one case given as four files, instead of --input
+  std::string t1, t1ce, t2, flair;   // one case given as four files, instead of --input
+  std::vector<std::string> caseIds;  // only these cases of --input (all when empty)
   std::string labels = "native";
   std::string progress = "bar";
   bool skipExisting = false;

@@ -16,7 +16,8 @@ std::vector<std::string> batchArguments(const CaseFiles& files, const std::strin
                        {"-i", std::filesystem::path(files.images.front()).parent_path().string()});
       break;
     case Layout::Msd:
-      arguments.insert(arguments.end(), {"-i", datasetRoot});
+      // One 4D file per case in a shared folder: the dataset, narrowed to this case.
+      arguments.insert(arguments.end(), {"-i", datasetRoot, "--case", files.id});
       break;
     case Layout::NnUnet:
     case Layout::Explicit:

@@ -155,6 +155,30 @@ TEST_F(TrainedModel, BatchRefusesAMissingModelOrInput) {
   EXPECT_EQ(seqseg({"--batch", "-i", data()}).exitCode, 2);
 }
 
+TEST_F(TrainedModel, BatchCaseOptionSegmentsOnlyTheNamedCaseOfAnMsdFolder) {
+  TempDir dir;
+  ASSERT_EQ(seqseg({"synth", "--out", dir / "msd", "--cases", "2", "--size", "32", "--layout",
+                    "msd", "--seed", "8"})
+                .exitCode,
+            0);
+  std::vector<std::string> ids;
+  for (const auto& entry : fs::directory_iterator(dir / "msd/imagesTr"))
+    ids.push_back(
+        entry.path().filename().string().substr(0, entry.path().filename().string().find('.')));
+  ASSERT_EQ(ids.size(), 2u);
+  const CommandResult one = seqseg({"--batch", "-i", dir / "msd", "-o", dir / "out", "--model",
+                                    model(), "--case", ids[1], "--progress", "json"});
+  ASSERT_EQ(one.exitCode, 0) << one.err;
+  EXPECT_TRUE(fs::exists(dir / ("out/" + ids[1] + ".nii.gz")));
+  EXPECT_FALSE(fs::exists(dir / ("out/" + ids[0] + ".nii.gz")));
+
+  const CommandResult unknown = seqseg(
+      {"--batch", "-i", dir / "msd", "-o", dir / "none", "--model", model(), "--case", "NOPE"});
+  EXPECT_EQ(unknown.exitCode, 2);
+  EXPECT_NE(unknown.err.find("no case 'NOPE'"), std::string::npos) << unknown.err;
+  EXPECT_FALSE(fs::exists(dir / "none"));
+}
+
 TEST_F(TrainedModel, CheckpointLoadsInPythonTorch) {
   const std::string script =
       "import json, sys, torch\n"
