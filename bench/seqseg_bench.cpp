@@ -673,6 +673,9 @@ int dispatch(const Options& o, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef SEQSEG_BENCH_PARALLEL
+  seqseg::returnFreedMemoryPromptly();  // every mode and R alike
+#endif
   Options o;
   try {
     o = parseArgs(argc, argv);

@@ -1,8 +1,12 @@
 #include "engine/parallel/memory_cap.h"
 
 #include <sys/resource.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <new>
@@ -20,6 +24,13 @@ void capProcessMemory(int64_t mib) {
   limit.rlim_cur = limit.rlim_max = static_cast<rlim_t>(mib) << 20;
   if (setrlimit(RLIMIT_DATA, &limit) != 0)
     throw std::runtime_error(std::string("setrlimit(RLIMIT_DATA) failed: ") + std::strerror(errno));
+}
+
+void returnFreedMemoryPromptly() {
+#ifdef __GLIBC__
+  // A fixed threshold also stops glibc's dynamic adjustment (and fixes the trim threshold).
+  if (std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr) mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
 }
 
 double processDataMib() {

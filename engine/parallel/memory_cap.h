@@ -17,6 +17,14 @@ namespace seqseg {
 // std::runtime_error when the kernel refuses. Memory mapped before the call counts too.
 void capProcessMemory(int64_t mib);
 
+// glibc malloc: serve every block of 1 MiB or more with its own mmap, so that freeing it returns
+// it to the kernel at once. By default glibc raises that threshold to the largest block freed so
+// far (up to 32 MiB) and then keeps freed blocks below it in the heap, where holes between live
+// blocks stay resident; a rank of a sequence-parallel job, whose activations are mostly below
+// 32 MiB, then peaks hundreds of MiB above what it holds (bench/RESULTS.md). Call first thing in
+// main(); does nothing when MALLOC_MMAP_THRESHOLD_ is set (the user's choice) or without glibc.
+void returnFreedMemoryPromptly();
+
 // The current data size (VmData) in MiB, or -1 where /proc is missing.
 double processDataMib();
 
