@@ -8,7 +8,6 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -31,14 +30,6 @@ void returnFreedMemoryPromptly() {
   // A fixed threshold also stops glibc's dynamic adjustment (and fixes the trim threshold).
   if (std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr) mallopt(M_MMAP_THRESHOLD, 1 << 20);
 #endif
-}
-
-double processDataMib() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind("VmData:", 0) == 0) return std::stod(line.substr(7)) / 1024.0;
-  return -1;
 }
 
 bool isOutOfMemory(const std::exception& error) {

@@ -25,9 +25,6 @@ void capProcessMemory(int64_t mib);
 // main(); does nothing when MALLOC_MMAP_THRESHOLD_ is set (the user's choice) or without glibc.
 void returnFreedMemoryPromptly();
 
-// The current data size (VmData) in MiB, or -1 where /proc is missing.
-double processDataMib();
-
 // True for failures caused by exhausted memory: std::bad_alloc, LibTorch's "not enough memory",
 // a thread that could not be created (EAGAIN / ENOMEM), or any error whose message carries one
 // of these (a collective wraps the cause in its own message).
