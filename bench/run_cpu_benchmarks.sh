@@ -18,3 +18,11 @@ for attention in naive chunked; do
 done
 # The full long preset (32768 tokens): chunked only, naive would need ~17 GiB per score matrix.
 run --config long --mode infer --steps 1 --warmup 0
+# Sequence parallelism, memory per rank in steady state (bench/RESULTS.md): the second step's peak.
+for ranks in 1 2 4; do
+  for attention in allgather ring; do
+    [ "$ranks" = 1 ] && [ "$attention" = allgather ] && continue  # R = 1: the same code path
+    run --config long --mode train --steps 1 --warmup 1 --ranks "$ranks" --attention "$attention"
+  done
+done
+run --config long --mode train --steps 1 --warmup 1 --ranks 4 --attention ring --optimizer replicated

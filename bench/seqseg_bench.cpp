@@ -5,7 +5,13 @@
 // as rank processes on this machine (fork + exec of /proc/self/exe, torchrun-style rank
 // variables, a TCPStore on a free 127.0.0.1 port, cores / R threads each); each rank runs the
 // steps on its part of the volume with a distributed attention backend and decoder, and rank 0
-// prints the result with every rank's peak RSS and bytes sent per step.
+// prints the result with every rank's peak RSS and bytes sent per step. Training on that path
+// uses ShardedAdamW (engine/parallel/sharded_adamw.h) at every R, 1 included; --optimizer
+// replicated all-reduces the gradients and runs torch::optim::AdamW on every rank instead.
+//
+// --max-memory MIB caps every rank process (RLIMIT_DATA, engine/parallel/memory_cap.h); a rank
+// that runs out under it prints "seqseg-bench: rank R: out of memory under --max-memory MIB MiB"
+// and exits 1 (the launcher then stops the other ranks).
 //
 // Plain argv parsing: the engine-only build (GPU machine) has no CLI11.
 #include <sys/resource.h>
@@ -20,10 +26,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -44,7 +52,9 @@
 #ifdef SEQSEG_BENCH_PARALLEL
 #include "engine/parallel/distributed_attention.h"
 #include "engine/parallel/distributed_decoder.h"
+#include "engine/parallel/memory_cap.h"
 #include "engine/parallel/process_group.h"
+#include "engine/parallel/sharded_adamw.h"
 #include "engine/parallel/spatial_split.h"
 #endif
 
@@ -53,12 +63,15 @@ namespace {
 namespace fs = std::filesystem;
 using seqseg::ModelConfig;
 
+constexpr const char* kWorkerVariable = "SEQSEG_BENCH_WORKER";  // set in the rank processes
+
 constexpr const char* kUsage =
     "usage: seqseg-bench --config PRESET_OR_JSON [--mode train|infer] [--steps N] [--warmup W]\n"
     "                    [--attention naive|chunked|fused] [--chunk-q Q] [--chunk-k K]\n"
     "                    [--batch B] [--threads T] [--roi S|AxBxC] [--ranks R]\n"
     "                    [--attention allgather|ring|ulysses] [--split slab0|slab1|slab2|blocks]\n"
-    "                    [--decoder halo|gather|nogather]\n"
+    "                    [--decoder halo|gather|nogather] [--optimizer sharded|replicated]\n"
+    "                    [--max-memory MIB]\n"
     "                    [--device cpu|cuda] [--presets DIR] [--seed K] [--json]\n";
 
 struct UsageError : std::runtime_error {
@@ -76,8 +89,10 @@ struct Options {
   int threads = 0;
   std::optional<std::array<int64_t, 3>> roi;
   int ranks = 1;
-  std::string split = "slab0";   // sequence parallel only
-  std::string decoder = "halo";  // sequence parallel only
+  std::string split = "slab0";        // sequence parallel only
+  std::string decoder = "halo";       // sequence parallel only
+  std::string optimizer = "sharded";  // sequence parallel only
+  int64_t maxMemoryMib = 0;           // 0: no cap
   std::string device = "cpu";
   std::string presetsDir;
   uint64_t seed = 0;
@@ -158,6 +173,12 @@ Options parseArgs(int argc, char** argv) {
       o.split = value();
     } else if (flag == "--decoder") {
       o.decoder = value();
+    } else if (flag == "--optimizer") {
+      o.optimizer = value();
+      if (o.optimizer != "sharded" && o.optimizer != "replicated")
+        throw UsageError("--optimizer must be sharded or replicated, got '" + o.optimizer + "'");
+    } else if (flag == "--max-memory") {
+      o.maxMemoryMib = parseInt(flag, value(), 1);
     } else if (flag == "--device") {
       o.device = value();
       if (o.device != "cpu" && o.device != "cuda")
@@ -215,6 +236,22 @@ bool clearPeak() {
   return static_cast<bool>(refs.flush());
 }
 
+int gRank = 0;  // this process's rank, for error messages
+
+// --max-memory: caps this process (a rank) once its threads exist. The cap counts what is
+// already mapped, so setting it late loosens nothing; it only keeps the OpenMP team's creation
+// (which exits the process on failure) out of the allocations that can hit it.
+void applyMemoryCap(const Options& o, int threads) {
+  if (o.maxMemoryMib == 0) return;
+#ifdef SEQSEG_BENCH_PARALLEL
+  at::parallel_for(0, threads, 1, [](int64_t, int64_t) {});
+  seqseg::capProcessMemory(o.maxMemoryMib);
+#else
+  (void)threads;
+  throw std::invalid_argument("--max-memory: this build has no engine/parallel");
+#endif
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   const size_t n = v.size();
@@ -257,6 +294,7 @@ nlohmann::json stepResult(const Options& o, const seqseg::ModelConfig& config, i
 
 int run(const Options& o) {
   const int threads = seqseg::configureThreads(o.threads);
+  applyMemoryCap(o, threads);
   const std::string presetsDir = findPresetsDir(o.presetsDir);
   ModelConfig config = seqseg::loadModelConfig(o.config, presetsDir);
   if (o.roi) {
@@ -337,8 +375,6 @@ int run(const Options& o) {
 
 #ifdef SEQSEG_BENCH_PARALLEL
 
-constexpr const char* kWorkerVariable = "SEQSEG_BENCH_WORKER";  // set in the rank processes
-
 // The config with --roi applied.
 ModelConfig loadConfig(const Options& o) {
   ModelConfig config = seqseg::loadModelConfig(o.config, findPresetsDir(o.presetsDir));
@@ -399,6 +435,7 @@ int runParallel(const Options& o, const std::shared_ptr<seqseg::ProcessGroup>& g
   using namespace seqseg;
   const int ranks = group->size(), rank = group->rank();
   const int threads = configureThreads(o.threads, ranks);
+  applyMemoryCap(o, threads);
   const ModelConfig config = loadConfig(o);
   checkParallelSetup(o, config);
   const SpatialSplit split(config.grid(), ranks, parseSplitMethod(o.split));
@@ -421,7 +458,19 @@ int runParallel(const Options& o, const std::shared_ptr<seqseg::ProcessGroup>& g
   const auto labels =
       torch::randint(0, config.num_classes, {o.batch, box.extent[0], box.extent[1], box.extent[2]},
                      torch::TensorOptions().dtype(torch::kLong));
-  torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(1e-4));
+  // sharded: reduce-scattered gradients, AdamW moments for this rank's 1/R of the parameters
+  // (engine/parallel/sharded_adamw.h); replicated: one all-reduce, AdamW on every rank.
+  const bool sharded = o.optimizer == "sharded";
+  std::unique_ptr<torch::optim::AdamW> replicatedOptimizer;
+  std::unique_ptr<ShardedAdamW> shardedOptimizer;
+  if (sharded) {
+    ShardedAdamWOptions options;
+    options.lr = 1e-4;
+    shardedOptimizer = std::make_unique<ShardedAdamW>(model->parameters(), group, options);
+  } else {
+    replicatedOptimizer = std::make_unique<torch::optim::AdamW>(model->parameters(),
+                                                                torch::optim::AdamWOptions(1e-4));
+  }
   const bool train = o.mode == "train";
   if (train)
     model->train();
@@ -431,11 +480,15 @@ int runParallel(const Options& o, const std::shared_ptr<seqseg::ProcessGroup>& g
   std::vector<double> losses;
   const auto step = [&] {
     if (train) {
-      optimizer.zero_grad();
+      if (!sharded) replicatedOptimizer->zero_grad();  // sharded: step() released them
       const auto loss = parallel.loss(parallel.forward(input), labels).total;
       loss.backward();
-      parallel.allReduceGradients();
-      optimizer.step();
+      if (sharded) {
+        shardedOptimizer->step();
+      } else {
+        parallel.allReduceGradients();
+        replicatedOptimizer->step();
+      }
       losses.push_back(loss.item<double>());
     } else {
       torch::NoGradGuard noGrad;
@@ -483,9 +536,16 @@ int runParallel(const Options& o, const std::shared_ptr<seqseg::ProcessGroup>& g
   for (int r = 0; r < ranks; ++r) {
     attentionBytes.push_back(attentionBytesAnalytic(o.attention, counts, r, o.batch,
                                                     config.embed_dim, config.depth, train));
-    // allReduceGradients: one fp32 all-reduce of every parameter (counted as the ring's volume).
-    gradientBytes.push_back(
-        train ? 2.0 * (ranks - 1) / ranks * 4.0 * static_cast<double>(parameters) : 0.0);
+    // replicated: one fp32 all-reduce of every parameter (counted as the ring's volume);
+    // sharded: reduce-scatter (every element not in this rank's shard), all-gather of the
+    // updated shard to R - 1 peers, and the 8-byte norm all-reduce. Both ~2 (R-1)/R x 4 B x N.
+    const double n = static_cast<double>(parameters), R = ranks;
+    const double shard = std::floor(n * (r + 1) / R) - std::floor(n * r / R);
+    double gradient = 0;
+    if (train && ranks > 1)
+      gradient = sharded ? 4.0 * (n - shard) + 4.0 * shard * (R - 1) + 2.0 * (R - 1) / R * 8.0
+                         : 2.0 * (R - 1) / R * 4.0 * n;
+    gradientBytes.push_back(gradient);
     otherBytes.push_back(bytes[r] - attentionBytes[r] - gradientBytes[r]);
     aboveSetup.push_back(stepPeaks[r] - setupPeaks[r]);
   }
@@ -497,6 +557,8 @@ int runParallel(const Options& o, const std::shared_ptr<seqseg::ProcessGroup>& g
       {"tokens_per_rank", counts},
       {"split", o.split},
       {"decoder", o.decoder},
+      {"optimizer", o.optimizer},
+      {"max_memory_mib", o.maxMemoryMib > 0 ? nlohmann::json(o.maxMemoryMib) : nullptr},
       // Largest over the ranks; per rank below.
       {"peak_rss_mib", maxPeak},
       {"peak_rss_setup_mib", *std::max_element(setupPeaks.begin(), setupPeaks.end())},
@@ -505,7 +567,7 @@ int runParallel(const Options& o, const std::shared_ptr<seqseg::ProcessGroup>& g
       {"peak_rss_steps_minus_setup_mib_per_rank", aboveSetup},
       {"bytes_sent_per_step_per_rank", bytes},
       {"bytes_sent_analytic_per_step_per_rank",
-       {{"attention", attentionBytes}, {"gradient_allreduce", gradientBytes}}},
+       {{"attention", attentionBytes}, {"gradient_sync", gradientBytes}}},
       {"bytes_sent_other_per_step_per_rank", otherBytes},  // measured - analytic (decoder, loss)
   });
   result["peak_rss_steps_mib"] = stepPeaks[0] >= 0 ? nlohmann::json(maxPeak) : nullptr;
@@ -584,6 +646,7 @@ int runRank(const Options& o) {
   seqseg::ProcessGroupOptions options;
   options.timeout = std::chrono::minutes(10);  // a slow step must not look like a dead peer
   const auto group = seqseg::ProcessGroup::create(seqseg::discoverRanks(), options);
+  gRank = group->rank();
   if (group->size() != o.ranks)
     throw std::invalid_argument("rank environment says " + std::to_string(group->size()) +
                                 " ranks, --ranks says " + std::to_string(o.ranks));
@@ -610,16 +673,45 @@ int dispatch(const Options& o, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef SEQSEG_BENCH_PARALLEL
+  seqseg::returnFreedMemoryPromptly();  // every mode and R alike
+#endif
+  Options o;
   try {
-    return dispatch(parseArgs(argc, argv), argv);
+    o = parseArgs(argc, argv);
   } catch (const UsageError& e) {
     std::cerr << "seqseg-bench: " << e.what() << '\n' << kUsage;
     return 2;
   } catch (const std::invalid_argument& e) {
     std::cerr << "seqseg-bench: " << e.what() << '\n';
     return 2;
-  } catch (const std::exception& e) {
+  }
+  // A rank process ends with _Exit: its peers may be gone, and teardown could wait for them.
+  const bool worker = std::getenv(kWorkerVariable) != nullptr;
+  const auto finish = [&](int code) {
+    if (!worker) return code;
+    std::cerr.flush();
+    std::_Exit(code);
+  };
+  try {
+    return dispatch(o, argv);
+  } catch (const UsageError& e) {
+    std::cerr << "seqseg-bench: " << e.what() << '\n' << kUsage;
+    return finish(2);
+  } catch (const std::invalid_argument& e) {
     std::cerr << "seqseg-bench: " << e.what() << '\n';
-    return 1;
+    return finish(2);
+  } catch (const std::exception& e) {
+#ifdef SEQSEG_BENCH_PARALLEL
+    if (o.maxMemoryMib > 0 && seqseg::isOutOfMemory(e)) {
+      std::cerr << "seqseg-bench: rank " << gRank << ": out of memory under --max-memory "
+                << o.maxMemoryMib << " MiB\n";
+      return finish(1);
+    }
+#endif
+    const auto* c10Error = dynamic_cast<const c10::Error*>(&e);
+    std::cerr << "seqseg-bench: " << (c10Error ? c10Error->what_without_backtrace() : e.what())
+              << '\n';
+    return finish(1);
   }
 }

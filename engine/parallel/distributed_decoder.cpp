@@ -140,16 +140,34 @@ void allReduceGradients(const std::shared_ptr<ProcessGroup>& group, torch::nn::M
     if (!p.grad().defined()) p.mutable_grad() = at::zeros_like(p);
     grads.push_back(p.grad());
   }
-  if (grads.empty()) return;
-  std::vector<at::Tensor> flat;
-  for (const auto& g : grads) flat.push_back(g.reshape({-1}));
-  at::Tensor buffer = at::cat(flat);
-  group->allReduceSum(buffer);
-  int64_t at = 0;
+  // Buckets of at most kBucket elements (4 MiB), so that no flat copy of every gradient exists:
+  // a bucket holding one contiguous gradient is reduced in place, small ones are packed.
+  constexpr int64_t kBucket = int64_t{1} << 20;
+  std::vector<at::Tensor> bucket;
+  int64_t bucketNumel = 0;
+  const auto flush = [&] {
+    if (bucket.size() == 1 && bucket[0].is_contiguous()) {
+      group->allReduceSum(bucket[0]);
+    } else if (!bucket.empty()) {
+      std::vector<at::Tensor> flat;
+      for (const auto& g : bucket) flat.push_back(g.reshape({-1}));
+      at::Tensor buffer = at::cat(flat);
+      group->allReduceSum(buffer);
+      int64_t at = 0;
+      for (auto& g : bucket) {
+        g.copy_(buffer.narrow(0, at, g.numel()).view_as(g));
+        at += g.numel();
+      }
+    }
+    bucket.clear();
+    bucketNumel = 0;
+  };
   for (auto& g : grads) {
-    g.copy_(buffer.narrow(0, at, g.numel()).view_as(g));
-    at += g.numel();
+    if (bucketNumel > 0 && bucketNumel + g.numel() > kBucket) flush();
+    bucket.push_back(g);
+    bucketNumel += g.numel();
   }
+  flush();
 }
 
 }  // namespace seqseg

@@ -74,7 +74,8 @@ SegmentationLoss distributedLoss(const std::shared_ptr<ProcessGroup>& group,
                                  const at::Tensor& localLogits, const at::Tensor& localLabels,
                                  double smooth = 1e-5);
 
-// Sums every defined parameter gradient of module over the group (one flat all-reduce).
+// Sums every parameter gradient of module over the group: all-reduces of packed buckets of
+// <= 4 MiB, a larger gradient alone and in place (no flat copy of all of them).
 void allReduceGradients(const std::shared_ptr<ProcessGroup>& group, torch::nn::Module& module);
 
 }  // namespace seqseg
