@@ -1,7 +1,7 @@
 #pragma once
 // Where the model presets and the bundled model are: $SEQSEG_RESOURCES when set, then
 // ../share/seqseg beside the executable (an installed tree), then the source tree's resources/
-// (a build tree).
+// (a build tree). Part of seqseg_types (no LibTorch), so every layer may ask.
 #include <string>
 
 namespace seqseg {

@@ -27,6 +27,7 @@
 #include <string>
 
 #include "engine/input_error.h"
+#include "engine/resource_paths.h"
 #include "io/image_reader.h"
 #include "io/image_writer.h"
 #include "io/label_mapping.h"
@@ -39,6 +40,7 @@
 #include "ui/ui_stall_meter.h"
 #include "viz/case_views.h"
 #include "viz/intensity_window.h"
+#include "viz/label_colours.h"
 #include "viz/view_layout.h"
 #include "viz/vtk_view_widget.h"
 
@@ -182,6 +184,12 @@ void MainWindow::createViews() {
                      captioned(tr("Coronal"), coronal), captioned(tr("3D"), overview)));
 
   caseViews_ = std::make_unique<CaseViews>(axial, sagittal, coronal, overview);
+  try {
+    caseViews_->setLabelColours(loadLabelColourTable(labelColourTablePath(resourcesDir())));
+  } catch (const std::exception& error) {
+    // The built-in table is the same one; say why the file was not used.
+    statusBar()->showMessage(QString::fromStdString(error.what()), 10000);
+  }
   displayControls_ = new DisplayControls(*this, *caseViews_);
   cursorLabel_ = new QLabel;
   cursorLabel_->setObjectName(QStringLiteral("cursorLabel"));

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <QAction>
+#include <QDir>
+#include <QFile>
 #include <QLabel>
 #include <QProcess>
 #include <QSignalSpy>
@@ -14,6 +16,7 @@
 #include "tests/gui/gui_test_support.h"
 #include "ui/main_window.h"
 #include "viz/case_views.h"
+#include "viz/label_colours.h"
 #include "viz/vtk_view_widget.h"
 
 namespace seqseg {
@@ -85,6 +88,26 @@ TEST_F(DisplayControlsTest, StatusBarNamesTheVoxelUnderTheCursor) {
   window_.caseViews().setCursorVoxel({10, 12, 14});
   EXPECT_TRUE(cursor->text().startsWith("voxel 10, 12, 14")) << cursor->text().toStdString();
   EXPECT_TRUE(cursor->text().contains("label")) << cursor->text().toStdString();
+}
+
+// The label names and colours come from resources/labels/brats.json ($SEQSEG_RESOURCES here).
+TEST(MainWindowColours, LabelColoursAreReadFromTheResourcesTable) {
+  test::ensureApplication();
+  QTemporaryDir resources;
+  ASSERT_TRUE(QDir().mkpath(resources.filePath("labels")));
+  QFile table(resources.filePath("labels/brats.json"));
+  ASSERT_TRUE(table.open(QIODevice::WriteOnly));
+  table.write(R"({"labels": [{"value": 0, "name": "Background", "abbreviation": "BG",
+    "color": [0, 0, 0]}, {"value": 2, "name": "Oedema", "abbreviation": "ED",
+    "color": [10, 20, 250]}]})");
+  table.close();
+  qputenv("SEQSEG_RESOURCES", resources.path().toUtf8());
+  MainWindow window;
+  qunsetenv("SEQSEG_RESOURCES");
+  const LabelClass* oedema = window.caseViews().labelDisplay().colours.find(2);
+  ASSERT_NE(oedema, nullptr);
+  EXPECT_EQ(oedema->colour, (std::array<uint8_t, 3>{10, 20, 250}));
+  EXPECT_EQ(window.caseViews().labelDisplay().colours.find(1), nullptr);
 }
 
 }  // namespace
