@@ -79,6 +79,13 @@ OverlayExtent overlayExtent(const QImage& image) {
   return extent;
 }
 
+// The synthetic case's grid: 64 for the test suite; SEQSEG_GUI_CASE_SIZE=240x240x155 measures
+// the UI stall on a BraTS-sized case.
+std::string caseSize() {
+  const QByteArray size = qgetenv("SEQSEG_GUI_CASE_SIZE");
+  return size.isEmpty() ? std::string("64") : size.toStdString();
+}
+
 class UiSegmentationTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -89,7 +96,7 @@ class UiSegmentationTest : public ::testing::Test {
     QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope,
                        QString::fromStdString(settings_->path()));
     const test::CommandResult synth =
-        test::runSeqseg({"synth", "--out", data_->path(), "--cases", "1", "--size", "64",
+        test::runSeqseg({"synth", "--out", data_->path(), "--cases", "1", "--size", caseSize(),
                          "--layout", "brats2021", "--seed", "3"});
     ASSERT_EQ(synth.exitCode, 0) << synth.err;
   }
