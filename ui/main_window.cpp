@@ -195,16 +195,7 @@ void MainWindow::createViews() {
   cursorLabel_->setObjectName(QStringLiteral("cursorLabel"));
   statusBar()->addPermanentWidget(cursorLabel_);
   caseViews_->setCursorObserver(
-      [this](const std::array<double, 3>&, const std::array<int64_t, 3>& voxel) {
-        const int label = caseViews_->labelAtCursor();
-        QString text = QStringLiteral("voxel %1, %2, %3   value %4")
-                           .arg(voxel[0])
-                           .arg(voxel[1])
-                           .arg(voxel[2])
-                           .arg(formatNumber(caseViews_->intensityAtCursor()));
-        if (label >= 0) text += QStringLiteral("   label %1").arg(label);
-        cursorLabel_->setText(text);
-      });
+      [this](const std::array<double, 3>&, const std::array<int64_t, 3>&) { showCursor(); });
 }
 
 void MainWindow::createPanels() {
@@ -587,6 +578,23 @@ void MainWindow::showLabels() {
     caseViews_->showLabels(*labels);
   else
     caseViews_->clearLabels();
+  showCursor();  // the label under the cursor changed
+}
+
+void MainWindow::showCursor() {
+  if (!caseViews_->hasImage()) {
+    cursorLabel_->clear();
+    return;
+  }
+  const std::array<int64_t, 3> voxel = caseViews_->cursorVoxel();
+  QString text = QStringLiteral("voxel %1, %2, %3   value %4")
+                     .arg(voxel[0])
+                     .arg(voxel[1])
+                     .arg(voxel[2])
+                     .arg(formatNumber(caseViews_->intensityAtCursor()));
+  if (const int label = caseViews_->labelAtCursor(); label >= 0)
+    text += QStringLiteral("   label %1").arg(label);
+  cursorLabel_->setText(text);
 }
 
 void MainWindow::segmentationChanged() {

@@ -112,6 +112,7 @@ class MainWindow : public QMainWindow, private SessionListener {
   // Returns whether to go on.
   bool settleUnsavedSegmentation();
   void showLabels();
+  void showCursor();  // voxel, value and label under the cursor, in the status bar
   void showLoadError(const QString& message, const QString& title = QString());
   void showError(const QString& title, const QString& text, const QString& message);
 

@@ -85,6 +85,8 @@ TEST_F(DisplayControlsTest, StatusBarNamesTheVoxelUnderTheCursor) {
   openCaseWithLabels();
   auto* cursor = window_.findChild<QLabel*>("cursorLabel");
   ASSERT_NE(cursor, nullptr);
+  // Right after the labels arrive, the cursor sits in the tumour (their busiest slices).
+  EXPECT_TRUE(cursor->text().contains("label")) << cursor->text().toStdString();
   window_.caseViews().setCursorVoxel({10, 12, 14});
   EXPECT_TRUE(cursor->text().startsWith("voxel 10, 12, 14")) << cursor->text().toStdString();
   EXPECT_TRUE(cursor->text().contains("label")) << cursor->text().toStdString();
