@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <random>
 
-#include "io/image_reader.h"
 #include "engine/input_error.h"
+#include "io/image_reader.h"
 #include "io/nifti_geometry.h"
 
 namespace seqseg {

@@ -13,9 +13,9 @@ namespace {
 
 test::CommandResult benchWithCap(const std::string& mib) {
   return test::runCommand({SEQSEG_BENCH_EXE, "--config", "tiny", "--presets",
-                           std::string(SEQSEG_SOURCE_DIR) + "/resources/presets", "--mode",
-                           "train", "--steps", "1", "--warmup", "0", "--ranks", "2",
-                           "--attention", "ring", "--max-memory", mib, "--json"});
+                           std::string(SEQSEG_SOURCE_DIR) + "/resources/presets", "--mode", "train",
+                           "--steps", "1", "--warmup", "0", "--ranks", "2", "--attention", "ring",
+                           "--max-memory", mib, "--json"});
 }
 
 TEST(BenchMemoryCap, RankOutOfMemoryIsOneClearLine) {

@@ -12,6 +12,7 @@
 
 #include "dist_launch.h"
 #include "dist_scenarios.h"
+#include "tensor_match.h"
 #include "tests/support/test_support.h"
 
 namespace seqseg {
@@ -23,18 +24,6 @@ const test::Outcome& reference() {
     return test::referenceOutcome();
   }();
   return outcome;
-}
-
-// max |a - b| <= 1e-5 max |ref| + 1e-6
-::testing::AssertionResult close(const at::Tensor& got, const at::Tensor& ref,
-                                 const std::string& what) {
-  if (got.sizes() != ref.sizes())
-    return ::testing::AssertionFailure()
-           << what << ": shape " << got.sizes() << " vs " << ref.sizes();
-  const double diff = (got - ref).abs().max().item<double>();
-  const double bound = 1e-5 * ref.abs().max().item<double>() + 1e-6;
-  if (diff <= bound) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << what << ": max |diff| " << diff << " > " << bound;
 }
 
 class DistEquivalence : public ::testing::TestWithParam<int> {};
@@ -69,10 +58,11 @@ TEST_P(DistEquivalence, HaloAndGatherMatchOneDevice) {
                   scenario.split.c_str(), diff, ref.logits.abs().max().item<double>());
       continue;
     }
-    EXPECT_TRUE(close(tensors[0], ref.logits, "logits"));
-    EXPECT_TRUE(close(tensors[1], ref.loss, "loss"));
+    EXPECT_TRUE(test::tensorsMatch(tensors[0], ref.logits, "logits"));
+    EXPECT_TRUE(test::tensorsMatch(tensors[1], ref.loss, "loss"));
     for (size_t i = 0; i < ref.grads.size(); ++i)
-      EXPECT_TRUE(close(tensors[2 + i], ref.grads[i].second, "grad " + ref.grads[i].first));
+      EXPECT_TRUE(
+          test::tensorsMatch(tensors[2 + i], ref.grads[i].second, "grad " + ref.grads[i].first));
     ++compared;
   }
   std::printf("R=%d: %d exact scenarios compared, %zu in all, %.1f s for the rank processes\n",

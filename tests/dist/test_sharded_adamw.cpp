@@ -6,7 +6,8 @@
 
 #include <ATen/ATen.h>
 #include <c10/util/string_utils.h>
-#include <torch/types.h>
+#include <torch/types.h>  // before clip_grad.h, which uses torch::Tensor without including it
+
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adamw.h>
 #include <torch/serialize.h>
@@ -14,6 +15,7 @@
 #include "dist_launch.h"
 #include "engine/parallel/sharded_adamw.h"
 #include "sharded_adamw_case.h"
+#include "tensor_match.h"
 #include "tests/support/test_support.h"
 
 namespace seqseg {
@@ -54,18 +56,6 @@ Reference reference(const std::string& name, int ranks) {
   return ref;
 }
 
-// max |a - b| <= 1e-5 max |ref| + 1e-6
-::testing::AssertionResult close(const at::Tensor& got, const at::Tensor& ref,
-                                 const std::string& what) {
-  if (got.sizes() != ref.sizes())
-    return ::testing::AssertionFailure()
-           << what << ": shape " << got.sizes() << " vs " << ref.sizes();
-  const double diff = (got - ref).abs().max().item<double>();
-  const double bound = 1e-5 * ref.abs().max().item<double>() + 1e-6;
-  if (diff <= bound) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << what << ": max |diff| " << diff << " > " << bound;
-}
-
 void expectState(const ShardedAdamWState& state, const Reference& ref) {
   EXPECT_EQ(state.step, test::kShardedSteps);
   const auto flat = [](const std::vector<at::Tensor>& ts) {
@@ -73,8 +63,8 @@ void expectState(const ShardedAdamWState& state, const Reference& ref) {
     for (const auto& t : ts) parts.push_back(t.reshape({-1}));
     return at::cat(parts);
   };
-  EXPECT_TRUE(close(state.expAvg, flat(ref.expAvg), "exp_avg"));
-  EXPECT_TRUE(close(state.expAvgSq, flat(ref.expAvgSq), "exp_avg_sq"));
+  EXPECT_TRUE(test::tensorsMatch(state.expAvg, flat(ref.expAvg), "exp_avg"));
+  EXPECT_TRUE(test::tensorsMatch(state.expAvgSq, flat(ref.expAvgSq), "exp_avg_sq"));
 }
 
 class ShardedAdamWCase : public ::testing::TestWithParam<std::string> {};
@@ -90,7 +80,8 @@ TEST_P(ShardedAdamWCase, OneRankIsAdamW) {
     optimizer.step();
   }
   for (size_t i = 0; i < params.size(); ++i)
-    EXPECT_TRUE(close(params[i].detach(), ref.params[i], "param " + std::to_string(i)));
+    EXPECT_TRUE(
+        test::tensorsMatch(params[i].detach(), ref.params[i], "param " + std::to_string(i)));
   expectState(optimizer.fullState(), ref);
 }
 
@@ -110,8 +101,8 @@ TEST_P(ShardedAdamWCase, RankProcessesMatchAdamWOnSummedGradients) {
       torch::load(params, dir / ("params_rank" + std::to_string(r) + ".pt"));
       ASSERT_EQ(params.size(), ref.params.size());
       for (size_t i = 0; i < params.size(); ++i)
-        EXPECT_TRUE(close(params[i], ref.params[i],
-                          "rank " + std::to_string(r) + " param " + std::to_string(i)));
+        EXPECT_TRUE(test::tensorsMatch(
+            params[i], ref.params[i], "rank " + std::to_string(r) + " param " + std::to_string(i)));
     }
     std::vector<at::Tensor> saved;
     torch::load(saved, dir / "state.pt");

@@ -39,14 +39,6 @@ class RankJob : public ::testing::Test {
 };
 TempDir* RankJob::dir_ = nullptr;
 
-std::vector<std::string> batch(const std::string& in, const std::string& out,
-                               std::vector<std::string> more = {}) {
-  std::vector<std::string> arguments{"--batch",  "-i",        in,  "-o",         out,   "--labels",
-                                     "internal", "--threads", "1", "--progress", "json"};
-  arguments.insert(arguments.end(), more.begin(), more.end());
-  return arguments;
-}
-
 std::string mpirun() {
   return fs::exists("/usr/bin/mpirun") ? "/usr/bin/mpirun" : "mpirun";
 }
@@ -62,17 +54,19 @@ std::vector<std::string> filesIn(const std::string& folder) {
 
 TEST_F(RankJob, TwoRanksLocalAndUnderMpirunWriteTheOneRankMask) {
   TempDir out;
-  const CommandResult one = test::runSeqseg(batch(cases(), out / "r1", {"--ranks", "1"}));
+  const CommandResult one =
+      test::runSeqseg(test::batchArguments(cases(), out / "r1", {"--ranks", "1"}));
   ASSERT_EQ(one.exitCode, 0) << one.err;
   const std::string reference = test::readFile(mask(out / "r1"));
 
-  const CommandResult local = test::runSeqseg(batch(cases(), out / "local", {"--ranks", "2"}));
+  const CommandResult local =
+      test::runSeqseg(test::batchArguments(cases(), out / "local", {"--ranks", "2"}));
   ASSERT_EQ(local.exitCode, 0) << local.err;
   EXPECT_EQ(test::readFile(mask(out / "local")), reference);
   EXPECT_NE(local.out.find("\"event\":\"done\""), std::string::npos) << local.out;
 
-  const CommandResult viaLauncher =
-      test::runSeqseg(batch(cases(), out / "launcher", {"--ranks", "2", "--launcher", "mpirun"}));
+  const CommandResult viaLauncher = test::runSeqseg(
+      test::batchArguments(cases(), out / "launcher", {"--ranks", "2", "--launcher", "mpirun"}));
   ASSERT_EQ(viaLauncher.exitCode, 0) << viaLauncher.err;
   EXPECT_EQ(test::readFile(mask(out / "launcher")), reference);
 
@@ -80,7 +74,7 @@ TEST_F(RankJob, TwoRanksLocalAndUnderMpirunWriteTheOneRankMask) {
   std::vector<std::string> argv{mpirun(), "-np", "2"};
   if (geteuid() == 0) argv.push_back("--allow-run-as-root");
   argv.push_back(test::seqsegExecutable());
-  for (const std::string& a : batch(cases(), out / "mpirun")) argv.push_back(a);
+  for (const std::string& a : test::batchArguments(cases(), out / "mpirun")) argv.push_back(a);
   const CommandResult underMpirun = test::runCommand(argv);
   ASSERT_EQ(underMpirun.exitCode, 0) << underMpirun.err;
   EXPECT_EQ(test::readFile(mask(out / "mpirun")), reference);
@@ -91,14 +85,14 @@ TEST_F(RankJob, TwoRanksLocalAndUnderMpirunWriteTheOneRankMask) {
 
 TEST_F(RankJob, ThreeRanksWithOtherSplitsAttentionsAndDecodersWriteTheOneRankMask) {
   TempDir out;
-  ASSERT_EQ(test::runSeqseg(batch(cases(), out / "r1")).exitCode, 0);
+  ASSERT_EQ(test::runSeqseg(test::batchArguments(cases(), out / "r1")).exitCode, 0);
   const std::string reference = test::readFile(mask(out / "r1"));
   const std::vector<std::vector<std::string>> settings{
       {"--ranks", "3", "--split", "slab1", "--attention", "ring", "--decoder", "gather"},
       {"--ranks", "4", "--split", "blocks", "--attention", "ulysses", "--decoder", "halo"}};
   for (size_t i = 0; i < settings.size(); ++i) {
     const std::string folder = out / ("run" + std::to_string(i));
-    const CommandResult run = test::runSeqseg(batch(cases(), folder, settings[i]));
+    const CommandResult run = test::runSeqseg(test::batchArguments(cases(), folder, settings[i]));
     ASSERT_EQ(run.exitCode, 0) << run.err;
     EXPECT_EQ(test::readFile(mask(folder)), reference) << settings[i][1] << " ranks";
   }
@@ -107,8 +101,8 @@ TEST_F(RankJob, ThreeRanksWithOtherSplitsAttentionsAndDecodersWriteTheOneRankMas
 TEST_F(RankJob, SettingsTheRanksCannotRunAreRefusedBeforeAnyStarts) {
   TempDir out;
   // The bundled model has 4 heads: 3 ranks cannot share them out.
-  const CommandResult run =
-      test::runSeqseg(batch(cases(), out / "o", {"--ranks", "3", "--attention", "ulysses"}));
+  const CommandResult run = test::runSeqseg(
+      test::batchArguments(cases(), out / "o", {"--ranks", "3", "--attention", "ulysses"}));
   EXPECT_EQ(run.exitCode, 2);
   EXPECT_NE(run.err.find("ulysses"), std::string::npos) << run.err;
   EXPECT_TRUE(filesIn(out / "o").empty());
@@ -195,7 +189,7 @@ std::map<int, int> ranksOf(int parent) {
 // Starts a long batch job over 2 local ranks and waits until its windows are running.
 int startLongJob(const std::string& in, const std::string& out, const std::string& log) {
   std::vector<std::string> argv{test::seqsegExecutable()};
-  for (const std::string& a : batch(in, out, {"--ranks", "2", "--overlap", "0.9"}))
+  for (const std::string& a : test::batchArguments(in, out, {"--ranks", "2", "--overlap", "0.9"}))
     argv.push_back(a);
   const int pid = test::startCommand(argv, log);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);

@@ -73,14 +73,6 @@ void stopService(int pid) {
   }
 }
 
-std::vector<std::string> batch(const std::string& in, const std::string& out,
-                               std::vector<std::string> more = {}) {
-  std::vector<std::string> arguments{"--batch",  "-i",        in,  "-o",         out,   "--labels",
-                                     "internal", "--threads", "1", "--progress", "json"};
-  arguments.insert(arguments.end(), more.begin(), more.end());
-  return arguments;
-}
-
 class SlurmJob : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -104,7 +96,7 @@ class SlurmJob : public ::testing::Test {
     const CommandResult synth = test::runSeqseg(
         {"synth", "--out", *dir_ / "cases", "--cases", "1", "--size", "64", "--seed", "5"});
     const CommandResult one =
-        test::runSeqseg(batch(*dir_ / "cases", *dir_ / "r1", {"--ranks", "1"}));
+        test::runSeqseg(test::batchArguments(*dir_ / "cases", *dir_ / "r1", {"--ranks", "1"}));
     reference_ = test::readFile(mask(*dir_ / "r1"));
     if (synth.exitCode != 0 || one.exitCode != 0 || reference_.empty())
       startError_ = "the one-rank reference failed: " + synth.err + one.err;
@@ -239,7 +231,7 @@ TEST_F(SlurmJob, SrunTwoTasksWriteTheOneRankMask) {
   TempDir out;
   std::vector<std::string> argv{programs_["srun"], "-n", "2", "--input=none",
                                 test::seqsegExecutable()};
-  for (const std::string& a : batch(cases(), out / "o")) argv.push_back(a);
+  for (const std::string& a : test::batchArguments(cases(), out / "o")) argv.push_back(a);
   const CommandResult run = test::runCommand(argv);
   ASSERT_EQ(run.exitCode, 0) << run.err;
   EXPECT_EQ(test::readFile(mask(out / "o")), reference_);
@@ -251,8 +243,8 @@ TEST_F(SlurmJob, SrunTwoTasksWriteTheOneRankMask) {
 TEST_F(SlurmJob, LauncherSrunRunsTheRanksAsAJobAndWritesTheOneRankMask) {
   TempDir out;
   const int stepsBefore = stepsLaunched();
-  const CommandResult run =
-      test::runSeqseg(batch(cases(), out / "o", {"--ranks", "2", "--launcher", "srun"}));
+  const CommandResult run = test::runSeqseg(
+      test::batchArguments(cases(), out / "o", {"--ranks", "2", "--launcher", "srun"}));
   ASSERT_EQ(run.exitCode, 0) << run.err;
   // The ranks ran as a step of this cluster, not as local processes.
   EXPECT_EQ(stepsLaunched(), stepsBefore + 1);

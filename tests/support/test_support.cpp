@@ -93,6 +93,14 @@ CommandResult runSeqseg(std::vector<std::string> arguments) {
   return runCommand(arguments);
 }
 
+std::vector<std::string> batchArguments(const std::string& in, const std::string& out,
+                                        const std::vector<std::string>& more) {
+  std::vector<std::string> arguments{"--batch",  "-i",        in,  "-o",         out,   "--labels",
+                                     "internal", "--threads", "1", "--progress", "json"};
+  arguments.insert(arguments.end(), more.begin(), more.end());
+  return arguments;
+}
+
 std::string systemPython() {
   return "/usr/bin/python3";
 }

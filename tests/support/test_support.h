@@ -43,6 +43,11 @@ std::string seqsegExecutable();
 // Runs this build's seqseg with `arguments`.
 CommandResult runSeqseg(std::vector<std::string> arguments);
 
+// The arguments of `seqseg --batch -i IN -o OUT --labels internal --threads 1 --progress json`,
+// then `more`: a batch job whose masks compare byte for byte between runs.
+std::vector<std::string> batchArguments(const std::string& in, const std::string& out,
+                                        const std::vector<std::string>& more = {});
+
 // Debian's python3 (with nibabel), whatever python3 comes first on PATH.
 std::string systemPython();
 

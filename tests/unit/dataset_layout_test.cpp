@@ -4,9 +4,9 @@
 
 #include <filesystem>
 
+#include "engine/input_error.h"
 #include "io/dataset_layout.h"
 #include "io/image_reader.h"
-#include "engine/input_error.h"
 #include "io/label_mapping.h"
 #include "io/nifti_geometry.h"
 #include "tests/support/test_support.h"

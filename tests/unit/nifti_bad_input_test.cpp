@@ -5,10 +5,10 @@
 #include <cmath>
 #include <limits>
 
+#include "engine/input_error.h"
 #include "io/dataset_layout.h"
 #include "io/image_reader.h"
 #include "io/image_writer.h"
-#include "engine/input_error.h"
 #include "io/nifti_geometry.h"
 #include "tests/support/test_support.h"
 
