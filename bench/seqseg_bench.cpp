@@ -27,7 +27,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -241,10 +243,38 @@ int gRank = 0;  // this process's rank, for error messages
 // --max-memory: caps this process (a rank) once its threads exist. The cap counts what is
 // already mapped, so setting it late loosens nothing; it only keeps the OpenMP team's creation
 // (which exits the process on failure) out of the allocations that can hit it.
+#ifdef SEQSEG_BENCH_PARALLEL
+int64_t gMaxMemoryMib = 0;  // the cap in force, for the terminate handler
+
+// Under a cap, an allocation can fail on a thread of LibTorch or Gloo, where nothing catches
+// it: that is the same out-of-memory, so it ends the rank with the same line, not an abort.
+[[noreturn]] void outOfMemoryOrAbort() {
+  if (const std::exception_ptr current = std::current_exception()) {
+    try {
+      std::rethrow_exception(current);
+    } catch (const std::exception& error) {
+      if (seqseg::isOutOfMemory(error)) {
+        char line[160];
+        const int n = std::snprintf(line, sizeof line,
+                                    "seqseg-bench: rank %d: out of memory under --max-memory "
+                                    "%lld MiB\n",
+                                    gRank, static_cast<long long>(gMaxMemoryMib));
+        [[maybe_unused]] const ssize_t written = ::write(2, line, static_cast<size_t>(n));
+        std::_Exit(1);
+      }
+    } catch (...) {
+    }
+  }
+  std::abort();
+}
+#endif
+
 void applyMemoryCap(const Options& o, int threads) {
   if (o.maxMemoryMib == 0) return;
 #ifdef SEQSEG_BENCH_PARALLEL
   at::parallel_for(0, threads, 1, [](int64_t, int64_t) {});
+  gMaxMemoryMib = o.maxMemoryMib;
+  std::set_terminate(outOfMemoryOrAbort);
   seqseg::capProcessMemory(o.maxMemoryMib);
 #else
   (void)threads;
