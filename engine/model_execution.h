@@ -12,11 +12,35 @@
 #include "engine/loss.h"
 #include "engine/vit_segmenter.h"
 
+namespace torch::optim {
+class AdamW;
+}
+
 namespace seqseg {
+
+// The AdamW of a training run, kept the way its execution needs: whole on one process, or with
+// its state sharded over the ranks (engine/parallel/sharded_adamw.h).
+class TrainingOptimizer {
+ public:
+  virtual ~TrainingOptimizer() = default;
+  virtual void setLearningRate(double lr) = 0;
+  virtual void zeroGrad() = 0;
+  // After backward (and ModelExecution::reduceGradients): clips the global gradient norm to
+  // maxNorm and updates the parameters, the same on every rank. Returns the norm before
+  // clipping.
+  virtual double step(double maxNorm) = 0;
+  // The whole state as torch::optim::AdamW holds it, for saving or restoring a checkpoint.
+  // Collective for a sharded optimiser: every rank calls it at the same point.
+  virtual torch::optim::AdamW& checkpointState() = 0;
+  // After a checkpoint was restored into checkpointState(): continue from it.
+  virtual void restored() {}
+};
 
 class ModelExecution {
  public:
+  explicit ModelExecution(ViTSegmenter model) : model_(std::move(model)) {}
   virtual ~ModelExecution() = default;
+  ViTSegmenter& model() { return model_; }
 
   // windows [B, C, roi] -> logits [B, classes, roi] (every rank gets all of them).
   virtual at::Tensor logits(const at::Tensor& windows) = 0;
@@ -24,9 +48,15 @@ class ModelExecution {
   // rank. Call backward() on total, then reduceGradients().
   virtual SegmentationLoss loss(const at::Tensor& images, const at::Tensor& labels) = 0;
   // Makes every parameter gradient the whole batch's (a sum over ranks; nothing on one rank).
+  // An optimiser from makeOptimizer() that reduces gradients itself makes this a no-op.
   virtual void reduceGradients() {}
+  // AdamW over the model's parameters (default: torch::optim::AdamW on this process).
+  virtual std::unique_ptr<TrainingOptimizer> makeOptimizer(double lr, double weightDecay);
   // Only one rank writes files and reports progress.
   virtual bool writesOutputs() const { return true; }
+
+ protected:
+  ViTSegmenter model_;
 };
 
 // Builds the execution of a model (a job decides which kind once, the loops build it per model).

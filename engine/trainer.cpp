@@ -165,9 +165,8 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
     if (error) throw InputError(options.runDir, "cannot create the run folder: " + error.message());
     saveModelConfigFile(config, (fs::path(options.runDir) / "config.json").string());
   }
-  torch::optim::AdamW optimizer(
-      model->parameters(),
-      torch::optim::AdamWOptions(options.learningRate).weight_decay(options.weightDecay));
+  const std::unique_ptr<TrainingOptimizer> optimizer =
+      execution->makeOptimizer(options.learningRate, options.weightDecay);
   Sampler sampler(options.seed ^ 0x5EED5EEDull);
 
   const int stepsPerEpoch =
@@ -180,7 +179,8 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
   if (options.resume) {
     if (!fs::exists(lastPath))
       throw InputError(lastPath, "nothing to resume: no checkpoint in the run folder");
-    const nlohmann::json meta = restoreTraining(lastPath, model, optimizer);
+    const nlohmann::json meta = restoreTraining(lastPath, model, optimizer->checkpointState());
+    optimizer->restored();
     firstEpoch = meta.at("epoch").get<int>();
     best = meta.value("best_dice", -1.0);
     sampler.setState(meta.at("sampler").get<std::string>());
@@ -213,15 +213,12 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
         labels.push_back(label);
       }
       const double lr = learningRateAt(step, totalSteps, options);
-      for (auto& group : optimizer.param_groups())
-        static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
-      optimizer.zero_grad();
+      optimizer->setLearningRate(lr);
+      optimizer->zeroGrad();
       const SegmentationLoss loss = execution->loss(at::stack(images), at::stack(labels));
       loss.total.backward();
       execution->reduceGradients();
-      const double gradNorm =
-          torch::nn::utils::clip_grad_norm_(model->parameters(), options.gradientClip);
-      optimizer.step();
+      const double gradNorm = optimizer->step(options.gradientClip);
 
       const double lossValue = loss.total.item<double>();
       const nlohmann::json metric{{"event", "metric"},
@@ -278,7 +275,8 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
     if (writer && validation.empty() && lastEpoch) saveCheckpoint(bestPath, model, meta);
     meta["best_dice"] = best;
     meta["sampler"] = sampler.state();
-    if (writer) saveCheckpoint(lastPath, model, meta, &optimizer);
+    torch::optim::AdamW& state = optimizer->checkpointState();  // collective when sharded
+    if (writer) saveCheckpoint(lastPath, model, meta, &state);
   }
   report.emit({{"event", "done"}, {"status", "ok"}, {"best_dice", best}});
   return best;

@@ -4,18 +4,98 @@
 #include <stdexcept>
 
 #include <ATen/ATen.h>
+#include <c10/util/string_utils.h>
+#include <torch/optim/adamw.h>
 
 #include "engine/parallel/distributed_attention.h"
 #include "engine/parallel/distributed_decoder.h"
+#include "engine/parallel/sharded_adamw.h"
 
 namespace seqseg {
 namespace {
+
+// The key torch::optim::AdamW files a parameter's state under (as engine/checkpoint.cpp reads it).
+std::string adamwKey(const at::Tensor& parameter) {
+  return c10::guts::to_string(parameter.unsafeGetTensorImpl());
+}
+
+// AdamW with its moments sharded over the group (ZeRO-1/2): each rank keeps 1/R of them. For a
+// checkpoint the state is gathered into a torch::optim::AdamW, the form checkpoints hold.
+class ShardedTrainingOptimizer : public TrainingOptimizer {
+ public:
+  ShardedTrainingOptimizer(ViTSegmenter model, std::shared_ptr<ProcessGroup> group, double lr,
+                           double weightDecay)
+      : model_(std::move(model)),
+        lr_(lr),
+        weightDecay_(weightDecay),
+        sharded_(model_->parameters(), std::move(group), options(lr, weightDecay)) {}
+
+  void setLearningRate(double lr) override { sharded_.options().lr = lr_ = lr; }
+  void zeroGrad() override { sharded_.zeroGrad(); }
+  double step(double maxNorm) override {
+    sharded_.options().maxGradNorm = maxNorm;
+    return sharded_.step();
+  }
+
+  torch::optim::AdamW& checkpointState() override {
+    const ShardedAdamWState full = sharded_.fullState();
+    const std::vector<at::Tensor> parameters = model_->parameters();
+    whole_ = std::make_unique<torch::optim::AdamW>(
+        parameters, torch::optim::AdamWOptions(lr_).weight_decay(weightDecay_));
+    if (full.step > 0) {
+      const std::vector<at::Tensor> avg = sharded_.splitLikeParameters(full.expAvg);
+      const std::vector<at::Tensor> avgSq = sharded_.splitLikeParameters(full.expAvgSq);
+      for (size_t i = 0; i < parameters.size(); ++i) {
+        auto state = std::make_unique<torch::optim::AdamWParamState>();
+        state->step(full.step);
+        state->exp_avg(avg[i].clone());
+        state->exp_avg_sq(avgSq[i].clone());
+        whole_->state()[adamwKey(parameters[i])] = std::move(state);
+      }
+    }
+    return *whole_;
+  }
+
+  void restored() override {
+    ShardedAdamWState full;
+    std::vector<at::Tensor> avg, avgSq;
+    for (const at::Tensor& parameter : model_->parameters()) {
+      const auto found = whole_->state().find(adamwKey(parameter));
+      if (found == whole_->state().end()) {
+        avg.push_back(at::zeros({parameter.numel()}, parameter.options()));
+        avgSq.push_back(at::zeros({parameter.numel()}, parameter.options()));
+        continue;
+      }
+      const auto& state = static_cast<const torch::optim::AdamWParamState&>(*found->second);
+      full.step = state.step();
+      avg.push_back(state.exp_avg().reshape({-1}));
+      avgSq.push_back(state.exp_avg_sq().reshape({-1}));
+    }
+    full.expAvg = at::cat(avg);
+    full.expAvgSq = at::cat(avgSq);
+    sharded_.loadFullState(full);
+    whole_.reset();  // the whole state is only needed for the checkpoint
+  }
+
+ private:
+  static ShardedAdamWOptions options(double lr, double weightDecay) {
+    ShardedAdamWOptions options;
+    options.lr = lr;
+    options.weightDecay = weightDecay;
+    return options;
+  }
+
+  ViTSegmenter model_;
+  double lr_, weightDecay_;
+  ShardedAdamW sharded_;
+  std::unique_ptr<torch::optim::AdamW> whole_;
+};
 
 class SequenceParallelExecution : public ModelExecution {
  public:
   SequenceParallelExecution(ViTSegmenter model, std::shared_ptr<ProcessGroup> group,
                             ParallelSettings settings)
-      : model_(std::move(model)), group_(std::move(group)), settings_(std::move(settings)) {
+      : ModelExecution(std::move(model)), group_(std::move(group)), settings_(std::move(settings)) {
     model_->setAttentionBackend(
         makeSequenceParallelAttention(settings_.attention, group_, model_->config().num_heads));
   }
@@ -33,7 +113,14 @@ class SequenceParallelExecution : public ModelExecution {
     return parallel.loss(local, takeBox(labels, box).contiguous());
   }
 
-  void reduceGradients() override { allReduceGradients(group_, *model_); }
+  // The sharded optimiser reduce-scatters the gradients itself.
+  void reduceGradients() override {
+    if (!shardedOptimizer_) allReduceGradients(group_, *model_);
+  }
+  std::unique_ptr<TrainingOptimizer> makeOptimizer(double lr, double weightDecay) override {
+    shardedOptimizer_ = true;
+    return std::make_unique<ShardedTrainingOptimizer>(model_, group_, lr, weightDecay);
+  }
   bool writesOutputs() const override { return group_->rank() == 0; }
 
  private:
@@ -53,9 +140,9 @@ class SequenceParallelExecution : public ModelExecution {
     return *found->second;
   }
 
-  ViTSegmenter model_;
   std::shared_ptr<ProcessGroup> group_;
   ParallelSettings settings_;
+  bool shardedOptimizer_ = false;
   std::map<Grid3, std::unique_ptr<SequenceParallelSegmenter>> segmenters_;
 };
 

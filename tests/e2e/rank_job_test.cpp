@@ -128,30 +128,33 @@ TEST(RankTraining, TwoRanksFollowTheOneRankLossCurveAndValidationDice) {
                 {"synth", "--out", dir / "data", "--cases", "4", "--size", "64", "--seed", "11"})
                 .exitCode,
             0);
-  for (const std::string ranks : {"1", "2"}) {
-    const CommandResult run = test::runSeqseg({"train",
-                                               "--data",
-                                               dir / "data",
-                                               "--out",
-                                               dir / ("run" + ranks),
-                                               "--config",
-                                               "tiny",
-                                               "--epochs",
-                                               "2",
-                                               "--steps-per-epoch",
-                                               "10",
-                                               "--validate-every",
-                                               "2",
-                                               "--seed",
-                                               "3",
-                                               "--threads",
-                                               "1",
-                                               "--progress",
-                                               "json",
-                                               "--ranks",
-                                               ranks});
+  auto train = [&](const std::string& ranks, const std::string& epochs, bool resume) {
+    std::vector<std::string> arguments{"train",
+                                       "--data",
+                                       dir / "data",
+                                       "--out",
+                                       dir / ("run" + ranks),
+                                       "--config",
+                                       "tiny",
+                                       "--epochs",
+                                       epochs,
+                                       "--steps-per-epoch",
+                                       "10",
+                                       "--validate-every",
+                                       "2",
+                                       "--seed",
+                                       "3",
+                                       "--threads",
+                                       "1",
+                                       "--progress",
+                                       "json",
+                                       "--ranks",
+                                       ranks};
+    if (resume) arguments.push_back("--resume");
+    const CommandResult run = test::runSeqseg(arguments);
     ASSERT_EQ(run.exitCode, 0) << run.err;
-  }
+  };
+  for (const std::string ranks : {"1", "2"}) ASSERT_NO_FATAL_FAILURE(train(ranks, "2", false));
   const auto [losses1, dice1] = runMetrics(dir / "run1");
   const auto [losses2, dice2] = runMetrics(dir / "run2");
   ASSERT_EQ(losses1.size(), 20u);
@@ -161,6 +164,16 @@ TEST(RankTraining, TwoRanksFollowTheOneRankLossCurveAndValidationDice) {
   EXPECT_LT(losses1.at(20), losses1.at(1) - 0.5);
   ASSERT_EQ(dice1.size(), 1u);
   EXPECT_NEAR(dice2.at(20), dice1.at(20), 0.01);
+
+  // Resumed from last.pt, the 2-rank run (whose AdamW moments are sharded and gathered into the
+  // checkpoint) continues the 1-rank curve.
+  for (const std::string ranks : {"1", "2"}) ASSERT_NO_FATAL_FAILURE(train(ranks, "3", true));
+  const auto resumed1 = runMetrics(dir / "run1").first;
+  const auto resumed2 = runMetrics(dir / "run2").first;
+  ASSERT_EQ(resumed1.size(), 30u);
+  ASSERT_EQ(resumed2.size(), 30u);
+  for (int step = 21; step <= 30; ++step)
+    EXPECT_NEAR(resumed2.at(step), resumed1.at(step), 1e-3) << step;
 }
 
 // The pids of the processes whose parent is `parent`, by their RANK variable.
