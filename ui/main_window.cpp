@@ -193,6 +193,9 @@ void MainWindow::createViews() {
   displayControls_ = new DisplayControls(*this, *caseViews_);
   cursorLabel_ = new QLabel;
   cursorLabel_->setObjectName(QStringLiteral("cursorLabel"));
+  // Wide enough for the longest reading, so that the label number is never cut off.
+  cursorLabel_->setMinimumWidth(cursorLabel_->fontMetrics().horizontalAdvance(
+      QStringLiteral("voxel 000, 000, 000   value -0000.00   label 000")));
   statusBar()->addPermanentWidget(cursorLabel_);
   caseViews_->setCursorObserver(
       [this](const std::array<double, 3>&, const std::array<int64_t, 3>&) { showCursor(); });
