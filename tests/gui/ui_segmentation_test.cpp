@@ -33,6 +33,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/regions.h"
 #include "tests/gui/gui_test_support.h"
 #include "tests/support/test_support.h"
 #include "ui/legend_panel.h"
@@ -139,6 +140,22 @@ class UiSegmentationTest : public ::testing::Test {
   QPushButton* button(const char* name) { return window_.findChild<QPushButton*>(name); }
   QImage axial() { return window_.grabView(QStringLiteral("axialView")); }
 
+  // While the window's job runs, segments the case folder with `seqseg --batch` as a person
+  // would; waits for both and gives the batch report's region volumes (mL).
+  void batchVolumesWhileTheJobRuns(QSignalSpy& jobFinished, nlohmann::json& volumes) {
+    test::TempDir batch;
+    const int pid = test::startCommand(
+        {test::seqsegExecutable(), "--batch", "-i", caseFolder().toStdString(), "-o", batch.path()},
+        batch / "log");
+    const bool jobEnded = QTest::qWaitFor([&] { return jobFinished.count() > 0; }, kJobTimeoutMs);
+    const int batchExit = test::waitCommand(pid);
+    ASSERT_TRUE(jobEnded);
+    ASSERT_EQ(batchExit, 0) << test::readFile(batch / "log");
+    ASSERT_EQ(window_.session().job().state, JobState::Done) << window_.session().job().message;
+    const nlohmann::json report = nlohmann::json::parse(test::readFile(batch / "report.json"));
+    volumes = report.at("cases").at(0).at("volume_ml");
+  }
+
   static inline test::TempDir* data_ = nullptr;
   static inline test::TempDir* settings_ = nullptr;
   MainWindow window_;
@@ -220,17 +237,8 @@ TEST_F(UiSegmentationTest, LegendVolumesEqualTheBatchReport) {
   ASSERT_NO_FATAL_FAILURE(openCase());
   QSignalSpy finished(&window_, &MainWindow::segmentationJobFinished);
   window_.segmentPanel()->segment();
-  // Meanwhile the same case through the command line, as a person would run it.
-  test::TempDir batch;
-  const int pid = test::startCommand(
-      {test::seqsegExecutable(), "--batch", "-i", caseFolder().toStdString(), "-o", batch.path()},
-      batch / "log");
-  ASSERT_TRUE(QTest::qWaitFor([&] { return finished.count() > 0; }, kJobTimeoutMs));
-  ASSERT_EQ(test::waitCommand(pid), 0) << test::readFile(batch / "log");
-  ASSERT_EQ(window_.session().job().state, JobState::Done) << window_.session().job().message;
-
-  const nlohmann::json report = nlohmann::json::parse(test::readFile(batch / "report.json"));
-  const nlohmann::json& volumes = report.at("cases").at(0).at("volume_ml");
+  nlohmann::json volumes;
+  ASSERT_NO_FATAL_FAILURE(batchVolumesWhileTheJobRuns(finished, volumes));
   const LegendPanel& legend = *window_.legendPanel();
   const char* regions[] = {"WT", "TC", "ET"};
   for (int r = 0; r < 3; ++r) {
@@ -264,19 +272,10 @@ TEST_F(UiSegmentationTest, FourFilesWithTwoRanksGiveTheOneRankVolumes) {
 
   QSignalSpy finished(&window_, &MainWindow::segmentationJobFinished);
   QTest::mouseClick(button("segmentButton"), Qt::LeftButton);
-  test::TempDir batch;
-  const int pid = test::startCommand(
-      {test::seqsegExecutable(), "--batch", "-i", caseFolder().toStdString(), "-o", batch.path()},
-      batch / "log");
-  ASSERT_TRUE(QTest::qWaitFor([&] { return finished.count() > 0; }, kJobTimeoutMs));
-  ASSERT_EQ(test::waitCommand(pid), 0) << test::readFile(batch / "log");
-  ASSERT_EQ(window_.session().job().state, JobState::Done) << window_.session().job().message;
-
-  const nlohmann::json report = nlohmann::json::parse(test::readFile(batch / "report.json"));
-  const nlohmann::json& volumes = report.at("cases").at(0).at("volume_ml");
-  const Geometry& geometry = window_.session().volume()->geometry;
+  nlohmann::json volumes;
+  ASSERT_NO_FATAL_FAILURE(batchVolumesWhileTheJobRuns(finished, volumes));
   // Equal up to float rounding at a class boundary: a voxel or two at most.
-  const double voxelMl = geometry.spacing[0] * geometry.spacing[1] * geometry.spacing[2] / 1000;
+  const double voxelMl = voxelVolumeMl(window_.session().volume()->geometry);
   const char* regions[] = {"WT", "TC", "ET"};
   for (int r = 0; r < 3; ++r)
     EXPECT_NEAR(window_.session().volumes().perRegion[r], volumes.at(regions[r]).get<double>(),
