@@ -277,7 +277,9 @@ void addBatchOptions(CLI::App& app, BatchOptions& options) {
       ->capture_default_str();
   group->add_option("--case", options.caseIds,
                     "Only this case of -i (its identifier; repeat for more)");
-  group->add_option("--t1", options.t1, "One case as four files: T1 (instead of -i)");
+  group->add_option("--t1", options.t1,
+                    "One case as four NIfTI files or DICOM series folders: T1 (instead of -i); "
+                    "the mask gets T1's exact geometry");
   group->add_option("--t1ce", options.t1ce, "... T1 contrast-enhanced");
   group->add_option("--t2", options.t2, "... T2");
   group->add_option("--flair", options.flair, "... FLAIR");

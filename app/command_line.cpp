@@ -30,16 +30,21 @@ int runCommandLine(int argc, char** argv, Program program,
                         "(OpenMPI, PMI, Slurm or RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT)."
                       : "seqseg: brain-tumour segmentation of MRI with a sequence-parallel "
                         "vision transformer.\nWithout a subcommand it opens the desktop "
-                        "application, with the case given (a folder or four files) loaded.",
+                        "application, with the case given loaded: a BraTS/MSD/nnU-Net case or "
+                        "dataset folder, four image files (T1, T1ce, T2, FLAIR), or a DICOM "
+                        "study folder (its series are listed; choose which is T1, T1ce, T2 and "
+                        "FLAIR, then they open as one case).",
                name);
   app.set_version_flag("--version", versionText());
   GuiRequest gui;
   if (!worker) {
-    app.add_option("case", gui.caseArguments, "A case folder or its four modality files, to open");
+    app.add_option("case", gui.caseArguments,
+                   "A case folder, its four modality files or a DICOM study folder, to open");
     app.add_option("--segmentation", gui.segmentation,
                    "A label map of the case (its layout's native labels) to overlay once the "
                    "case is open");
     addInfoCommand(app);
+    addConvertCommand(app);
     addSynthCommand(app);
   }
   int commandExitCode = 0;

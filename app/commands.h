@@ -31,6 +31,7 @@ void addBatchOptions(CLI::App& app, BatchOptions& options);
 int runBatch(const BatchOptions& options);
 
 void addInfoCommand(CLI::App& app);
+void addConvertCommand(CLI::App& app);
 void addSynthCommand(CLI::App& app);
 
 // Sets `exitCode` to 1 when some cases could not be scored.

@@ -9,7 +9,8 @@ target_include_directories(seqseg_torch SYSTEM INTERFACE ${TORCH_INCLUDE_DIRS})
 find_package(nlohmann_json REQUIRED)
 
 if(NOT SEQSEG_ENGINE_ONLY)
-  find_package(ITK REQUIRED COMPONENTS ITKCommon ITKIOImageBase ITKIONIFTI ITKNIFTI)
+  find_package(ITK REQUIRED COMPONENTS ITKCommon ITKIOImageBase ITKIONIFTI ITKNIFTI ITKIOGDCM ITKGDCM
+               ITKImageGrid)
   find_package(ZLIB REQUIRED)
   find_package(CLI11 REQUIRED)
   find_package(spdlog REQUIRED)

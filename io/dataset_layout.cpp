@@ -10,6 +10,7 @@
 
 #include "engine/atomic_file.h"
 #include "engine/input_error.h"
+#include "io/dicom_series.h"
 #include "io/image_reader.h"
 #include "io/image_writer.h"
 #include "io/label_mapping.h"
@@ -266,6 +267,15 @@ CaseFiles explicitCase(const std::string& t1, const std::string& t1ce, const std
   files.layout = Layout::Explicit;
   files.images = {t1, t1ce, t2, flair};
   files.reference = reference;
+  std::error_code error;
+  if (fs::is_directory(t1, error)) {
+    // A DICOM series folder: the case is the study folder around it.
+    fs::path series = fs::absolute(t1).lexically_normal();
+    if (series.filename().empty()) series = series.parent_path();
+    const std::string study = series.parent_path().filename().string();
+    files.id = study.empty() ? "case" : study;
+    return files;
+  }
   std::string stem = niftiStem(fs::path(t1).filename().string());
   // "CASE_t1" -> "CASE": name the output after the case, not the modality.
   for (const char* suffix : {"_t1", "-t1n", "_0000", "_T1"})
@@ -293,7 +303,7 @@ Volume readCase(const CaseFiles& files) {
   Volume stacked;
   for (int m = 0; m < kModalityCount; ++m) {
     const std::string& path = files.images[m];
-    Volume modality = readImage(path, ExpectedRank::Volume3D);
+    Volume modality = readImageOrSeries(path);  // a NIfTI file or a DICOM series folder
     if (m == 0) {
       stacked.shape = {kModalityCount, modality.shape[1], modality.shape[2], modality.shape[3]};
       stacked.geometry = modality.geometry;

@@ -21,7 +21,8 @@ extern const std::array<const char*, kModalityCount> kModalityNames;  // T1, T1c
 struct CaseFiles {
   std::string id;  // the layout's case identifier, used to name the output mask
   Layout layout = Layout::Explicit;
-  // Four 3D files in internal order, or one 4D file (MSD) holding the channels.
+  // Four 3D files (or DICOM series folders) in internal order, or one 4D file (MSD) holding
+  // the channels.
   std::vector<std::string> images;
   // For a 4D file: the file's volume index of T1, T1ce, T2 and FLAIR.
   std::array<int, kModalityCount> channelInFile{0, 1, 2, 3};
@@ -38,7 +39,8 @@ struct Dataset {
 // naming the folder and the layouts tried when nothing is recognised.
 Dataset findCases(const std::string& folder);
 
-// A case given as four explicit files (plus an optional reference label map).
+// A case given as four explicit files or DICOM series folders (plus an optional reference label
+// map). Its id: the T1 file name without its modality suffix, or the study folder of a series.
 CaseFiles explicitCase(const std::string& t1, const std::string& t1ce, const std::string& t2,
                        const std::string& flair, const std::string& reference = "");
 

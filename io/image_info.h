@@ -5,7 +5,8 @@
 namespace seqseg {
 
 // Dimensions, voxel type, spacing, origin, direction, orientation code, qform/sform codes and
-// value range of a NIfTI file. Throws InputError for bad files.
+// value range of a NIfTI file; for a DICOM series folder, its description, modality, date,
+// dimensions, placement and value range. Throws InputError for bad files.
 std::string describeImage(const std::string& path);
 
 }  // namespace seqseg

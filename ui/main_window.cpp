@@ -15,6 +15,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QThread>
 #include <QUrl>
@@ -28,9 +29,11 @@
 
 #include "engine/input_error.h"
 #include "engine/resource_paths.h"
+#include "io/dicom_series.h"
 #include "io/image_reader.h"
 #include "io/image_writer.h"
 #include "io/label_mapping.h"
+#include "ui/dicom_series_dialog.h"
 #include "ui/display_controls.h"
 #include "ui/legend_panel.h"
 #include "ui/modality_order.h"
@@ -112,8 +115,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   createViews();
   createPanels();
   caseLabel_ =
-      new QLabel(tr("Open a case folder or four image files (File menu), or drop them "
-                    "on this window."));
+      new QLabel(tr("Open a case folder, four image files or a DICOM study (File menu), or "
+                    "drop them on this window."));
   statusBar()->addWidget(caseLabel_, 1);
   lastDirectory_ = QDir::homePath();
   session_.addListener(this);
@@ -142,6 +145,10 @@ void MainWindow::createMenus() {
   openFolder->setStatusTip(tr("Open a BraTS, MSD or nnU-Net case or dataset folder"));
   QAction* openFiles = file->addAction(tr("Open &four files…"), this, &MainWindow::chooseFourFiles);
   openFiles->setStatusTip(tr("Open a case given as four images: T1, T1ce, T2 and FLAIR"));
+  QAction* openDicom =
+      file->addAction(tr("Open &DICOM folder…"), this, &MainWindow::chooseDicomFolder);
+  openDicom->setObjectName(QStringLiteral("openDicomAction"));
+  openDicom->setStatusTip(tr("Open a DICOM study: choose its T1, T1ce, T2 and FLAIR series"));
   recentMenu_ = file->addMenu(tr("&Recent cases"));
   recentMenu_->setObjectName(QStringLiteral("recentMenu"));
   connect(recentMenu_, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
@@ -234,6 +241,14 @@ void MainWindow::chooseCaseFolder() {
   if (folder.isEmpty()) return;
   lastDirectory_ = folder;
   openCase(folder);
+}
+
+void MainWindow::chooseDicomFolder() {
+  const QString folder =
+      QFileDialog::getExistingDirectory(this, tr("Open DICOM folder"), lastDirectory_);
+  if (folder.isEmpty()) return;
+  lastDirectory_ = folder;
+  openDicomStudy(folder);
 }
 
 void MainWindow::chooseFourFiles() {
@@ -339,6 +354,10 @@ void MainWindow::openSegmentation(const QString& path) {
 }
 
 void MainWindow::openCase(const QString& folderOrFirstFile) {
+  if (containsDicomFiles(folderOrFirstFile.toStdString())) {
+    openDicomStudy(folderOrFirstFile);
+    return;
+  }
   if (!settleUnsavedSegmentation()) return;
   const std::string folder = folderOrFirstFile.toStdString();
   startLoading(folderOrFirstFile, {QFileInfo(folderOrFirstFile).absoluteFilePath()},
@@ -348,6 +367,61 @@ void MainWindow::openCase(const QString& folderOrFirstFile) {
                    note = "case 1 of " + std::to_string(dataset.cases.size()) + " in the folder";
                  root = dataset.root;
                  return dataset.cases.front();
+               });
+}
+
+void MainWindow::openDicomStudy(const QString& folder) {
+  if (!settleUnsavedSegmentation()) return;
+  const int generation = ++loadGeneration_;
+  struct Scan {
+    std::vector<DicomSeriesInfo> series;
+    QString error;
+  };
+  auto scan = std::make_shared<Scan>();
+  QThread* scanner = QThread::create([scan, path = folder.toStdString()] {
+    try {
+      scan->series = scanDicomFolder(path);
+    } catch (const std::exception& error) {
+      scan->error = QString::fromStdString(error.what());
+    }
+  });
+  workers_.push_back(scanner);
+  connect(scanner, &QThread::finished, this, [this, scanner, generation, scan, folder] {
+    workers_.erase(std::remove(workers_.begin(), workers_.end(), scanner), workers_.end());
+    scanner->deleteLater();
+    if (generation != loadGeneration_) return;
+    statusBar()->clearMessage();
+    if (!scan->error.isEmpty()) {
+      showLoadError(scan->error);
+      return;
+    }
+    auto* dialog = new DicomSeriesDialog(folder, std::move(scan->series), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog, folder] {
+      loadDicomCase(folder, dialog->chosenSeries(), dialog->resampleAllowed());
+    });
+    dialog->open();
+    emit dicomSeriesOffered(dialog);
+  });
+  statusBar()->showMessage(tr("Scanning %1 for DICOM series…").arg(folder));
+  scanner->start();
+}
+
+void MainWindow::loadDicomCase(const QString& folder,
+                               const std::array<DicomSeriesInfo, kModalityCount>& series,
+                               bool resample) {
+  const QString study = QFileInfo(folder).absoluteFilePath();
+  const std::string id = QDir(study).dirName().toStdString();
+  // Staged as NIfTI in the cache: the case then segments and saves like any other.
+  const std::string staging =
+      (QStandardPaths::writableLocation(QStandardPaths::CacheLocation) +
+       QStringLiteral("/dicom/%1-%2").arg(QDir(study).dirName()).arg(qHash(study), 0, 16))
+          .toStdString();
+  startLoading(QDir(study).dirName(), {study},
+               [series, resample, staging, id, root = study.toStdString()](std::string& note,
+                                                                           std::string& source) {
+                 source = root;
+                 return stageDicomCase(series, resample, staging, id, note);
                });
 }
 

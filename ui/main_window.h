@@ -15,6 +15,7 @@
 
 #include "engine/volume.h"
 #include "io/dataset_layout.h"
+#include "io/dicom_series.h"
 #include "ui/session_model.h"
 
 class QLabel;
@@ -24,6 +25,7 @@ class QThread;
 namespace seqseg {
 
 class CaseViews;
+class DicomSeriesDialog;
 class DisplayControls;
 class LegendPanel;
 class SegmentPanel;
@@ -59,6 +61,10 @@ class MainWindow : public QMainWindow, private SessionListener {
   // Loads in the background (the window stays responsive); ends in caseLoaded or loadFailed.
   // A folder: the case it is, or the first case of the dataset it holds.
   void openCase(const QString& folderOrFirstFile);
+  // A DICOM study: its series are scanned in the background and offered in a
+  // DicomSeriesDialog (dicomSeriesOffered); the four chosen open as one case. openCase comes
+  // here for a folder holding DICOM files.
+  void openDicomStudy(const QString& folder);
   // Four 3D images, in the order T1, T1ce, T2, FLAIR.
   void openFiles(const QStringList& files);
   // A label map for the loaded case, in its layout's native labels, read in the background
@@ -73,6 +79,7 @@ class MainWindow : public QMainWindow, private SessionListener {
 
  signals:
   void caseLoaded();
+  void dicomSeriesOffered(DicomSeriesDialog* dialog);
   void segmentationLoaded();
   void loadFailed(const QString& message);
   void segmentationSaved(const QString& path);
@@ -95,6 +102,9 @@ class MainWindow : public QMainWindow, private SessionListener {
   void createPanels();
   void chooseCaseFolder();
   void chooseFourFiles();
+  void chooseDicomFolder();
+  void loadDicomCase(const QString& folder,
+                     const std::array<DicomSeriesInfo, kModalityCount>& series, bool resample);
   // Runs `locateCase` and reads the case on a worker thread; `locateCase` may add a note to
   // the status line. `recent`: the paths the Recent cases menu reopens it with.
   void startLoading(const QString& what, const QStringList& recent,

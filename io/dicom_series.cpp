@@ -1,0 +1,548 @@
+#include "io/dicom_series.h"
+
+#include <gdcmReader.h>
+#include <gdcmStringFilter.h>
+#include <itkGDCMImageIO.h>
+#include <itkGDCMSeriesFileNames.h>
+#include <itkImage.h>
+#include <itkImageFileReader.h>
+#include <itkLinearInterpolateImageFunction.h>
+#include <itkResampleImageFilter.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "engine/input_error.h"
+#include "io/image_reader.h"
+#include "io/image_writer.h"
+#include "io/nifti_geometry.h"
+
+namespace fs = std::filesystem;
+
+namespace seqseg {
+namespace {
+
+using Vec3 = std::array<double, 3>;
+
+double dot(const Vec3& a, const Vec3& b) {
+  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
+Vec3 cross(const Vec3& a, const Vec3& b) {
+  return {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
+}
+Vec3 minus(const Vec3& a, const Vec3& b) {
+  return {a[0] - b[0], a[1] - b[1], a[2] - b[2]};
+}
+double norm(const Vec3& a) {
+  return std::sqrt(dot(a, a));
+}
+
+std::string number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4g", value);
+  return text;
+}
+
+// Files that may belong to a series: regular, not hidden, not a DICOMDIR index.
+std::vector<std::string> candidateFiles(const std::string& folder) {
+  std::vector<std::string> files;
+  std::error_code error;
+  for (fs::recursive_directory_iterator
+           it(folder, fs::directory_options::skip_permission_denied, error),
+       end;
+       !error && it != end; it.increment(error)) {
+    const std::string name = it->path().filename().string();
+    if (!name.empty() && name[0] == '.') {
+      if (it->is_directory()) it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file() && name != "DICOMDIR") files.push_back(it->path().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+bool hasDicomPreamble(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char head[132];
+  if (!in.read(head, sizeof head)) return false;
+  return head[128] == 'D' && head[129] == 'I' && head[130] == 'C' && head[131] == 'M';
+}
+
+// What one file says about itself, read with GDCM's header parser.
+struct SliceHeader {
+  std::string path;
+  bool parsed = false;     // a complete DICOM data set
+  bool hasPixels = false;  // an image (Pixel Data present and as long as its rows need)
+  std::string seriesUid, description, protocol, modality, seriesNumber;
+  std::string seriesDate, acquisitionDate, studyDate;
+  int rows = 0, columns = 0, samples = 1, frames = 1;
+  bool hasPosition = false, hasOrientation = false, hasSpacing = false;
+  Vec3 position{};
+  std::array<double, 6> orientation{};
+  std::array<double, 2> pixelSpacing{1, 1};  // between rows, between columns
+  double gantryTilt = 0, sliceThickness = 0;
+};
+
+std::vector<double> numbers(const std::string& text) {
+  std::vector<double> values;
+  std::stringstream in(text);
+  std::string part;
+  while (std::getline(in, part, '\\')) {
+    try {
+      values.push_back(std::stod(part));
+    } catch (const std::exception&) {
+      return {};
+    }
+  }
+  return values;
+}
+
+std::string trimmed(std::string text) {
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\0')) text.pop_back();
+  size_t start = 0;
+  while (start < text.size() && text[start] == ' ') ++start;
+  return text.substr(start);
+}
+
+SliceHeader readHeader(const std::string& path) {
+  SliceHeader header;
+  header.path = path;
+  gdcm::Reader reader;
+  reader.SetFileName(path.c_str());
+  if (!reader.Read()) return header;
+  header.parsed = true;
+  const gdcm::DataSet& data = reader.GetFile().GetDataSet();
+  gdcm::StringFilter strings;
+  strings.SetFile(reader.GetFile());
+  auto text = [&](uint16_t group, uint16_t element) {
+    const gdcm::Tag tag(group, element);
+    return data.FindDataElement(tag) ? trimmed(strings.ToString(tag)) : std::string();
+  };
+  header.seriesUid = text(0x0020, 0x000e);
+  header.description = text(0x0008, 0x103e);
+  header.protocol = text(0x0018, 0x1030);
+  header.modality = text(0x0008, 0x0060);
+  header.seriesNumber = text(0x0020, 0x0011);
+  header.seriesDate = text(0x0008, 0x0021);
+  header.acquisitionDate = text(0x0008, 0x0022);
+  header.studyDate = text(0x0008, 0x0020);
+  header.rows = std::atoi(text(0x0028, 0x0010).c_str());
+  header.columns = std::atoi(text(0x0028, 0x0011).c_str());
+  const std::string samples = text(0x0028, 0x0002);
+  if (!samples.empty()) header.samples = std::atoi(samples.c_str());
+  const std::string frames = text(0x0028, 0x0008);
+  if (!frames.empty()) header.frames = std::max(1, std::atoi(frames.c_str()));
+  const int bitsAllocated = std::atoi(text(0x0028, 0x0100).c_str());
+  const gdcm::Tag pixelTag(0x7fe0, 0x0010);
+  if (data.FindDataElement(pixelTag) && header.rows > 0 && header.columns > 0) {
+    const gdcm::DataElement& pixels = data.GetDataElement(pixelTag);
+    const gdcm::ByteValue* bytes = pixels.GetByteValue();
+    const uint64_t needed = static_cast<uint64_t>(header.rows) * header.columns * header.samples *
+                            header.frames * std::max(1, bitsAllocated / 8);
+    // Encapsulated (compressed) pixel data has no byte value; GDCM checks it when decoding.
+    header.hasPixels = !bytes || bytes->GetLength() >= needed;
+    if (!header.hasPixels) header.parsed = false;  // truncated
+  }
+  if (const auto v = numbers(text(0x0020, 0x0032)); v.size() == 3) {
+    header.position = {v[0], v[1], v[2]};
+    header.hasPosition = true;
+  }
+  if (const auto v = numbers(text(0x0020, 0x0037)); v.size() == 6) {
+    std::copy(v.begin(), v.end(), header.orientation.begin());
+    header.hasOrientation = true;
+  }
+  if (const auto v = numbers(text(0x0028, 0x0030)); v.size() == 2 && v[0] > 0 && v[1] > 0) {
+    header.pixelSpacing = {v[0], v[1]};
+    header.hasSpacing = true;
+  }
+  if (const auto v = numbers(text(0x0018, 0x1120)); v.size() == 1) header.gantryTilt = v[0];
+  if (const auto v = numbers(text(0x0018, 0x0050)); v.size() == 1) header.sliceThickness = v[0];
+  return header;
+}
+
+std::string isoDate(const std::string& date) {
+  if (date.size() != 8) return date;
+  return date.substr(0, 4) + "-" + date.substr(4, 2) + "-" + date.substr(6, 2);
+}
+
+std::string relativeName(const std::string& path, const std::string& folder) {
+  return fs::path(path).lexically_relative(folder).string();
+}
+
+// Orders the slices along their normal and fills size, geometry and problem.
+void placeSlices(DicomSeriesInfo& series, std::vector<SliceHeader>& slices) {
+  const SliceHeader& first = slices.front();
+  series.size = {first.columns, first.rows, static_cast<int64_t>(slices.size())};
+  auto fail = [&](const std::string& problem) {
+    series.problem = problem;
+    series.files.clear();
+    for (const SliceHeader& slice : slices) series.files.push_back(slice.path);
+  };
+  if (first.samples != 1) return fail("colour images are not supported");
+  if (first.frames > 1) return fail("multi-frame (enhanced) DICOM files are not supported");
+  for (const SliceHeader& slice : slices) {
+    if (!slice.hasPosition || !slice.hasOrientation)
+      return fail(relativeName(slice.path, series.folder) +
+                  " has no ImagePositionPatient/ImageOrientationPatient");
+    if (slice.rows != first.rows || slice.columns != first.columns)
+      return fail("slices of different sizes (" + std::to_string(first.columns) + "x" +
+                  std::to_string(first.rows) + " and " + std::to_string(slice.columns) + "x" +
+                  std::to_string(slice.rows) + ")");
+    for (int e = 0; e < 6; ++e)
+      if (std::fabs(slice.orientation[e] - first.orientation[e]) > 1e-4)
+        return fail("slices with different orientations");
+    for (int e = 0; e < 2; ++e)
+      if (std::fabs(slice.pixelSpacing[e] - first.pixelSpacing[e]) > 1e-4)
+        return fail("slices with different pixel spacings");
+    if (std::fabs(slice.gantryTilt) > 1e-3)
+      return fail("gantry tilt of " + number(slice.gantryTilt) +
+                  " degrees (sheared slices are not supported)");
+  }
+  const Vec3 row{first.orientation[0], first.orientation[1], first.orientation[2]};
+  const Vec3 column{first.orientation[3], first.orientation[4], first.orientation[5]};
+  const Vec3 normal = cross(row, column);
+  if (std::fabs(norm(normal) - 1) > 1e-3 || std::fabs(dot(row, column)) > 1e-3)
+    return fail("ImageOrientationPatient is not two orthogonal unit vectors");
+  std::stable_sort(slices.begin(), slices.end(), [&](const SliceHeader& a, const SliceHeader& b) {
+    return dot(a.position, normal) < dot(b.position, normal);
+  });
+  for (const SliceHeader& slice : slices) series.files.push_back(slice.path);
+
+  double sliceSpacing = first.sliceThickness > 0 ? first.sliceThickness : 1.0;
+  if (slices.size() > 1) {
+    std::vector<double> gaps;
+    for (size_t s = 1; s < slices.size(); ++s) {
+      const Vec3 step = minus(slices[s].position, slices[s - 1].position);
+      const double along = dot(step, normal);
+      if (along < 1e-4)
+        return fail("two slices at the same position (" +
+                    relativeName(slices[s - 1].path, series.folder) + ", " +
+                    relativeName(slices[s].path, series.folder) +
+                    "): several series or echoes mixed in one folder?");
+      const Vec3 sideways = minus(step, {along * normal[0], along * normal[1], along * normal[2]});
+      if (norm(sideways) > 1e-3 * along + 1e-3)
+        return fail("slices are shifted sideways by " + number(norm(sideways)) +
+                    " mm per slice (gantry tilt; sheared slices are not supported)");
+      gaps.push_back(along);
+    }
+    std::vector<double> sorted = gaps;
+    std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2, sorted.end());
+    sliceSpacing = sorted[sorted.size() / 2];
+    for (size_t g = 0; g < gaps.size(); ++g)
+      if (std::fabs(gaps[g] - sliceSpacing) > std::max(1e-3, 0.01 * sliceSpacing))
+        return fail("uneven slice spacing (" + number(gaps[g]) + " mm after slice " +
+                    std::to_string(g + 1) + ", " + number(sliceSpacing) +
+                    " mm elsewhere): missing slices?");
+  }
+  Geometry& g = series.geometry;
+  g.spacing = {first.pixelSpacing[1], first.pixelSpacing[0], sliceSpacing};
+  g.origin = slices.front().position;
+  // Columns of the direction: along a row (i), down a column (j), along the normal (k).
+  for (int r = 0; r < 3; ++r) {
+    g.direction[3 * r + 0] = row[r];
+    g.direction[3 * r + 1] = column[r];
+    g.direction[3 * r + 2] = normal[r];
+  }
+  setNiftiFromPlacement(g);
+}
+
+std::string itkFirstLine(const itk::ExceptionObject& error) {
+  std::string text = error.GetDescription();
+  const auto end = text.find('\n');
+  return end == std::string::npos ? text : text.substr(0, end);
+}
+
+using ItkSlice = itk::Image<float, 2>;
+using ItkVolume = itk::Image<float, 3>;
+
+ItkVolume::Pointer toItk(const Volume& volume, int64_t channel) {
+  auto image = ItkVolume::New();
+  ItkVolume::SizeType size;
+  size[0] = volume.shape[3];
+  size[1] = volume.shape[2];
+  size[2] = volume.shape[1];
+  image->SetRegions(ItkVolume::RegionType(size));
+  ItkVolume::SpacingType spacing;
+  ItkVolume::PointType origin;
+  ItkVolume::DirectionType direction;
+  for (int r = 0; r < 3; ++r) {
+    spacing[r] = volume.geometry.spacing[r];
+    origin[r] = volume.geometry.origin[r];
+    for (int c = 0; c < 3; ++c) direction[r][c] = volume.geometry.direction[3 * r + c];
+  }
+  image->SetSpacing(spacing);
+  image->SetOrigin(origin);
+  image->SetDirection(direction);
+  image->Allocate();
+  std::copy_n(volume.channel(channel), volume.voxelsPerChannel(), image->GetBufferPointer());
+  return image;
+}
+
+}  // namespace
+
+bool containsDicomFiles(const std::string& folder) {
+  std::error_code error;
+  if (!fs::is_directory(folder, error)) return false;
+  for (fs::recursive_directory_iterator
+           it(folder, fs::directory_options::skip_permission_denied, error),
+       end;
+       !error && it != end; it.increment(error)) {
+    if (!it->is_regular_file()) continue;
+    const std::string name = it->path().filename().string();
+    if (name.size() > 4 &&
+        (name.rfind(".nii") == name.size() - 4 || name.find(".nii.") != std::string::npos))
+      continue;
+    if (hasDicomPreamble(it->path().string())) return true;
+  }
+  return false;
+}
+
+std::vector<DicomSeriesInfo> scanDicomFolder(const std::string& folder) {
+  std::error_code error;
+  if (!fs::exists(folder, error)) throw InputError(folder, "folder not found");
+  if (!fs::is_directory(folder, error))
+    throw InputError(folder, "is not a folder; a DICOM series is given as its folder");
+
+  // Every file's header, once: what GDCM cannot parse, and objects without pixels, are set
+  // aside (and named when nothing else is there).
+  std::map<std::string, SliceHeader> headers;
+  std::vector<std::string> unreadable, nonImage;
+  for (const std::string& path : candidateFiles(folder)) {
+    SliceHeader header = readHeader(path);
+    if (!header.parsed)
+      unreadable.push_back(path);
+    else if (!header.hasPixels)
+      nonImage.push_back(path);
+    else
+      headers.emplace(path, std::move(header));
+  }
+
+  // Series as ITK groups them (UID plus the details that tell apart series sharing one UID).
+  auto names = itk::GDCMSeriesFileNames::New();
+  names->SetUseSeriesDetails(true);
+  names->SetRecursive(true);
+  std::vector<DicomSeriesInfo> found;
+  std::set<std::string> grouped;
+  if (!headers.empty()) {
+    try {
+      names->SetDirectory(folder);
+      for (const std::string& uid : names->GetSeriesUIDs()) {
+        std::vector<SliceHeader> slices;
+        for (const std::string& file : names->GetFileNames(uid)) {
+          const auto header = headers.find(file);
+          if (header == headers.end() || grouped.count(file)) continue;
+          grouped.insert(file);
+          slices.push_back(header->second);
+        }
+        if (slices.empty()) continue;
+        DicomSeriesInfo series;
+        series.folder = folder;
+        series.uid = uid;
+        const SliceHeader& first = slices.front();
+        series.description = !first.description.empty() ? first.description : first.protocol;
+        series.modality = first.modality;
+        series.seriesNumber = first.seriesNumber;
+        series.date = isoDate(!first.seriesDate.empty()        ? first.seriesDate
+                              : !first.acquisitionDate.empty() ? first.acquisitionDate
+                                                               : first.studyDate);
+        placeSlices(series, slices);
+        found.push_back(std::move(series));
+      }
+    } catch (const itk::ExceptionObject& itkError) {
+      throw InputError(folder, "could not be scanned for DICOM series: " + itkFirstLine(itkError));
+    }
+  }
+  // An image file that no series took (GDCM found it unusable) counts as unreadable.
+  for (const auto& [path, header] : headers)
+    if (!grouped.count(path)) unreadable.push_back(path);
+
+  if (found.empty()) {
+    if (!nonImage.empty() && unreadable.empty())
+      throw InputError(folder, "holds only non-image DICOM objects (" +
+                                   std::to_string(nonImage.size()) +
+                                   " files without pixel data); no image series to open");
+    if (!unreadable.empty())
+      throw InputError(folder,
+                       "holds no readable DICOM image series (" +
+                           relativeName(unreadable.front(), folder) +
+                           (hasDicomPreamble(unreadable.front()) ? " is truncated or corrupt)"
+                                                                 : " is not a DICOM file)"));
+    throw InputError(folder, "holds no files");
+  }
+  // A series missing one of its files cannot be trusted: name the file on that series.
+  for (const std::string& path : unreadable) {
+    if (!hasDicomPreamble(path)) continue;
+    for (DicomSeriesInfo& series : found)
+      if (fs::path(series.files.front()).parent_path() == fs::path(path).parent_path() &&
+          series.problem.empty())
+        series.problem = relativeName(path, folder) + " is truncated or corrupt";
+  }
+  std::stable_sort(
+      found.begin(), found.end(), [](const DicomSeriesInfo& a, const DicomSeriesInfo& b) {
+        const int na = std::atoi(a.seriesNumber.c_str()), nb = std::atoi(b.seriesNumber.c_str());
+        return na != nb ? na < nb : a.description < b.description;
+      });
+  return found;
+}
+
+DicomSeriesInfo findSingleSeries(const std::string& folder) {
+  std::vector<DicomSeriesInfo> series = scanDicomFolder(folder);
+  if (series.size() > 1) {
+    std::string names;
+    for (size_t s = 0; s < series.size() && s < 4; ++s)
+      names += (s ? ", " : "") +
+               (series[s].description.empty() ? series[s].uid : "'" + series[s].description + "'");
+    if (series.size() > 4) names += ", ...";
+    throw InputError(folder, "holds " + std::to_string(series.size()) + " series (" + names +
+                                 "); give the folder of one series (open the study in the "
+                                 "desktop application to choose)");
+  }
+  // Everything in a series folder must belong to the series.
+  for (const std::string& path : candidateFiles(folder)) {
+    if (std::find(series.front().files.begin(), series.front().files.end(), path) !=
+        series.front().files.end())
+      continue;
+    const SliceHeader header = readHeader(path);
+    const std::string name = relativeName(path, folder);
+    if (!header.parsed)
+      throw InputError(folder, name + (hasDicomPreamble(path) ? " is truncated or corrupt"
+                                                              : " is not a DICOM file"));
+    if (header.hasPixels)
+      throw InputError(folder,
+                       name + " does not belong to the series (" + header.description + ")");
+  }
+  return series.front();
+}
+
+Volume readDicomSeries(const DicomSeriesInfo& series) {
+  if (!series.problem.empty()) throw InputError(series.folder, series.problem);
+  const int64_t columns = series.size[0], rows = series.size[1], slices = series.size[2];
+  Volume volume;
+  volume.shape = {1, slices, rows, columns};
+  volume.geometry = series.geometry;
+  volume.voxels.resize(static_cast<size_t>(slices * rows * columns));
+  for (int64_t k = 0; k < slices; ++k) {
+    const std::string& file = series.files[k];
+    auto reader = itk::ImageFileReader<ItkSlice>::New();
+    // GDCM's reader applies RescaleSlope and RescaleIntercept when the pixels come out as float.
+    reader->SetImageIO(itk::GDCMImageIO::New());
+    reader->SetFileName(file);
+    try {
+      reader->Update();
+    } catch (const itk::ExceptionObject& error) {
+      throw InputError(series.folder, relativeName(file, series.folder) +
+                                          " could not be read: " + itkFirstLine(error));
+    }
+    const auto size = reader->GetOutput()->GetLargestPossibleRegion().GetSize();
+    if (static_cast<int64_t>(size[0]) != columns || static_cast<int64_t>(size[1]) != rows)
+      throw InputError(series.folder, relativeName(file, series.folder) + " has " +
+                                          std::to_string(size[0]) + "x" + std::to_string(size[1]) +
+                                          " pixels, the series " + describeSize(series));
+    const float* pixels = reader->GetOutput()->GetBufferPointer();
+    float* slice = volume.voxels.data() + k * rows * columns;
+    std::copy_n(pixels, rows * columns, slice);
+    for (int64_t v = 0; v < rows * columns; ++v)
+      if (!std::isfinite(slice[v]))
+        throw InputError(series.folder,
+                         relativeName(file, series.folder) + " has non-finite pixel values");
+  }
+  return volume;
+}
+
+Volume readDicomSeriesFolder(const std::string& folder) {
+  return readDicomSeries(findSingleSeries(folder));
+}
+
+Volume readImageOrSeries(const std::string& path) {
+  std::error_code error;
+  if (fs::is_directory(path, error)) return readDicomSeriesFolder(path);
+  return readImage(path, ExpectedRank::Volume3D);
+}
+
+Volume resampleOnto(const Volume& image, const Volume& reference) {
+  Volume out;
+  out.shape = {image.shape[0], reference.shape[1], reference.shape[2], reference.shape[3]};
+  out.geometry = reference.geometry;
+  out.voxels.resize(static_cast<size_t>(out.channels() * out.voxelsPerChannel()));
+  const ItkVolume::Pointer grid =
+      toItk(Volume{{1, reference.shape[1], reference.shape[2], reference.shape[3]},
+                   std::vector<float>(static_cast<size_t>(reference.voxelsPerChannel())),
+                   reference.geometry},
+            0);
+  for (int64_t c = 0; c < image.channels(); ++c) {
+    using Resampler = itk::ResampleImageFilter<ItkVolume, ItkVolume>;
+    auto resampler = Resampler::New();
+    resampler->SetInput(toItk(image, c));
+    resampler->SetInterpolator(itk::LinearInterpolateImageFunction<ItkVolume, double>::New());
+    resampler->SetReferenceImage(grid);
+    resampler->UseReferenceImageOn();
+    resampler->SetDefaultPixelValue(0.0f);
+    resampler->Update();
+    std::copy_n(resampler->GetOutput()->GetBufferPointer(), out.voxelsPerChannel(), out.channel(c));
+  }
+  return out;
+}
+
+std::string gridDifference(const DicomSeriesInfo& a, const DicomSeriesInfo& b) {
+  if (a.size != b.size) return "size " + describeSize(b) + " vs " + describeSize(a);
+  std::string difference;
+  if (!sameGeometry(a.geometry, b.geometry, &difference)) return difference;
+  return "";
+}
+
+CaseFiles stageDicomCase(const std::array<DicomSeriesInfo, kModalityCount>& series, bool resample,
+                         const std::string& folder, const std::string& id, std::string& note) {
+  static const std::array<const char*, kModalityCount> suffixes{"t1", "t1ce", "t2", "flair"};
+  auto named = [](int m, const DicomSeriesInfo& s) {
+    return std::string(kModalityNames[m]) + " ('" + s.description + "')";
+  };
+  // Refuse a mismatch before reading anything.
+  for (int m = 1; m < kModalityCount && !resample; ++m) {
+    const std::string difference = gridDifference(series[0], series[m]);
+    if (!difference.empty())
+      throw InputError(series[m].folder, named(m, series[m]) + " is on another grid than " +
+                                             named(0, series[0]) + ": " + difference +
+                                             "; allow resampling to open it on T1's grid");
+  }
+  std::error_code error;
+  fs::create_directories(folder, error);
+  if (error) throw InputError(folder, "cannot create the folder: " + error.message());
+  const Volume reference = readDicomSeries(series[0]);
+  std::vector<std::string> paths;
+  std::vector<std::string> resampled;
+  for (int m = 0; m < kModalityCount; ++m) {
+    Volume image = m == 0 ? reference : readDicomSeries(series[m]);
+    if (m > 0 && !gridDifference(series[0], series[m]).empty()) {
+      image = resampleOnto(image, reference);
+      resampled.push_back(kModalityNames[m]);
+    }
+    paths.push_back((fs::path(folder) / (id + "_" + suffixes[m] + ".nii.gz")).string());
+    writeImage(paths.back(), image);
+  }
+  if (!resampled.empty()) {
+    note = "resampled onto T1's grid:";
+    for (const std::string& name : resampled) note += " " + name;
+  }
+  CaseFiles files = explicitCase(paths[0], paths[1], paths[2], paths[3]);
+  files.id = id;
+  return files;
+}
+
+std::string describeSize(const DicomSeriesInfo& series) {
+  return std::to_string(series.size[0]) + " x " + std::to_string(series.size[1]) + " x " +
+         std::to_string(series.size[2]);
+}
+
+std::string describeSpacing(const Geometry& geometry) {
+  return number(geometry.spacing[0]) + " x " + number(geometry.spacing[1]) + " x " +
+         number(geometry.spacing[2]) + " mm";
+}
+
+}  // namespace seqseg
