@@ -1,7 +1,10 @@
 #include "io/dicom_series.h"
 
+#include <gdcmExplicitDataElement.h>
+#include <gdcmImplicitDataElement.h>
 #include <gdcmReader.h>
 #include <gdcmStringFilter.h>
+#include <gdcmTrace.h>
 #include <itkGDCMImageIO.h>
 #include <itkGDCMSeriesFileNames.h>
 #include <itkImage.h>
@@ -114,11 +117,22 @@ std::string trimmed(std::string text) {
 SliceHeader readHeader(const std::string& path) {
   SliceHeader header;
   header.path = path;
+  // GDCM prints its warnings (a truncated file, say) to stderr; they come back as one error here.
+  gdcm::Trace::WarningOff();
   gdcm::Reader reader;
   reader.SetFileName(path.c_str());
   if (!reader.Read()) return header;
-  header.parsed = true;
   const gdcm::DataSet& data = reader.GetFile().GetDataSet();
+  // GDCM pads a value cut off by the end of the file: compare the length the data set needs
+  // with the file's.
+  const gdcm::FileMetaInformation& meta = reader.GetFile().GetHeader();
+  const uint64_t needed =
+      meta.GetFullLength() + (meta.GetDataSetTransferSyntax().IsExplicit()
+                                  ? data.GetLength<gdcm::ExplicitDataElement>()
+                                  : data.GetLength<gdcm::ImplicitDataElement>());
+  std::error_code sizeError;
+  if (fs::file_size(path, sizeError) < needed || sizeError) return header;
+  header.parsed = true;
   gdcm::StringFilter strings;
   strings.SetFile(reader.GetFile());
   auto text = [&](uint16_t group, uint16_t element) {
@@ -144,11 +158,11 @@ SliceHeader readHeader(const std::string& path) {
   if (data.FindDataElement(pixelTag) && header.rows > 0 && header.columns > 0) {
     const gdcm::DataElement& pixels = data.GetDataElement(pixelTag);
     const gdcm::ByteValue* bytes = pixels.GetByteValue();
-    const uint64_t needed = static_cast<uint64_t>(header.rows) * header.columns * header.samples *
-                            header.frames * std::max(1, bitsAllocated / 8);
+    const uint64_t pixelBytes = static_cast<uint64_t>(header.rows) * header.columns *
+                                header.samples * header.frames * std::max(1, bitsAllocated / 8);
     // Encapsulated (compressed) pixel data has no byte value; GDCM checks it when decoding.
-    header.hasPixels = !bytes || bytes->GetLength() >= needed;
-    if (!header.hasPixels) header.parsed = false;  // truncated
+    header.hasPixels = !bytes || bytes->GetLength() >= pixelBytes;
+    if (!header.hasPixels) header.parsed = false;  // too short for its rows and columns
   }
   if (const auto v = numbers(text(0x0020, 0x0032)); v.size() == 3) {
     header.position = {v[0], v[1], v[2]};
@@ -380,8 +394,7 @@ std::vector<DicomSeriesInfo> scanDicomFolder(const std::string& folder) {
   for (const std::string& path : unreadable) {
     if (!hasDicomPreamble(path)) continue;
     for (DicomSeriesInfo& series : found)
-      if (fs::path(series.files.front()).parent_path() == fs::path(path).parent_path() &&
-          series.problem.empty())
+      if (fs::path(series.files.front()).parent_path() == fs::path(path).parent_path())
         series.problem = relativeName(path, folder) + " is truncated or corrupt";
   }
   std::stable_sort(

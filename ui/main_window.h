@@ -16,6 +16,7 @@
 #include "engine/volume.h"
 #include "io/dataset_layout.h"
 #include "io/dicom_series.h"
+#include "ui/dicom_series_dialog.h"
 #include "ui/session_model.h"
 
 class QLabel;
@@ -25,7 +26,6 @@ class QThread;
 namespace seqseg {
 
 class CaseViews;
-class DicomSeriesDialog;
 class DisplayControls;
 class LegendPanel;
 class SegmentPanel;
