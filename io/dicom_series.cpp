@@ -299,6 +299,14 @@ ItkVolume::Pointer toItk(const Volume& volume, int64_t channel) {
   return image;
 }
 
+// The folder holding a series' files (a study's subfolder), else the folder scanned.
+std::string seriesLocation(const DicomSeriesInfo& series) {
+  const fs::path parent = fs::path(series.files.front()).parent_path();
+  for (const std::string& file : series.files)
+    if (fs::path(file).parent_path() != parent) return series.folder;
+  return parent.string();
+}
+
 }  // namespace
 
 bool containsDicomFiles(const std::string& folder) {
@@ -520,9 +528,9 @@ CaseFiles stageDicomCase(const std::array<DicomSeriesInfo, kModalityCount>& seri
   for (int m = 1; m < kModalityCount && !resample; ++m) {
     const std::string difference = gridDifference(series[0], series[m]);
     if (!difference.empty())
-      throw InputError(series[m].folder, named(m, series[m]) + " is on another grid than " +
-                                             named(0, series[0]) + ": " + difference +
-                                             "; allow resampling to open it on T1's grid");
+      throw InputError(seriesLocation(series[m]),
+                       named(m, series[m]) + " is on another grid than " + named(0, series[0]) +
+                           ": " + difference + "; allow resampling to open it on T1's grid");
   }
   std::error_code error;
   fs::create_directories(folder, error);
