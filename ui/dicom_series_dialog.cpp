@@ -60,6 +60,12 @@ DicomSeriesDialog::DicomSeriesDialog(const QString& studyFolder,
       table_->setItem(row, column, new QTableWidgetItem(cells[column]));
   }
   table_->resizeColumnsToContents();
+  table_->horizontalHeader()->setStretchLastSection(true);
+  // Wide enough to show every column, up to a size that fits a small screen.
+  int width = 2 * table_->frameWidth() + 24;
+  for (int column = 0; column < table_->columnCount(); ++column)
+    width += table_->columnWidth(column);
+  table_->setMinimumWidth(std::min(width, 1100));
   layout->addWidget(table_);
 
   // One chooser per modality; series that cannot be read are listed but not offered.
