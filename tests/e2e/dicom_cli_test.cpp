@@ -29,9 +29,9 @@ void makeDicom(const std::vector<std::string>& arguments) {
 // nibabel's comparison of two NIfTI files after reorienting both to the closest canonical
 // orientation (see tests/tools/compare_world.py).
 nlohmann::json compareInWorld(const std::string& a, const std::string& b) {
-  const CommandResult result = test::runCommand(
-      {test::systemPython(), std::string(SEQSEG_SOURCE_DIR) + "/tests/tools/compare_world.py", a,
-       b});
+  const CommandResult result =
+      test::runCommand({test::systemPython(),
+                        std::string(SEQSEG_SOURCE_DIR) + "/tests/tools/compare_world.py", a, b});
   EXPECT_EQ(result.exitCode, 0) << result.err;
   return nlohmann::json::parse(result.out);
 }
@@ -40,8 +40,8 @@ nlohmann::json compareInWorld(const std::string& a, const std::string& b) {
 std::string dcm2niix(const std::string& series, const std::string& outDir,
                      const std::string& name) {
   fs::create_directories(outDir);
-  const CommandResult result =
-      test::runCommand({"/usr/bin/dcm2niix", "-z", "n", "-b", "n", "-o", outDir, "-f", name, series});
+  const CommandResult result = test::runCommand(
+      {"/usr/bin/dcm2niix", "-z", "n", "-b", "n", "-o", outDir, "-f", name, series});
   EXPECT_EQ(result.exitCode, 0) << result.out << result.err;
   return outDir + "/" + name + ".nii";
 }
@@ -108,7 +108,8 @@ TEST_P(DicomRefused, WithOneLineNamingTheFolderAndExitCodeTwo) {
   makeDicom({"series", bad.kind, folder});
   const std::string out = dir / "out.nii.gz";
   for (const std::vector<std::string>& arguments :
-       {std::vector<std::string>{"info", folder}, std::vector<std::string>{"convert", folder, out}}) {
+       {std::vector<std::string>{"info", folder},
+        std::vector<std::string>{"convert", folder, out}}) {
     const CommandResult result = test::runSeqseg(arguments);
     SCOPED_TRACE(arguments.front());
     EXPECT_EQ(result.exitCode, 2) << result.out << result.err;
@@ -121,19 +122,18 @@ TEST_P(DicomRefused, WithOneLineNamingTheFolderAndExitCodeTwo) {
       << "nothing half-written";
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Series, DicomRefused,
-    ::testing::Values(BadSeries{"missing-slice", "uneven slice spacing"},
-                      BadSeries{"gantry-tilt", "gantry tilt"},
-                      BadSeries{"two-series", "holds 2 series"},
-                      BadSeries{"non-image", "only non-image DICOM objects"},
-                      BadSeries{"truncated", "is truncated or corrupt"},
-                      BadSeries{"non-dicom", "is not a DICOM file"}),
-    [](const auto& info) {
-      std::string name = info.param.kind;
-      std::replace(name.begin(), name.end(), '-', '_');
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(Series, DicomRefused,
+                         ::testing::Values(BadSeries{"missing-slice", "uneven slice spacing"},
+                                           BadSeries{"gantry-tilt", "gantry tilt"},
+                                           BadSeries{"two-series", "holds 2 series"},
+                                           BadSeries{"non-image", "only non-image DICOM objects"},
+                                           BadSeries{"truncated", "is truncated or corrupt"},
+                                           BadSeries{"non-dicom", "is not a DICOM file"}),
+                         [](const auto& info) {
+                           std::string name = info.param.kind;
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
 
 TEST(DicomStudy, ConvertsAndSegmentsInTheReferenceSeriesGeometry) {
   TempDir dir;
@@ -148,10 +148,10 @@ TEST(DicomStudy, ConvertsAndSegmentsInTheReferenceSeriesGeometry) {
   EXPECT_NE(whole.err.find("holds 4 series ('t1_se_tra', 'T1 SE tra POST GD'"), std::string::npos)
       << whole.err;
 
-  const CommandResult batch = test::runSeqseg(
-      {"--batch", "--t1", study + "/s1", "--t1ce", study + "/s2", "--t2", study + "/s3",
-       "--flair", study + "/s4/", "-o", dir / "masks", "--labels", "internal", "--threads", "1",
-       "--progress", "json"});
+  const CommandResult batch =
+      test::runSeqseg({"--batch", "--t1", study + "/s1", "--t1ce", study + "/s2", "--t2",
+                       study + "/s3", "--flair", study + "/s4/", "-o", dir / "masks", "--labels",
+                       "internal", "--threads", "1", "--progress", "json"});
   ASSERT_EQ(batch.exitCode, 0) << batch.err;
   const std::string mask = dir / "masks/PHANTOM_STUDY.nii.gz";
   ASSERT_TRUE(fs::exists(mask)) << batch.out;

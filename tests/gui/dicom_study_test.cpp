@@ -31,8 +31,8 @@ class DicomStudyTest : public ::testing::Test {
     // FLAIR on its own grid (28x26x20, 1x1x2.5 mm) beside three series on one grid.
     QProcess writer;
     writer.start(QStringLiteral("/usr/bin/python3"),
-                 {QStringLiteral(SEQSEG_SOURCE_DIR "/tests/tools/make_dicom.py"), "study",
-                  study(), "--flair-grid", "other"});
+                 {QStringLiteral(SEQSEG_SOURCE_DIR "/tests/tools/make_dicom.py"), "study", study(),
+                  "--flair-grid", "other"});
     ASSERT_TRUE(writer.waitForFinished(120000)) << writer.errorString().toStdString();
     ASSERT_EQ(writer.exitCode(), 0) << writer.readAllStandardError().toStdString();
   }
@@ -86,7 +86,7 @@ TEST_F(DicomStudyTest, OffersTheSeriesAndOpensTheChosenFourAsOneCase) {
   dialog->accept();
   ASSERT_TRUE(QTest::qWaitFor([&] { return loaded.count() + failed.count() > 0; }, kTimeoutMs));
   ASSERT_EQ(loaded.count(), 1) << (failed.count() ? failed.first().first().toString().toStdString()
-                                                   : std::string());
+                                                  : std::string());
   const auto volume = window_.volume();
   ASSERT_NE(volume, nullptr);
   EXPECT_EQ(volume->shape, (std::array<int64_t, 4>{4, 24, 32, 32}));
@@ -96,7 +96,8 @@ TEST_F(DicomStudyTest, OffersTheSeriesAndOpensTheChosenFourAsOneCase) {
   EXPECT_TRUE(sameGeometry(volume->geometry, t1.geometry, &difference)) << difference;
   EXPECT_TRUE(window_.caseSummary().startsWith(QStringLiteral("PHANTOM_STUDY — 32x32x24")))
       << window_.caseSummary().toStdString();
-  EXPECT_TRUE(window_.caseSummary().contains(QStringLiteral("resampled"))) << window_.caseSummary().toStdString();
+  EXPECT_TRUE(window_.caseSummary().contains(QStringLiteral("resampled")))
+      << window_.caseSummary().toStdString();
 
   for (const char* name : {"axialView", "sagittalView", "coronalView", "overviewView"}) {
     auto* view = window_.findChild<VtkViewWidget*>(name);

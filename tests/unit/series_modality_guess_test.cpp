@@ -34,9 +34,9 @@ TEST(SeriesModalityGuess, NamesTheModalityOfCommonDescriptions) {
 }
 
 TEST(SeriesModalityGuess, AssignsEachModalityOnceInListOrder) {
-  const std::array<int, 4> chosen = guessModalities(
-      {"localizer", "t2_tirm_tra_dark-fluid", "t1_se_tra", "t2_tse_tra", "t1_se_tra_post_gd",
-       "t2_tse_tra repeat"});
+  const std::array<int, 4> chosen =
+      guessModalities({"localizer", "t2_tirm_tra_dark-fluid", "t1_se_tra", "t2_tse_tra",
+                       "t1_se_tra_post_gd", "t2_tse_tra repeat"});
   EXPECT_EQ(chosen, (std::array<int, 4>{2, 4, 3, 1}));
   // Nothing recognised: nothing chosen; the dialog then asks.
   EXPECT_EQ(guessModalities({"localizer", "DWI"}), (std::array<int, 4>{-1, -1, -1, -1}));
