@@ -65,7 +65,8 @@ std::vector<std::string> candidateFiles(const std::string& folder) {
       if (it->is_directory()) it.disable_recursion_pending();
       continue;
     }
-    if (it->is_regular_file() && name != "DICOMDIR") files.push_back(it->path().string());
+    if (it->is_regular_file() && name != "DICOMDIR")
+      files.push_back(it->path().lexically_normal().string());
   }
   std::sort(files.begin(), files.end());
   return files;
@@ -357,7 +358,9 @@ std::vector<DicomSeriesInfo> scanDicomFolder(const std::string& folder) {
       names->SetDirectory(folder);
       for (const std::string& uid : names->GetSeriesUIDs()) {
         std::vector<SliceHeader> slices;
-        for (const std::string& file : names->GetFileNames(uid)) {
+        for (const std::string& name : names->GetFileNames(uid)) {
+          // GDCM joins folder and file names its own way: compare normalised paths.
+          const std::string file = fs::path(name).lexically_normal().string();
           const auto header = headers.find(file);
           if (header == headers.end() || grouped.count(file)) continue;
           grouped.insert(file);
