@@ -3,6 +3,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QCryptographicHash>
 #include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
@@ -412,11 +413,13 @@ void MainWindow::loadDicomCase(const QString& folder,
                                bool resample) {
   const QString study = QFileInfo(folder).absoluteFilePath();
   const std::string id = QDir(study).dirName().toStdString();
-  // Staged as NIfTI in the cache: the case then segments and saves like any other.
-  const std::string staging =
-      (QStandardPaths::writableLocation(QStandardPaths::CacheLocation) +
-       QStringLiteral("/dicom/%1-%2").arg(QDir(study).dirName()).arg(qHash(study), 0, 16))
-          .toStdString();
+  // Staged as NIfTI in the cache (one folder per study, reused): the case then segments and
+  // saves like any other.
+  const QString key = QString::fromLatin1(
+      QCryptographicHash::hash(study.toUtf8(), QCryptographicHash::Sha1).toHex().left(10));
+  const std::string staging = (QStandardPaths::writableLocation(QStandardPaths::CacheLocation) +
+                               QStringLiteral("/dicom/%1-%2").arg(QDir(study).dirName(), key))
+                                  .toStdString();
   startLoading(QDir(study).dirName(), {study},
                [series, resample, staging, id, root = study.toStdString()](std::string& note,
                                                                            std::string& source) {
