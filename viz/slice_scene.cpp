@@ -205,9 +205,7 @@ struct SliceScene::Impl {
 SliceScene::SliceScene(vtkRenderer* renderer, SliceOrientation orientation) : d(new Impl) {
   d->renderer = renderer;
   d->orientation = orientation;
-  d->worldAxis = orientation == SliceOrientation::Sagittal  ? 0
-                 : orientation == SliceOrientation::Coronal ? 1
-                                                            : 2;
+  d->worldAxis = normalWorldAxis(orientation);
   d->view = radiologicalView(orientation);
   d->actor->GetProperty()->SetInterpolationTypeToLinear();
   d->actor->VisibilityOff();
