@@ -176,8 +176,8 @@ double anatomyFraction(const QImage& image) {
 }
 
 // The world axes across and up the screen of each view, radiologically: axial and coronal
-// have the patient's left (+x) on the right; sagittal has anterior (-y) on the left; axial
-// has anterior up, the others superior (+z).
+// have the patient's left (+x) on the right; sagittal has posterior (+y) on the right; axial
+// has anterior (-y) up, the others superior (+z).
 struct ScreenAxes {
   int across;
   double acrossSign;  // +1: the axis grows to the right of the screen
@@ -191,7 +191,7 @@ ScreenAxes screenAxes(SliceOrientation orientation) {
     case SliceOrientation::Coronal:
       return {0, 1.0, 2, 1.0};
     case SliceOrientation::Sagittal:
-      return {1, -1.0, 2, 1.0};
+      return {1, 1.0, 2, 1.0};
   }
   return {0, 1.0, 1, -1.0};
 }
