@@ -80,21 +80,21 @@ struct CaseViews::Impl {
     return {std::lround(index[0]), std::lround(index[1]), std::lround(index[2])};
   }
 
+  // The cursor is always a voxel centre (as in ITK-SNAP): every view's plane then passes
+  // through voxel centres, and a click maps to one voxel and back exactly.
   void moveCursor(const std::array<double, 3>& world) {
     if (!image) return;
     std::array<double, 3> index = continuousIndex(world);
     int extent[6];
     image->GetExtent(extent);
     for (int axis = 0; axis < 3; ++axis)
-      index[axis] = std::clamp<double>(index[axis], extent[2 * axis], extent[2 * axis + 1]);
+      index[axis] =
+          std::clamp<double>(std::round(index[axis]), extent[2 * axis], extent[2 * axis + 1]);
     image->TransformContinuousIndexToPhysicalPoint(index.data(), cursor.data());
     for (SliceScene* scene : sliceScenes()) scene->setCursor(cursor);
-    const std::array<int64_t, 3> voxel = voxelOf(cursor);
-    overview.setPlanes({static_cast<int>(voxel[0] - extent[0]),
-                        static_cast<int>(voxel[1] - extent[2]),
-                        static_cast<int>(voxel[2] - extent[4])});
+    overview.setPlanes(cursor);
     requestRenders();
-    if (cursorObserver) cursorObserver(cursor, voxel);
+    if (cursorObserver) cursorObserver(cursor, voxelOf(cursor));
   }
 
   void moveCursorToVoxel(const std::array<int64_t, 3>& voxel) {

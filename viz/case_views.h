@@ -46,8 +46,8 @@ class CaseViews {
   // The cursor, in LPS world coordinates and as the voxel (i, j, k) holding it.
   std::array<double, 3> cursor() const;
   std::array<int64_t, 3> cursorVoxel() const;
-  // Moves the cursor (clamped into the image); every slice view moves to the slice through
-  // it, the 3D planes too.
+  // Moves the cursor to the centre of the voxel holding `world` (clamped into the image);
+  // every slice view moves to the plane through it, the 3D planes too.
   void setCursor(const std::array<double, 3>& world);
   void setCursorVoxel(const std::array<int64_t, 3>& voxel);
   // Called after every cursor change (by the mouse, keys or the functions above).

@@ -22,6 +22,7 @@
 #include <vtkVolumeProperty.h>
 
 #include "viz/label_surfaces.h"
+#include "viz/patient_slicing.h"
 
 namespace seqseg {
 
@@ -30,8 +31,15 @@ struct OverviewScene::Impl {
   vtkSmartPointer<vtkImageData> image;
   vtkNew<vtkOutlineSource> outline;
   vtkNew<vtkActor> outlineActor;
-  std::array<vtkNew<vtkImageActor>, 3> planes;  // normal to voxel axis i, j, k
-  std::array<int, 3> planeIndex{};
+  // The sagittal, coronal and axial planes through the cursor, resliced as the slice views
+  // show them (viz/patient_slicing.h).
+  std::array<vtkNew<vtkImageActor>, 3> planes;
+  PatientGrid grid;
+  double background = 0.0;
+  std::array<double, 3> planePoint{};
+  // An index-space view of the image, placed by the volume's matrix: VTK 9.1's volume
+  // mappers are not relied on to apply a direction matrix.
+  vtkNew<vtkImageData> indexSpace;
   // Grey ramp whose lowest entry is transparent: the air around the head would otherwise
   // be opaque black squares hiding the other planes.
   vtkNew<vtkLookupTable> greys;
@@ -52,14 +60,22 @@ struct OverviewScene::Impl {
 
   void showPlanes() {
     if (!image) return;
-    int extent[6];
-    image->GetExtent(extent);
     for (int axis = 0; axis < 3; ++axis) {
-      int planeExtent[6] = {extent[0], extent[1], extent[2], extent[3], extent[4], extent[5]};
-      planeExtent[2 * axis] = planeExtent[2 * axis + 1] = extent[2 * axis] + planeIndex[axis];
-      planes[axis]->SetDisplayExtent(planeExtent);
+      vtkSmartPointer<vtkImageData> plane =
+          patientSlice(image, grid, axis, planePoint[axis], false, background);
+      planes[axis]->SetInputData(plane);
+      planes[axis]->SetDisplayExtent(plane->GetExtent());
       planes[axis]->SetVisibility(!volumeWanted);
     }
+  }
+
+  void placeVolume() {
+    indexSpace->ShallowCopy(image);
+    indexSpace->SetOrigin(0.0, 0.0, 0.0);
+    indexSpace->SetSpacing(1.0, 1.0, 1.0);
+    indexSpace->SetDirectionMatrix(1, 0, 0, 0, 1, 0, 0, 0, 1);
+    volumeMapper->SetInputData(indexSpace);
+    volume->SetUserMatrix(image->GetIndexToPhysicalMatrix());
   }
 
   void showSurfaces() {
@@ -130,12 +146,15 @@ void OverviewScene::setImage(vtkImageData* image, const IntensityWindow& window)
   d->outline->SetCorners(corners);
   d->outlineActor->VisibilityOn();
 
-  for (int axis = 0; axis < 3; ++axis) {
-    d->planeIndex[axis] = (extent[2 * axis + 1] - extent[2 * axis]) / 2;
-    d->planes[axis]->SetInputData(image);
-  }
+  d->grid = patientGrid(image);
+  d->background = image->GetScalarRange()[0];
+  double centre[3];
+  image->TransformContinuousIndexToPhysicalPoint(0.5 * (extent[0] + extent[1]),
+                                                 0.5 * (extent[2] + extent[3]),
+                                                 0.5 * (extent[4] + extent[5]), centre);
+  d->planePoint = {centre[0], centre[1], centre[2]};
   d->showPlanes();
-  d->volumeMapper->SetInputData(image);
+  d->placeVolume();
   setWindow(window);
   d->showVolume();
 
@@ -155,8 +174,9 @@ void OverviewScene::setImage(vtkImageData* image, const IntensityWindow& window)
 void OverviewScene::replaceImage(vtkImageData* image) {
   if (!d->image) return;
   d->image = image;
-  for (auto& plane : d->planes) plane->SetInputData(image);
-  d->volumeMapper->SetInputData(image);
+  d->background = image->GetScalarRange()[0];
+  d->showPlanes();
+  d->placeVolume();
 }
 
 void OverviewScene::setWindow(const IntensityWindow& window) {
@@ -170,8 +190,8 @@ void OverviewScene::setWindow(const IntensityWindow& window) {
   d->volumeOpacity->AddPoint(window.high, 0.15);
 }
 
-void OverviewScene::setPlanes(const std::array<int, 3>& index) {
-  d->planeIndex = index;
+void OverviewScene::setPlanes(const std::array<double, 3>& world) {
+  d->planePoint = world;
   d->showPlanes();
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// The 3D overview: the image's bounding box, its three planes through the cursor, the label
-// surfaces and, on request, a volume rendering of the image.
+// The 3D overview: the image's bounding box, its three anatomical planes through the cursor,
+// the label surfaces and, on request, a volume rendering of the image, each at its place in
+// patient (LPS world) space.
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -28,8 +29,9 @@ class OverviewScene {
   void setWindow(const IntensityWindow& window);
   void clear();
 
-  // Puts the three planes through voxel `index` (VTK x, y, z = i, j, k).
-  void setPlanes(const std::array<int, 3>& index);
+  // Puts the sagittal, coronal and axial planes through `world` (LPS), as the slice views
+  // show them.
+  void setPlanes(const std::array<double, 3>& world);
 
   // One smoothed surface per label of `labels` (uint8, the image's grid) present in the
   // colour table, coloured and shown as `display` says (hidden labels are not drawn; the

@@ -9,6 +9,9 @@ enum class SliceOrientation { Axial, Sagittal, Coronal };
 
 const char* orientationName(SliceOrientation orientation);  // "Axial", "Sagittal", "Coronal"
 
+// The world axis normal to the plane: 0 x (sagittal), 1 y (coronal), 2 z (axial).
+int normalWorldAxis(SliceOrientation orientation);
+
 // The voxel axis (0 = i, 1 = j, 2 = k) whose direction lies closest to the plane's normal.
 // `direction` is row-major with the voxel axes as columns. For grids so oblique that two
 // voxel axes share a world axis, falls back to i sagittal, j coronal, k axial.
@@ -22,9 +25,6 @@ struct ViewAxes {
   std::array<double, 3> up;
 };
 ViewAxes radiologicalView(SliceOrientation orientation);
-
-// `view` turned so that it looks straight along `normal` (either sign), keeping its sense.
-ViewAxes alignedView(const ViewAxes& view, const std::array<double, 3>& normal);
 
 // The screen's rightward direction in world space for `view` (projection x up, as VTK's
 // camera has it).

@@ -23,6 +23,8 @@
 #include <vtkTextActor.h>
 #include <vtkTextProperty.h>
 
+#include "viz/patient_slicing.h"
+
 namespace seqseg {
 
 namespace {
@@ -44,7 +46,11 @@ constexpr LetterPlace kLetterPlaces[4] = {
 struct SliceScene::Impl {
   vtkSmartPointer<vtkRenderer> renderer;
   SliceOrientation orientation;
+  int worldAxis = 2;  // the LPS axis normal to the plane: 0 sagittal, 1 coronal, 2 axial
   vtkSmartPointer<vtkImageData> image;
+  double background = 0.0;  // drawn outside the image: its lowest value
+  PatientGrid grid;
+  vtkSmartPointer<vtkImageData> shown;  // the image resliced on the plane
   vtkNew<vtkImageActor> actor;
   vtkSmartPointer<vtkImageData> labels;
   LabelDisplay labelDisplay;
@@ -58,82 +64,63 @@ struct SliceScene::Impl {
   std::array<double, 3> cursor{};
   std::array<vtkNew<vtkTextActor>, 4> letters;
   ViewAxes view{};
-  int axis = 2;  // the voxel axis normal to the plane
+  int axis = 2;  // the voxel axis closest to the plane's normal: what slices count along
   int slice = 0;
+  std::array<double, 3> planePoint{};  // a world point the plane passes through
+  bool resliced = false;               // `shown` is up to date with planePoint and image
 
-  std::array<double, 9> direction() const {
-    std::array<double, 9> values{};
-    vtkMatrix3x3* matrix = image->GetDirectionMatrix();
-    for (int row = 0; row < 3; ++row)
-      for (int column = 0; column < 3; ++column)
-        values[row * 3 + column] = matrix->GetElement(row, column);
-    return values;
-  }
+  double planePosition() const { return planePoint[worldAxis]; }
 
-  // World bounds of the shown slice, from its voxel centres placed by the direction matrix
-  // (vtkImageActor's own bounds leave a flipped grid, RAS for one, off screen).
+  // World bounds of the shown slice: the grid's in-plane extent, half a grid step beyond the
+  // outermost points (as voxels are drawn), at the plane.
   void sliceBounds(double bounds[6]) const {
-    int extent[6];
-    actor->GetDisplayExtent(extent);
-    for (int axis = 0; axis < 3; ++axis) {
-      bounds[2 * axis] = std::numeric_limits<double>::max();
-      bounds[2 * axis + 1] = std::numeric_limits<double>::lowest();
+    for (int world = 0; world < 3; ++world) {
+      bounds[2 * world] = grid.low(world) - 0.5 * grid.spacing[world];
+      bounds[2 * world + 1] = grid.high(world) + 0.5 * grid.spacing[world];
     }
-    for (int corner = 0; corner < 8; ++corner) {
-      double point[3];
-      image->TransformIndexToPhysicalPoint(extent[(corner & 1) ? 1 : 0],
-                                           extent[(corner & 2) ? 3 : 2],
-                                           extent[(corner & 4) ? 5 : 4], point);
-      for (int axis = 0; axis < 3; ++axis) {
-        bounds[2 * axis] = std::min(bounds[2 * axis], point[axis]);
-        bounds[2 * axis + 1] = std::max(bounds[2 * axis + 1], point[axis]);
-      }
-    }
+    bounds[2 * worldAxis] = bounds[2 * worldAxis + 1] = planePosition();
   }
 
   void showSlice() {
-    int extent[6];
-    image->GetExtent(extent);
-    extent[2 * axis] = extent[2 * axis] + slice;
-    extent[2 * axis + 1] = extent[2 * axis];
-    actor->SetDisplayExtent(extent);
+    if (!resliced) {
+      shown = patientSlice(image, grid, worldAxis, planePosition(), false, background);
+      actor->SetInputData(shown);
+      resliced = true;
+    }
+    actor->SetDisplayExtent(shown->GetExtent());
     showOverlay();
   }
 
+  // The labels resliced exactly as the image (same plane and grid), nearest neighbour.
   void showOverlay() {
     if (!labels || !image) return;
-    overlay = labelSliceOverlay(labels, axis, slice, labelDisplay);
+    vtkSmartPointer<vtkImageData> plane =
+        patientSlice(labels, grid, worldAxis, planePosition(), true, 0.0);
+    overlay = labelSliceOverlay(plane, worldAxis, 0, labelDisplay);
     overlayActor->SetInputData(overlay);
     // The display extent also tells vtkImageActor which way the one-voxel-thin image faces.
     overlayActor->SetDisplayExtent(overlay->GetExtent());
     overlayActor->VisibilityOn();
   }
 
-  // The crosshair: two lines across the image through the cursor, in the shown slice, a
-  // little in front of it so that the slice does not hide them.
+  // The crosshair: two lines along the patient's axes across the slice through the cursor,
+  // a little in front of it so that the slice does not hide them.
   void showCrosshair() {
     if (!image || !hasCursor) {
       crosshairActor->VisibilityOff();
       return;
     }
-    double index[3];
-    image->TransformPhysicalPointToContinuousIndex(cursor.data(), index);
-    int extent[6];
-    image->GetExtent(extent);
-    index[axis] = extent[2 * axis] + slice;
-    double projection[3];
-    renderer->GetActiveCamera()->GetDirectionOfProjection(projection);
-    const double* spacing = image->GetSpacing();
-    const double offset = 0.1 * std::min({spacing[0], spacing[1], spacing[2]});
+    double bounds[6];
+    sliceBounds(bounds);
+    const double offset = 0.1 * std::min({grid.spacing[0], grid.spacing[1], grid.spacing[2]});
     int point = 0;
     for (int inPlane = 0; inPlane < 3; ++inPlane) {
-      if (inPlane == axis) continue;
+      if (inPlane == worldAxis) continue;
       for (int end = 0; end < 2; ++end) {
-        double ends[3] = {index[0], index[1], index[2]};
-        ends[inPlane] = extent[2 * inPlane + end] + (end ? 0.5 : -0.5);
-        double world[3];
-        image->TransformContinuousIndexToPhysicalPoint(ends, world);
-        for (int c = 0; c < 3; ++c) world[c] -= offset * projection[c];
+        double world[3] = {cursor[0], cursor[1], cursor[2]};
+        world[inPlane] = bounds[2 * inPlane + end];
+        world[worldAxis] = planePosition();
+        for (int c = 0; c < 3; ++c) world[c] -= offset * view.projection[c];
         crosshairPoints->SetPoint(point++, world);
       }
     }
@@ -151,9 +138,7 @@ struct SliceScene::Impl {
   }
 
   void fitCamera() {
-    const std::array<double, 9> matrix = direction();
-    const std::array<double, 3> normal{matrix[axis], matrix[3 + axis], matrix[6 + axis]};
-    view = alignedView(radiologicalView(orientation), normal);
+    view = radiologicalView(orientation);
     double bounds[6];
     sliceBounds(bounds);
     const double center[3] = {0.5 * (bounds[0] + bounds[1]), 0.5 * (bounds[2] + bounds[3]),
@@ -185,11 +170,43 @@ struct SliceScene::Impl {
     showLetters();
     showCrosshair();
   }
+
+  // Moves the plane through `point`: the slice index is the voxel's along `axis`.
+  void movePlane(const std::array<double, 3>& point) {
+    const double before = planePosition();
+    planePoint = point;
+    if (planePosition() != before) resliced = false;
+    double index[3];
+    image->TransformPhysicalPointToContinuousIndex(point.data(), index);
+    int extent[6];
+    image->GetExtent(extent);
+    slice = std::clamp(static_cast<int>(std::lround(index[axis])) - extent[2 * axis], 0,
+                       image->GetDimensions()[axis] - 1);
+    showSlice();
+    // Keep the camera at the same distance in front of the plane (the clipping range was
+    // fitted to the plane shown before): move it along the normal only, so the zoom and pan
+    // stay as they are.
+    vtkCamera* camera = renderer->GetActiveCamera();
+    double focal[3], position[3];
+    camera->GetFocalPoint(focal);
+    camera->GetPosition(position);
+    const double along = planePosition() - before;
+    focal[worldAxis] += along;
+    position[worldAxis] += along;
+    camera->SetFocalPoint(focal);
+    camera->SetPosition(position);
+    double bounds[6];
+    sliceBounds(bounds);
+    renderer->ResetCameraClippingRange(bounds);
+    showCrosshair();
+  }
 };
 
 SliceScene::SliceScene(vtkRenderer* renderer, SliceOrientation orientation) : d(new Impl) {
   d->renderer = renderer;
   d->orientation = orientation;
+  d->worldAxis = normalWorldAxis(orientation);
+  d->view = radiologicalView(orientation);
   d->actor->GetProperty()->SetInterpolationTypeToLinear();
   d->actor->VisibilityOff();
   renderer->AddViewProp(d->actor);
@@ -241,11 +258,23 @@ SliceScene::~SliceScene() {
 
 void SliceScene::setImage(vtkImageData* image, const IntensityWindow& window) {
   d->image = image;
-  d->actor->SetInputData(image);
-  d->axis = normalVoxelAxis(d->orientation, d->direction());
-  d->slice = sliceCount() / 2;
+  d->background = image->GetScalarRange()[0];
+  d->grid = patientGrid(image);
+  std::array<double, 9> direction{};
+  for (int row = 0; row < 3; ++row)
+    for (int column = 0; column < 3; ++column)
+      direction[row * 3 + column] = image->GetDirectionMatrix()->GetElement(row, column);
+  d->axis = normalVoxelAxis(d->orientation, direction);
+  int extent[6];
+  image->GetExtent(extent);
+  double centre[3];
+  image->TransformContinuousIndexToPhysicalPoint(0.5 * (extent[0] + extent[1]),
+                                                 0.5 * (extent[2] + extent[3]),
+                                                 0.5 * (extent[4] + extent[5]), centre);
+  d->planePoint = {centre[0], centre[1], centre[2]};
+  d->resliced = false;
+  setSlice(sliceCount() / 2);
   setWindow(window);
-  d->showSlice();
   d->actor->VisibilityOn();
   d->fitCamera();
 }
@@ -253,7 +282,9 @@ void SliceScene::setImage(vtkImageData* image, const IntensityWindow& window) {
 void SliceScene::replaceImage(vtkImageData* image) {
   if (!d->image) return;
   d->image = image;
-  d->actor->SetInputData(image);
+  d->background = image->GetScalarRange()[0];
+  d->resliced = false;
+  d->showSlice();
 }
 
 void SliceScene::setWindow(const IntensityWindow& window) {
@@ -292,12 +323,7 @@ vtkImageData* SliceScene::labelOverlay() const {
 void SliceScene::setCursor(const std::array<double, 3>& world) {
   d->cursor = world;
   d->hasCursor = true;
-  if (!d->image) return;
-  double index[3];
-  d->image->TransformPhysicalPointToContinuousIndex(world.data(), index);
-  int extent[6];
-  d->image->GetExtent(extent);
-  setSlice(static_cast<int>(std::lround(index[d->axis])) - extent[2 * d->axis]);
+  if (d->image) d->movePlane(world);
 }
 
 void SliceScene::setCrosshairVisible(bool visible) {
@@ -356,15 +382,11 @@ bool SliceScene::pick(double x, double y, std::array<double, 3>& world) const {
   renderer->DisplayToWorld();
   const double* homogeneous = renderer->GetWorldPoint();
   if (homogeneous[3] == 0.0) return false;
-  double point[3], index[3];
-  for (int c = 0; c < 3; ++c) point[c] = homogeneous[c] / homogeneous[3];
-  d->image->TransformPhysicalPointToContinuousIndex(point, index);
-  int extent[6];
-  d->image->GetExtent(extent);
+  double bounds[6];
+  d->sliceBounds(bounds);
   for (int c = 0; c < 3; ++c)
-    index[c] = std::clamp<double>(index[c], extent[2 * c], extent[2 * c + 1]);
-  index[d->axis] = extent[2 * d->axis] + d->slice;
-  d->image->TransformContinuousIndexToPhysicalPoint(index, world.data());
+    world[c] = std::clamp(homogeneous[c] / homogeneous[3], bounds[2 * c], bounds[2 * c + 1]);
+  world[d->worldAxis] = d->planePosition();
   return true;
 }
 
@@ -380,6 +402,8 @@ void SliceScene::clear() {
   clearLabels();
   d->actor->VisibilityOff();
   d->actor->SetInputData(nullptr);
+  d->shown = nullptr;
+  d->resliced = false;
   d->image = nullptr;
   d->hasCursor = false;
   d->crosshairActor->VisibilityOff();
@@ -400,33 +424,15 @@ int SliceScene::slice() const {
 
 void SliceScene::setSlice(int index) {
   if (!d->image) return;
-  double before[6], after[6];
-  d->sliceBounds(before);
-  d->slice = std::clamp(index, 0, sliceCount() - 1);
-  d->showSlice();
-  d->sliceBounds(after);
-  // Keep the camera at the same distance in front of the slice (the clipping range was fitted
-  // to the slice shown before): move it along its direction of projection only, so the zoom
-  // and pan stay as they are.
-  vtkCamera* camera = d->renderer->GetActiveCamera();
-  double projection[3];
-  camera->GetDirectionOfProjection(projection);
-  double along = 0.0;
-  for (int axis = 0; axis < 3; ++axis)
-    along += 0.5 *
-             (after[2 * axis] + after[2 * axis + 1] - before[2 * axis] - before[2 * axis + 1]) *
-             projection[axis];
-  double focal[3], position[3];
-  camera->GetFocalPoint(focal);
-  camera->GetPosition(position);
-  for (int axis = 0; axis < 3; ++axis) {
-    focal[axis] += along * projection[axis];
-    position[axis] += along * projection[axis];
-  }
-  camera->SetFocalPoint(focal);
-  camera->SetPosition(position);
-  d->renderer->ResetCameraClippingRange(after);
-  d->showCrosshair();
+  // The plane through the point of voxel slice `index` nearest to the current plane point.
+  double continuous[3];
+  d->image->TransformPhysicalPointToContinuousIndex(d->planePoint.data(), continuous);
+  int extent[6];
+  d->image->GetExtent(extent);
+  continuous[d->axis] = extent[2 * d->axis] + std::clamp(index, 0, sliceCount() - 1);
+  std::array<double, 3> point{};
+  d->image->TransformContinuousIndexToPhysicalPoint(continuous, point.data());
+  d->movePlane(point);
 }
 
 }  // namespace seqseg

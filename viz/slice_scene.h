@@ -1,6 +1,8 @@
 #pragma once
 // A 2D slice view: one anatomical slice of an image in a renderer, seen radiologically, with
 // the label overlay, the crosshair at the cursor and the orientation letters at its edges.
+// The slice is a plane of patient space (axial, sagittal or coronal), resampled from the image
+// whatever its storage orientation (viz/patient_slicing.h).
 #include <array>
 #include <memory>
 
@@ -31,14 +33,14 @@ class SliceScene {
   IntensityWindow window() const;
 
   // Draws `labels` (uint8, the image's grid; kept by reference) over the image on the same
-  // slice, without interpolation, as `display` says.
+  // plane, resliced the same way with nearest-neighbour sampling, as `display` says.
   void setLabels(vtkImageData* labels, const LabelDisplay& display);
   void setLabelDisplay(const LabelDisplay& display);
   void clearLabels();
   // The RGBA overlay of the shown slice (nullptr without labels): what the view draws.
   vtkImageData* labelOverlay() const;
 
-  // Moves to the slice through `world` (LPS) and draws the crosshair through it there.
+  // Moves the plane through `world` (LPS) and draws the crosshair through it there.
   void setCursor(const std::array<double, 3>& world);
   void setCrosshairVisible(bool visible);
   bool crosshairVisible() const;
@@ -50,14 +52,15 @@ class SliceScene {
   void resetCamera();
   double parallelScale() const;
 
-  // The point of the shown slice under display position (x, y) (pixels, y up), clamped into
-  // the image; false without an image.
+  // The point of the shown plane under display position (x, y) (pixels, y up), clamped into
+  // the slice's extent; false without an image.
   bool pick(double x, double y, std::array<double, 3>& world) const;
 
   // What lies towards each edge of the screen, as the letters drawn there say.
   EdgeLetters edgeLetters() const;
 
-  // The VTK index axis (0 x, 1 y, 2 z) normal to the plane: what slice() counts along.
+  // The VTK index axis (0 x, 1 y, 2 z) closest to the plane's normal: what slice() counts
+  // along (one voxel per step, whatever the obliquity).
   int normalAxis() const;
 
   SliceOrientation orientation() const;

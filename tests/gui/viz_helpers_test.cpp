@@ -14,6 +14,7 @@
 #include "viz/intensity_window.h"
 #include "viz/label_colours.h"
 #include "viz/label_overlay.h"
+#include "viz/patient_slicing.h"
 #include "viz/slice_orientation.h"
 #include "viz/volume_to_vtk.h"
 
@@ -90,16 +91,74 @@ TEST(SliceOrientation, FindsTheVoxelAxisOfEachPlane) {
   EXPECT_EQ(normalVoxelAxis(SliceOrientation::Coronal, coronalStack), 2);
 }
 
-TEST(SliceOrientation, AlignedViewLooksAlongTheGridNormal) {
-  const double c = std::cos(0.2), s = std::sin(0.2);
-  // An axial normal tilted about x, pointing down: the view keeps looking up from the feet.
-  const ViewAxes view = alignedView(radiologicalView(SliceOrientation::Axial), {0, s, -c});
-  EXPECT_NEAR(view.projection[1], -s, 1e-12);
-  EXPECT_NEAR(view.projection[2], c, 1e-12);
-  const double upDotProjection = view.up[0] * view.projection[0] + view.up[1] * view.projection[1] +
-                                 view.up[2] * view.projection[2];
-  EXPECT_NEAR(upDotProjection, 0.0, 1e-12);
-  EXPECT_LT(view.up[1], -0.9) << "anterior stays up";
+// A grid stored PIR (i posterior, j inferior, k towards the patient's right: a sagittal
+// acquisition) with anisotropic voxels.
+vtkSmartPointer<vtkImageData> sagittalStack() {
+  Volume volume;
+  volume.shape = {1, 4, 5, 6};  // k, j, i
+  volume.geometry.spacing = {0.9, 1.1, 3.0};
+  volume.geometry.origin = {10.0, -20.0, 30.0};
+  volume.geometry.direction = {0, 0, -1, 1, 0, 0, 0, -1, 0};  // columns: +y, -z, -x (LPS)
+  volume.voxels.resize(4 * 5 * 6);
+  for (size_t n = 0; n < volume.voxels.size(); ++n) volume.voxels[n] = static_cast<float>(n);
+  return channelToVtkImage(volume, 0);
+}
+
+TEST(PatientSlicing, AGridAlongThePatientsAxesSamplesVoxelCentres) {
+  vtkSmartPointer<vtkImageData> image = sagittalStack();
+  const PatientGrid grid = patientGrid(image);
+  // x (left) runs along k (3 mm, 4 voxels), y (posterior) along i, z (superior) along j.
+  EXPECT_EQ(grid.size, (std::array<int, 3>{4, 6, 5}));
+  EXPECT_DOUBLE_EQ(grid.spacing[0], 3.0);
+  EXPECT_DOUBLE_EQ(grid.spacing[1], 0.9);
+  EXPECT_DOUBLE_EQ(grid.spacing[2], 1.1);
+  EXPECT_NEAR(grid.low(0), 10.0 - 9.0, 1e-9);  // k = 3 is the rightmost voxel
+  EXPECT_NEAR(grid.high(2), 30.0, 1e-9);       // j = 0 is the most superior
+  // An axial plane through voxel (i 2, j 3, k 1): every sample is a voxel's value.
+  double centre[3];
+  image->TransformIndexToPhysicalPoint(2, 3, 1, centre);
+  vtkSmartPointer<vtkImageData> axial = patientSlice(image, grid, 2, centre[2], false);
+  int extent[6];
+  axial->GetExtent(extent);
+  EXPECT_EQ(extent[4], extent[5]);
+  for (int y = extent[2]; y <= extent[3]; ++y)
+    for (int x = extent[0]; x <= extent[1]; ++x) {
+      double world[3], index[3];
+      axial->TransformIndexToPhysicalPoint(x, y, extent[4], world);
+      image->TransformPhysicalPointToContinuousIndex(world, index);
+      for (double component : index) EXPECT_NEAR(component, std::round(component), 1e-9);
+      EXPECT_FLOAT_EQ(axial->GetScalarComponentAsFloat(x, y, extent[4], 0),
+                      image->GetScalarComponentAsFloat(static_cast<int>(std::lround(index[0])),
+                                                       static_cast<int>(std::lround(index[1])),
+                                                       static_cast<int>(std::lround(index[2])), 0));
+    }
+}
+
+TEST(PatientSlicing, AnObliqueGridIsCoveredAndOutsideIsBackground) {
+  Volume volume;
+  volume.shape = {1, 6, 6, 6};
+  const double c = std::cos(0.5), s = std::sin(0.5);
+  volume.geometry.direction = {c, -s, 0, s, c, 0, 0, 0, 1};
+  volume.voxels.assign(216, 50.0f);
+  vtkSmartPointer<vtkImageData> image = channelToVtkImage(volume, 0);
+  const PatientGrid grid = patientGrid(image);
+  for (int corner = 0; corner < 8; ++corner) {
+    double point[3];
+    image->TransformIndexToPhysicalPoint(corner & 1 ? 5 : 0, corner & 2 ? 5 : 0, corner & 4 ? 5 : 0,
+                                         point);
+    for (int axis = 0; axis < 3; ++axis) {
+      EXPECT_GE(point[axis], grid.low(axis) - 1e-9);
+      EXPECT_LE(point[axis], grid.high(axis) + 1e-9);
+    }
+  }
+  vtkSmartPointer<vtkImageData> slice = patientSlice(image, grid, 2, 2.0, true, -1.0);
+  int extent[6];
+  slice->GetExtent(extent);
+  // The grid's corner lies outside the turned image; its centre inside.
+  EXPECT_EQ(slice->GetScalarComponentAsFloat(extent[0], extent[2], extent[4], 0), -1.0f);
+  EXPECT_EQ(slice->GetScalarComponentAsFloat((extent[0] + extent[1]) / 2,
+                                             (extent[2] + extent[3]) / 2, extent[4], 0),
+            50.0f);
 }
 
 TEST(LabelOverlay, ColoursOneSliceAndKeepsGeometry) {
