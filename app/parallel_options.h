@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/device.h"
 #include "engine/model_execution.h"
 #include "engine/parallel/parallel_execution.h"
 #include "engine/parallel/process_group.h"
@@ -15,12 +16,14 @@ namespace seqseg {
 
 struct ParallelOptions {
   int ranks = 1;
-  std::string launcher = "local";  // local, mpirun or srun
-  std::string device = "cpu";
+  std::string launcher = "local";      // local, mpirun or srun
+  std::string device = "cpu";          // cpu or cuda (one GPU per rank, LOCAL_RANK picks it)
+  bool checkpointActivations = false;  // recompute encoder blocks in backward
   ParallelSettings settings;
 };
 
-// Adds --ranks, --launcher, --device, --split, --attention and --decoder.
+// Adds --ranks, --launcher, --device, --checkpoint-activations, --split, --attention and
+// --decoder. --device cuda is refused at once (one line, exit 2) where CUDA is absent.
 void addParallelOptions(CLI::App& app, ParallelOptions& options);
 
 // The same options as command-line arguments, for the ranks' own command lines.

@@ -130,8 +130,10 @@ nlohmann::json restoreTraining(const std::string& path, ViTSegmenter& model,
       if (!state.contains(item.key() + ".step")) continue;
       auto s = std::make_unique<torch::optim::AdamWParamState>();
       s->step(state.at(item.key() + ".step").item<int64_t>());
-      s->exp_avg(state.at(item.key() + ".exp_avg").clone());
-      s->exp_avg_sq(state.at(item.key() + ".exp_avg_sq").clone());
+      // Checkpoints hold CPU tensors; the moments live where their parameter does.
+      const auto device = item.value().device();
+      s->exp_avg(state.at(item.key() + ".exp_avg").to(device, false, true));
+      s->exp_avg_sq(state.at(item.key() + ".exp_avg_sq").to(device, false, true));
       states[optimizerKey(item.value())] = std::move(s);
     }
   }

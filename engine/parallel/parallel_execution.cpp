@@ -96,8 +96,8 @@ class SequenceParallelExecution : public ModelExecution {
   SequenceParallelExecution(ViTSegmenter model, std::shared_ptr<ProcessGroup> group,
                             ParallelSettings settings)
       : ModelExecution(std::move(model)), group_(std::move(group)), settings_(std::move(settings)) {
-    model_->setAttentionBackend(
-        makeSequenceParallelAttention(settings_.attention, group_, model_->config().num_heads));
+    model_->setAttentionBackend(makeSequenceParallelAttention(
+        settings_.attention, group_, model_->config().num_heads, {}, settings_.fusedAttention));
   }
 
   at::Tensor logits(const at::Tensor& windows) override {
