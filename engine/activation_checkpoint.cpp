@@ -1,5 +1,6 @@
 #include "engine/activation_checkpoint.h"
 
+#include <c10/core/GradMode.h>
 #include <torch/autograd.h>
 #include <torch/custom_class.h>
 
@@ -33,7 +34,7 @@ struct CheckpointFunction : public torch::autograd::Function<CheckpointFunction>
         c10::static_intrusive_pointer_cast<Recompute>(ctx->saved_data["f"].toCapsule());
     at::Tensor y;
     {
-      torch::AutoGradMode grad(true);
+      c10::AutoGradMode grad(true);
       compat::AutocastGuard autocast(x.device().type(), ctx->saved_data["autocast"].toBool());
       y = recompute->f(x);
     }

@@ -5,9 +5,11 @@
 #include <ATen/autocast_mode.h>
 #include <torch/version.h>
 
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <tuple>
+#include <type_traits>
 
 #define SEQSEG_TORCH_AT_LEAST(major, minor) \
   (TORCH_VERSION_MAJOR > (major) ||         \
@@ -67,6 +69,20 @@ inline std::tuple<at::Tensor, at::Tensor> fusedAttentionWithLse(const at::Tensor
   throw std::logic_error(std::string("fused attention needs libtorch >= 2.0, this build has ") +
                          TORCH_VERSION + " (" + q.toString() + ")");
 #endif
+}
+
+// The key torch::optim files a parameter's state under: the text of its TensorImpl's address in
+// 1.13, the address itself in 2.x. Optimizer is torch::optim::Optimizer or a subclass.
+template <typename Optimizer>
+auto optimizerStateKey(const Optimizer& optimizer, const at::Tensor& parameter) {
+  using Key = typename std::decay_t<decltype(optimizer.state())>::key_type;
+  if constexpr (std::is_same_v<Key, std::string>) {
+    std::ostringstream text;  // what 1.13's c10::guts::to_string writes
+    text << parameter.unsafeGetTensorImpl();
+    return text.str();
+  } else {
+    return static_cast<Key>(parameter.unsafeGetTensorImpl());
+  }
 }
 
 // Whether autocast is on for a device type in this thread, and with which dtype.
