@@ -68,16 +68,7 @@ void addParallelOptions(CLI::App& app, ParallelOptions& options) {
   app.add_option("--device", options.device,
                  "cpu, or cuda: model and data on this rank's GPU, bfloat16 autocast, fused "
                  "attention, NCCL between ranks")
-      ->check(CLI::Validator(
-          [](std::string& name) {
-            try {
-              resolveDevice(name);
-            } catch (const std::invalid_argument& error) {
-              return std::string(error.what());
-            }
-            return std::string();
-          },
-          "cpu|cuda"))
+      ->check(CLI::IsMember({"cpu", "cuda"}))
       ->capture_default_str();
   app.add_flag("--checkpoint-activations", options.checkpointActivations,
                "Recompute each encoder block in backward instead of keeping its activations "
@@ -102,6 +93,10 @@ std::vector<std::string> parallelArguments(const ParallelOptions& options) {
       "--decoder", options.settings.decoder};
   if (options.checkpointActivations) arguments.push_back("--checkpoint-activations");
   return arguments;
+}
+
+void checkDevice(const ParallelOptions& options) {
+  resolveDevice(options.device);
 }
 
 void checkParallelOptions(const ParallelOptions& options, const ModelConfig& config) {

@@ -23,11 +23,15 @@ struct ParallelOptions {
 };
 
 // Adds --ranks, --launcher, --device, --checkpoint-activations, --split, --attention and
-// --decoder. --device cuda is refused at once (one line, exit 2) where CUDA is absent.
+// --decoder.
 void addParallelOptions(CLI::App& app, ParallelOptions& options);
 
 // The same options as command-line arguments, for the ranks' own command lines.
 std::vector<std::string> parallelArguments(const ParallelOptions& options);
+
+// Refuses --device cuda where this build or machine has no CUDA (std::invalid_argument, one
+// line); commands call it before reading any data.
+void checkDevice(const ParallelOptions& options);
 
 // Refuses what the ranks would refuse (std::invalid_argument), before any starts.
 void checkParallelOptions(const ParallelOptions& options, const ModelConfig& config);
