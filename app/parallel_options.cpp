@@ -135,7 +135,10 @@ JobRank joinJob(const ParallelOptions& options) {
   }
   ProcessGroupOptions groupOptions;
   if (!allLocal) groupOptions.bindHost = "";
-  if (device.is_cuda()) groupOptions.cudaDevice = device.index();  // NCCL
+  // NCCL needs a GPU of its own per rank; ranks sharing a GPU exchange CUDA tensors over Gloo.
+  const int lastLocal = job.localRanks - 1;
+  if (device.is_cuda() && resolveDevice(options.device, lastLocal).index() == lastLocal)
+    groupOptions.cudaDevice = device.index();
   job.group = ProcessGroup::create(info, groupOptions);
   ParallelSettings settings = options.settings;
   settings.fusedAttention = device.is_cuda();
