@@ -11,6 +11,12 @@ elseif(NOT SEQSEG_TORCH STREQUAL "debian")
   message(FATAL_ERROR "SEQSEG_TORCH must be debian or pip, not '${SEQSEG_TORCH}'")
 endif()
 find_package(Torch REQUIRED)
+# PyTorch's libtorch.so (2.x wheels) exports std::filesystem functions of its own libstdc++ build
+# (std::filesystem::remove_all from it crashes): put the system libstdc++ first in every binary's
+# library search order so its definitions win.
+if(Torch_VERSION VERSION_GREATER_EQUAL 2.0)
+  string(PREPEND CMAKE_EXE_LINKER_FLAGS "-Wl,--push-state,--no-as-needed -lstdc++ -Wl,--pop-state ")
+endif()
 # Which c10d backends this LibTorch has: NCCL only in CUDA builds.
 if(TARGET torch_cuda OR TARGET c10_cuda)
   set(SEQSEG_TORCH_CUDA ON)
