@@ -154,6 +154,7 @@ std::vector<std::string> workerArguments(const BatchOptions& options, const std:
 }  // namespace
 
 int runBatch(const BatchOptions& options) {
+  checkDevice(options.parallel);
   const bool caseAsFiles = explicitCaseGiven(options);
   if (caseAsFiles && !options.input.empty())
     throw std::invalid_argument("--batch takes either -i IN_DIR or --t1 --t1ce --t2 --flair");

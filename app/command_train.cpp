@@ -118,6 +118,7 @@ std::vector<TrainingCase> loadCases(const Dataset& dataset, const ModelConfig& c
 }
 
 int runTrain(const TrainCommandOptions& options) {
+  checkDevice(options.parallel);
   const ModelConfig config = loadModelConfig(options.config, presetsDir());
   if (options.training.epochs < 1) throw std::invalid_argument("--epochs must be at least 1");
   if (options.training.batch < 1) throw std::invalid_argument("--batch-size must be at least 1");

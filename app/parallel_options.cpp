@@ -65,9 +65,14 @@ void addParallelOptions(CLI::App& app, ParallelOptions& options) {
                  "(ignored when this command is itself started by mpirun or srun)")
       ->check(CLI::IsMember({"local", "mpirun", "srun"}))
       ->capture_default_str();
-  app.add_option("--device", options.device, "cpu (this build has no CUDA)")
-      ->check(CLI::IsMember({"cpu"}))
+  app.add_option("--device", options.device,
+                 "cpu, or cuda: model and data on this rank's GPU, bfloat16 autocast, fused "
+                 "attention, NCCL between ranks")
+      ->check(CLI::IsMember({"cpu", "cuda"}))
       ->capture_default_str();
+  app.add_flag("--checkpoint-activations", options.checkpointActivations,
+               "Recompute each encoder block in backward instead of keeping its activations "
+               "(longer sequences fit in memory, about a third more compute)");
   app.add_option("--split", options.settings.split, "Spatial split: slab0, slab1, slab2, blocks")
       ->check(CLI::IsMember({"slab0", "slab1", "slab2", "blocks"}))
       ->capture_default_str();
@@ -82,9 +87,16 @@ void addParallelOptions(CLI::App& app, ParallelOptions& options) {
 }
 
 std::vector<std::string> parallelArguments(const ParallelOptions& options) {
-  return {"--ranks",   std::to_string(options.ranks), "--device",    options.device,
-          "--split",   options.settings.split,        "--attention", options.settings.attention,
-          "--decoder", options.settings.decoder};
+  std::vector<std::string> arguments{
+      "--ranks",   std::to_string(options.ranks), "--device",    options.device,
+      "--split",   options.settings.split,        "--attention", options.settings.attention,
+      "--decoder", options.settings.decoder};
+  if (options.checkpointActivations) arguments.push_back("--checkpoint-activations");
+  return arguments;
+}
+
+void checkDevice(const ParallelOptions& options) {
+  resolveDevice(options.device);
 }
 
 void checkParallelOptions(const ParallelOptions& options, const ModelConfig& config) {
@@ -111,14 +123,27 @@ JobRank joinJob(const ParallelOptions& options) {
                                 info.source + " job has " + std::to_string(info.size) + " ranks");
   JobRank job;
   job.localRanks = std::min(localRankCount(info.size), info.size);
+  const c10::Device device = resolveDevice(options.device, info.localRank);
+  ComputeOptions compute;
+  compute.device = options.device;
+  compute.checkpointActivations = options.checkpointActivations;
+  const bool placed = device.is_cuda() || compute.checkpointActivations;
   if (info.size == 1) {
     job.group = ProcessGroup::single();
+    if (placed) job.execution = onDevice(nullptr, device, compute);
     return job;
   }
   ProcessGroupOptions groupOptions;
   if (!allLocal) groupOptions.bindHost = "";
+  // NCCL needs a GPU of its own per rank; ranks sharing a GPU exchange CUDA tensors over Gloo.
+  const int lastLocal = job.localRanks - 1;
+  if (device.is_cuda() && resolveDevice(options.device, lastLocal).index() == lastLocal)
+    groupOptions.cudaDevice = device.index();
   job.group = ProcessGroup::create(info, groupOptions);
-  job.execution = sequenceParallelExecution(job.group, options.settings);
+  ParallelSettings settings = options.settings;
+  settings.fusedAttention = device.is_cuda();
+  job.execution = sequenceParallelExecution(job.group, settings);
+  if (placed) job.execution = onDevice(job.execution, device, compute);
   return job;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/device.h"
 #include "engine/model_execution.h"
 #include "engine/parallel/parallel_execution.h"
 #include "engine/parallel/process_group.h"
@@ -15,16 +16,22 @@ namespace seqseg {
 
 struct ParallelOptions {
   int ranks = 1;
-  std::string launcher = "local";  // local, mpirun or srun
-  std::string device = "cpu";
+  std::string launcher = "local";      // local, mpirun or srun
+  std::string device = "cpu";          // cpu or cuda (one GPU per rank, LOCAL_RANK picks it)
+  bool checkpointActivations = false;  // recompute encoder blocks in backward
   ParallelSettings settings;
 };
 
-// Adds --ranks, --launcher, --device, --split, --attention and --decoder.
+// Adds --ranks, --launcher, --device, --checkpoint-activations, --split, --attention and
+// --decoder.
 void addParallelOptions(CLI::App& app, ParallelOptions& options);
 
 // The same options as command-line arguments, for the ranks' own command lines.
 std::vector<std::string> parallelArguments(const ParallelOptions& options);
+
+// Refuses --device cuda where this build or machine has no CUDA (std::invalid_argument, one
+// line); commands call it before reading any data.
+void checkDevice(const ParallelOptions& options);
 
 // Refuses what the ranks would refuse (std::invalid_argument), before any starts.
 void checkParallelOptions(const ParallelOptions& options, const ModelConfig& config);

@@ -44,12 +44,15 @@
 #include <torch/torch.h>
 #include <nlohmann/json.hpp>
 
+#include "bench/case_bench.h"
 #include "engine/attention.h"
+#include "engine/device.h"
 #include "engine/flops.h"
 #include "engine/loss.h"
 #include "engine/model_config.h"
 #include "engine/resource_paths.h"
 #include "engine/runtime.h"
+#include "engine/torch_compat.h"
 #include "engine/vit_segmenter.h"
 #ifdef SEQSEG_BENCH_PARALLEL
 #include "engine/parallel/distributed_attention.h"
@@ -74,7 +77,9 @@ constexpr const char* kUsage =
     "                    [--attention allgather|ring|ulysses] [--split slab0|slab1|slab2|blocks]\n"
     "                    [--decoder halo|gather|nogather] [--optimizer sharded|replicated]\n"
     "                    [--max-memory MIB]\n"
-    "                    [--device cpu|cuda] [--presets DIR] [--seed K] [--json]\n";
+    "                    [--device cpu|cuda] [--bf16] [--checkpoint-activations]\n"
+    "                    [--peak-tflops T] [--mode case --case-size AxBxC --window-batch W]\n"
+    "                    [--presets DIR] [--seed K] [--json]\n";
 
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -96,6 +101,11 @@ struct Options {
   std::string optimizer = "sharded";  // sequence parallel only
   int64_t maxMemoryMib = 0;           // 0: no cap
   std::string device = "cpu";
+  bool bf16 = false;                   // bfloat16 autocast (float32 weights and reductions)
+  bool checkpointActivations = false;  // recompute encoder blocks in backward
+  double peakTflops = 0;               // the device's peak, for "mfu"; 0: not reported
+  std::array<int64_t, 3> caseSize{240, 240, 155};  // --mode case
+  int64_t windowBatch = 8;                         // --mode case
   std::string presetsDir;
   uint64_t seed = 0;
   bool json = false;
@@ -150,8 +160,8 @@ Options parseArgs(int argc, char** argv) {
       o.config = value();
     } else if (flag == "--mode") {
       o.mode = value();
-      if (o.mode != "train" && o.mode != "infer")
-        throw UsageError("--mode must be train or infer, got '" + o.mode + "'");
+      if (o.mode != "train" && o.mode != "infer" && o.mode != "case")
+        throw UsageError("--mode must be train, infer or case, got '" + o.mode + "'");
     } else if (flag == "--steps") {
       o.steps = static_cast<int>(parseInt(flag, value(), 1));
     } else if (flag == "--warmup") {
@@ -183,8 +193,17 @@ Options parseArgs(int argc, char** argv) {
       o.maxMemoryMib = parseInt(flag, value(), 1);
     } else if (flag == "--device") {
       o.device = value();
-      if (o.device != "cpu" && o.device != "cuda")
-        throw UsageError("--device must be cpu or cuda, got '" + o.device + "'");
+      seqseg::resolveDevice(o.device);  // one line, exit 2, where CUDA is absent
+    } else if (flag == "--bf16") {
+      o.bf16 = true;
+    } else if (flag == "--checkpoint-activations") {
+      o.checkpointActivations = true;
+    } else if (flag == "--peak-tflops") {
+      o.peakTflops = static_cast<double>(parseInt(flag, value(), 1));
+    } else if (flag == "--case-size") {
+      o.caseSize = parseRoi(value());
+    } else if (flag == "--window-batch") {
+      o.windowBatch = parseInt(flag, value(), 1);
     } else if (flag == "--presets") {
       o.presetsDir = value();
     } else if (flag == "--seed") {
@@ -331,16 +350,24 @@ int run(const Options& o) {
     config.roi = *o.roi;
     config.validate();
   }
-  const torch::Device device(o.device == "cuda" ? torch::kCUDA : torch::kCPU);
-  if (device.is_cuda() && !torch::cuda::is_available())
-    throw UsageError("--device cuda: no CUDA device in this build or machine");
-  const auto sync = [&] {
-    if (device.is_cuda()) torch::cuda::synchronize();
-  };
+  const torch::Device device = seqseg::resolveDevice(o.device);
+  const auto sync = [&] { seqseg::synchronize(device); };
+  if (o.mode == "case") {
+    seqseg::ComputeOptions compute;
+    compute.bf16 = o.bf16;
+    nlohmann::json result =
+        seqseg::benchCase(config, device, compute, o.caseSize, o.windowBatch, o.steps, o.seed);
+    result["config"] = o.config;
+    result["torch_version"] = seqseg::torchVersion();
+    result["threads"] = threads;
+    std::cout << result.dump() << '\n';
+    return 0;
+  }
 
   torch::manual_seed(o.seed);
   seqseg::ViTSegmenter model(config, seqseg::makeLocalAttention(o.attention, o.chunks));
   model->to(device);
+  model->setActivationCheckpointing(o.checkpointActivations);
   int64_t parameters = 0;
   for (const auto& p : model->parameters()) parameters += p.numel();
 
@@ -361,12 +388,17 @@ int run(const Options& o) {
   const auto step = [&] {
     if (train) {
       optimizer.zero_grad();
-      const auto loss = seqseg::segmentationLoss(model(input), labels).total;
+      torch::Tensor loss;
+      {
+        seqseg::compat::AutocastGuard autocast(device.type(), o.bf16);
+        loss = seqseg::segmentationLoss(model(input), labels).total;
+      }
       loss.backward();
       optimizer.step();
       losses.push_back(loss.item<double>());
     } else {
       torch::NoGradGuard noGrad;
+      seqseg::compat::AutocastGuard autocast(device.type(), o.bf16);
       const auto prediction = model(input).argmax(1);
       (void)prediction;
     }
@@ -376,6 +408,7 @@ int run(const Options& o) {
   const double peakSetup = peakRssMib().value_or(-1);
   for (int i = 0; i < o.warmup; ++i) step();
   const bool peakReset = clearPeak();
+  seqseg::resetPeakDeviceMemory(device);
   std::vector<double> times;
   for (int i = 0; i < o.steps; ++i) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -390,6 +423,14 @@ int run(const Options& o) {
   // Peak over the timed steps only, when the kernel let us reset the high-water mark.
   result["peak_rss_steps_mib"] = peakReset ? nlohmann::json(peakRssMib().value_or(-1)) : nullptr;
   if (train) result["loss_first_last"] = {losses.front(), losses.back()};
+  result["bf16"] = o.bf16;
+  result["checkpoint_activations"] = o.checkpointActivations;
+  if (const auto peak = seqseg::peakDeviceMemoryMib(device))
+    result["peak_device_memory_mib"] = *peak;
+  // Model FLOP utilisation: the model's FLOPs (not the recomputation of checkpointing) per second
+  // over the device's peak.
+  if (o.peakTflops > 0)
+    result["mfu"] = result["gflops_per_s"].get<double>() * 1e9 / (o.peakTflops * 1e12);
 
   if (o.json) {
     std::cout << result.dump() << '\n';

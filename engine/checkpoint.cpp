@@ -10,15 +10,12 @@
 
 #include "engine/atomic_file.h"
 #include "engine/input_error.h"
+#include "engine/torch_compat.h"
 
 namespace seqseg {
 namespace {
 
 using TensorDict = c10::Dict<std::string, at::Tensor>;
-
-std::string optimizerKey(const at::Tensor& parameter) {
-  return c10::guts::to_string(parameter.unsafeGetTensorImpl());
-}
 
 c10::Dict<std::string, c10::IValue> readDict(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -82,7 +79,7 @@ void saveCheckpoint(const std::string& path, ViTSegmenter& model, const nlohmann
     TensorDict state;
     auto& states = optimizer->state();
     for (const auto& item : model->named_parameters()) {
-      const auto found = states.find(optimizerKey(item.value()));
+      const auto found = states.find(compat::optimizerStateKey(*optimizer, item.value()));
       if (found == states.end()) continue;
       auto& s = static_cast<torch::optim::AdamWParamState&>(*found->second);
       state.insert(item.key() + ".exp_avg", s.exp_avg().cpu().clone());
@@ -130,9 +127,11 @@ nlohmann::json restoreTraining(const std::string& path, ViTSegmenter& model,
       if (!state.contains(item.key() + ".step")) continue;
       auto s = std::make_unique<torch::optim::AdamWParamState>();
       s->step(state.at(item.key() + ".step").item<int64_t>());
-      s->exp_avg(state.at(item.key() + ".exp_avg").clone());
-      s->exp_avg_sq(state.at(item.key() + ".exp_avg_sq").clone());
-      states[optimizerKey(item.value())] = std::move(s);
+      // Checkpoints hold CPU tensors; the moments live where their parameter does.
+      const auto device = item.value().device();
+      s->exp_avg(state.at(item.key() + ".exp_avg").to(device, false, true));
+      s->exp_avg_sq(state.at(item.key() + ".exp_avg_sq").to(device, false, true));
+      states[compat::optimizerStateKey(optimizer, item.value())] = std::move(s);
     }
   }
   if (dict.contains("torch_rng")) {

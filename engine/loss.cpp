@@ -25,7 +25,8 @@ LossTerms lossTerms(const at::Tensor& logits, const at::Tensor& labels) {
                                   ".." + std::to_string(hi));
   }
 
-  const at::Tensor logProbs = at::log_softmax(logits, 1);
+  // float32 whatever the logits' dtype (bfloat16 under autocast): the sums stay exact enough.
+  const at::Tensor logProbs = at::log_softmax(logits, 1, at::kFloat);
   const at::Tensor probs = logProbs.exp();
   const at::Tensor oneHot = at::zeros_like(probs).scatter_(1, index, 1.0);
   const std::vector<int64_t> voxelDims{2, 3, 4};

@@ -8,6 +8,8 @@
 #include <torch/nn/functional/upsampling.h>
 #include <torch/nn/init.h>
 
+#include "engine/activation_checkpoint.h"
+
 namespace seqseg {
 namespace {
 
@@ -189,7 +191,11 @@ torch::Tensor ViTSegmenterImpl::embed(const torch::Tensor& input, const PatchWin
 
 torch::Tensor ViTSegmenterImpl::encode(const torch::Tensor& tokens) {
   torch::Tensor x = tokens;
-  for (auto& block : *blocks) x = block->as<EncoderBlock>()->forward(x);
+  for (auto& block : *blocks) {
+    EncoderBlockImpl* b = block->as<EncoderBlock>();
+    x = checkpointBlocks_ ? checkpointed([b](const at::Tensor& t) { return b->forward(t); }, x)
+                          : b->forward(x);
+  }
   return norm(x);
 }
 

@@ -108,6 +108,9 @@ class ViTSegmenterImpl : public torch::nn::Module {
   void setAttentionBackend(std::shared_ptr<AttentionBackend> backend);
   const std::shared_ptr<AttentionBackend>& attentionBackend() const { return backend_; }
   const ModelConfig& config() const { return config_; }
+  // Recompute each encoder block in backward instead of keeping its activations
+  // (engine/activation_checkpoint.h).
+  void setActivationCheckpointing(bool on) { checkpointBlocks_ = on; }
 
   torch::nn::Conv3d patchEmbed{nullptr};
   torch::Tensor positionTable;  // [g0 * g1 * g2, E] for the model's own grid
@@ -118,6 +121,7 @@ class ViTSegmenterImpl : public torch::nn::Module {
  private:
   ModelConfig config_;
   std::shared_ptr<AttentionBackend> backend_;
+  bool checkpointBlocks_ = false;
 };
 TORCH_MODULE(ViTSegmenter);
 

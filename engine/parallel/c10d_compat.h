@@ -8,6 +8,8 @@
 //   alltoall_base (also ~2.5x faster than list-form allgather on loopback), allreduce,
 //   send/recv and barrier, which exist with the same signatures in both.
 // - 2.x adds a lazyInit flag (defaulted) to createDeviceForHostname.
+// - NCCL (CUDA builds of 2.x only): ProcessGroupNCCL, also a Backend, with native
+//   _reduce_scatter_base / _allgather_base and send/recv coalescing.
 // The c10d Gloo header compiles only with USE_C10D_GLOO defined; libtorch's own build defines
 // it, users must define it themselves.
 #ifndef USE_C10D_GLOO
@@ -17,6 +19,14 @@
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+// NCCL: only in CUDA builds of LibTorch 2.x (whose own build defines USE_C10D_NCCL).
+#if SEQSEG_TORCH_HAS_CUDA
+#ifndef USE_C10D_NCCL
+#define USE_C10D_NCCL 1
+#endif
+#include <torch/csrc/distributed/c10d/HashStore.hpp>
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
 
 #include <chrono>
 #include <memory>
@@ -50,5 +60,24 @@ inline c10::intrusive_ptr<c10d::TCPStore> tcpStore(const std::string& host, int 
   options.timeout = timeout;
   return c10::make_intrusive<c10d::TCPStore>(host, options);
 }
+
+#if SEQSEG_TORCH_HAS_CUDA
+using NcclGroup = c10d::ProcessGroupNCCL;
+using NcclWork = c10::intrusive_ptr<c10d::Work>;
+
+// A group of one needs no TCP store: an in-process one serves NCCL's unique-id exchange.
+inline c10::intrusive_ptr<NcclGroup> ncclGroup(const std::string& host, int port, int rank,
+                                               int size, std::chrono::milliseconds timeout) {
+  c10::intrusive_ptr<c10d::Store> store;
+  if (size == 1)
+    store = c10::make_intrusive<c10d::HashStore>();
+  else
+    store = tcpStore(host, port, rank == 0, size, timeout);
+  auto prefixed = c10::make_intrusive<c10d::PrefixStore>("seqseg/nccl", store);
+  auto options = NcclGroup::Options::create();
+  options->timeout = timeout;
+  return c10::make_intrusive<NcclGroup>(prefixed, rank, size, options);
+}
+#endif
 
 }  // namespace seqseg::compat

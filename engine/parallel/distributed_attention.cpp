@@ -9,6 +9,7 @@
 
 #include "engine/chunked_attention.h"
 #include "engine/parallel/comm_autograd.h"
+#include "engine/torch_compat.h"
 
 namespace seqseg {
 namespace {
@@ -85,7 +86,8 @@ void blockBackward(const at::Tensor& q3, const at::Tensor& k3, const at::Tensor&
 struct RingAttentionFunction : public torch::autograd::Function<RingAttentionFunction> {
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& q, const at::Tensor& k,
                             const at::Tensor& v, const std::shared_ptr<ProcessGroup>& group,
-                            const std::vector<int64_t>& counts, int64_t qChunk, int64_t kChunk) {
+                            const std::vector<int64_t>& counts, int64_t qChunk, int64_t kChunk,
+                            bool fused) {
     ProcessGroup& g = *group;
     const int r = g.rank(), n = g.size();
     const int64_t dk = k.size(3);
@@ -97,8 +99,15 @@ struct RingAttentionFunction : public torch::autograd::Function<RingAttentionFun
       RingShift shift;
       const bool more = step + 1 < n;
       if (more) shift = startShift(g, block, counts[(src + n - 1) % n], kTagRingKv);
-      const PartialAttention part = chunkedAttentionWithLse(
-          q, block.narrow(3, 0, dk), block.narrow(3, dk, block.size(3) - dk), chunks);
+      const at::Tensor kBlock = block.narrow(3, 0, dk);
+      const at::Tensor vBlock = block.narrow(3, dk, block.size(3) - dk);
+      PartialAttention part;
+      if (fused) {
+        std::tie(part.out, part.lse) =
+            compat::fusedAttentionWithLse(q, kBlock.contiguous(), vBlock.contiguous());
+      } else {
+        part = chunkedAttentionWithLse(q, kBlock, vBlock, chunks);
+      }
       merged = step == 0 ? part : mergeAttention(merged, part);
       if (more) {
         shift.wait();
@@ -166,11 +175,17 @@ struct RingAttentionFunction : public torch::autograd::Function<RingAttentionFun
             at::Tensor(),
             at::Tensor(),
             at::Tensor(),
+            at::Tensor(),
             at::Tensor()};
   }
 };
 
 }  // namespace
+
+at::Tensor SequenceParallelAttention::localAttention(const at::Tensor& q, const at::Tensor& k,
+                                                     const at::Tensor& v) const {
+  return fused_ ? compat::fusedAttention(q, k, v) : chunkedAttention(q, k, v, chunks_);
+}
 
 std::vector<int64_t> SequenceParallelAttention::tokenCounts(int64_t localTokens) {
   if (!counts_.empty()) {
@@ -188,20 +203,20 @@ std::vector<int64_t> SequenceParallelAttention::tokenCounts(int64_t localTokens)
 at::Tensor AllGatherAttention::attend(const at::Tensor& q, const at::Tensor& k,
                                       const at::Tensor& v) {
   checkQkv(q, k, v);
-  if (group_->size() == 1) return chunkedAttention(q, k, v, chunks_);
+  if (group_->size() == 1) return localAttention(q, k, v);
   const auto counts = tokenCounts(q.size(2));
   // One collective for both: [k | v] along head_dim, gathered along the sequence dim.
   const at::Tensor kv = gatherFromSequenceParallel(group_, at::cat({k, v}, 3), 2, counts);
   const int64_t dk = k.size(3);
-  return chunkedAttention(q, kv.narrow(3, 0, dk).contiguous(),
-                          kv.narrow(3, dk, kv.size(3) - dk).contiguous(), chunks_);
+  return localAttention(q, kv.narrow(3, 0, dk).contiguous(),
+                        kv.narrow(3, dk, kv.size(3) - dk).contiguous());
 }
 
 at::Tensor RingAttention::attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
   checkQkv(q, k, v);
-  if (group_->size() == 1) return chunkedAttention(q, k, v, chunks_);
+  if (group_->size() == 1) return localAttention(q, k, v);
   const auto counts = tokenCounts(q.size(2));
-  return RingAttentionFunction::apply(q, k, v, group_, counts, chunks_.query, chunks_.key);
+  return RingAttentionFunction::apply(q, k, v, group_, counts, chunks_.query, chunks_.key, fused_);
 }
 
 UlyssesAttention::UlyssesAttention(std::shared_ptr<ProcessGroup> group, int64_t numHeads,
@@ -219,7 +234,7 @@ at::Tensor UlyssesAttention::attend(const at::Tensor& q, const at::Tensor& k, co
     throw std::invalid_argument("attention 'ulysses': built for " + std::to_string(numHeads_) +
                                 " heads, got " + std::to_string(q.size(1)));
   const int64_t ranks = group_->size();
-  if (ranks == 1) return chunkedAttention(q, k, v, chunks_);
+  if (ranks == 1) return localAttention(q, k, v);
   const auto counts = tokenCounts(q.size(2));
   const int64_t n = q.size(0), local = q.size(2), d = q.size(3), dv = v.size(3);
   const int64_t shard = numHeads_ / ranks;
@@ -241,8 +256,8 @@ at::Tensor UlyssesAttention::attend(const at::Tensor& q, const at::Tensor& k, co
   }
   const at::Tensor full = at::cat(pieces, 2);  // [N, shard, L, width]
   const at::Tensor out =
-      chunkedAttention(full.narrow(3, 0, d).contiguous(), full.narrow(3, d, d).contiguous(),
-                       full.narrow(3, 2 * d, dv).contiguous(), chunks_);  // [N, shard, L, dv]
+      localAttention(full.narrow(3, 0, d).contiguous(), full.narrow(3, d, d).contiguous(),
+                     full.narrow(3, 2 * d, dv).contiguous());  // [N, shard, L, dv]
 
   // Head shard -> sequence shard.
   std::vector<at::Tensor> outPieces;
@@ -259,11 +274,16 @@ at::Tensor UlyssesAttention::attend(const at::Tensor& q, const at::Tensor& k, co
 
 std::shared_ptr<SequenceParallelAttention> makeSequenceParallelAttention(
     const std::string& name, std::shared_ptr<ProcessGroup> group, int64_t numHeads,
-    AttentionChunks chunks) {
-  if (name == "allgather") return std::make_shared<AllGatherAttention>(std::move(group), chunks);
-  if (name == "ring") return std::make_shared<RingAttention>(std::move(group), chunks);
+    AttentionChunks chunks, bool fused) {
+  std::shared_ptr<SequenceParallelAttention> backend;
+  if (name == "allgather") backend = std::make_shared<AllGatherAttention>(std::move(group), chunks);
+  if (name == "ring") backend = std::make_shared<RingAttention>(std::move(group), chunks);
   if (name == "ulysses")
-    return std::make_shared<UlyssesAttention>(std::move(group), numHeads, chunks);
+    backend = std::make_shared<UlyssesAttention>(std::move(group), numHeads, chunks);
+  if (backend) {
+    backend->setFusedKernel(fused);
+    return backend;
+  }
   throw std::invalid_argument("unknown attention '" + name + "' (allgather, ring or ulysses)");
 }
 

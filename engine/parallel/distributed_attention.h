@@ -33,13 +33,18 @@ class SequenceParallelAttention : public AttentionBackend {
       : group_(std::move(group)), chunks_(chunks) {}
   // Fixes every rank's token count (skips the count exchange); empty = exchange per call.
   void setTokenCounts(std::vector<int64_t> counts) { counts_ = std::move(counts); }
+  // Attention within a rank (and each ring block) with LibTorch's fused kernel
+  // (engine/torch_compat.h; ring takes the log-sum-exp it returns) instead of chunked.
+  void setFusedKernel(bool fused) { fused_ = fused; }
 
  protected:
   std::vector<int64_t> tokenCounts(int64_t localTokens);
+  at::Tensor localAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) const;
 
   std::shared_ptr<ProcessGroup> group_;
   AttentionChunks chunks_;
   std::vector<int64_t> counts_;
+  bool fused_ = false;
 };
 
 class AllGatherAttention : public SequenceParallelAttention {
@@ -71,9 +76,9 @@ class UlyssesAttention : public SequenceParallelAttention {
 };
 
 // "allgather", "ring" or "ulysses"; throws std::invalid_argument for other names (and for
-// ulysses when the group size does not divide numHeads).
+// ulysses when the group size does not divide numHeads). fused: see setFusedKernel.
 std::shared_ptr<SequenceParallelAttention> makeSequenceParallelAttention(
     const std::string& name, std::shared_ptr<ProcessGroup> group, int64_t numHeads,
-    AttentionChunks chunks = {});
+    AttentionChunks chunks = {}, bool fused = false);
 
 }  // namespace seqseg

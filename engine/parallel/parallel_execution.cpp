@@ -4,20 +4,15 @@
 #include <stdexcept>
 
 #include <ATen/ATen.h>
-#include <c10/util/string_utils.h>
 #include <torch/optim/adamw.h>
 
 #include "engine/parallel/distributed_attention.h"
 #include "engine/parallel/distributed_decoder.h"
 #include "engine/parallel/sharded_adamw.h"
+#include "engine/torch_compat.h"
 
 namespace seqseg {
 namespace {
-
-// The key torch::optim::AdamW files a parameter's state under (as engine/checkpoint.cpp reads it).
-std::string adamwKey(const at::Tensor& parameter) {
-  return c10::guts::to_string(parameter.unsafeGetTensorImpl());
-}
 
 // AdamW with its moments sharded over the group (ZeRO-1/2): each rank keeps 1/R of them. For a
 // checkpoint the state is gathered into a torch::optim::AdamW, the form checkpoints hold.
@@ -50,7 +45,7 @@ class ShardedTrainingOptimizer : public TrainingOptimizer {
         state->step(full.step);
         state->exp_avg(avg[i].clone());
         state->exp_avg_sq(avgSq[i].clone());
-        whole_->state()[adamwKey(parameters[i])] = std::move(state);
+        whole_->state()[compat::optimizerStateKey(*whole_, parameters[i])] = std::move(state);
       }
     }
     return *whole_;
@@ -60,7 +55,7 @@ class ShardedTrainingOptimizer : public TrainingOptimizer {
     ShardedAdamWState full;
     std::vector<at::Tensor> avg, avgSq;
     for (const at::Tensor& parameter : model_->parameters()) {
-      const auto found = whole_->state().find(adamwKey(parameter));
+      const auto found = whole_->state().find(compat::optimizerStateKey(*whole_, parameter));
       if (found == whole_->state().end()) {
         avg.push_back(at::zeros({parameter.numel()}, parameter.options()));
         avgSq.push_back(at::zeros({parameter.numel()}, parameter.options()));
@@ -96,8 +91,8 @@ class SequenceParallelExecution : public ModelExecution {
   SequenceParallelExecution(ViTSegmenter model, std::shared_ptr<ProcessGroup> group,
                             ParallelSettings settings)
       : ModelExecution(std::move(model)), group_(std::move(group)), settings_(std::move(settings)) {
-    model_->setAttentionBackend(
-        makeSequenceParallelAttention(settings_.attention, group_, model_->config().num_heads));
+    model_->setAttentionBackend(makeSequenceParallelAttention(
+        settings_.attention, group_, model_->config().num_heads, {}, settings_.fusedAttention));
   }
 
   at::Tensor logits(const at::Tensor& windows) override {

@@ -20,6 +20,7 @@ struct ParallelSettings {
   std::string split = "slab0";          // slab0, slab1, slab2, blocks
   std::string attention = "allgather";  // allgather, ring, ulysses
   std::string decoder = "halo";         // halo, gather, nogather
+  bool fusedAttention = false;          // LibTorch's fused kernel per rank and ring block
 };
 
 // Refuses settings that cannot run a model of `config` on `ranks` ranks (unknown names, a split

@@ -17,6 +17,7 @@
 #include <ATen/ATen.h>
 
 #include "engine/parallel/c10d_compat.h"
+#include "engine/parallel/nccl_process_group.h"
 
 namespace seqseg {
 namespace {
@@ -489,6 +490,7 @@ RankInfo discoverRanks(const RankFlags& flags, const EnvLookup& env) {
 std::shared_ptr<ProcessGroup> ProcessGroup::create(const RankInfo& info,
                                                    const ProcessGroupOptions& options) {
   if (info.size == 1) return single();
+  if (options.cudaDevice >= 0) return makeNcclProcessGroup(info, options, options.cudaDevice);
   return std::make_shared<GlooProcessGroup>(info, options);
 }
 

@@ -77,6 +77,7 @@ struct ProcessGroupOptions {
   std::string bindHost = "127.0.0.1";  // address Gloo listens on ("" = this host's name)
   int glooThreads = 1;
   bool heartbeat = true;  // run the liveness counter thread (needed to name dead ranks)
+  int cudaDevice = -1;    // >= 0: ranks on GPUs, collectives over NCCL on this device
 };
 
 // An operation started with sendAsync/recvAsync; wait() completes it (throws on failure).

@@ -10,6 +10,7 @@
 #include "engine/parallel/distributed_decoder.h"
 #include "engine/parallel/parallel_execution.h"
 #include "engine/parallel/spatial_split.h"
+#include "engine/torch_compat.h"
 
 namespace seqseg::test {
 
@@ -70,6 +71,14 @@ std::vector<Scenario> scenariosFor(int ranks) {
     }
     out.push_back({split, "allgather", "nogather"});
   }
+  // The GPU paths on the CPU: activation checkpointing (collectives replayed in backward) and,
+  // where LibTorch has it, the fused kernel within each rank and each ring block.
+  out.push_back({"slab0", "ring+checkpoint", "halo"});
+  if (compat::kHasFusedAttention) {
+    for (const std::string attention : {"allgather+fused", "ring+fused"})
+      out.push_back({"slab0", attention, "halo"});
+    if (c.num_heads % ranks == 0) out.push_back({"slab0", "ulysses+fused", "halo"});
+  }
   return out;
 }
 
@@ -101,8 +110,13 @@ Outcome referenceOutcome() {
 Outcome runScenario(const std::shared_ptr<ProcessGroup>& group, const Scenario& scenario) {
   const auto config = distConfig();
   ViTSegmenter model = distModel();
+  // "NAME+fused": LibTorch's fused kernel per rank / block; "NAME+checkpoint": recomputed blocks.
+  const size_t plus = scenario.attention.find('+');
+  const std::string attention = scenario.attention.substr(0, plus);
+  const std::string variant = plus == std::string::npos ? "" : scenario.attention.substr(plus + 1);
   model->setAttentionBackend(
-      makeSequenceParallelAttention(scenario.attention, group, config.num_heads));
+      makeSequenceParallelAttention(attention, group, config.num_heads, {}, variant == "fused"));
+  model->setActivationCheckpointing(variant == "checkpoint");
   SpatialSplit split(config.grid(), group->size(), parseSplitMethod(scenario.split));
   SequenceParallelSegmenter parallel(model, group, split, parseDecoderMode(scenario.decoder));
 

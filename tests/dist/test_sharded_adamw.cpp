@@ -14,6 +14,7 @@
 
 #include "dist_launch.h"
 #include "engine/parallel/sharded_adamw.h"
+#include "engine/torch_compat.h"
 #include "sharded_adamw_case.h"
 #include "tensor_match.h"
 #include "tests/support/test_support.h"
@@ -49,7 +50,7 @@ Reference reference(const std::string& name, int ranks) {
   for (const auto& p : params) {
     ref.params.push_back(p.detach().clone());
     const auto& state = static_cast<torch::optim::AdamWParamState&>(
-        *optimizer.state().at(c10::guts::to_string(p.unsafeGetTensorImpl())));
+        *optimizer.state().at(compat::optimizerStateKey(optimizer, p)));
     ref.expAvg.push_back(state.exp_avg());
     ref.expAvgSq.push_back(state.exp_avg_sq());
   }
