@@ -26,3 +26,5 @@ for ranks in 1 2 4; do
   done
 done
 run --config long --mode train --steps 1 --warmup 1 --ranks 4 --attention ring --optimizer replicated
+# seqseg against the same model in PyTorch eager (a Markdown table on stdout).
+bench/compare-eager --build "${1:-build-engine}" --threads 2 --repeats 3 >&2

@@ -744,12 +744,16 @@ int dispatch(const Options& o, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-#ifdef SEQSEG_BENCH_PARALLEL
-  seqseg::returnFreedMemoryPromptly();  // every mode and R alike
-#endif
   Options o;
   try {
     o = parseArgs(argc, argv);
+#ifdef SEQSEG_BENCH_PARALLEL
+    // Sequence-parallel runs (every R, 1 included) return freed memory promptly, for the
+    // per-rank memory tables. The local bench keeps glibc's defaults, as PyTorch eager and the
+    // application do: at 64^3 the prompt setting re-faults every freed activation each step
+    // (40 % of a step's CPU time went to the kernel).
+    if (isSequenceParallel(o.attention)) seqseg::returnFreedMemoryPromptly();
+#endif
   } catch (const UsageError& e) {
     std::cerr << "seqseg-bench: " << e.what() << '\n' << kUsage;
     return 2;

@@ -9,6 +9,7 @@
 #include <torch/nn/init.h>
 
 #include "engine/activation_checkpoint.h"
+#include "engine/conv3d.h"
 
 namespace seqseg {
 namespace {
@@ -96,11 +97,14 @@ ConvDecoderImpl::ConvDecoderImpl(const ModelConfig& config) {
 
 torch::Tensor ConvDecoderImpl::forward(const torch::Tensor& grid) {
   const auto act = [](const torch::Tensor& t) { return at::leaky_relu(t, 0.01); };
-  torch::Tensor x = act(inputConv(grid));
+  // The 3x3x3 convs (padding 1) through conv3dStride1: oneDNN at batch 1 too.
+  const auto conv = [](const torch::nn::Conv3dImpl& layer, const torch::Tensor& t) {
+    return conv3dStride1(t, layer.weight, layer.bias, 1);
+  };
+  torch::Tensor x = act(conv(*inputConv, grid));
   for (size_t s = 0; s < stageScales.size(); ++s) {
     x = upsamples[s]->as<torch::nn::ConvTranspose3d>()->forward(x);
-    x = convs[s]->as<torch::nn::Conv3d>()->forward(x);
-    x = act(x);
+    x = act(conv(*convs[s]->as<torch::nn::Conv3d>(), x));
   }
   return head(x);
 }

@@ -4,6 +4,7 @@
 
 #include <ATen/ATen.h>
 
+#include "engine/conv3d.h"
 #include "engine/parallel/comm_autograd.h"
 
 namespace seqseg {
@@ -24,7 +25,7 @@ at::Tensor haloConv(const torch::nn::Conv3d& conv, at::Tensor x,
   const int rank = group->rank();
   for (int a = 0; a < 3; ++a)
     x = haloExchange(group, x, a, split.neighbour(rank, a, -1), split.neighbour(rank, a, +1));
-  return at::conv3d(x, conv->weight, conv->bias);  // stride 1, no padding
+  return conv3dStride1(x, conv->weight, conv->bias, 0);  // the halo is the padding
 }
 
 }  // namespace
