@@ -245,8 +245,9 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
       std::vector<at::Tensor> images, labels;
       if (options.generateCase) addGenerated(step);
       for (int b = 0; b < options.batch; ++b) {
-        const bool fromFiles = !training.empty() && (!options.generateCase ||
-                                                     sampler.uniform() < options.fileCaseFraction);
+        const bool fromFiles =
+            !training.empty() &&
+            (!options.generateCase || (b > 0 && sampler.uniform() < options.fileCaseFraction));
         const TrainingCase* source;
         const at::Tensor* sourceForeground;
         if (fromFiles) {
