@@ -66,7 +66,9 @@ TEST(RandomisedCase, FiniteInsideTheBrainZeroOutsideAndEveryClassAcrossCases) {
         }
         const int label = c.labels.labels[v];
         ASSERT_LE(label, 3);
-        if (label > 0) ASSERT_TRUE(inBrain) << "tumour outside the brain";
+        if (label > 0) {
+          ASSERT_TRUE(inBrain) << "tumour outside the brain";
+        }
         ++count[label];
       }
       EXPECT_GT(brain, c.labels.size() / 10) << index;
