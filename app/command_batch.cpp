@@ -146,6 +146,8 @@ std::vector<std::string> workerArguments(const BatchOptions& options, const std:
     for (const std::string& id : options.caseIds) arguments.insert(arguments.end(), {"--case", id});
   }
   if (options.skipExisting) arguments.push_back("--skip-existing");
+  if (options.testTimeFlips) arguments.push_back("--tta");
+  if (options.noPostprocess) arguments.push_back("--no-postprocess");
   const std::vector<std::string> parallel = parallelArguments(options.parallel);
   arguments.insert(arguments.end(), parallel.begin(), parallel.end());
   return arguments;
@@ -196,13 +198,19 @@ int runBatch(const BatchOptions& options) {
       writer ? makeProgressSink(options.progress) : std::make_unique<NullSink>();
   configureThreads(options.threads, job.localRanks);
   Segmenter segmenter(modelPath, {options.overlap, options.windowBatch}, job.execution);
+  segmenter.setTestTimeFlips(options.testTimeFlips);
+  segmenter.setPostprocessing(!options.noPostprocess);
   if (writer) createOutputFolder(options.output);
 
-  nlohmann::json report{{"input", dataset.root},
-                        {"layout", layoutName(dataset.layout)},
-                        {"model", modelPath},
-                        {"labels", options.labels},
-                        {"cases", nlohmann::json::array()}};
+  nlohmann::json report{
+      {"input", dataset.root},
+      {"layout", layoutName(dataset.layout)},
+      {"model", modelPath},
+      {"labels", options.labels},
+      {"tta", options.testTimeFlips},
+      {"postprocess", options.noPostprocess ? std::string("off")
+                                            : describePostprocessing(segmenter.postprocessing())},
+      {"cases", nlohmann::json::array()}};
   const int total = static_cast<int>(dataset.cases.size());
   progress->emit({{"event", "start"},
                   {"job", "batch"},
@@ -284,6 +292,11 @@ void addBatchOptions(CLI::App& app, BatchOptions& options) {
   group->add_option("--t1ce", options.t1ce, "... T1 contrast-enhanced");
   group->add_option("--t2", options.t2, "... T2");
   group->add_option("--flair", options.flair, "... FLAIR");
+  group->add_flag("--tta", options.testTimeFlips,
+                  "Test-time flips: average the probabilities over the 8 mirrorings (8x slower)");
+  group->add_flag("--no-postprocess", options.noPostprocess,
+                  "Keep the raw prediction: skip the model's removal of small or distant "
+                  "components");
   addParallelOptions(app, options.parallel);
 }
 

@@ -6,6 +6,7 @@
 #include "app/commands.h"
 #include "engine/input_error.h"
 #include "io/dataset_layout.h"
+#include "io/randomised_case.h"
 #include "io/synthetic_case.h"
 
 namespace seqseg {
@@ -18,6 +19,8 @@ struct SynthOptions {
   std::string size = "240x240x155";
   uint64_t seed = 0;
   std::string templateDir = kDefaultTemplateDir;
+  bool randomise = false;  // domain-randomised cases (io/randomised_case.h)
+  bool heldout = false;    // ... from the held-out profile, which training never draws from
 };
 
 // "48" -> 48x48x48; "240x240x155" -> as given (i x j x k).
@@ -59,21 +62,31 @@ void runSynth(const SynthOptions& options) {
   const Layout layout = parseLayout(options.layout);
   const auto size = parseSize(options.size);
   if (options.cases < 1) throw std::invalid_argument("--cases must be at least 1");
+  if (options.heldout && !options.randomise)
+    throw std::invalid_argument("--heldout is a profile of --randomise: give both");
+  const RandomisedProfile profile =
+      options.heldout ? RandomisedProfile::Heldout : RandomisedProfile::Training;
   std::error_code error;
   std::filesystem::create_directories(options.out, error);
   if (error) throw InputError(options.out, "cannot create the output folder: " + error.message());
   const BrainTemplate brain = loadBrainTemplate(options.templateDir);
   std::vector<std::string> ids;
   for (int index = 0; index < options.cases; ++index) {
-    const SyntheticCase synthetic = synthesizeCase(brain, size, options.seed, index);
+    const SyntheticCase synthetic =
+        options.randomise ? synthesizeRandomisedCase(brain, size, options.seed, index, profile)
+                          : synthesizeCase(brain, size, options.seed, index);
     ids.push_back(caseId(layout, index));
     writeCase(options.out, layout, ids.back(), synthetic.image, &synthetic.labels);
     std::cout << "synth: " << ids.back() << " (" << index + 1 << "/" << options.cases << ")\n"
               << std::flush;
   }
   writeDatasetDescription(options.out, layout, ids);
-  std::cout << "synth: wrote " << options.cases << " " << layoutName(layout) << " cases of "
-            << size[0] << "x" << size[1] << "x" << size[2] << " to " << options.out << "\n";
+  std::cout << "synth: wrote " << options.cases << " "
+            << (options.randomise
+                    ? std::string("randomised (") + randomisedProfileName(profile) + ") "
+                    : std::string())
+            << layoutName(layout) << " cases of " << size[0] << "x" << size[1] << "x" << size[2]
+            << " to " << options.out << "\n";
 }
 
 }  // namespace
@@ -97,6 +110,12 @@ void addSynthCommand(CLI::App& app) {
       ->add_option("--template-dir", options->templateDir,
                    "Folder holding ch2.nii.gz and ch2bet.nii.gz")
       ->capture_default_str();
+  synth->add_flag("--randomise", options->randomise,
+                  "Domain-randomised cases: random contrasts, tumour shapes and sites, bias field, "
+                  "blur, noise, field of view and storage orientation");
+  synth->add_flag("--heldout", options->heldout,
+                  "With --randomise: the held-out profile (other contrasts, shapes and intensity "
+                  "scale), never used by training");
   synth->callback([options] { runSynth(*options); });
 }
 

@@ -1,6 +1,8 @@
 // seqseg train: trains a model on a folder of cases with reference label maps.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <random>
 
@@ -15,6 +17,9 @@
 #include "io/dataset_layout.h"
 #include "io/image_reader.h"
 #include "io/label_mapping.h"
+#include "io/randomised_case.h"
+#include "io/synthesis_support.h"
+#include "io/synthetic_case.h"
 
 namespace seqseg {
 namespace {
@@ -25,6 +30,10 @@ struct TrainCommandOptions {
   double validationFraction = 0.2;
   int threads = 0;
   bool worker = false;  // this process is one rank (seqseg-worker)
+  // Training cases made on the fly (io/randomised_case.h), a share from io/synthetic_case.h.
+  bool randomise = false;
+  double realisticFraction = 0.25;
+  std::string templateDir = kDefaultTemplateDir;
   TrainingOptions training;
   ParallelOptions parallel;
 };
@@ -40,8 +49,6 @@ std::string exactText(double value) {
 std::vector<std::string> workerArguments(const TrainCommandOptions& options) {
   const TrainingOptions& t = options.training;
   std::vector<std::string> arguments{"train",
-                                     "--data",
-                                     options.data,
                                      "--out",
                                      t.runDir,
                                      "--config",
@@ -66,8 +73,14 @@ std::vector<std::string> workerArguments(const TrainCommandOptions& options) {
                                      "json",
                                      "--threads",
                                      std::to_string(options.threads)};
+  if (!options.data.empty()) arguments.insert(arguments.end(), {"--data", options.data});
   if (!options.validationData.empty())
     arguments.insert(arguments.end(), {"--val-data", options.validationData});
+  if (options.randomise)
+    arguments.insert(arguments.end(),
+                     {"--randomise", "--realistic-fraction", exactText(options.realisticFraction),
+                      "--file-fraction", exactText(t.fileCaseFraction), "--generated-pool",
+                      std::to_string(t.generatedPool), "--template-dir", options.templateDir});
   if (!options.spacing.empty()) {
     arguments.push_back("--spacing");
     for (double mm : options.spacing) arguments.push_back(exactText(mm));
@@ -117,12 +130,45 @@ std::vector<TrainingCase> loadCases(const Dataset& dataset, const ModelConfig& c
   return cases;
 }
 
+// The n-th training case made on the fly: from the realistic generator with probability
+// `realisticFraction`, else domain-randomised; a grid of about the target spacing over BraTS's
+// field of view. The same n gives the same case on every rank and after a resume.
+std::function<TrainingCase(int64_t)> caseGenerator(const TrainCommandOptions& options,
+                                                   const ModelConfig& config,
+                                                   const Spacing& target) {
+  auto brain = std::make_shared<const BrainTemplate>(loadBrainTemplate(options.templateDir));
+  std::array<int64_t, 3> size{};  // i, j, k
+  for (int a = 0; a < 3; ++a)
+    size[a] = std::max<int64_t>(
+        8, std::llround(synthesis::kFieldOfViewMm[a] / (target[2 - a] > 0 ? target[2 - a] : 1.0)));
+  const uint64_t seed = options.training.seed;
+  const double realisticFraction = options.realisticFraction;
+  return [brain, size, seed, realisticFraction, config, target](int64_t n) {
+    const int index = static_cast<int>(n);
+    const double draw =
+        static_cast<double>(synthesis::mixSeed(seed ^ 0x50u, index) >> 11) * 0x1.0p-53;
+    const SyntheticCase generated =
+        draw < realisticFraction
+            ? synthesizeCase(*brain, size, seed, index)
+            : synthesizeRandomisedCase(*brain, size, seed, index, RandomisedProfile::Training);
+    return prepareTrainingCase("generated-" + std::to_string(n), toTensor(generated.image),
+                               toTensor(generated.labels), config,
+                               engineSpacing(generated.image.geometry), target);
+  };
+}
+
 int runTrain(const TrainCommandOptions& options) {
   checkDevice(options.parallel);
   const ModelConfig config = loadModelConfig(options.config, presetsDir());
   if (options.training.epochs < 1) throw std::invalid_argument("--epochs must be at least 1");
   if (options.training.batch < 1) throw std::invalid_argument("--batch-size must be at least 1");
-  const Dataset dataset = findCases(options.data);
+  if (options.data.empty() && !options.randomise)
+    throw std::invalid_argument("train needs --data DIR (or --randomise to make cases on the fly)");
+  if (options.realisticFraction < 0 || options.realisticFraction > 1 ||
+      options.training.fileCaseFraction < 0 || options.training.fileCaseFraction > 1)
+    throw std::invalid_argument("--realistic-fraction and --file-fraction must be 0..1");
+  Dataset dataset;
+  if (!options.data.empty()) dataset = findCases(options.data);
   if (!options.worker && options.parallel.ranks > 1 && !startedAsRank()) {
     checkParallelOptions(options.parallel, config);
     auto progress = makeProgressSink(options.progress);
@@ -137,7 +183,9 @@ int runTrain(const TrainCommandOptions& options) {
 
   TrainingOptions training = options.training;
   training.execution = job.execution;
-  if (options.spacing.empty()) {
+  if (options.spacing.empty() && dataset.cases.empty()) {
+    training.targetSpacing = {2.0, 2.0, 2.0};  // generated cases only
+  } else if (options.spacing.empty()) {
     training.targetSpacing = medianSpacing(dataset);
   } else if (options.spacing.size() == 3 &&
              *std::min_element(options.spacing.begin(), options.spacing.end()) > 0) {
@@ -148,6 +196,8 @@ int runTrain(const TrainCommandOptions& options) {
   std::vector<TrainingCase> trainingCases =
                                 loadCases(dataset, config, training.targetSpacing, *progress),
                             validation;
+  if (options.randomise)
+    training.generateCase = caseGenerator(options, config, training.targetSpacing);
   if (!options.validationData.empty()) {
     validation =
         loadCases(findCases(options.validationData), config, training.targetSpacing, *progress);
@@ -165,9 +215,11 @@ int runTrain(const TrainCommandOptions& options) {
   std::snprintf(spacingText, sizeof spacingText, "%.3g x %.3g x %.3g mm", training.targetSpacing[2],
                 training.targetSpacing[1], training.targetSpacing[0]);
   progress->emit({{"event", "log"},
-                  {"message", "training on " + std::to_string(trainingCases.size()) +
-                                  " cases, validating on " + std::to_string(validation.size()) +
-                                  ", at " + spacingText + "; run folder " + training.runDir}});
+                  {"message", "training on " + std::to_string(trainingCases.size()) + " cases" +
+                                  (options.randomise ? std::string(" and cases made on the fly")
+                                                     : std::string()) +
+                                  ", validating on " + std::to_string(validation.size()) + ", at " +
+                                  spacingText + "; run folder " + training.runDir}});
   const double best = train(config, trainingCases, validation, training, *progress);
   progress->emit(
       {{"event", "log"}, {"message", "best mean validation Dice " + std::to_string(best)}});
@@ -181,8 +233,9 @@ void addTrainCommand(CLI::App& app, int& exitCode, bool worker) {
   options->worker = worker;
   CLI::App* train = app.add_subcommand("train", "Train a model on cases with reference label maps");
   TrainingOptions& t = options->training;
-  train->add_option("--data", options->data, "Folder of training cases (any layout, with labels)")
-      ->required();
+  train->add_option(
+      "--data", options->data,
+      "Folder of training cases (any layout, with labels); optional with --randomise");
   train->add_option("--out", t.runDir, "Run folder: last.pt, best.pt, config.json, metrics.jsonl")
       ->required();
   train
@@ -212,6 +265,25 @@ void addTrainCommand(CLI::App& app, int& exitCode, bool worker) {
   train->add_option("--progress", options->progress, "bar (for people) or json (JSON Lines events)")
       ->capture_default_str();
   train->add_option("--threads", options->threads, "Intra-op threads (0: all cores)")
+      ->capture_default_str();
+  train->add_flag("--randomise", options->randomise,
+                  "Make a new domain-randomised case every step (seqseg synth --randomise), a "
+                  "share of them from the realistic generator");
+  train
+      ->add_option("--realistic-fraction", options->realisticFraction,
+                   "With --randomise: share of made cases from the realistic generator")
+      ->capture_default_str();
+  train
+      ->add_option("--file-fraction", t.fileCaseFraction,
+                   "With --randomise and --data: share of crops from the --data cases")
+      ->capture_default_str();
+  train
+      ->add_option("--generated-pool", t.generatedPool,
+                   "With --randomise: crops are drawn from the last N made cases")
+      ->capture_default_str();
+  train
+      ->add_option("--template-dir", options->templateDir,
+                   "With --randomise: folder holding Colin27's ch2.nii.gz and ch2bet.nii.gz")
       ->capture_default_str();
   addParallelOptions(*train, options->parallel);
   train->callback([options, &exitCode] { exitCode = runTrain(*options); });

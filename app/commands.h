@@ -22,6 +22,8 @@ struct BatchOptions {
   int threads = 0;
   double overlap = 0.5;
   int64_t windowBatch = 2;
+  bool testTimeFlips = false;  // --tta: average probabilities over mirrored inputs
+  bool noPostprocess = false;  // --no-postprocess: skip the checkpoint's post-processing
   ParallelOptions parallel;
 };
 

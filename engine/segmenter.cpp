@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "engine/input_error.h"
+#include "engine/test_time_flips.h"
 
 namespace seqseg {
 
@@ -13,6 +14,8 @@ Segmenter::Segmenter(const std::string& checkpointPath, SlidingWindowOptions win
   execution_ = makeExecution(execution, model_);
   if (checkpoint_.meta.contains("spacing"))
     modelSpacing_ = checkpoint_.meta["spacing"].get<Spacing>();
+  if (checkpoint_.meta.contains("postprocess"))
+    postprocessing_ = postprocessingFromJson(checkpoint_.meta["postprocess"]);
 }
 
 Segmenter::Segmenter(ViTSegmenter model, SlidingWindowOptions windows,
@@ -34,10 +37,18 @@ at::Tensor Segmenter::segment(const at::Tensor& image, const Spacing& spacing,
   torch::NoGradGuard noGrad;
   const PreparedImage prepared =
       prepareImage(image, config.patch, config.roi, spacing, modelSpacing_);
-  auto logitsOf = [this](const at::Tensor& batch) { return execution_->logits(batch); };
+  LogitsFunction logitsOf = [this](const at::Tensor& batch) { return execution_->logits(batch); };
+  if (testTimeFlips_) logitsOf = withTestTimeFlips(std::move(logitsOf));
   const at::Tensor probabilities =
       slidingWindowProbabilities(logitsOf, prepared.image, config.roi, windows_, onWindow);
-  return restoreLabels(probabilities, prepared);
+  at::Tensor labels = restoreLabels(probabilities, prepared).contiguous();
+  if (!postprocess_ || !postprocessing_.any()) return labels;
+  const std::array<int64_t, 3> shape{labels.size(0), labels.size(1), labels.size(2)};
+  std::vector<uint8_t> values(labels.data_ptr<uint8_t>(),
+                              labels.data_ptr<uint8_t>() + labels.numel());
+  applyPostprocessing(values, shape, {spacing[2], spacing[1], spacing[0]}, postprocessing_);
+  std::copy(values.begin(), values.end(), labels.data_ptr<uint8_t>());
+  return labels;
 }
 
 }  // namespace seqseg

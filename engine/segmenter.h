@@ -1,6 +1,7 @@
 #pragma once
 // Whole-case inference with a trained model: normalise and crop, sliding windows over the case,
-// argmax, and back onto the input grid. The model is loaded once and reused for every case.
+// argmax, back onto the input grid, then the checkpoint's post-processing. The model is loaded once
+// and reused for every case.
 #include <functional>
 #include <memory>
 #include <string>
@@ -9,6 +10,7 @@
 
 #include "engine/checkpoint.h"
 #include "engine/model_execution.h"
+#include "engine/postprocess.h"
 #include "engine/preprocessing.h"
 #include "engine/sliding_window.h"
 
@@ -32,6 +34,12 @@ class Segmenter {
   at::Tensor segment(const at::Tensor& image, const Spacing& spacing,
                      const std::function<void(int64_t, int64_t)>& onWindow = {});
 
+  // Test-time flips (engine/test_time_flips.h): off by default.
+  void setTestTimeFlips(bool enabled) { testTimeFlips_ = enabled; }
+  // The checkpoint's post-processing (engine/postprocess.h), on by default; off: raw argmax.
+  void setPostprocessing(bool enabled) { postprocess_ = enabled; }
+  const Postprocessing& postprocessing() const { return postprocessing_; }
+
   const ModelConfig& config() const { return model_->config(); }
   const Checkpoint& checkpoint() const { return checkpoint_; }
 
@@ -40,7 +48,10 @@ class Segmenter {
   ViTSegmenter model_{nullptr};
   std::unique_ptr<ModelExecution> execution_;
   SlidingWindowOptions windows_;
-  Spacing modelSpacing_{};  // zeros: the model takes any spacing as it comes
+  Spacing modelSpacing_{};         // zeros: the model takes any spacing as it comes
+  Postprocessing postprocessing_;  // from the checkpoint's meta; none for older checkpoints
+  bool postprocess_ = true;
+  bool testTimeFlips_ = false;
 };
 
 }  // namespace seqseg

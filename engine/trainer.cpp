@@ -12,6 +12,7 @@
 #include "engine/input_error.h"
 #include "engine/loss.h"
 #include "engine/metrics.h"
+#include "engine/postprocess.h"
 #include "engine/preprocessing.h"
 #include "engine/sliding_window.h"
 #include "engine/vit_segmenter.h"
@@ -90,13 +91,20 @@ std::pair<at::Tensor, at::Tensor> sampleCrop(const TrainingCase& c, const at::Te
 struct ValidationScores {
   std::array<double, 3> dice{};
   double mean() const { return (dice[0] + dice[1] + dice[2]) / 3.0; }
+  Postprocessing postprocessing;  // what helped on these cases
+  std::array<double, 3> postprocessedDice{};
 };
 
 ValidationScores validate(ViTSegmenter& model, ModelExecution& execution,
-                          const std::vector<TrainingCase>& cases) {
+                          const std::vector<TrainingCase>& cases, const Spacing& spacing) {
   ValidationScores scores;
   if (cases.empty()) return scores;
   model->eval();
+  // The prepared grid's spacing along i, j, k (1 mm when the cases keep their own).
+  std::array<double, 3> spacingIjk{spacing[2], spacing[1], spacing[0]};
+  for (double& mm : spacingIjk)
+    if (mm <= 0) mm = 1;
+  std::vector<ValidationPrediction> predictions;
   for (const TrainingCase& c : cases) {
     torch::NoGradGuard noGrad;
     const at::Tensor probabilities =
@@ -104,14 +112,29 @@ ValidationScores validate(ViTSegmenter& model, ModelExecution& execution,
                                    c.image, model->config().roi, {});
     const at::Tensor predicted = probabilities.argmax(0).to(at::kByte).contiguous();
     const at::Tensor reference = c.labels.to(at::kByte).contiguous();
-    const std::vector<uint8_t> p(predicted.data_ptr<uint8_t>(),
-                                 predicted.data_ptr<uint8_t>() + predicted.numel());
-    const std::vector<uint8_t> r(reference.data_ptr<uint8_t>(),
-                                 reference.data_ptr<uint8_t>() + reference.numel());
-    const std::array<int64_t, 3> shape{reference.size(0), reference.size(1), reference.size(2)};
+    ValidationPrediction prediction;
+    prediction.predicted.assign(predicted.data_ptr<uint8_t>(),
+                                predicted.data_ptr<uint8_t>() + predicted.numel());
+    prediction.reference.assign(reference.data_ptr<uint8_t>(),
+                                reference.data_ptr<uint8_t>() + reference.numel());
+    prediction.shape = {reference.size(0), reference.size(1), reference.size(2)};
+    prediction.spacing = spacingIjk;
     for (size_t region = 0; region < kRegions.size(); ++region)
-      scores.dice[region] +=
-          scoreRegion(p, r, shape, {1, 1, 1}, kRegions[region]).dice / cases.size();
+      scores.dice[region] += scoreRegion(prediction.predicted, prediction.reference,
+                                         prediction.shape, {1, 1, 1}, kRegions[region])
+                                 .dice /
+                             cases.size();
+    predictions.push_back(std::move(prediction));
+  }
+  scores.postprocessing = choosePostprocessing(predictions);
+  for (ValidationPrediction& prediction : predictions) {
+    applyPostprocessing(prediction.predicted, prediction.shape, prediction.spacing,
+                        scores.postprocessing);
+    for (size_t region = 0; region < kRegions.size(); ++region)
+      scores.postprocessedDice[region] += scoreRegion(prediction.predicted, prediction.reference,
+                                                      prediction.shape, {1, 1, 1}, kRegions[region])
+                                              .dice /
+                                          cases.size();
   }
   model->train();
   return scores;
@@ -147,7 +170,7 @@ TrainingCase prepareTrainingCase(const std::string& id, const at::Tensor& image,
 double train(const ModelConfig& config, const std::vector<TrainingCase>& training,
              const std::vector<TrainingCase>& validation, const TrainingOptions& options,
              ProgressSink& progress) {
-  if (training.empty()) throw std::invalid_argument("no training cases");
+  if (training.empty() && !options.generateCase) throw std::invalid_argument("no training cases");
   const std::string lastPath = (fs::path(options.runDir) / "last.pt").string();
   const std::string bestPath = (fs::path(options.runDir) / "best.pt").string();
   const std::string metricsPath = (fs::path(options.runDir) / "metrics.jsonl").string();
@@ -193,6 +216,21 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
   std::vector<at::Tensor> foreground;
   for (const TrainingCase& c : training) foreground.push_back(c.labels.gt(0).nonzero());
 
+  // Generated cases: a ring of the last `pool`, case n in slot n % pool. A resumed run makes
+  // again the ones its first step may draw.
+  const int64_t pool = std::max(1, options.generatedPool);
+  std::vector<TrainingCase> generated(static_cast<size_t>(pool));
+  std::vector<at::Tensor> generatedForeground(static_cast<size_t>(pool));
+  auto addGenerated = [&](int64_t n) {
+    generated[n % pool] = options.generateCase(n);
+    generatedForeground[n % pool] = generated[n % pool].labels.gt(0).nonzero();
+  };
+  if (options.generateCase)
+    for (int64_t n =
+             std::max<int64_t>(0, static_cast<int64_t>(firstEpoch) * stepsPerEpoch - pool + 1);
+         n < static_cast<int64_t>(firstEpoch) * stepsPerEpoch; ++n)
+      addGenerated(n);
+
   std::ofstream metrics;
   if (writer) metrics.open(metricsPath, std::ios::app);
   report.emit({{"event", "start"},
@@ -205,10 +243,25 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
     for (int s = 0; s < stepsPerEpoch; ++s) {
       const int64_t step = static_cast<int64_t>(epoch) * stepsPerEpoch + s;
       std::vector<at::Tensor> images, labels;
+      if (options.generateCase) addGenerated(step);
       for (int b = 0; b < options.batch; ++b) {
-        const int64_t index = sampler.below(static_cast<int64_t>(training.size()));
-        auto [image, label] =
-            sampleCrop(training[index], foreground[index], config, options, sampler);
+        const bool fromFiles =
+            !training.empty() &&
+            (!options.generateCase || (b > 0 && sampler.uniform() < options.fileCaseFraction));
+        const TrainingCase* source;
+        const at::Tensor* sourceForeground;
+        if (fromFiles) {
+          const int64_t index = sampler.below(static_cast<int64_t>(training.size()));
+          source = &training[index];
+          sourceForeground = &foreground[index];
+        } else {
+          // The newest generated case first, then any of the pool.
+          const int64_t filled = std::min<int64_t>(step + 1, pool);
+          const int64_t made = b == 0 ? step : step - sampler.below(filled);
+          source = &generated[made % pool];
+          sourceForeground = &generatedForeground[made % pool];
+        }
+        auto [image, label] = sampleCrop(*source, *sourceForeground, config, options, sampler);
         images.push_back(image);
         labels.push_back(label);
       }
@@ -249,14 +302,19 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
     nlohmann::json meta{
         {"epoch", epoch + 1}, {"step", stepsDone}, {"spacing", options.targetSpacing}};
     if (!validation.empty() && ((epoch + 1) % options.validateEvery == 0 || lastEpoch)) {
-      const ValidationScores scores = validate(model, *execution, validation);
+      const ValidationScores scores =
+          validate(model, *execution, validation, options.targetSpacing);
+      meta["postprocess"] = postprocessingToJson(scores.postprocessing);
+      meta["val_dice_postprocessed"] = scores.postprocessedDice;
       const nlohmann::json metric{{"event", "metric"},
                                   {"step", stepsDone},
                                   {"epoch", epoch + 1},
                                   {"val_dice_wt", scores.dice[0]},
                                   {"val_dice_tc", scores.dice[1]},
                                   {"val_dice_et", scores.dice[2]},
-                                  {"val_dice_mean", scores.mean()}};
+                                  {"val_dice_mean", scores.mean()},
+                                  {"val_dice_postprocessed", scores.postprocessedDice},
+                                  {"postprocess", describePostprocessing(scores.postprocessing)}};
       if (writer) metrics << metric.dump() << "\n" << std::flush;
       report.emit(metric);
       if (scores.mean() > best) {

@@ -1,9 +1,11 @@
 #pragma once
 // Training of a ViT segmenter: soft Dice + cross-entropy, AdamW, linear warm-up then cosine
 // decay, gradient clipping, ROI crops biased towards tumour, flips and intensity scale/shift,
-// validation Dice per region every k epochs, checkpoints `last.pt` and `best.pt`, a metrics log,
-// and a resume that continues the same loss curve. Seeded and deterministic on CPU.
+// validation Dice per region every k epochs with the post-processing it favours
+// (engine/postprocess.h, stored in the checkpoints), checkpoints `last.pt` and `best.pt`, a metrics
+// log, and a resume that continues the same loss curve. Seeded and deterministic on CPU.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -37,6 +39,14 @@ struct TrainingOptions {
   bool resume = false;
   Spacing
       targetSpacing{};  // mm along A0, A1, A2 the cases were resampled to (stored in checkpoints)
+  // Cases made on the fly (domain randomisation): generateCase(n) returns the n-th generated
+  // case, prepared like the others, the same for the same n. When set, every step makes a new
+  // one: the batch's first crop comes from it, each other crop from one of the last
+  // `generatedPool` generated cases or, with probability `fileCaseFraction`, from `training`
+  // (which may then be empty).
+  std::function<TrainingCase(int64_t)> generateCase;
+  int generatedPool = 4;
+  double fileCaseFraction = 0.0;
   // How the model runs (default: on this process). With a sequence-parallel execution every rank
   // calls train() with the same cases and options; only the rank whose execution writesOutputs()
   // writes the run folder and emits progress.

@@ -1,0 +1,34 @@
+#pragma once
+// Domain-randomised synthetic cases (after SynthSeg, Billot et al. 2023): the Colin27 anatomy
+// with per-case, per-channel random intensities for every tissue and tumour class, a random
+// bias field, blur (resolution), gamma and noise; tumours of random size, lobulated or
+// multifocal shape, placed in cortex, deep white matter, cerebellum or near the ventricles,
+// with oedema of varying extent and the necrotic or enhancing part sometimes absent; a random
+// field of view, storage orientation (axis order and flips), small rotation and crop.
+//
+// Two profiles: `Training` (what `seqseg train --randomise` draws from) and `Heldout`, a second
+// configuration that training never uses (its own contrast table, tumour shapes and intensity
+// scale), so that scores on it measure how the model holds up on scans unlike its training data.
+// The same (profile, seed, index) gives the same bytes.
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "io/synthetic_case.h"
+
+namespace seqseg {
+
+enum class RandomisedProfile { Training, Heldout };
+
+// "training" or "heldout"; std::invalid_argument otherwise.
+RandomisedProfile parseRandomisedProfile(const std::string& name);
+const char* randomisedProfileName(RandomisedProfile profile);
+
+// `size` is the grid (i, j, k), 8..1024 per axis; the field of view is BraTS's
+// 240 x 240 x 155 mm scaled by a random factor per axis, so the spacing varies around
+// 240/i x 240/j x 155/k mm. Case `index` of a dataset made with `seed`.
+SyntheticCase synthesizeRandomisedCase(const BrainTemplate& brain,
+                                       const std::array<int64_t, 3>& size, uint64_t seed, int index,
+                                       RandomisedProfile profile);
+
+}  // namespace seqseg

@@ -1,0 +1,122 @@
+// Domain-randomised cases: deterministic per (profile, seed, index), finite intensities inside
+// the brain and zero outside, every tumour class across cases, and real variety: other seeds,
+// the held-out profile and other cases differ in contrasts, fields of view and storage.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "io/dataset_layout.h"
+#include "io/randomised_case.h"
+#include "tests/support/test_support.h"
+
+namespace seqseg {
+namespace {
+
+const BrainTemplate& colin27() {
+  static const BrainTemplate brain = loadBrainTemplate();
+  return brain;
+}
+
+constexpr std::array<int64_t, 3> kSize{40, 40, 28};
+
+TEST(RandomisedCase, SameSeedSameBytesOtherSeedOrProfileOtherCase) {
+  for (RandomisedProfile profile : {RandomisedProfile::Training, RandomisedProfile::Heldout}) {
+    SCOPED_TRACE(randomisedProfileName(profile));
+    const SyntheticCase a = synthesizeRandomisedCase(colin27(), kSize, 7, 3, profile);
+    const SyntheticCase b = synthesizeRandomisedCase(colin27(), kSize, 7, 3, profile);
+    EXPECT_EQ(a.image.voxels, b.image.voxels);
+    EXPECT_EQ(a.labels.labels, b.labels.labels);
+    EXPECT_EQ(a.image.geometry.direction, b.image.geometry.direction);
+    EXPECT_NE(a.image.voxels,
+              synthesizeRandomisedCase(colin27(), kSize, 8, 3, profile).image.voxels);
+    EXPECT_NE(a.image.voxels,
+              synthesizeRandomisedCase(colin27(), kSize, 7, 4, profile).image.voxels);
+
+    test::TempDir one, two;
+    writeCase(one.path(), Layout::Brats2021, "C", a.image, &a.labels);
+    writeCase(two.path(), Layout::Brats2021, "C", b.image, &b.labels);
+    for (const char* file : {"C/C_t1ce.nii.gz", "C/C_seg.nii.gz"})
+      EXPECT_EQ(test::readFile(one / file), test::readFile(two / file)) << file;
+  }
+  EXPECT_NE(
+      synthesizeRandomisedCase(colin27(), kSize, 7, 3, RandomisedProfile::Training).image.voxels,
+      synthesizeRandomisedCase(colin27(), kSize, 7, 3, RandomisedProfile::Heldout).image.voxels);
+}
+
+TEST(RandomisedCase, FiniteInsideTheBrainZeroOutsideAndEveryClassAcrossCases) {
+  for (RandomisedProfile profile : {RandomisedProfile::Training, RandomisedProfile::Heldout}) {
+    SCOPED_TRACE(randomisedProfileName(profile));
+    std::array<int, 4> casesWithClass{};
+    constexpr int kCases = 12;
+    for (int index = 0; index < kCases; ++index) {
+      const SyntheticCase c = synthesizeRandomisedCase(colin27(), kSize, 1, index, profile);
+      ASSERT_EQ(c.image.shape, (std::array<int64_t, 4>{4, 28, 40, 40}));
+      std::array<int64_t, 4> count{};
+      int64_t brain = 0;
+      for (int64_t v = 0; v < c.labels.size(); ++v) {
+        const bool inBrain = c.image.channel(0)[v] > 0;
+        brain += inBrain;
+        for (int m = 0; m < 4; ++m) {
+          const float value = c.image.channel(m)[v];
+          ASSERT_TRUE(std::isfinite(value));
+          ASSERT_GE(value, 0.0f);
+          ASSERT_EQ(value > 0, inBrain) << "every channel shares the brain mask";
+        }
+        const int label = c.labels.labels[v];
+        ASSERT_LE(label, 3);
+        if (label > 0) {
+          ASSERT_TRUE(inBrain) << "tumour outside the brain";
+        }
+        ++count[label];
+      }
+      EXPECT_GT(brain, c.labels.size() / 10) << index;
+      EXPECT_GT(count[1] + count[2] + count[3], 0) << "case " << index << " has no tumour";
+      for (int label = 1; label < 4; ++label) casesWithClass[label] += count[label] > 0;
+      for (double mm : c.image.geometry.spacing) EXPECT_GT(mm, 0);
+    }
+    // Each class is present in most cases; the necrotic or enhancing part is sometimes absent.
+    for (int label = 1; label < 4; ++label)
+      EXPECT_GE(casesWithClass[label], kCases / 2) << "class " << label;
+  }
+}
+
+TEST(RandomisedCase, ContrastsFieldsOfViewAndStorageVaryBetweenCases) {
+  std::set<std::array<double, 9>> directions;
+  std::set<double> spacings;
+  std::vector<double> enhancingContrast;  // T1ce mean of ET / mean of the brain, per case
+  for (int index = 0; index < 10; ++index) {
+    const SyntheticCase c =
+        synthesizeRandomisedCase(colin27(), kSize, 2, index, RandomisedProfile::Training);
+    directions.insert(c.image.geometry.direction);
+    spacings.insert(c.image.geometry.spacing[0]);
+    double et = 0, brain = 0;
+    int64_t etCount = 0, brainCount = 0;
+    for (int64_t v = 0; v < c.labels.size(); ++v) {
+      const float value = c.image.channel(1)[v];
+      if (value <= 0) continue;
+      brain += value;
+      ++brainCount;
+      if (c.labels.labels[v] == 3) {
+        et += value;
+        ++etCount;
+      }
+    }
+    if (etCount > 0) enhancingContrast.push_back((et / etCount) / (brain / brainCount));
+  }
+  EXPECT_GE(directions.size(), 5u);
+  EXPECT_GE(spacings.size(), 8u);
+  ASSERT_GE(enhancingContrast.size(), 4u);
+  const auto [low, high] = std::minmax_element(enhancingContrast.begin(), enhancingContrast.end());
+  EXPECT_GT(*high - *low, 0.15) << "enhancing tumour's brightness should vary between cases";
+  EXPECT_GT(*low, 1.0) << "yet enhancing tumour stays brighter than the brain on T1ce";
+}
+
+TEST(RandomisedCase, UnknownProfileIsRefused) {
+  EXPECT_EQ(parseRandomisedProfile("heldout"), RandomisedProfile::Heldout);
+  EXPECT_THROW(parseRandomisedProfile("validation"), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace seqseg
