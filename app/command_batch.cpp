@@ -110,6 +110,7 @@ void createOutputFolder(const std::string& folder) {
   std::error_code error;
   fs::create_directories(folder, error);
   if (error) throw InputError(folder, "cannot create the output folder: " + error.message());
+  checkFolderWritable(folder);
 }
 
 bool explicitCaseGiven(const BatchOptions& options) {
@@ -193,9 +194,9 @@ int runBatch(const BatchOptions& options) {
   const bool writer = job.group->rank() == 0;
   std::unique_ptr<ProgressSink> progress =
       writer ? makeProgressSink(options.progress) : std::make_unique<NullSink>();
+  if (writer) createOutputFolder(options.output);  // refused before any work
   configureThreads(options.threads, job.localRanks);
   Segmenter segmenter(modelPath, {options.overlap, options.windowBatch}, job.execution);
-  if (writer) createOutputFolder(options.output);
 
   nlohmann::json report{{"input", dataset.root},
                         {"layout", layoutName(dataset.layout)},
