@@ -94,13 +94,13 @@ void AtomicFile::commit() {
 }
 
 void checkFolderWritable(const std::string& folder) {
-  const std::string probe = (std::filesystem::path(folder) / (".seqseg-write-probe" +
-                                                              temporaryMarker(::getpid()) + "0"))
-                                .string();
+  const std::string probe =
+      (std::filesystem::path(folder) / (".seqseg-write-probe" + temporaryMarker(::getpid()) + "0"))
+          .string();
   const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0)
-    throw InputError(folder, std::string("the output folder is not writable (") +
-                                 std::strerror(errno) + ")");
+    throw InputError(
+        folder, std::string("the output folder is not writable (") + std::strerror(errno) + ")");
   ::close(fd);
   ::unlink(probe.c_str());
 }

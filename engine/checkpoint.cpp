@@ -112,8 +112,8 @@ auto refusingMalformed(const std::string& path, Load load) -> decltype(load()) {
     return load();
   } catch (const c10::Error& error) {
     const std::string what = error.what_without_backtrace();
-    throw InputError(path, "is not a valid seqseg model checkpoint (" +
-                               what.substr(0, what.find('\n')) + ")");
+    throw InputError(
+        path, "is not a valid seqseg model checkpoint (" + what.substr(0, what.find('\n')) + ")");
   }
 }
 

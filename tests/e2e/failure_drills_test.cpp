@@ -98,8 +98,8 @@ TEST_F(FailureDrill, FullOutputFileSystemFailsTheCaseAndKeepsTheOthers) {
     while (filler.write(block.data(), block.size())) {
     }
   }
-  const CommandResult all = test::runSeqseg(test::batchArguments(
-      cases(), out, {"--skip-existing", "--report", work_ / "report.json"}));
+  const CommandResult all = test::runSeqseg(
+      test::batchArguments(cases(), out, {"--skip-existing", "--report", work_ / "report.json"}));
   EXPECT_EQ(all.exitCode, 1) << all.err;
   EXPECT_NE(all.out.find("\"event\":\"error\""), std::string::npos) << all.out;
   EXPECT_NE(all.out.find(std::string(kSecond) + ".nii.gz: write failed (disk full"),
@@ -146,8 +146,8 @@ TEST_F(FailureDrill, CorruptOrTruncatedCheckpointGivesOneLine) {
       {work_ / "noise.pt", std::string(5000, '\x93')}};
   for (const auto& [path, content] : models) {
     test::writeFile(path, content);
-    const CommandResult result = test::runSeqseg(
-        test::batchArguments(cases(), work_ / "out", {"--model", path}));
+    const CommandResult result =
+        test::runSeqseg(test::batchArguments(cases(), work_ / "out", {"--model", path}));
     EXPECT_EQ(result.exitCode, 2) << path << ": " << result.err;
     EXPECT_EQ(result.err.rfind("seqseg: error: " + path + ": ", 0), 0u) << result.err;
     EXPECT_NE(result.err.find("checkpoint"), std::string::npos) << result.err;
@@ -170,8 +170,8 @@ TEST_F(FailureDrill, CorruptOrTruncatedCheckpointGivesOneLine) {
   ASSERT_EQ(made.exitCode, 0) << made.err;
   for (const char* name : {"format-int.pt", "no-weights.pt", "weights-int.pt"}) {
     const std::string path = work_ / name;
-    const CommandResult result = test::runSeqseg(
-        test::batchArguments(cases(), work_ / "out", {"--model", path}));
+    const CommandResult result =
+        test::runSeqseg(test::batchArguments(cases(), work_ / "out", {"--model", path}));
     EXPECT_EQ(result.exitCode, 2) << path << ": " << result.err;
     EXPECT_EQ(result.err.rfind("seqseg: error: " + path + ": ", 0), 0u) << result.err;
     EXPECT_EQ(lineCount(result.err), 1) << result.err;
@@ -246,10 +246,10 @@ std::vector<int> stillRunning(const std::vector<int>& pids) {
 // tests/e2e/segment_job_host.cpp runs the application's own SegmentationJob.
 TEST_F(FailureDrill, KilledDesktopApplicationLeavesNoWorkerRunning) {
   const std::string log = work_ / "host.log";
-  const int host = test::startCommand(
-      {std::string(SEQSEG_BINARY_DIR) + "/tests/e2e/seqseg_segment_job_host",
-       cases() + "/" + kFirst, "2"},
-      log);
+  const int host =
+      test::startCommand({std::string(SEQSEG_BINARY_DIR) + "/tests/e2e/seqseg_segment_job_host",
+                          cases() + "/" + kFirst, "2"},
+                         log);
   int batch = 0;
   std::string outputFolder;
   std::vector<int> job;
