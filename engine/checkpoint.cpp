@@ -10,6 +10,7 @@
 
 #include "engine/atomic_file.h"
 #include "engine/input_error.h"
+#include "engine/zip_integrity.h"
 
 namespace seqseg {
 namespace {
@@ -26,6 +27,8 @@ c10::Dict<std::string, c10::IValue> readDict(const std::string& path) {
   const std::vector<char> bytes((std::istreambuf_iterator<char>(in)),
                                 std::istreambuf_iterator<char>());
   if (bytes.empty()) throw InputError(path, "model checkpoint is empty");
+  if (const std::string problem = zipIntegrityProblem(bytes); !problem.empty())
+    throw InputError(path, "model checkpoint is corrupt: " + problem);
   c10::IValue value;
   try {
     value = torch::pickle_load(bytes);
