@@ -110,6 +110,7 @@ void createOutputFolder(const std::string& folder) {
   std::error_code error;
   fs::create_directories(folder, error);
   if (error) throw InputError(folder, "cannot create the output folder: " + error.message());
+  checkFolderWritable(folder);
 }
 
 bool explicitCaseGiven(const BatchOptions& options) {
@@ -196,11 +197,11 @@ int runBatch(const BatchOptions& options) {
   const bool writer = job.group->rank() == 0;
   std::unique_ptr<ProgressSink> progress =
       writer ? makeProgressSink(options.progress) : std::make_unique<NullSink>();
+  if (writer) createOutputFolder(options.output);  // refused before any work
   configureThreads(options.threads, job.localRanks);
   Segmenter segmenter(modelPath, {options.overlap, options.windowBatch}, job.execution);
   segmenter.setTestTimeFlips(options.testTimeFlips);
   segmenter.setPostprocessing(!options.noPostprocess);
-  if (writer) createOutputFolder(options.output);
 
   nlohmann::json report{
       {"input", dataset.root},

@@ -90,11 +90,13 @@ struct Child {
 // `group` (0: a new group led by the child).
 pid_t startChild(std::vector<std::string> argv, int stdoutFd, pid_t group,
                  const std::function<void()>& prepare) {
+  const pid_t launcher = getpid();
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error(std::string("fork() failed: ") + std::strerror(errno));
   if (pid == 0) {
     setpgid(0, group);
-    prctl(PR_SET_PDEATHSIG, SIGTERM);  // no orphaned ranks if the launcher dies
+    prctl(PR_SET_PDEATHSIG, SIGTERM);     // no orphaned ranks if the launcher dies
+    if (getppid() != launcher) _exit(1);  // it died before the line above
     struct sigaction action {};
     action.sa_handler = SIG_DFL;
     for (int signal : {SIGTERM, SIGINT, SIGHUP}) sigaction(signal, &action, nullptr);

@@ -1,5 +1,6 @@
 #include "engine/atomic_file.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -92,11 +93,24 @@ void AtomicFile::commit() {
   committed_ = true;
 }
 
+void checkFolderWritable(const std::string& folder) {
+  const std::string probe =
+      (std::filesystem::path(folder) / (".seqseg-write-probe" + temporaryMarker(::getpid()) + "0"))
+          .string();
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    throw InputError(
+        folder, std::string("the output folder is not writable (") + std::strerror(errno) + ")");
+  ::close(fd);
+  ::unlink(probe.c_str());
+}
+
 void writeFileAtomically(const std::string& path, const std::string& text) {
   AtomicFile out(path);
   {
     std::ofstream stream(out.temporaryPath(), std::ios::binary);
     stream << text;
+    stream.close();  // a full disk often shows only when the buffer is flushed
     if (!stream) throw InputError(path, "write failed (disk full or not writable?)");
   }
   out.commit();

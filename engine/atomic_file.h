@@ -25,6 +25,11 @@ class AtomicFile {
 // Writes `text` to `path` through an AtomicFile. Throws InputError naming `path` on failure.
 void writeFileAtomically(const std::string& path, const std::string& text);
 
+// Throws InputError naming `folder` unless a file can be created in it (a read-only mount, a
+// folder without write permission): checked before a job starts work whose results it could
+// not write. Creates and removes one hidden probe file.
+void checkFolderWritable(const std::string& folder);
+
 // Removes the temporary files that process `pid` left in `folder` (it was killed before it could
 // commit or clean up); pid -1: any process's. Returns how many. Missing folders are fine.
 int removeTemporaryFilesOf(const std::string& folder, int pid);

@@ -11,6 +11,7 @@
 #include "engine/atomic_file.h"
 #include "engine/input_error.h"
 #include "engine/torch_compat.h"
+#include "engine/zip_integrity.h"
 
 namespace seqseg {
 namespace {
@@ -23,6 +24,8 @@ c10::Dict<std::string, c10::IValue> readDict(const std::string& path) {
   const std::vector<char> bytes((std::istreambuf_iterator<char>(in)),
                                 std::istreambuf_iterator<char>());
   if (bytes.empty()) throw InputError(path, "model checkpoint is empty");
+  if (const std::string problem = zipIntegrityProblem(bytes); !problem.empty())
+    throw InputError(path, "model checkpoint is corrupt: " + problem);
   c10::IValue value;
   try {
     value = torch::pickle_load(bytes);
@@ -99,21 +102,40 @@ void saveCheckpoint(const std::string& path, ViTSegmenter& model, const nlohmann
   out.commit();
 }
 
+namespace {
+
+// LibTorch reports a pickle of the wrong shape (a key missing, a value of another type) with a
+// c10::Error whose text carries a C++ backtrace: one line naming the file instead.
+template <typename Load>
+auto refusingMalformed(const std::string& path, Load load) -> decltype(load()) {
+  try {
+    return load();
+  } catch (const c10::Error& error) {
+    const std::string what = error.what_without_backtrace();
+    throw InputError(
+        path, "is not a valid seqseg model checkpoint (" + what.substr(0, what.find('\n')) + ")");
+  }
+}
+
+}  // namespace
+
 Checkpoint readCheckpointInfo(const std::string& path) {
-  return infoOf(path, readDict(path));
+  return refusingMalformed(path, [&] { return infoOf(path, readDict(path)); });
 }
 
 ViTSegmenter loadModel(const std::string& path, Checkpoint* info) {
-  const auto dict = readDict(path);
-  const Checkpoint checkpoint = infoOf(path, dict);
-  ViTSegmenter model(checkpoint.config);
-  loadWeights(path, dict, model);
-  if (info) *info = checkpoint;
-  return model;
+  return refusingMalformed(path, [&] {
+    const auto dict = readDict(path);
+    const Checkpoint checkpoint = infoOf(path, dict);
+    ViTSegmenter model(checkpoint.config);
+    loadWeights(path, dict, model);
+    if (info) *info = checkpoint;
+    return model;
+  });
 }
 
-nlohmann::json restoreTraining(const std::string& path, ViTSegmenter& model,
-                               torch::optim::AdamW& optimizer) {
+static nlohmann::json restoreTrainingState(const std::string& path, ViTSegmenter& model,
+                                           torch::optim::AdamW& optimizer) {
   const auto dict = readDict(path);
   const Checkpoint checkpoint = infoOf(path, dict);
   if (checkpoint.config != model->config())
@@ -140,6 +162,11 @@ nlohmann::json restoreTraining(const std::string& path, ViTSegmenter& model,
     generator.set_state(dict.at("torch_rng").toTensor());
   }
   return checkpoint.meta;
+}
+
+nlohmann::json restoreTraining(const std::string& path, ViTSegmenter& model,
+                               torch::optim::AdamW& optimizer) {
+  return refusingMalformed(path, [&] { return restoreTrainingState(path, model, optimizer); });
 }
 
 }  // namespace seqseg

@@ -18,6 +18,7 @@ namespace seqseg {
 namespace {
 
 constexpr int kNifti1HeaderSize = 348;
+constexpr float kMaxVoxOffset = 1099511627776.0f;  // 1 TiB of header extensions: absurd
 constexpr int kNifti2HeaderSize = 540;
 constexpr int kNifti1DataOffset = 352;  // header + the 4-byte extension flag
 
@@ -198,9 +199,10 @@ NiftiHeaderInfo readNiftiHeader(const std::string& path) {
   if (info.bytes_per_voxel == 0)
     throw InputError(path, "unsupported voxel type " + std::to_string(h.datatype) +
                                " (expected an integer or real scalar type)");
-  info.vox_offset = static_cast<int64_t>(h.vox_offset);
-  if (info.vox_offset < kNifti1HeaderSize)
+  // Range-check the float before converting it (a huge or NaN value does not fit an int64).
+  if (!(h.vox_offset >= kNifti1HeaderSize && h.vox_offset <= kMaxVoxOffset))
     throw InputError(path, "invalid header: vox_offset " + std::to_string(h.vox_offset));
+  info.vox_offset = static_cast<int64_t>(h.vox_offset);
   info.scl_slope = h.scl_slope;
   info.scl_inter = h.scl_inter;
 
