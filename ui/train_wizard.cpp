@@ -108,6 +108,11 @@ TrainWizard::TrainWizard(QWidget* parent) : QWizard(parent) {
 
 TrainWizard::~TrainWizard() {
   // A run keeps going without its window; the survey thread and helper processes do not.
+  if (surveyThread_) {
+    surveyThread_->disconnect(this);
+    surveyThread_->wait();
+    delete surveyThread_;
+  }
   for (QProcess* process : {synth_, probe_})
     if (process) {
       process->disconnect(this);
@@ -559,11 +564,12 @@ void TrainWizard::updateTrainingProblem() {
 
 QString TrainWizard::modelConfigArgument() const {
   if (preset_->currentText() != kCustomPreset) return preset_->currentText();
-  // A custom model's config lives beside the run (or, before there is one, in the temp folder).
-  const QString folder = outputFolder_ && !outputFolder_->text().trimmed().isEmpty()
-                             ? outputFolder_->text().trimmed()
-                             : QDir::tempPath();
-  return QDir(folder).absoluteFilePath(QStringLiteral("model.json"));
+  // A custom model's config lives in the run folder (before there is one, for the probe, in a
+  // file of this process in the temporary folder).
+  if (outputFolder_ && !outputFolder_->text().trimmed().isEmpty())
+    return QDir(outputFolder_->text().trimmed()).absoluteFilePath(QStringLiteral("model.json"));
+  return QDir::temp().absoluteFilePath(
+      QStringLiteral("seqseg-model-%1.json").arg(QCoreApplication::applicationPid()));
 }
 
 bool TrainWizard::writeCustomConfig(QString& error) const {

@@ -22,6 +22,7 @@ class QProcess;
 class QPushButton;
 class QRadioButton;
 class QSpinBox;
+class QThread;
 
 namespace seqseg {
 
@@ -100,6 +101,7 @@ class TrainWizard : public QWizard {
   QString executable_;
   DatasetSurvey survey_;
   bool surveying_ = false;
+  QThread* surveyThread_ = nullptr;
   CloseChoice closeChoice_ = CloseChoice::Ask;
   bool attached_ = false;  // opened on an existing run: no pages before Run
 

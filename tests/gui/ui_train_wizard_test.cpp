@@ -11,6 +11,8 @@
 #include <QComboBox>
 #include <QDir>
 #include <QDoubleSpinBox>
+#include <QElapsedTimer>
+#include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
 #include <QListWidget>
@@ -22,12 +24,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "tests/gui/gui_test_support.h"
 #include "tests/support/test_support.h"
 #include "ui/main_window.h"
 #include "ui/segment_panel.h"
+#include "ui/segmentation_job.h"
 #include "ui/train_menu.h"
 #include "ui/train_wizard.h"
 #include "ui/training_charts.h"
@@ -80,6 +84,16 @@ std::vector<int> processesOf(const std::string& runDir) {
     if (!zombie && text.find(runDir) != std::string::npos) found.push_back(std::stoi(name));
   }
   return found;
+}
+
+// Epochs and steps per epoch of the wizard's run: 2 x 4 for the test suite;
+// SEQSEG_GUI_TRAIN_RUN=EPOCHSxSTEPS makes longer curves for the documentation's screenshot.
+std::pair<int, int> wizardRunLength() {
+  const QByteArray text = qgetenv("SEQSEG_GUI_TRAIN_RUN");
+  const QList<QByteArray> parts = text.split('x');
+  if (parts.size() == 2 && parts[0].toInt() > 0 && parts[1].toInt() > 0)
+    return {parts[0].toInt(), parts[1].toInt()};
+  return {2, 4};
 }
 
 bool waitFor(const std::function<bool()>& condition, int timeoutMs) {
@@ -201,6 +215,13 @@ TEST_F(TrainWizardTest, TrainsTwoEpochsWithoutTheCorruptCaseAndTheModelSegmentsT
   wizard->findChild<QLineEdit*>("decoderChannels")->setText("16, 8, 8, 8");
   EXPECT_TRUE(next->isEnabled());
   EXPECT_NE(wizard->findChild<QLabel*>("modelFacts")->text().indexOf("64 tokens per window"), -1);
+  // The estimate: a few steps of seqseg-bench on this model.
+  wizard->findChild<QPushButton*>("probeButton")->click();
+  auto* probe = wizard->findChild<QLabel*>("probeResult");
+  ASSERT_TRUE(waitFor(
+      [&] { return probe->text().contains("per step") || probe->text().contains("failed"); },
+      120000));
+  EXPECT_TRUE(probe->text().contains("MiB per rank")) << probe->text().toStdString();
   wizard->next();
 
   // Parallel: ulysses with 2 heads cannot run on 3 ranks; the page says so and holds.
@@ -217,8 +238,9 @@ TEST_F(TrainWizardTest, TrainsTwoEpochsWithoutTheCorruptCaseAndTheModelSegmentsT
 
   // Training: a non-empty folder is refused unless resumed.
   ASSERT_EQ(wizard->currentId(), TrainWizard::TrainingPageId);
-  wizard->findChild<QSpinBox*>("epochs")->setValue(2);
-  wizard->findChild<QSpinBox*>("stepsPerEpoch")->setValue(4);
+  const auto [epochs, steps] = wizardRunLength();
+  wizard->findChild<QSpinBox*>("epochs")->setValue(epochs);
+  wizard->findChild<QSpinBox*>("stepsPerEpoch")->setValue(steps);
   wizard->findChild<QSpinBox*>("batchSize")->setValue(1);
   wizard->findChild<QSpinBox*>("threads")->setValue(1);
   auto* output = wizard->findChild<QLineEdit*>("outputFolder");
@@ -246,8 +268,8 @@ TEST_F(TrainWizardTest, TrainsTwoEpochsWithoutTheCorruptCaseAndTheModelSegmentsT
 
   // Every chart point is the value in metrics.jsonl.
   const MetricsFile metrics = readMetrics(runDir + "/metrics.jsonl");
-  ASSERT_EQ(metrics.losses.size(), 8u);
-  ASSERT_EQ(metrics.dice.size(), 2u);
+  ASSERT_EQ(metrics.losses.size(), static_cast<size_t>(epochs * steps));
+  ASSERT_EQ(metrics.dice.size(), static_cast<size_t>(epochs));
   TrainingCharts& charts = wizard->charts();
   expectSeriesEqual(charts.lossSeries(), metrics.losses);
   expectSeriesEqual(charts.learningRateSeries(), metrics.rates);
@@ -275,7 +297,7 @@ TEST_F(TrainWizardTest, TrainsTwoEpochsWithoutTheCorruptCaseAndTheModelSegmentsT
   const std::string best = fs::absolute(runDir + "/best.pt").lexically_normal().string();
   EXPECT_EQ(window_.segmentPanel()->settings().model, best);
   ASSERT_NE(menu_->registry().find("Glioma test"), nullptr);
-  EXPECT_EQ(menu_->registry().find("Glioma test")->card["steps"].toInt(), 8);
+  EXPECT_EQ(menu_->registry().find("Glioma test")->card["steps"].toInt(), epochs * steps);
 
   QSignalSpy finished(&window_, &MainWindow::segmentationJobFinished);
   window_.segmentPanel()->segment();

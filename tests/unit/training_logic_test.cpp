@@ -117,42 +117,42 @@ TEST(TrainingCurves, EventsAndMetricsLinesGiveTheSamePoints) {
       R"({"event":"progress","label":"train","done":1,"total":4,"eta_s":3.5})",
       R"({"event":"metric","step":2,"epoch":1,"loss":1.25,"lr":0.002,"tokens_per_s":1000,"elapsed_s":1})",
       R"({"event":"metric","step":2,"epoch":1,"val_dice_wt":0.5,"val_dice_tc":0.25,"val_dice_et":0.125,"val_dice_mean":0.2916})",
-      R"({"event":"error","case":"bad","message":"bad/t1.nii.gz: not a NIfTI file (case left out)"})",
+      R"j({"event":"error","case":"bad","message":"bad/t1.nii.gz: not a NIfTI (case left out)"})j",
       "not json",
       R"({"event":"done","status":"paused","step":2})"};
-TrainingCurves curves;
-for (const std::string& line : lines) applyTrainingLine(line, curves);
-EXPECT_EQ(curves.totalSteps, 4);
-ASSERT_EQ(curves.steps.size(), 2u);
-EXPECT_DOUBLE_EQ(curves.steps[1].loss, 1.25);
-EXPECT_DOUBLE_EQ(curves.steps[1].learningRate, 0.002);
-EXPECT_DOUBLE_EQ(curves.steps[1].tokensPerSecond, 1000);
-ASSERT_EQ(curves.validations.size(), 1u);
-EXPECT_DOUBLE_EQ(curves.validations[0].et, 0.125);
-EXPECT_DOUBLE_EQ(curves.etaSeconds, 3.5);
-EXPECT_EQ(curves.doneStatus, "paused");
-ASSERT_EQ(curves.leftOutCases.size(), 1u);
-EXPECT_EQ(curves.leftOutCases[0].rfind("bad: ", 0), 0u);
+  TrainingCurves curves;
+  for (const std::string& line : lines) applyTrainingLine(line, curves);
+  EXPECT_EQ(curves.totalSteps, 4);
+  ASSERT_EQ(curves.steps.size(), 2u);
+  EXPECT_DOUBLE_EQ(curves.steps[1].loss, 1.25);
+  EXPECT_DOUBLE_EQ(curves.steps[1].learningRate, 0.002);
+  EXPECT_DOUBLE_EQ(curves.steps[1].tokensPerSecond, 1000);
+  ASSERT_EQ(curves.validations.size(), 1u);
+  EXPECT_DOUBLE_EQ(curves.validations[0].et, 0.125);
+  EXPECT_DOUBLE_EQ(curves.etaSeconds, 3.5);
+  EXPECT_EQ(curves.doneStatus, "paused");
+  ASSERT_EQ(curves.leftOutCases.size(), 1u);
+  EXPECT_EQ(curves.leftOutCases[0].rfind("bad: ", 0), 0u);
 
-// A resume from step 1 rewrites step 2 on.
-applyTrainingLine(
-    R"({"event":"start","job":"train","total":4,"resumed_at_epoch":0,"resumed_at_step":1})",
-    curves);
-EXPECT_EQ(curves.doneStatus, "");
-EXPECT_EQ(curves.steps.size(), 1u);
-EXPECT_TRUE(curves.validations.empty());
-applyTrainingLine(R"({"event":"metric","step":2,"epoch":1,"loss":1.0,"lr":0.002})", curves);
-ASSERT_EQ(curves.steps.size(), 2u);
-EXPECT_DOUBLE_EQ(curves.steps[1].loss, 1.0);
+  // A resume from step 1 rewrites step 2 on.
+  applyTrainingLine(
+      R"({"event":"start","job":"train","total":4,"resumed_at_epoch":0,"resumed_at_step":1})",
+      curves);
+  EXPECT_EQ(curves.doneStatus, "");
+  EXPECT_EQ(curves.steps.size(), 1u);
+  EXPECT_TRUE(curves.validations.empty());
+  applyTrainingLine(R"({"event":"metric","step":2,"epoch":1,"loss":1.0,"lr":0.002})", curves);
+  ASSERT_EQ(curves.steps.size(), 2u);
+  EXPECT_DOUBLE_EQ(curves.steps[1].loss, 1.0);
 
-// metrics.jsonl holds the metric lines: the same points.
-TempDir dir;
-std::ofstream(dir / "metrics.jsonl") << lines[1] << "\n" << lines[3] << "\n" << lines[4] << "\n";
-const TrainingCurves fromFile = readMetricsLog(dir / "metrics.jsonl");
-ASSERT_EQ(fromFile.steps.size(), 2u);
-EXPECT_DOUBLE_EQ(fromFile.steps[0].loss, 1.5);
-EXPECT_DOUBLE_EQ(fromFile.validations.at(0).wt, 0.5);
-EXPECT_TRUE(readMetricsLog(dir / "missing.jsonl").steps.empty());
+  // metrics.jsonl holds the metric lines: the same points.
+  TempDir dir;
+  std::ofstream(dir / "metrics.jsonl") << lines[1] << "\n" << lines[3] << "\n" << lines[4] << "\n";
+  const TrainingCurves fromFile = readMetricsLog(dir / "metrics.jsonl");
+  ASSERT_EQ(fromFile.steps.size(), 2u);
+  EXPECT_DOUBLE_EQ(fromFile.steps[0].loss, 1.5);
+  EXPECT_DOUBLE_EQ(fromFile.validations.at(0).wt, 0.5);
+  EXPECT_TRUE(readMetricsLog(dir / "missing.jsonl").steps.empty());
 }
 
 // A small BraTS 2021 case whose labels use the native values 0, 1, 2 and 4.
