@@ -40,7 +40,7 @@ TrainMenu::TrainMenu(QMainWindow& window, SegmentPanel& panel)
   menu->addSeparator();
   menu->addAction(tr("&Models…"), this, &TrainMenu::showModels)
       ->setObjectName(QStringLiteral("modelsAction"));
-  saveAndShow();
+  showInPanel();
 }
 
 TrainWizard* TrainMenu::makeWizard() {
@@ -93,6 +93,10 @@ bool TrainMenu::removeModel(const QString& name) {
 void TrainMenu::saveAndShow() {
   QSettings settings;
   registry_.save(settings);
+  showInPanel();
+}
+
+void TrainMenu::showInPanel() {
   QVector<QPair<QString, QString>> models;
   for (const ModelEntry& entry : registry_.entries())
     if (entry.kind != "bundled") models.push_back({entry.name, entry.path});

@@ -39,6 +39,7 @@ class TrainMenu : public QObject {
  private:
   TrainWizard* makeWizard();
   void saveAndShow();
+  void showInPanel();
 
   QMainWindow& window_;
   SegmentPanel& panel_;
