@@ -43,6 +43,10 @@ TrainMenu::TrainMenu(QMainWindow& window, SegmentPanel& panel)
   showInPanel();
 }
 
+TrainWizard* TrainMenu::wizard() const {
+  return wizard_.data();
+}
+
 TrainWizard* TrainMenu::makeWizard() {
   if (wizard_) wizard_->close();
   auto* wizard = new TrainWizard(&window_);

@@ -28,7 +28,7 @@ class TrainMenu : public QObject {
   TrainWizard* newModel();                      // shows a new wizard
   TrainWizard* openRun(const QString& runDir);  // shows a wizard on an existing run
   void showModels();                            // the Models dialog
-  TrainWizard* wizard() const { return wizard_; }
+  TrainWizard* wizard() const;                  // the latest wizard shown; null once closed
 
   const ModelRegistry& registry() const { return registry_; }
   // Adds (or renames, removes) a model, saves the registry and updates the Segment panel.
