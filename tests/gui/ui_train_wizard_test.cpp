@@ -332,7 +332,7 @@ TEST_F(TrainWizardTest, PauseResumeKeepsTheCurveAndAClosedWindowReopensOnTheWhol
   const size_t pausedAt = wizard->run().curves().steps.size();
   EXPECT_LT(pausedAt, 8u);
   auto* resume = wizard->findChild<QPushButton*>("resumeButton");
-  ASSERT_TRUE(resume->isEnabled());
+  ASSERT_TRUE(waitFor([&] { return resume->isEnabled(); }, 5000));  // at the next poll
   resume->click();
   ASSERT_TRUE(wizard->run().running());
 
@@ -381,7 +381,8 @@ TEST_F(TrainWizardTest, CancelEndsEveryRankAndKeepsALoadableLastCheckpoint) {
        runDir + "/last.pt"});
   ASSERT_EQ(python.exitCode, 0) << python.err;
   EXPECT_EQ(python.out.rfind("seqseg-checkpoint-1", 0), 0u) << python.out;
-  EXPECT_TRUE(wizard->findChild<QPushButton*>("resumeButton")->isEnabled());
+  auto* resume = wizard->findChild<QPushButton*>("resumeButton");
+  EXPECT_TRUE(waitFor([&] { return resume->isEnabled(); }, 5000));
   wizard->close();
 }
 
