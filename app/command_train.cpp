@@ -20,6 +20,7 @@
 #include "io/randomised_case.h"
 #include "io/synthesis_support.h"
 #include "io/synthetic_case.h"
+#include "io/labelled_case.h"
 
 namespace seqseg {
 namespace {
@@ -28,8 +29,10 @@ struct TrainCommandOptions {
   std::string data, validationData, config = "tiny", progress = "bar";
   std::vector<double> spacing;  // i, j, k in mm; empty: the median of the training cases
   double validationFraction = 0.2;
+  std::string augment = "on";
   int threads = 0;
-  bool worker = false;  // this process is one rank (seqseg-worker)
+  bool skipUnreadable = false;  // leave out (and name) cases that cannot be read
+  bool worker = false;          // this process is one rank (seqseg-worker)
   // Training cases made on the fly (io/randomised_case.h), a share from io/synthetic_case.h.
   bool randomise = false;
   double realisticFraction = 0.25;
@@ -86,6 +89,8 @@ std::vector<std::string> workerArguments(const TrainCommandOptions& options) {
     for (double mm : options.spacing) arguments.push_back(exactText(mm));
   }
   if (t.resume) arguments.push_back("--resume");
+  arguments.insert(arguments.end(), {"--augment", options.augment});
+  if (options.skipUnreadable) arguments.push_back("--skip-unreadable");
   const std::vector<std::string> parallel = parallelArguments(options.parallel);
   arguments.insert(arguments.end(), parallel.begin(), parallel.end());
   return arguments;
@@ -106,21 +111,34 @@ Spacing medianSpacing(const Dataset& dataset) {
   return median;
 }
 
+// The dataset without the cases that cannot be read, each named in an error event (the job
+// goes on without them); an empty result is an InputError.
+Dataset readableCases(const Dataset& dataset, ProgressSink& progress) {
+  Dataset readable = dataset;
+  readable.cases.clear();
+  for (const CaseFiles& files : dataset.cases) {
+    try {
+      readLabelledCase(files, dataset.layout);
+      readable.cases.push_back(files);
+    } catch (const std::exception& error) {
+      progress.emit({{"event", "error"},
+                     {"case", files.id},
+                     {"message", std::string(error.what()) + " (case left out)"}});
+    }
+  }
+  if (readable.cases.empty())
+    throw InputError(dataset.root, "no case of the folder can be read to train on");
+  return readable;
+}
+
 std::vector<TrainingCase> loadCases(const Dataset& dataset, const ModelConfig& config,
                                     const Spacing& target, ProgressSink& progress) {
   std::vector<TrainingCase> cases;
   for (const CaseFiles& files : dataset.cases) {
-    if (files.reference.empty())
-      throw InputError(files.images.front(),
-                       "case " + files.id + " has no reference label map to train on");
-    const Volume image = readCase(files);
-    const LabelVolume labels =
-        toInternalLabels(readLabelMap(files.reference), dataset.layout, files.reference);
-    if (labels.shape[0] != image.shape[1] || labels.shape[1] != image.shape[2] ||
-        labels.shape[2] != image.shape[3])
-      throw InputError(files.reference, "label map dimensions differ from the case's images");
-    cases.push_back(prepareTrainingCase(files.id, toTensor(image), toTensor(labels), config,
-                                        engineSpacing(image.geometry), target));
+    const LabelledCase labelled = readLabelledCase(files, dataset.layout);
+    cases.push_back(prepareTrainingCase(files.id, toTensor(labelled.image),
+                                        toTensor(labelled.labels), config,
+                                        engineSpacing(labelled.image.geometry), target));
     progress.emit({{"event", "progress"},
                    {"label", "loading"},
                    {"done", cases.size()},
@@ -169,6 +187,8 @@ int runTrain(const TrainCommandOptions& options) {
     throw std::invalid_argument("--realistic-fraction and --file-fraction must be 0..1");
   Dataset dataset;
   if (!options.data.empty()) dataset = findCases(options.data);
+  if (options.augment != "on" && options.augment != "off")
+    throw std::invalid_argument("--augment must be on or off");
   if (!options.worker && options.parallel.ranks > 1 && !startedAsRank()) {
     checkParallelOptions(options.parallel, config);
     auto progress = makeProgressSink(options.progress);
@@ -181,8 +201,10 @@ int runTrain(const TrainCommandOptions& options) {
   configureThreads(options.threads, job.localRanks);
   removeTemporaryFilesOnSignals();
 
+  if (options.skipUnreadable) dataset = readableCases(dataset, *progress);
   TrainingOptions training = options.training;
   training.execution = job.execution;
+  training.augment = options.augment == "on";
   if (options.spacing.empty() && dataset.cases.empty()) {
     training.targetSpacing = {2.0, 2.0, 2.0};  // generated cases only
   } else if (options.spacing.empty()) {
@@ -261,7 +283,13 @@ void addTrainCommand(CLI::App& app, int& exitCode, bool worker) {
       ->add_option("--spacing", options->spacing,
                    "Voxel spacing (mm along i j k) to train at; default: the cases' median")
       ->expected(3);
-  train->add_flag("--resume", t.resume, "Continue the run in --out from its last.pt");
+  train->add_flag("--resume", t.resume,
+                  "Continue the run in --out from its last.pt (after an interruption or a "
+                  "pause: creating the file RUN_DIR/pause stops the run after its current step)");
+  train->add_option("--augment", options->augment, "on: flip and scale/shift the crops; off")
+      ->capture_default_str();
+  train->add_flag("--skip-unreadable", options->skipUnreadable,
+                  "Leave out (and name) the cases that cannot be read, instead of stopping");
   train->add_option("--progress", options->progress, "bar (for people) or json (JSON Lines events)")
       ->capture_default_str();
   train->add_option("--threads", options->threads, "Intra-op threads (0: all cores)")

@@ -38,7 +38,7 @@ if(NOT SEQSEG_ENGINE_ONLY)
   find_package(CLI11 REQUIRED)
   find_package(spdlog REQUIRED)
   if(SEQSEG_GUI)
-    find_package(Qt6 REQUIRED COMPONENTS Core Gui Widgets OpenGL OpenGLWidgets Test)
+    find_package(Qt6 REQUIRED COMPONENTS Core Gui Widgets OpenGL OpenGLWidgets Charts Test)
     # Only VTK's Qt-free modules: Debian's VTK Qt module is built against Qt 5.
     find_package(VTK REQUIRED COMPONENTS CommonCore CommonDataModel RenderingCore
                  RenderingOpenGL2 RenderingFreeType RenderingUI InteractionStyle FiltersSources)

@@ -54,6 +54,9 @@ class ModelExecution {
   virtual std::unique_ptr<TrainingOptimizer> makeOptimizer(double lr, double weightDecay);
   // Only one rank writes files and reports progress.
   virtual bool writesOutputs() const { return true; }
+  // True on every rank when `flag` is true on any (collective: every rank calls it), so that
+  // ranks agree on when to stop.
+  virtual bool anyRank(bool flag) { return flag; }
 
  protected:
   ViTSegmenter model_;

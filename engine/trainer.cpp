@@ -73,6 +73,7 @@ std::pair<at::Tensor, at::Tensor> sampleCrop(const TrainingCase& c, const at::Te
     image = image.slice(1 + axis, start[axis], start[axis] + config.roi[axis]);
     labels = labels.slice(axis, start[axis], start[axis] + config.roi[axis]);
   }
+  if (!options.augment) return {image.contiguous(), labels.contiguous()};
   for (int axis = 0; axis < 3; ++axis)
     if (sampler.uniform() < 0.5) {
       image = image.flip({1 + axis});
@@ -197,19 +198,25 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
           ? options.stepsPerEpoch
           : std::max<int>(1, static_cast<int>(training.size()) / options.batch);
   const int64_t totalSteps = static_cast<int64_t>(stepsPerEpoch) * options.epochs;
-  int firstEpoch = 0;
+  const fs::path pausePath = fs::path(options.runDir) / kPauseFileName;
+  int64_t firstStep = 0;
   double best = -1;
   if (options.resume) {
     if (!fs::exists(lastPath))
       throw InputError(lastPath, "nothing to resume: no checkpoint in the run folder");
     const nlohmann::json meta = restoreTraining(lastPath, model, optimizer->checkpointState());
     optimizer->restored();
-    firstEpoch = meta.at("epoch").get<int>();
+    // "step" is where the checkpoint stands: an epoch's end, or the step a pause stopped after.
+    firstStep = meta.at("step").get<int64_t>();
     best = meta.value("best_dice", -1.0);
     sampler.setState(meta.at("sampler").get<std::string>());
-    if (writer) truncateMetricsLog(metricsPath, meta.at("step").get<int64_t>());
+    if (writer) truncateMetricsLog(metricsPath, firstStep);
   } else if (writer) {
     std::ofstream(metricsPath, std::ios::trunc);
+  }
+  if (writer) {
+    std::error_code ignored;
+    fs::remove(pausePath, ignored);  // a request left from an earlier run is not for this one
   }
 
   // Tumour voxel coordinates per case, for crops centred on tumour.
@@ -227,8 +234,8 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
   };
   if (options.generateCase)
     for (int64_t n =
-             std::max<int64_t>(0, static_cast<int64_t>(firstEpoch) * stepsPerEpoch - pool + 1);
-         n < static_cast<int64_t>(firstEpoch) * stepsPerEpoch; ++n)
+             std::max<int64_t>(0, firstStep - pool + 1);
+         n < firstStep; ++n)
       addGenerated(n);
 
   std::ofstream metrics;
@@ -236,87 +243,95 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
   report.emit({{"event", "start"},
                {"job", "train"},
                {"total", totalSteps},
-               {"resumed_at_epoch", firstEpoch}});
+               {"resumed_at_epoch", firstStep / stepsPerEpoch},
+               {"resumed_at_step", firstStep}});
   const auto started = std::chrono::steady_clock::now();
-  const int64_t firstStep = static_cast<int64_t>(firstEpoch) * stepsPerEpoch;
-  for (int epoch = firstEpoch; epoch < options.epochs; ++epoch) {
-    for (int s = 0; s < stepsPerEpoch; ++s) {
-      const int64_t step = static_cast<int64_t>(epoch) * stepsPerEpoch + s;
-      std::vector<at::Tensor> images, labels;
-      if (options.generateCase) addGenerated(step);
-      for (int b = 0; b < options.batch; ++b) {
-        const bool fromFiles =
-            !training.empty() &&
-            (!options.generateCase || (b > 0 && sampler.uniform() < options.fileCaseFraction));
-        const TrainingCase* source;
-        const at::Tensor* sourceForeground;
-        if (fromFiles) {
-          const int64_t index = sampler.below(static_cast<int64_t>(training.size()));
-          source = &training[index];
-          sourceForeground = &foreground[index];
-        } else {
-          // The newest generated case first, then any of the pool.
-          const int64_t filled = std::min<int64_t>(step + 1, pool);
-          const int64_t made = b == 0 ? step : step - sampler.below(filled);
-          source = &generated[made % pool];
-          sourceForeground = &generatedForeground[made % pool];
-        }
-        auto [image, label] = sampleCrop(*source, *sourceForeground, config, options, sampler);
-        images.push_back(image);
-        labels.push_back(label);
+  const int64_t tokensPerStep = static_cast<int64_t>(options.batch) * config.tokens();
+  for (int64_t step = firstStep; step < totalSteps;) {
+    const int epoch = static_cast<int>(step / stepsPerEpoch);
+    const auto stepStarted = std::chrono::steady_clock::now();
+    std::vector<at::Tensor> images, labels;
+    if (options.generateCase) addGenerated(step);
+    for (int b = 0; b < options.batch; ++b) {
+      const bool fromFiles =
+          !training.empty() &&
+          (!options.generateCase || (b > 0 && sampler.uniform() < options.fileCaseFraction));
+      const TrainingCase* source;
+      const at::Tensor* sourceForeground;
+      if (fromFiles) {
+        const int64_t index = sampler.below(static_cast<int64_t>(training.size()));
+        source = &training[index];
+        sourceForeground = &foreground[index];
+      } else {
+        // The newest generated case first, then any of the pool.
+        const int64_t filled = std::min<int64_t>(step + 1, pool);
+        const int64_t made = b == 0 ? step : step - sampler.below(filled);
+        source = &generated[made % pool];
+        sourceForeground = &generatedForeground[made % pool];
       }
-      const double lr = learningRateAt(step, totalSteps, options);
-      optimizer->setLearningRate(lr);
-      optimizer->zeroGrad();
-      const SegmentationLoss loss = execution->loss(at::stack(images), at::stack(labels));
-      loss.total.backward();
-      execution->reduceGradients();
-      const double gradNorm = optimizer->step(options.gradientClip);
-
-      const double lossValue = loss.total.item<double>();
-      const nlohmann::json metric{{"event", "metric"},
-                                  {"step", step + 1},
-                                  {"epoch", epoch + 1},
-                                  {"loss", lossValue},
-                                  {"dice_loss", loss.dice.item<double>()},
-                                  {"ce", loss.ce.item<double>()},
-                                  {"lr", lr},
-                                  {"grad_norm", gradNorm}};
-      if (writer) metrics << metric.dump() << "\n" << std::flush;
-      report.emit(metric);
-      char detail[96];
-      std::snprintf(detail, sizeof detail, "epoch %d/%d  loss %.4f", epoch + 1, options.epochs,
-                    lossValue);
-      report.emit({{"event", "progress"},
-                   {"label", "train"},
-                   {"done", step + 1},
-                   {"total", totalSteps},
-                   {"epoch", epoch + 1},
-                   {"detail", detail},
-                   {"eta_s", estimateSecondsLeft(started, double(step + 1 - firstStep),
-                                                 double(totalSteps - firstStep))}});
+      auto [image, label] = sampleCrop(*source, *sourceForeground, config, options, sampler);
+      images.push_back(image);
+      labels.push_back(label);
     }
-    const int64_t stepsDone = static_cast<int64_t>(epoch + 1) * stepsPerEpoch;
+    const double lr = learningRateAt(step, totalSteps, options);
+    optimizer->setLearningRate(lr);
+    optimizer->zeroGrad();
+    const SegmentationLoss loss = execution->loss(at::stack(images), at::stack(labels));
+    loss.total.backward();
+    execution->reduceGradients();
+    const double gradNorm = optimizer->step(options.gradientClip);
+
+    const double lossValue = loss.total.item<double>();
+    const auto now = std::chrono::steady_clock::now();
+    const double stepSeconds = std::chrono::duration<double>(now - stepStarted).count();
+    const nlohmann::json metric{
+        {"event", "metric"},
+        {"step", step + 1},
+        {"epoch", epoch + 1},
+        {"loss", lossValue},
+        {"dice_loss", loss.dice.item<double>()},
+        {"ce", loss.ce.item<double>()},
+        {"lr", lr},
+        {"grad_norm", gradNorm},
+        {"tokens_per_s", stepSeconds > 0 ? static_cast<double>(tokensPerStep) / stepSeconds : 0.0},
+        {"elapsed_s", std::chrono::duration<double>(now - started).count()}};
+    if (writer) metrics << metric.dump() << "\n" << std::flush;
+    report.emit(metric);
+    char detail[96];
+    std::snprintf(detail, sizeof detail, "epoch %d/%d  loss %.4f", epoch + 1, options.epochs,
+                  lossValue);
+    ++step;
+    report.emit({{"event", "progress"},
+                 {"label", "train"},
+                 {"done", step},
+                 {"total", totalSteps},
+                 {"epoch", epoch + 1},
+                 {"detail", detail},
+                 {"eta_s", estimateSecondsLeft(started, double(step - firstStep),
+                                               double(totalSteps - firstStep))}});
+
+    const bool endOfEpoch = step % stepsPerEpoch == 0;
     const bool lastEpoch = epoch + 1 == options.epochs;
-    // What every checkpoint of this epoch records; inference reads "spacing".
-    nlohmann::json meta{
-        {"epoch", epoch + 1}, {"step", stepsDone}, {"spacing", options.targetSpacing}};
-    if (!validation.empty() && ((epoch + 1) % options.validateEvery == 0 || lastEpoch)) {
+    // What every checkpoint of this step records; inference reads "spacing".
+    nlohmann::json meta{{"epoch", epoch + 1}, {"step", step}, {"spacing", options.targetSpacing}};
+    if (endOfEpoch && !validation.empty() &&
+        ((epoch + 1) % options.validateEvery == 0 || lastEpoch)) {
       const ValidationScores scores =
           validate(model, *execution, validation, options.targetSpacing);
       meta["postprocess"] = postprocessingToJson(scores.postprocessing);
       meta["val_dice_postprocessed"] = scores.postprocessedDice;
-      const nlohmann::json metric{{"event", "metric"},
-                                  {"step", stepsDone},
-                                  {"epoch", epoch + 1},
-                                  {"val_dice_wt", scores.dice[0]},
-                                  {"val_dice_tc", scores.dice[1]},
-                                  {"val_dice_et", scores.dice[2]},
-                                  {"val_dice_mean", scores.mean()},
-                                  {"val_dice_postprocessed", scores.postprocessedDice},
-                                  {"postprocess", describePostprocessing(scores.postprocessing)}};
-      if (writer) metrics << metric.dump() << "\n" << std::flush;
-      report.emit(metric);
+      const nlohmann::json validationMetric{
+          {"event", "metric"},
+          {"step", step},
+          {"epoch", epoch + 1},
+          {"val_dice_wt", scores.dice[0]},
+          {"val_dice_tc", scores.dice[1]},
+          {"val_dice_et", scores.dice[2]},
+          {"val_dice_mean", scores.mean()},
+          {"val_dice_postprocessed", scores.postprocessedDice},
+          {"postprocess", describePostprocessing(scores.postprocessing)}};
+      if (writer) metrics << validationMetric.dump() << "\n" << std::flush;
+      report.emit(validationMetric);
       if (scores.mean() > best) {
         best = scores.mean();
         nlohmann::json bestMeta = meta;
@@ -330,11 +345,28 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
                                      ", mean validation Dice " + std::to_string(best)}});
       }
     }
-    if (writer && validation.empty() && lastEpoch) saveCheckpoint(bestPath, model, meta);
-    meta["best_dice"] = best;
-    meta["sampler"] = sampler.state();
-    torch::optim::AdamW& state = optimizer->checkpointState();  // collective when sharded
-    if (writer) saveCheckpoint(lastPath, model, meta, &state);
+    if (endOfEpoch && writer && validation.empty() && lastEpoch)
+      saveCheckpoint(bestPath, model, meta);
+    // Every rank asks at the same step whether a pause was requested (the file is on rank 0's
+    // side; the vote is collective), so that all stop after the same step.
+    const bool pause = step < totalSteps && execution->anyRank(writer && fs::exists(pausePath));
+    if (endOfEpoch || pause) {
+      meta["best_dice"] = best;
+      meta["sampler"] = sampler.state();
+      torch::optim::AdamW& state = optimizer->checkpointState();  // collective when sharded
+      if (writer) saveCheckpoint(lastPath, model, meta, &state);
+    }
+    if (pause) {
+      if (writer) {
+        std::error_code ignored;
+        fs::remove(pausePath, ignored);
+      }
+      report.emit({{"event", "log"},
+                   {"message", "paused after step " + std::to_string(step) + " of " +
+                                   std::to_string(totalSteps) + "; last.pt holds it"}});
+      report.emit({{"event", "done"}, {"status", "paused"}, {"step", step}, {"best_dice", best}});
+      return best;
+    }
   }
   report.emit({{"event", "done"}, {"status", "ok"}, {"best_dice", best}});
   return best;

@@ -36,6 +36,7 @@ struct TrainingOptions {
   double foregroundCropFraction = 0.67;  // crops centred on a tumour voxel
   int validateEvery = 5;                 // epochs; the last epoch is always validated
   uint64_t seed = 0;
+  bool augment = true;  // flips and intensity scale/shift of the crops
   bool resume = false;
   Spacing
       targetSpacing{};  // mm along A0, A1, A2 the cases were resampled to (stored in checkpoints)
@@ -56,6 +57,11 @@ struct TrainingOptions {
 // Runs (or resumes) training; returns the best mean validation Dice (WT, TC, ET).
 // Writes RUN_DIR/last.pt, best.pt, config.json and metrics.jsonl (one JSON line per step and
 // per validation). Throws InputError for an unusable run folder or checkpoint.
+// Pause: when the file RUN_DIR/pause (kPauseFileName) appears, every rank stops after the step
+// it is in, last.pt records that step, the file is removed and the done event's status is
+// "paused"; a resume continues from that step on the same loss curve.
+constexpr const char* kPauseFileName = "pause";
+
 double train(const ModelConfig& config, const std::vector<TrainingCase>& training,
              const std::vector<TrainingCase>& validation, const TrainingOptions& options,
              ProgressSink& progress);

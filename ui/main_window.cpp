@@ -41,6 +41,7 @@
 #include "ui/recent_cases.h"
 #include "ui/segment_panel.h"
 #include "ui/segmentation_job.h"
+#include "ui/train_menu.h"
 #include "ui/ui_stall_meter.h"
 #include "viz/case_views.h"
 #include "viz/intensity_window.h"
@@ -115,6 +116,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   createMenus();
   createViews();
   createPanels();
+  new TrainMenu(*this, *segmentPanel_);  // Train menu: the wizard, runs, the models list
   caseLabel_ =
       new QLabel(tr("Open a case folder, four image files or a DICOM study (File menu), or "
                     "drop them on this window."));

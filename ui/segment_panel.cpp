@@ -129,6 +129,23 @@ void SegmentPanel::setModelPath(const QString& path) {
   model_->setCurrentIndex(index);
 }
 
+void SegmentPanel::setKnownModels(const QVector<QPair<QString, QString>>& models) {
+  constexpr int kKnownRole = Qt::UserRole + 1;
+  const QString chosen =
+      model_->currentIndex() > kChooseModel ? model_->currentData().toString() : QString();
+  for (int index = model_->count() - 1; index > kChooseModel; --index)
+    if (model_->itemData(index, kKnownRole).toBool()) model_->removeItem(index);
+  int at = kChooseModel + 1;
+  for (const auto& [name, path] : models) {
+    model_->insertItem(at, name, path);
+    model_->setItemData(at, path, Qt::ToolTipRole);
+    model_->setItemData(at, true, kKnownRole);
+    ++at;
+  }
+  const int index = chosen.isEmpty() ? -1 : model_->findData(chosen);
+  model_->setCurrentIndex(index >= 0 ? index : kBundledModel);
+}
+
 void SegmentPanel::chooseModel(int index) {
   if (index != kChooseModel) return;
   const QString file = QFileDialog::getOpenFileName(this, tr("Choose a model"), QString(),

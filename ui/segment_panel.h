@@ -1,6 +1,8 @@
 #pragma once
 // The Segment panel: which model and how to run it (ranks, device, split, attention,
 // decoder), the Segment and Cancel buttons, and the running job's progress and message.
+#include <QPair>
+#include <QVector>
 #include <QWidget>
 
 #include "ui/batch_arguments.h"
@@ -26,6 +28,9 @@ class SegmentPanel : public QWidget, private SessionListener {
   SegmentSettings settings() const;
   // A checkpoint to use instead of the bundled model; empty: the bundled model.
   void setModelPath(const QString& path);
+  // The named models (name, checkpoint) listed after the bundled one: trained and imported
+  // models of the Train menu's registry. The chosen model stays chosen if still listed.
+  void setKnownModels(const QVector<QPair<QString, QString>>& models);
 
  public slots:
   void segment();  // what the Segment button does

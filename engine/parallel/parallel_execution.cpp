@@ -117,6 +117,11 @@ class SequenceParallelExecution : public ModelExecution {
     return std::make_unique<ShardedTrainingOptimizer>(model_, group_, lr, weightDecay);
   }
   bool writesOutputs() const override { return group_->rank() == 0; }
+  bool anyRank(bool flag) override {
+    at::Tensor votes = at::full({1}, flag ? 1.0f : 0.0f);
+    group_->allReduceSum(votes);
+    return votes.item<float>() > 0;
+  }
 
  private:
   // One split per input grid (windows and crops are the ROI, but the model takes other sizes).

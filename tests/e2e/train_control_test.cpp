@@ -1,0 +1,189 @@
+// seqseg train's controls for the desktop wizard: a pause (the file RUN_DIR/pause) checkpoints
+// after the current step and stops, and --resume continues the same loss curve, on one rank and
+// on two; --skip-unreadable leaves out a corrupt case and names it; --augment off.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <sstream>
+#include <thread>
+
+#include "tests/support/test_support.h"
+
+namespace seqseg {
+namespace {
+
+namespace fs = std::filesystem;
+using test::CommandResult;
+using test::TempDir;
+
+constexpr const char* kSmallConfig = R"({"in_channels": 4, "num_classes": 4, "roi": [32, 32, 32],
+  "patch": [8, 8, 8], "embed_dim": 32, "depth": 1, "num_heads": 2, "mlp_ratio": 2.0,
+  "qkv_bias": true, "decoder_channels": [16, 8, 8, 8]})";
+
+class TrainControl : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    test::writeFile(*dir_ / "small.json", kSmallConfig);
+    const CommandResult synth = test::runSeqseg(
+        {"synth", "--out", *dir_ / "data", "--cases", "3", "--size", "32", "--seed", "4"});
+    ASSERT_EQ(synth.exitCode, 0) << synth.err;
+  }
+  static void TearDownTestSuite() { delete dir_; }
+
+  static std::vector<std::string> train(const std::string& data, const std::string& run, int epochs,
+                                        int steps, std::vector<std::string> more = {}) {
+    std::vector<std::string> arguments{test::seqsegExecutable(),
+                                       "train",
+                                       "--data",
+                                       data,
+                                       "--out",
+                                       run,
+                                       "--config",
+                                       *dir_ / "small.json",
+                                       "--epochs",
+                                       std::to_string(epochs),
+                                       "--steps-per-epoch",
+                                       std::to_string(steps),
+                                       "--batch-size",
+                                       "1",
+                                       "--threads",
+                                       "1",
+                                       "--seed",
+                                       "3",
+                                       "--val-fraction",
+                                       "0",
+                                       "--progress",
+                                       "json"};
+    arguments.insert(arguments.end(), more.begin(), more.end());
+    return arguments;
+  }
+
+  static std::vector<double> stepLosses(const std::string& metricsPath) {
+    std::vector<double> losses;
+    std::istringstream lines(test::readFile(metricsPath));
+    for (std::string line; std::getline(lines, line);) {
+      const auto entry = nlohmann::json::parse(line, nullptr, false);
+      if (entry.is_object() && entry.contains("loss"))
+        losses.push_back(entry["loss"].get<double>());
+    }
+    return losses;
+  }
+
+  // Runs `arguments` to the end, pausing it (the pause file) once `afterSteps` steps are in
+  // metrics.jsonl; then resumes it. Returns the steps done when it paused.
+  static size_t pauseAndResume(std::vector<std::string> arguments, const std::string& run,
+                               size_t afterSteps) {
+    fs::create_directories(run);
+    const int pid = test::startCommand(arguments, run + "/../paused.log");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (std::chrono::steady_clock::now() < deadline &&
+           (!fs::exists(run + "/metrics.jsonl") ||
+            stepLosses(run + "/metrics.jsonl").size() < afterSteps))
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    test::writeFile(run + "/pause", "pause\n");
+    EXPECT_EQ(test::waitCommand(pid), 0) << test::readFile(run + "/../paused.log");
+    const std::string log = test::readFile(run + "/../paused.log");
+    EXPECT_NE(log.find(R"("status":"paused")"), std::string::npos) << log;
+    EXPECT_FALSE(fs::exists(run + "/pause")) << "the request is consumed";
+    EXPECT_TRUE(fs::exists(run + "/last.pt"));
+    const size_t paused = stepLosses(run + "/metrics.jsonl").size();
+    arguments.push_back("--resume");
+    const CommandResult resumed = test::runCommand(arguments);
+    EXPECT_EQ(resumed.exitCode, 0) << resumed.err;
+    EXPECT_NE(resumed.out.find("\"resumed_at_step\":" + std::to_string(paused)), std::string::npos)
+        << resumed.out.substr(0, 300);
+    return paused;
+  }
+
+  static TempDir* dir_;
+};
+TempDir* TrainControl::dir_ = nullptr;
+
+void expectSameCurve(const std::vector<double>& actual, const std::vector<double>& expected) {
+  ASSERT_EQ(actual.size(), expected.size());
+  for (size_t step = 0; step < expected.size(); ++step)
+    EXPECT_NEAR(actual[step], expected[step], 1e-6 * std::max(1.0, std::abs(expected[step])))
+        << "step " << step + 1;
+}
+
+TEST_F(TrainControl, PauseMidEpochThenResumeGivesTheUninterruptedCurve) {
+  TempDir dir;
+  const CommandResult whole = test::runCommand(train(*dir_ / "data", dir / "whole", 2, 5));
+  ASSERT_EQ(whole.exitCode, 0) << whole.err;
+  const std::vector<double> expected = stepLosses(dir / "whole/metrics.jsonl");
+  ASSERT_EQ(expected.size(), 10u);
+
+  const size_t paused = pauseAndResume(train(*dir_ / "data", dir / "run", 2, 5), dir / "run", 2);
+  EXPECT_GE(paused, 2u);
+  EXPECT_LT(paused, 10u);
+  expectSameCurve(stepLosses(dir / "run/metrics.jsonl"), expected);
+}
+
+TEST_F(TrainControl, TwoRanksPauseAtTheSameStepAndResumeOnTheSameCurve) {
+  TempDir dir;
+  const std::vector<std::string> ranks{"--ranks", "2"};
+  const CommandResult whole = test::runCommand(train(*dir_ / "data", dir / "whole", 1, 6, ranks));
+  ASSERT_EQ(whole.exitCode, 0) << whole.err;
+  const std::vector<double> expected = stepLosses(dir / "whole/metrics.jsonl");
+  ASSERT_EQ(expected.size(), 6u);
+  const size_t paused =
+      pauseAndResume(train(*dir_ / "data", dir / "run", 1, 6, ranks), dir / "run", 1);
+  EXPECT_LT(paused, 6u);
+  expectSameCurve(stepLosses(dir / "run/metrics.jsonl"), expected);
+}
+
+TEST_F(TrainControl, SkipUnreadableLeavesOutACorruptCaseAndNamesIt) {
+  TempDir dir;
+  fs::copy(*dir_ / "data", dir / "data", fs::copy_options::recursive);
+  std::string corrupt;
+  for (const auto& entry : fs::directory_iterator(dir / "data"))
+    if (entry.is_directory()) corrupt = entry.path().filename().string();
+  ASSERT_FALSE(corrupt.empty());
+  const std::string file = dir / ("data/" + corrupt + "/" + corrupt + "_flair.nii.gz");
+  ASSERT_TRUE(fs::exists(file));
+  test::writeFile(file, "this is not a NIfTI file");
+
+  const CommandResult strict = test::runCommand(train(dir / "data", dir / "strict", 1, 1));
+  EXPECT_EQ(strict.exitCode, 2);
+  EXPECT_NE(strict.err.find(corrupt + "_flair.nii.gz"), std::string::npos) << strict.err;
+
+  const CommandResult lenient =
+      test::runCommand(train(dir / "data", dir / "lenient", 1, 2, {"--skip-unreadable"}));
+  ASSERT_EQ(lenient.exitCode, 0) << lenient.err;
+  EXPECT_NE(lenient.out.find(R"("case":")" + corrupt + "\""), std::string::npos) << lenient.out;
+  EXPECT_NE(lenient.out.find("training on 2 cases"), std::string::npos) << lenient.out;
+  EXPECT_EQ(stepLosses(dir / "lenient/metrics.jsonl").size(), 2u);
+}
+
+TEST_F(TrainControl, AugmentOffTrainsOnPlainCropsAndOtherValuesAreRefused) {
+  TempDir dir;
+  const CommandResult on = test::runCommand(train(*dir_ / "data", dir / "on", 1, 3));
+  const CommandResult off =
+      test::runCommand(train(*dir_ / "data", dir / "off", 1, 3, {"--augment", "off"}));
+  ASSERT_EQ(on.exitCode, 0) << on.err;
+  ASSERT_EQ(off.exitCode, 0) << off.err;
+  const std::vector<double> withFlips = stepLosses(dir / "on/metrics.jsonl");
+  const std::vector<double> plain = stepLosses(dir / "off/metrics.jsonl");
+  ASSERT_EQ(plain.size(), 3u);
+  EXPECT_NE(plain, withFlips);
+  const CommandResult bad =
+      test::runCommand(train(*dir_ / "data", dir / "bad", 1, 1, {"--augment", "maybe"}));
+  EXPECT_EQ(bad.exitCode, 2);
+  EXPECT_NE(bad.err.find("--augment"), std::string::npos) << bad.err;
+}
+
+TEST_F(TrainControl, StepMetricsCarryThroughputAndElapsedTime) {
+  TempDir dir;
+  ASSERT_EQ(test::runCommand(train(*dir_ / "data", dir / "run", 1, 2)).exitCode, 0);
+  std::istringstream lines(test::readFile(dir / "run/metrics.jsonl"));
+  std::string first;
+  std::getline(lines, first);
+  const auto metric = nlohmann::json::parse(first);
+  EXPECT_GT(metric.at("tokens_per_s").get<double>(), 0);
+  EXPECT_GE(metric.at("elapsed_s").get<double>(), 0);
+}
+
+}  // namespace
+}  // namespace seqseg

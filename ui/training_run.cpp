@@ -1,0 +1,272 @@
+#include "ui/training_run.h"
+
+#include <signal.h>
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSaveFile>
+
+namespace seqseg {
+namespace {
+
+constexpr const char* kEventsFile = "events.jsonl";
+constexpr const char* kProcessFile = "process.json";
+constexpr const char* kPlanFile = "plan.json";
+constexpr const char* kPauseFile = "pause";  // engine/trainer.h kPauseFileName
+
+QJsonObject planToJson(const TrainPlan& plan) {
+  QJsonObject json{{"data", QString::fromStdString(plan.data)},
+                   {"validation_data", QString::fromStdString(plan.validationData)},
+                   {"validation_fraction", plan.validationFraction},
+                   {"config", QString::fromStdString(plan.config)},
+                   {"ranks", plan.ranks},
+                   {"launcher", QString::fromStdString(plan.launcher)},
+                   {"split", QString::fromStdString(plan.split)},
+                   {"attention", QString::fromStdString(plan.attention)},
+                   {"decoder", QString::fromStdString(plan.decoder)},
+                   {"epochs", plan.epochs},
+                   {"steps_per_epoch", plan.stepsPerEpoch},
+                   {"batch", plan.batch},
+                   {"lr", plan.learningRate},
+                   {"augment", plan.augment},
+                   {"seed", QString::number(plan.seed)},
+                   {"validate_every", plan.validateEvery},
+                   {"threads", plan.threads},
+                   {"run_dir", QString::fromStdString(plan.runDir)}};
+  if (plan.spacing)
+    json["spacing"] = QJsonArray{(*plan.spacing)[0], (*plan.spacing)[1], (*plan.spacing)[2]};
+  return json;
+}
+
+TrainPlan planFromJson(const QJsonObject& json) {
+  TrainPlan plan;
+  plan.data = json["data"].toString().toStdString();
+  plan.validationData = json["validation_data"].toString().toStdString();
+  plan.validationFraction = json["validation_fraction"].toDouble(plan.validationFraction);
+  plan.config = json["config"].toString(QString::fromStdString(plan.config)).toStdString();
+  plan.ranks = json["ranks"].toInt(1);
+  plan.launcher = json["launcher"].toString("local").toStdString();
+  plan.split = json["split"].toString("slab0").toStdString();
+  plan.attention = json["attention"].toString("allgather").toStdString();
+  plan.decoder = json["decoder"].toString("halo").toStdString();
+  plan.epochs = json["epochs"].toInt(plan.epochs);
+  plan.stepsPerEpoch = json["steps_per_epoch"].toInt(0);
+  plan.batch = json["batch"].toInt(plan.batch);
+  plan.learningRate = json["lr"].toDouble(plan.learningRate);
+  plan.augment = json["augment"].toBool(true);
+  plan.seed = json["seed"].toString("0").toULongLong();
+  plan.validateEvery = json["validate_every"].toInt(1);
+  plan.threads = json["threads"].toInt(0);
+  plan.runDir = json["run_dir"].toString().toStdString();
+  if (json["spacing"].isArray()) {
+    const QJsonArray s = json["spacing"].toArray();
+    plan.spacing = std::array<double, 3>{s[0].toDouble(), s[1].toDouble(), s[2].toDouble()};
+  }
+  return plan;
+}
+
+bool writeJsonFile(const QString& path, const QJsonObject& json) {
+  QSaveFile file(path);  // a temporary name, renamed into place
+  if (!file.open(QIODevice::WriteOnly)) return false;
+  file.write(QJsonDocument(json).toJson());
+  return file.commit();
+}
+
+QJsonObject readJsonFile(const QString& path) {
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly)) return {};
+  return QJsonDocument::fromJson(file.readAll()).object();
+}
+
+// Whether `pid` is alive and is the run of `runDir` (a reused process id is not).
+bool isRunOf(qint64 pid, const QString& runDir) {
+  if (pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) != 0) return false;
+  QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid));
+  if (!cmdline.open(QIODevice::ReadOnly)) return false;
+  const QByteArray text = cmdline.readAll();
+  QFile state(QStringLiteral("/proc/%1/stat").arg(pid));
+  if (state.open(QIODevice::ReadOnly)) {
+    const QByteArray stat = state.readAll();
+    const int close = stat.lastIndexOf(')');
+    if (close > 0 && stat.mid(close + 2, 1) == "Z") return false;  // ended, not yet reaped
+  }
+  return text.contains(QDir(runDir).absolutePath().toUtf8());
+}
+
+}  // namespace
+
+bool readRunPlan(const QString& runDir, TrainPlan& plan) {
+  const QJsonObject json = readJsonFile(QDir(runDir).filePath(kPlanFile));
+  if (json.isEmpty()) return false;
+  plan = planFromJson(json);
+  plan.runDir = QDir(runDir).absolutePath().toStdString();
+  return true;
+}
+
+TrainingRun::TrainingRun(QObject* parent) : QObject(parent) {
+  poll_.setInterval(100);
+  connect(&poll_, &QTimer::timeout, this, &TrainingRun::readEvents);
+}
+
+QString TrainingRun::executable() const {
+  return executable_.isEmpty() ? QCoreApplication::applicationFilePath() : executable_;
+}
+
+bool TrainingRun::start(const TrainPlan& plan) {
+  if (running()) {
+    error_ = tr("a run is already going on");
+    return false;
+  }
+  plan_ = plan;
+  plan_.runDir = QDir(QString::fromStdString(plan.runDir)).absolutePath().toStdString();
+  runDir_ = QString::fromStdString(plan_.runDir);
+  if (!QDir().mkpath(runDir_)) {
+    error_ = tr("cannot create the run folder %1").arg(runDir_);
+    return false;
+  }
+  if (!plan_.resume) {
+    curves_ = TrainingCurves();
+    QFile::remove(QDir(runDir_).filePath(kEventsFile));
+  }
+  TrainPlan stored = plan_;
+  stored.resume = false;
+  if (!writeJsonFile(QDir(runDir_).filePath(kPlanFile), planToJson(stored))) {
+    error_ = tr("cannot write %1").arg(QDir(runDir_).filePath(kPlanFile));
+    return false;
+  }
+  return launch();
+}
+
+bool TrainingRun::launch() {
+  const QString events = QDir(runDir_).filePath(kEventsFile);
+  QFile eventsFile(events);
+  if (!eventsFile.open(QIODevice::Append)) {
+    error_ = tr("cannot write %1").arg(events);
+    return false;
+  }
+  eventsOffset_ = eventsFile.size();
+  eventsFile.close();
+  pending_.clear();
+  QFile::remove(QDir(runDir_).filePath(kPauseFile));
+
+  QStringList arguments{QStringLiteral("-n"), QStringLiteral("10"), executable()};
+  for (const std::string& argument : trainArguments(plan_))
+    arguments << QString::fromStdString(argument);
+  // `nice` runs seqseg in its place (the same process id), below the UI in the scheduler. The
+  // process is detached: it keeps going when the window or the application closes.
+  QProcess process;
+  process.setProgram(QStringLiteral("nice"));
+  process.setArguments(arguments);
+  process.setStandardOutputFile(events, QIODevice::Append);
+  process.setStandardErrorFile(QDir(runDir_).filePath(QStringLiteral("stderr.log")),
+                               QIODevice::Append);
+  qint64 pid = 0;
+  if (!process.startDetached(&pid) || pid <= 0) {
+    error_ = tr("could not start %1").arg(executable());
+    return false;
+  }
+  pid_ = pid;
+  writeJsonFile(QDir(runDir_).filePath(kProcessFile), QJsonObject{{"pid", pid_}});
+  curves_.doneStatus.clear();
+  wasRunning_ = true;
+  poll_.start();
+  emit curvesChanged();
+  return true;
+}
+
+bool TrainingRun::attach(const QString& runDir) {
+  if (running()) {
+    error_ = tr("a run is already going on");
+    return false;
+  }
+  TrainPlan plan;
+  if (!readRunPlan(runDir, plan)) {
+    error_ = tr("%1 holds no training run (no %2)").arg(runDir, kPlanFile);
+    return false;
+  }
+  plan_ = plan;
+  runDir_ = QString::fromStdString(plan_.runDir);
+  curves_ = readMetricsLog(QDir(runDir_).filePath("metrics.jsonl").toStdString());
+  // What else the events said (total, log lines, how it ended): read the events file whole,
+  // then keep the points from metrics.jsonl, which a resume rewrote consistently.
+  TrainingCurves fromEvents;
+  QFile events(QDir(runDir_).filePath(kEventsFile));
+  if (events.open(QIODevice::ReadOnly)) {
+    for (const QByteArray& line : events.readAll().split('\n'))
+      if (!line.isEmpty()) applyTrainingLine(line.toStdString(), fromEvents);
+    eventsOffset_ = events.size();
+  } else {
+    eventsOffset_ = 0;
+  }
+  curves_.totalSteps = fromEvents.totalSteps;
+  curves_.logLines = fromEvents.logLines;
+  curves_.leftOutCases = fromEvents.leftOutCases;
+  curves_.doneStatus = fromEvents.doneStatus;
+  curves_.etaSeconds = fromEvents.etaSeconds;
+  pending_.clear();
+  pid_ = readJsonFile(QDir(runDir_).filePath(kProcessFile))["pid"].toInteger();
+  wasRunning_ = running();
+  if (wasRunning_) poll_.start();
+  emit curvesChanged();
+  return true;
+}
+
+void TrainingRun::pause() {
+  if (!running()) return;
+  QFile request(QDir(runDir_).filePath(kPauseFile));
+  if (request.open(QIODevice::WriteOnly)) request.write("pause\n");
+}
+
+bool TrainingRun::resume() {
+  if (running() || runDir_.isEmpty()) return false;
+  plan_.resume = true;
+  const bool started = launch();
+  plan_.resume = false;
+  return started;
+}
+
+void TrainingRun::cancel() {
+  if (!running()) return;
+  cancelled_ = true;
+  ::kill(static_cast<pid_t>(pid_), SIGTERM);
+}
+
+bool TrainingRun::running() const {
+  return isRunOf(pid_, runDir_);
+}
+
+void TrainingRun::readEvents() {
+  // Ask first whether it is alive: what it wrote before it ended is then all in the file.
+  const bool alive = running();
+  QFile events(QDir(runDir_).filePath(kEventsFile));
+  bool changed = false;
+  if (events.open(QIODevice::ReadOnly) && events.size() > eventsOffset_) {
+    events.seek(eventsOffset_);
+    pending_ += events.readAll();
+    eventsOffset_ = events.pos();
+    qsizetype end;
+    while ((end = pending_.indexOf('\n')) >= 0) {
+      changed |= applyTrainingLine(pending_.left(end).toStdString(), curves_);
+      pending_.remove(0, end + 1);
+    }
+  }
+  if (!alive && wasRunning_) {
+    wasRunning_ = false;
+    poll_.stop();
+    if (!pending_.isEmpty()) applyTrainingLine(pending_.toStdString(), curves_);
+    pending_.clear();
+    if (curves_.doneStatus.empty()) curves_.doneStatus = cancelled_ ? "cancelled" : "failed";
+    cancelled_ = false;
+    emit curvesChanged();
+    emit ended();
+    return;
+  }
+  if (changed) emit curvesChanged();
+}
+
+}  // namespace seqseg

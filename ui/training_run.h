@@ -1,0 +1,73 @@
+#pragma once
+// One `seqseg train --progress json` run, started as a process of its own that outlives the
+// window: its JSON Lines go to RUN_DIR/events.jsonl, which this object follows (a timer reads
+// what was appended, never blocking the UI thread), so a run left running can be reopened
+// later (attach) with its curves rebuilt from RUN_DIR/metrics.jsonl. Pause asks the run to
+// checkpoint and stop (the file RUN_DIR/pause), Resume continues it from last.pt, Cancel sends
+// SIGTERM (the job's launcher stops every rank; last.pt stays). Qt Core only.
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <QTimer>
+
+#include "ui/train_plan.h"
+#include "ui/training_curves.h"
+
+namespace seqseg {
+
+class TrainingRun : public QObject {
+  Q_OBJECT
+
+ public:
+  explicit TrainingRun(QObject* parent = nullptr);
+
+  // The seqseg executable to run; by default this application's own.
+  void setExecutable(const QString& path) { executable_ = path; }
+  QString executable() const;
+
+  // Starts a run of `plan` (plan.resume continues the run in plan.runDir). False, with
+  // errorString(), when it could not start.
+  bool start(const TrainPlan& plan);
+  // Follows the run in `runDir` (running or not): the curves from metrics.jsonl, then the
+  // events appended from now on. False when the folder holds no run.
+  bool attach(const QString& runDir);
+  void pause();   // checkpoint after the current step, then stop
+  bool resume();  // continue a paused, cancelled or interrupted run from last.pt
+  void cancel();  // SIGTERM to the run; last.pt stays
+
+  bool running() const;  // the run's process is alive
+  QString runDir() const { return runDir_; }
+  const TrainPlan& plan() const { return plan_; }
+  const TrainingCurves& curves() const { return curves_; }
+  qint64 processId() const { return pid_; }
+  QString errorString() const { return error_; }
+
+  // How often the events file is read (ms).
+  void setPollInterval(int ms) { poll_.setInterval(ms); }
+
+ signals:
+  void curvesChanged();  // new points, log lines or state
+  void ended();          // the process is gone (done, paused, cancelled or failed)
+
+ private:
+  void readEvents();
+  bool launch();
+
+  QString executable_;
+  TrainPlan plan_;
+  QString runDir_;
+  TrainingCurves curves_;
+  qint64 pid_ = 0;
+  qint64 eventsOffset_ = 0;
+  QByteArray pending_;
+  bool wasRunning_ = false;
+  bool cancelled_ = false;
+  QString error_;
+  QTimer poll_;
+};
+
+// The plan stored in RUN_DIR/plan.json by start() (what the wizard needs to resume and to
+// describe the model); false when there is none.
+bool readRunPlan(const QString& runDir, TrainPlan& plan);
+
+}  // namespace seqseg
