@@ -179,7 +179,8 @@ TEST_F(BadInputCli, EveryClassGivesOneLineAndExitTwo) {
   test::patchFile(goodFile("nan.nii"), 352 + 4 * 10, &nan, sizeof nan);
   expectOneLineError(dir_ / "nan.nii", "NaN or infinite (first at i=2 j=1 k=0)");
 
-  expectOneLineError(dir_.path(), "is a folder");
+  // A folder is read as a DICOM series; this one holds only the NIfTI files above.
+  expectOneLineError(dir_.path(), "holds no readable DICOM image series");
 }
 
 }  // namespace
