@@ -17,10 +17,10 @@
 #include "io/dataset_layout.h"
 #include "io/image_reader.h"
 #include "io/label_mapping.h"
+#include "io/labelled_case.h"
 #include "io/randomised_case.h"
 #include "io/synthesis_support.h"
 #include "io/synthetic_case.h"
-#include "io/labelled_case.h"
 
 namespace seqseg {
 namespace {

@@ -233,9 +233,7 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
     generatedForeground[n % pool] = generated[n % pool].labels.gt(0).nonzero();
   };
   if (options.generateCase)
-    for (int64_t n =
-             std::max<int64_t>(0, firstStep - pool + 1);
-         n < firstStep; ++n)
+    for (int64_t n = std::max<int64_t>(0, firstStep - pool + 1); n < firstStep; ++n)
       addGenerated(n);
 
   std::ofstream metrics;
