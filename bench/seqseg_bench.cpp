@@ -779,8 +779,11 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
 #ifdef SEQSEG_BENCH_PARALLEL
     if (o.maxMemoryMib > 0 && seqseg::isOutOfMemory(e)) {
-      std::cerr << "seqseg-bench: rank " << gRank << ": out of memory under --max-memory "
-                << o.maxMemoryMib << " MiB\n";
+      // One write: two ranks that run out together must not interleave their lines.
+      const std::string line = "seqseg-bench: rank " + std::to_string(gRank) +
+                               ": out of memory under --max-memory " +
+                               std::to_string(o.maxMemoryMib) + " MiB\n";
+      [[maybe_unused]] const ssize_t written = ::write(2, line.data(), line.size());
       return finish(1);
     }
 #endif
