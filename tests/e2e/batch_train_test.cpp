@@ -21,11 +21,6 @@ using test::TempDir;
 
 auto seqseg = test::runSeqseg;
 
-// A model small enough to train in seconds on 32^3 synthetic cases.
-constexpr const char* kSmallConfig = R"({"in_channels": 4, "num_classes": 4, "roi": [32, 32, 32],
-  "patch": [8, 8, 8], "embed_dim": 32, "depth": 1, "num_heads": 2, "mlp_ratio": 2.0,
-  "qkv_bias": true, "decoder_channels": [16, 8, 8, 8]})";
-
 std::vector<std::string> trainArguments(const std::string& data, const std::string& run,
                                         const std::string& config, int epochs, int steps) {
   return {test::seqsegExecutable(),
@@ -52,21 +47,11 @@ std::vector<std::string> trainArguments(const std::string& data, const std::stri
           "json"};
 }
 
-std::vector<double> stepLosses(const std::string& metricsPath) {
-  std::vector<double> losses;
-  std::istringstream lines(test::readFile(metricsPath));
-  for (std::string line; std::getline(lines, line);) {
-    const auto entry = nlohmann::json::parse(line);
-    if (entry.contains("loss")) losses.push_back(entry["loss"].get<double>());
-  }
-  return losses;
-}
-
 class TrainedModel : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir();
-    test::writeFile(*dir_ / "small.json", kSmallConfig);
+    test::writeFile(*dir_ / "small.json", test::kSmallModelConfig);
     ASSERT_EQ(
         seqseg({"synth", "--out", *dir_ / "data", "--cases", "4", "--size", "32", "--seed", "21"})
             .exitCode,
@@ -202,7 +187,7 @@ TEST_F(TrainedModel, KilledTrainingResumesOnTheSameLossCurve) {
   const std::string config = TrainedModel::dir_->path() + "/small.json";
   const auto whole = test::runCommand(trainArguments(data(), dir / "whole", config, 4, 15));
   ASSERT_EQ(whole.exitCode, 0) << whole.err;
-  const std::vector<double> expected = stepLosses(dir / "whole/metrics.jsonl");
+  const std::vector<double> expected = test::stepLosses(dir / "whole/metrics.jsonl");
   ASSERT_EQ(expected.size(), 60u);
 
   // Kill the same run in its second epoch, after the first checkpoint.
@@ -211,11 +196,11 @@ TEST_F(TrainedModel, KilledTrainingResumesOnTheSameLossCurve) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   while (std::chrono::steady_clock::now() < deadline &&
          !(fs::exists(dir / "killed/last.pt") &&
-           stepLosses(dir / "killed/metrics.jsonl").size() >= 20))
+           test::stepLosses(dir / "killed/metrics.jsonl").size() >= 20))
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   kill(pid, SIGKILL);
   ASSERT_EQ(test::waitCommand(pid), 128 + SIGKILL) << "the run ended before it could be killed";
-  const size_t stepsBeforeKill = stepLosses(dir / "killed/metrics.jsonl").size();
+  const size_t stepsBeforeKill = test::stepLosses(dir / "killed/metrics.jsonl").size();
   EXPECT_LT(stepsBeforeKill, 60u);
 
   std::vector<std::string> resume = trainArguments(data(), dir / "killed", config, 4, 15);
@@ -224,7 +209,7 @@ TEST_F(TrainedModel, KilledTrainingResumesOnTheSameLossCurve) {
   ASSERT_EQ(resumed.exitCode, 0) << resumed.err;
   EXPECT_NE(resumed.out.find("\"resumed_at_epoch\":1"), std::string::npos)
       << resumed.out.substr(0, 300);
-  const std::vector<double> actual = stepLosses(dir / "killed/metrics.jsonl");
+  const std::vector<double> actual = test::stepLosses(dir / "killed/metrics.jsonl");
   ASSERT_EQ(actual.size(), expected.size());
   for (size_t step = 0; step < expected.size(); ++step)
     EXPECT_NEAR(actual[step], expected[step], 1e-6 * std::max(1.0, std::abs(expected[step])))

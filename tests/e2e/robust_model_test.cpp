@@ -19,10 +19,6 @@ namespace fs = std::filesystem;
 using test::CommandResult;
 using test::TempDir;
 
-constexpr const char* kSmallConfig = R"({"in_channels": 4, "num_classes": 4, "roi": [32, 32, 32],
-  "patch": [8, 8, 8], "embed_dim": 32, "depth": 1, "num_heads": 2, "mlp_ratio": 2.0,
-  "qkv_bias": true, "decoder_channels": [16, 8, 8, 8]})";
-
 TEST(SynthRandomise, SameSeedSameBytesHeldoutProfileDiffers) {
   TempDir dir;
   for (const char* name : {"a", "b"})
@@ -78,19 +74,9 @@ std::vector<std::string> randomisedTraining(const std::string& run, const std::s
           "json"};
 }
 
-std::vector<double> stepLosses(const std::string& metricsPath) {
-  std::vector<double> losses;
-  std::istringstream lines(test::readFile(metricsPath));
-  for (std::string line; std::getline(lines, line);) {
-    const auto entry = nlohmann::json::parse(line);
-    if (entry.contains("loss")) losses.push_back(entry["loss"].get<double>());
-  }
-  return losses;
-}
-
 TEST(RandomisedTraining, MakesCasesOnTheFlyResumesAndRecordsPostprocessing) {
   TempDir dir;
-  test::writeFile(dir / "small.json", kSmallConfig);
+  test::writeFile(dir / "small.json", test::kSmallModelConfig);
   ASSERT_EQ(test::runSeqseg(
                 {"synth", "--out", dir / "val", "--cases", "2", "--size", "32", "--seed", "3"})
                 .exitCode,
@@ -99,7 +85,7 @@ TEST(RandomisedTraining, MakesCasesOnTheFlyResumesAndRecordsPostprocessing) {
       test::runCommand(randomisedTraining(dir / "whole", dir / "small.json", dir / "val"));
   ASSERT_EQ(whole.exitCode, 0) << whole.err;
   EXPECT_NE(whole.out.find("cases made on the fly"), std::string::npos);
-  const std::vector<double> expected = stepLosses(dir / "whole/metrics.jsonl");
+  const std::vector<double> expected = test::stepLosses(dir / "whole/metrics.jsonl");
   ASSERT_EQ(expected.size(), 12u);
   // Every validation records the post-processing it favours.
   std::istringstream lines(test::readFile(dir / "whole/metrics.jsonl"));
@@ -124,9 +110,9 @@ TEST(RandomisedTraining, MakesCasesOnTheFlyResumesAndRecordsPostprocessing) {
   const int pid = test::startCommand(
       randomisedTraining(dir / "killed", dir / "small.json", dir / "val"), dir / "killed.log");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(300);
-  while (
-      std::chrono::steady_clock::now() < deadline &&
-      !(fs::exists(dir / "killed/last.pt") && stepLosses(dir / "killed/metrics.jsonl").size() >= 5))
+  while (std::chrono::steady_clock::now() < deadline &&
+         !(fs::exists(dir / "killed/last.pt") &&
+           test::stepLosses(dir / "killed/metrics.jsonl").size() >= 5))
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   kill(pid, SIGKILL);
   ASSERT_EQ(test::waitCommand(pid), 128 + SIGKILL) << "the run ended before it could be killed";
@@ -135,7 +121,7 @@ TEST(RandomisedTraining, MakesCasesOnTheFlyResumesAndRecordsPostprocessing) {
   resume.push_back("--resume");
   const CommandResult resumed = test::runCommand(resume);
   ASSERT_EQ(resumed.exitCode, 0) << resumed.err;
-  const std::vector<double> actual = stepLosses(dir / "killed/metrics.jsonl");
+  const std::vector<double> actual = test::stepLosses(dir / "killed/metrics.jsonl");
   ASSERT_EQ(actual.size(), expected.size());
   for (size_t step = 0; step < expected.size(); ++step)
     EXPECT_NEAR(actual[step], expected[step], 1e-6 * std::max(1.0, std::abs(expected[step])))

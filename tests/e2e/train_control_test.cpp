@@ -17,15 +17,11 @@ namespace fs = std::filesystem;
 using test::CommandResult;
 using test::TempDir;
 
-constexpr const char* kSmallConfig = R"({"in_channels": 4, "num_classes": 4, "roi": [32, 32, 32],
-  "patch": [8, 8, 8], "embed_dim": 32, "depth": 1, "num_heads": 2, "mlp_ratio": 2.0,
-  "qkv_bias": true, "decoder_channels": [16, 8, 8, 8]})";
-
 class TrainControl : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir();
-    test::writeFile(*dir_ / "small.json", kSmallConfig);
+    test::writeFile(*dir_ / "small.json", test::kSmallModelConfig);
     const CommandResult synth = test::runSeqseg(
         {"synth", "--out", *dir_ / "data", "--cases", "3", "--size", "32", "--seed", "4"});
     ASSERT_EQ(synth.exitCode, 0) << synth.err;
@@ -60,17 +56,6 @@ class TrainControl : public ::testing::Test {
     return arguments;
   }
 
-  static std::vector<double> stepLosses(const std::string& metricsPath) {
-    std::vector<double> losses;
-    std::istringstream lines(test::readFile(metricsPath));
-    for (std::string line; std::getline(lines, line);) {
-      const auto entry = nlohmann::json::parse(line, nullptr, false);
-      if (entry.is_object() && entry.contains("loss"))
-        losses.push_back(entry["loss"].get<double>());
-    }
-    return losses;
-  }
-
   // Runs `arguments` to the end, pausing it (the pause file) once `afterSteps` steps are in
   // metrics.jsonl; then resumes it. Returns the steps done when it paused.
   static size_t pauseAndResume(std::vector<std::string> arguments, const std::string& run,
@@ -80,7 +65,7 @@ class TrainControl : public ::testing::Test {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
     while (std::chrono::steady_clock::now() < deadline &&
            (!fs::exists(run + "/metrics.jsonl") ||
-            stepLosses(run + "/metrics.jsonl").size() < afterSteps))
+            test::stepLosses(run + "/metrics.jsonl").size() < afterSteps))
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     test::writeFile(run + "/pause", "pause\n");
     EXPECT_EQ(test::waitCommand(pid), 0) << test::readFile(run + "/../paused.log");
@@ -88,7 +73,7 @@ class TrainControl : public ::testing::Test {
     EXPECT_NE(log.find(R"("status":"paused")"), std::string::npos) << log;
     EXPECT_FALSE(fs::exists(run + "/pause")) << "the request is consumed";
     EXPECT_TRUE(fs::exists(run + "/last.pt"));
-    const size_t paused = stepLosses(run + "/metrics.jsonl").size();
+    const size_t paused = test::stepLosses(run + "/metrics.jsonl").size();
     arguments.push_back("--resume");
     const CommandResult resumed = test::runCommand(arguments);
     EXPECT_EQ(resumed.exitCode, 0) << resumed.err;
@@ -112,13 +97,13 @@ TEST_F(TrainControl, PauseMidEpochThenResumeGivesTheUninterruptedCurve) {
   TempDir dir;
   const CommandResult whole = test::runCommand(train(*dir_ / "data", dir / "whole", 2, 5));
   ASSERT_EQ(whole.exitCode, 0) << whole.err;
-  const std::vector<double> expected = stepLosses(dir / "whole/metrics.jsonl");
+  const std::vector<double> expected = test::stepLosses(dir / "whole/metrics.jsonl");
   ASSERT_EQ(expected.size(), 10u);
 
   const size_t paused = pauseAndResume(train(*dir_ / "data", dir / "run", 2, 5), dir / "run", 2);
   EXPECT_GE(paused, 2u);
   EXPECT_LT(paused, 10u);
-  expectSameCurve(stepLosses(dir / "run/metrics.jsonl"), expected);
+  expectSameCurve(test::stepLosses(dir / "run/metrics.jsonl"), expected);
 }
 
 TEST_F(TrainControl, TwoRanksPauseAtTheSameStepAndResumeOnTheSameCurve) {
@@ -126,12 +111,12 @@ TEST_F(TrainControl, TwoRanksPauseAtTheSameStepAndResumeOnTheSameCurve) {
   const std::vector<std::string> ranks{"--ranks", "2"};
   const CommandResult whole = test::runCommand(train(*dir_ / "data", dir / "whole", 1, 6, ranks));
   ASSERT_EQ(whole.exitCode, 0) << whole.err;
-  const std::vector<double> expected = stepLosses(dir / "whole/metrics.jsonl");
+  const std::vector<double> expected = test::stepLosses(dir / "whole/metrics.jsonl");
   ASSERT_EQ(expected.size(), 6u);
   const size_t paused =
       pauseAndResume(train(*dir_ / "data", dir / "run", 1, 6, ranks), dir / "run", 1);
   EXPECT_LT(paused, 6u);
-  expectSameCurve(stepLosses(dir / "run/metrics.jsonl"), expected);
+  expectSameCurve(test::stepLosses(dir / "run/metrics.jsonl"), expected);
 }
 
 TEST_F(TrainControl, SkipUnreadableLeavesOutACorruptCaseAndNamesIt) {
@@ -154,7 +139,7 @@ TEST_F(TrainControl, SkipUnreadableLeavesOutACorruptCaseAndNamesIt) {
   ASSERT_EQ(lenient.exitCode, 0) << lenient.err;
   EXPECT_NE(lenient.out.find(R"("case":")" + corrupt + "\""), std::string::npos) << lenient.out;
   EXPECT_NE(lenient.out.find("training on 2 cases"), std::string::npos) << lenient.out;
-  EXPECT_EQ(stepLosses(dir / "lenient/metrics.jsonl").size(), 2u);
+  EXPECT_EQ(test::stepLosses(dir / "lenient/metrics.jsonl").size(), 2u);
 }
 
 TEST_F(TrainControl, AugmentOffTrainsOnPlainCropsAndOtherValuesAreRefused) {
@@ -164,8 +149,8 @@ TEST_F(TrainControl, AugmentOffTrainsOnPlainCropsAndOtherValuesAreRefused) {
       test::runCommand(train(*dir_ / "data", dir / "off", 1, 3, {"--augment", "off"}));
   ASSERT_EQ(on.exitCode, 0) << on.err;
   ASSERT_EQ(off.exitCode, 0) << off.err;
-  const std::vector<double> withFlips = stepLosses(dir / "on/metrics.jsonl");
-  const std::vector<double> plain = stepLosses(dir / "off/metrics.jsonl");
+  const std::vector<double> withFlips = test::stepLosses(dir / "on/metrics.jsonl");
+  const std::vector<double> plain = test::stepLosses(dir / "off/metrics.jsonl");
   ASSERT_EQ(plain.size(), 3u);
   EXPECT_NE(plain, withFlips);
   const CommandResult bad =

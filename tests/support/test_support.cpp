@@ -120,4 +120,15 @@ void makeFixture(const std::string& kind, const std::string& path) {
   if (result.exitCode != 0) throw std::runtime_error("make_fixture " + kind + ": " + result.err);
 }
 
+std::vector<double> stepLosses(const std::string& metricsPath) {
+  std::vector<double> losses;
+  std::istringstream lines(readFile(metricsPath));
+  for (std::string line; std::getline(lines, line);) {
+    if (lines.eof()) break;  // no newline after it: still being written
+    const auto entry = nlohmann::json::parse(line);
+    if (entry.contains("loss")) losses.push_back(entry["loss"].get<double>());
+  }
+  return losses;
+}
+
 }  // namespace seqseg::test

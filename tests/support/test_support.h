@@ -57,6 +57,15 @@ nlohmann::json niftiFacts(const std::string& path);
 // Writes a NIfTI fixture with nibabel (see tests/tools/make_fixture.py).
 void makeFixture(const std::string& kind, const std::string& path);
 
+// A model small enough to train in seconds on 32^3 synthetic cases (a config JSON).
+inline constexpr const char* kSmallModelConfig = R"({"in_channels": 4, "num_classes": 4,
+  "roi": [32, 32, 32], "patch": [8, 8, 8], "embed_dim": 32, "depth": 1, "num_heads": 2,
+  "mlp_ratio": 2.0, "qkv_bias": true, "decoder_channels": [16, 8, 8, 8]})";
+
+// The training loss of each step in a run's metrics.jsonl, in order. A last line still being
+// written (no newline yet, while the run goes on) is not read.
+std::vector<double> stepLosses(const std::string& metricsPath);
+
 std::string readFile(const std::string& path);
 void writeFile(const std::string& path, const std::string& bytes);
 
