@@ -4,6 +4,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -300,10 +301,20 @@ Volume readCase(const CaseFiles& files) {
   if (files.images.size() != kModalityCount)
     throw std::invalid_argument("a case needs four modality files or one 4D file");
 
+  // The four files are independent and decompressing them dominates: read NIfTI files
+  // concurrently. DICOM series folders are read one after another (GDCM keeps global state).
+  // Errors are reported in modality order, as a sequential read would.
+  bool anySeries = false;
+  for (const std::string& path : files.images) anySeries = anySeries || fs::is_directory(path);
+  const auto policy = anySeries ? std::launch::deferred : std::launch::async;
+  std::vector<std::future<Volume>> reads;
+  for (const std::string& path : files.images)
+    reads.push_back(std::async(policy, [&path] { return readImageOrSeries(path); }));
+
   Volume stacked;
   for (int m = 0; m < kModalityCount; ++m) {
     const std::string& path = files.images[m];
-    Volume modality = readImageOrSeries(path);  // a NIfTI file or a DICOM series folder
+    Volume modality = reads[m].get();  // a NIfTI file or a DICOM series folder
     if (m == 0) {
       stacked.shape = {kModalityCount, modality.shape[1], modality.shape[2], modality.shape[3]};
       stacked.geometry = modality.geometry;

@@ -242,7 +242,16 @@ class NonFiniteCounter {
 
   void consume(const char* bytes, int64_t size) {
     if (width_ == 0) return;
-    for (int64_t i = 0; i < size; ++i) {
+    int64_t i = 0;
+    if (pendingSize_ == 0 && !swapped_) {  // whole values in native order: check them in place
+      const int64_t whole = size / width_ * width_;
+      if (width_ == 4)
+        scanWhole<float>(bytes, whole);
+      else
+        scanWhole<double>(bytes, whole);
+      i = whole;
+    }
+    for (; i < size; ++i) {
       pending_[pendingSize_++] = bytes[i];
       if (pendingSize_ < width_) continue;
       if (swapped_) std::reverse(pending_, pending_ + width_);
@@ -263,6 +272,17 @@ class NonFiniteCounter {
   int64_t first() const { return first_; }
 
  private:
+  template <typename Real>
+  void scanWhole(const char* bytes, int64_t size) {
+    const int64_t count = size / static_cast<int64_t>(sizeof(Real));
+    for (int64_t v = 0; v < count; ++v) {
+      Real value;
+      std::memcpy(&value, bytes + v * sizeof(Real), sizeof(Real));
+      if (!std::isfinite(value) && bad_++ == 0) first_ = index_ + v;
+    }
+    index_ += count;
+  }
+
   int width_;
   bool swapped_;
   char pending_[8];
