@@ -57,13 +57,14 @@ nlohmann::json segmentCase(const CaseFiles& files, Layout layout, const std::str
   if (!files.reference.empty())
     truth = toInternalLabels(readLabelMap(files.reference), layout, files.reference);
   const auto histogram = labelHistogram(internal);
-  for (Region region : kRegions) {
+  for (Region region : kRegions)
     entry["volume_ml"][regionName(region)] = regionVolumeMl(histogram, image.geometry, region);
-    if (!files.reference.empty()) {
-      const RegionScore score = scoreRegion(internal.labels, truth.labels, internal.shape,
-                                            image.geometry.spacing, region);
-      entry["dice"][regionName(region)] = score.dice;
-      entry["hd95_mm"][regionName(region)] = score.hd95;
+  if (!files.reference.empty()) {
+    const auto scores =
+        scoreRegions(internal.labels, truth.labels, internal.shape, image.geometry.spacing);
+    for (size_t r = 0; r < kRegions.size(); ++r) {
+      entry["dice"][regionName(kRegions[r])] = scores[r].dice;
+      entry["hd95_mm"][regionName(kRegions[r])] = scores[r].hd95;
     }
   }
   entry["seconds"] =

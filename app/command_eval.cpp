@@ -103,9 +103,9 @@ int runEval(const EvalOptions& options) {
       std::string line = id;
       line.resize(std::max<size_t>(line.size(), 28), ' ');
       std::string hdColumns;
+      const auto scores = scoreRegions(pred.labels, ref.labels, ref.shape, spacing);
       for (size_t r = 0; r < kRegions.size(); ++r) {
-        const RegionScore score =
-            scoreRegion(pred.labels, ref.labels, ref.shape, spacing, kRegions[r]);
+        const RegionScore& score = scores[r];
         entry[regionName(kRegions[r])] = {{"dice", score.dice},
                                           {"hd95_mm", score.hd95},
                                           {"predicted_voxels", score.predictedVoxels},

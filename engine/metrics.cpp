@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <future>
 #include <limits>
 #include <utility>
 
@@ -180,6 +181,20 @@ RegionScore scoreRegion(const std::vector<uint8_t>& predicted,
   }
   score.hd95 = hausdorff95(p, r, shape, spacing);
   return score;
+}
+
+std::array<RegionScore, 3> scoreRegions(const std::vector<uint8_t>& predicted,
+                                        const std::vector<uint8_t>& reference,
+                                        const std::array<int64_t, 3>& shape,
+                                        const std::array<double, 3>& spacing) {
+  std::array<std::future<RegionScore>, 3> pending;
+  for (size_t r = 0; r < kRegions.size(); ++r)
+    pending[r] = std::async(std::launch::async, [&, r] {
+      return scoreRegion(predicted, reference, shape, spacing, kRegions[r]);
+    });
+  std::array<RegionScore, 3> scores;
+  for (size_t r = 0; r < kRegions.size(); ++r) scores[r] = pending[r].get();
+  return scores;
 }
 
 }  // namespace seqseg

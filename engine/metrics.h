@@ -26,6 +26,12 @@ RegionScore scoreRegion(const std::vector<uint8_t>& predicted,
                         const std::vector<uint8_t>& reference, const std::array<int64_t, 3>& shape,
                         const std::array<double, 3>& spacing, Region region);
 
+// scoreRegion for each of kRegions (WT, TC, ET), computed concurrently; in kRegions' order.
+std::array<RegionScore, 3> scoreRegions(const std::vector<uint8_t>& predicted,
+                                        const std::vector<uint8_t>& reference,
+                                        const std::array<int64_t, 3>& shape,
+                                        const std::array<double, 3>& spacing);
+
 // 95th percentile of the symmetric surface distances between two binary masks (both non-empty).
 double hausdorff95(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b,
                    const std::array<int64_t, 3>& shape, const std::array<double, 3>& spacing);

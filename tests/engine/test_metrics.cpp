@@ -160,5 +160,24 @@ TEST(Metrics, Hd95MatchesBruteForceForBlobsAnywhereInTheImage) {
   }
 }
 
+TEST(Metrics, ScoreRegionsEqualsEachRegionScoredAlone) {
+  Grid predicted({9, 11, 13}), reference({9, 11, 13});
+  for (int x = 1; x < 7; ++x)
+    for (int y = 2; y < 9; ++y)
+      for (int z = 3; z < 11; ++z) {
+        predicted.at(x, y, z) = static_cast<uint8_t>(1 + (x + y + z) % 3);
+        reference.at(x, y + 1, z) = static_cast<uint8_t>(1 + (x * y + z) % 3);
+      }
+  const std::array<double, 3> spacing{1.0, 1.2, 2.0};
+  const auto scores = scoreRegions(predicted.labels, reference.labels, predicted.shape, spacing);
+  for (size_t r = 0; r < kRegions.size(); ++r) {
+    const RegionScore alone =
+        scoreRegion(predicted.labels, reference.labels, predicted.shape, spacing, kRegions[r]);
+    EXPECT_EQ(scores[r].dice, alone.dice) << r;
+    EXPECT_EQ(scores[r].hd95, alone.hd95) << r;
+    EXPECT_EQ(scores[r].predictedVoxels, alone.predictedVoxels) << r;
+  }
+}
+
 }  // namespace
 }  // namespace seqseg
