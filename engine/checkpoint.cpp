@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iterator>
 #include <mutex>
+#include <type_traits>
 
 #include "engine/atomic_file.h"
 #include "engine/input_error.h"
@@ -17,6 +18,22 @@ namespace seqseg {
 namespace {
 
 using TensorDict = c10::Dict<std::string, at::Tensor>;
+
+// A pickled dict with string keys, whatever key and value types its pickle recorded (one written
+// by Python's torch.save is a Dict[Any, Any]; LibTorch's own cast would assert on it).
+template <typename Value>
+c10::Dict<std::string, Value> stringKeyed(const std::string& path, const c10::IValue& value,
+                                          const std::string& what) {
+  if (!value.isGenericDict()) throw InputError(path, what + " is not a dict");
+  c10::impl::GenericDict out(c10::StringType::get(), c10::getTypePtr<Value>());
+  for (const auto& entry : value.toGenericDict()) {
+    if (!entry.key().isString()) throw InputError(path, what + " has a key that is not a string");
+    if (std::is_same_v<Value, at::Tensor> && !entry.value().isTensor())
+      throw InputError(path, what + "'s " + entry.key().toStringRef() + " is not a tensor");
+    out.insert(entry.key(), entry.value());
+  }
+  return c10::impl::toTypedDict<std::string, Value>(std::move(out));
+}
 
 c10::Dict<std::string, c10::IValue> readDict(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -33,8 +50,9 @@ c10::Dict<std::string, c10::IValue> readDict(const std::string& path) {
     throw InputError(path, "is not a seqseg model checkpoint (unreadable archive)");
   }
   if (!value.isGenericDict()) throw InputError(path, "is not a seqseg model checkpoint");
-  auto dict = c10::impl::toTypedDict<std::string, c10::IValue>(value.toGenericDict());
-  if (!dict.contains("format") || dict.at("format").toStringRef() != kCheckpointFormat)
+  auto dict = stringKeyed<c10::IValue>(path, value, "the checkpoint");
+  if (!dict.contains("format") || !dict.at("format").isString() ||
+      dict.at("format").toStringRef() != kCheckpointFormat)
     throw InputError(path, "is not a seqseg model checkpoint (format " +
                                std::string(kCheckpointFormat) + " expected)");
   return dict;
@@ -53,8 +71,8 @@ Checkpoint infoOf(const std::string& path, const c10::Dict<std::string, c10::IVa
 
 void loadWeights(const std::string& path, const c10::Dict<std::string, c10::IValue>& dict,
                  ViTSegmenter& model) {
-  const auto weights =
-      c10::impl::toTypedDict<std::string, at::Tensor>(dict.at("model").toGenericDict());
+  if (!dict.contains("model")) throw InputError(path, "checkpoint has no model weights");
+  const auto weights = stringKeyed<at::Tensor>(path, dict.at("model"), "the checkpoint's model");
   torch::NoGradGuard noGrad;
   for (auto& item : model->named_parameters()) {
     if (!weights.contains(item.key()))
@@ -142,8 +160,7 @@ static nlohmann::json restoreTrainingState(const std::string& path, ViTSegmenter
     throw InputError(path, "checkpoint was made for another model config");
   loadWeights(path, dict, model);
   if (dict.contains("optimizer")) {
-    const auto state =
-        c10::impl::toTypedDict<std::string, at::Tensor>(dict.at("optimizer").toGenericDict());
+    const auto state = stringKeyed<at::Tensor>(path, dict.at("optimizer"), "the optimizer state");
     auto& states = optimizer.state();
     for (const auto& item : model->named_parameters()) {
       if (!state.contains(item.key() + ".step")) continue;

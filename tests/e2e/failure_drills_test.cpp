@@ -188,6 +188,26 @@ TEST_F(FailureDrill, CorruptOrTruncatedCheckpointGivesOneLine) {
   EXPECT_EQ(lineCount(resume.err), 1) << resume.err;
 }
 
+// The other side of the drill above: the bundled model loaded and saved again by Python's
+// torch.save (its dicts are pickled as Dict[Any, Any]) is a valid checkpoint, and segments the
+// same mask byte for byte.
+TEST_F(FailureDrill, CheckpointResavedByPythonSegmentsTheSameMask) {
+  const std::string resaved = work_ / "resaved.pt";
+  const CommandResult made =
+      test::runCommand({test::systemPython(), "-c",
+                        "import sys, torch\ntorch.save(torch.load(sys.argv[1]), sys.argv[2])\n",
+                        bundledModelPath(), resaved});
+  ASSERT_EQ(made.exitCode, 0) << made.err;
+  const std::string original = work_ / "original", python = work_ / "python";
+  const CommandResult first = test::runSeqseg(test::batchArguments(cases(), original));
+  ASSERT_EQ(first.exitCode, 0) << first.err;
+  const CommandResult second =
+      test::runSeqseg(test::batchArguments(cases(), python, {"--model", resaved}));
+  ASSERT_EQ(second.exitCode, 0) << second.err;
+  const std::string mask = "/" + std::string(kFirst) + ".nii.gz";
+  EXPECT_EQ(test::readFile(python + mask), test::readFile(original + mask));
+}
+
 struct ProcessEntry {
   int pid = 0;
   int parent = 0;
