@@ -1,6 +1,8 @@
 // Dataset layout discovery on arbitrary folder trees: the input names files (one relative path
 // per line) and, after an empty line, the text of every dataset.json. findCases either finds
 // cases whose files all exist, each with a non-empty id, or refuses with an InputError.
+#include <unistd.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
