@@ -97,6 +97,7 @@ struct MainWindow::LoadResult {
   QStringList recent;
   QString note;  // e.g. which case of a dataset folder this is
   std::shared_ptr<const Volume> volume;
+  std::shared_ptr<const CaseViews::PreparedChannel> t1Display;  // T1 converted for the views
   IntensityWindow t1Window;
   QString error;
 };
@@ -462,6 +463,8 @@ void MainWindow::startLoading(
       // Display range of T1, the channel the views show; here, off the UI thread.
       result->t1Window =
           percentileWindow(volume->channel(0), static_cast<size_t>(volume->voxelsPerChannel()));
+      // The copy for VTK too: for a large case it would stall the window for seconds.
+      result->t1Display = CaseViews::prepareChannel(volume, 0);
       result->files = files;
       result->source = QString::fromStdString(root);
       result->note = QString::fromStdString(note);
@@ -495,7 +498,7 @@ void MainWindow::finishLoading(const LoadResult& result) {
                                                   describeGrid(*result.volume));
   if (!result.note.isEmpty()) summary += QStringLiteral(" (%1)").arg(result.note);
   caseLabel_->setText(summary);
-  caseViews_->show(*result.volume, 0, result.t1Window);  // also clears the last case's labels
+  caseViews_->show(result.t1Display, result.t1Window);  // also clears the last case's labels
   displayControls_->refresh();
   session_.setCase(result.volume, result.files, result.source.toStdString());
   RecentCases().add(result.recent);
