@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -15,6 +16,7 @@
 #include "io/image_writer.h"
 #include "io/label_mapping.h"
 #include "io/nifti_geometry.h"
+#include "io/nifti_header.h"
 
 namespace fs = std::filesystem;
 
@@ -282,6 +284,35 @@ CaseFiles explicitCase(const std::string& t1, const std::string& t1ce, const std
     if (endsWith(stem, suffix)) stem.resize(stem.size() - std::strlen(suffix));
   files.id = stem.empty() ? "case" : stem;
   return files;
+}
+
+int64_t caseOpeningBytes(const CaseFiles& files) {
+  int64_t voxels = 0;
+  std::error_code error;
+  for (const std::string& path : files.images) {
+    if (fs::is_directory(path, error)) continue;
+    try {
+      voxels += readNiftiHeader(path).voxelCount();
+    } catch (const InputError&) {
+      // Reading the case reports it, with the same message as everywhere else.
+    }
+  }
+  const int64_t floatBytes = voxels * static_cast<int64_t>(sizeof(float));
+  return floatBytes + floatBytes / 2;
+}
+
+void checkCaseFitsMemory(const CaseFiles& files, int64_t availableBytes) {
+  if (files.images.empty()) return;
+  const int64_t needed = caseOpeningBytes(files);
+  if (needed <= availableBytes) return;
+  auto gigabytes = [](int64_t bytes) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f GB", static_cast<double>(bytes) / 1e9);
+    return std::string(text);
+  };
+  throw InputError(files.images[0], "opening this case takes about " + gigabytes(needed) +
+                                        " of memory, but only " + gigabytes(availableBytes) +
+                                        " is available");
 }
 
 Volume readCase(const CaseFiles& files) {

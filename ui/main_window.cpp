@@ -25,11 +25,13 @@
 #include <algorithm>
 #include <array>
 #include <exception>
+#include <fstream>
 #include <memory>
 #include <string>
 
 #include "engine/input_error.h"
 #include "engine/resource_paths.h"
+#include "io/dataset_layout.h"
 #include "io/dicom_series.h"
 #include "io/image_reader.h"
 #include "io/image_writer.h"
@@ -87,6 +89,16 @@ const std::array<std::pair<const char*, const char*>, 5> kViews{{{"axialView", "
                                                                  {"coronalView", "Coronal view"},
                                                                  {"overviewView", "3D view"},
                                                                  {"window", "Whole window"}}};
+
+// Memory a new allocation can take without swapping (the kernel's MemAvailable), or -1 when
+// unknown.
+int64_t availableMemoryBytes() {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string line;
+  while (std::getline(meminfo, line))
+    if (line.rfind("MemAvailable:", 0) == 0) return std::stoll(line.substr(13)) * 1024;  // kB
+  return -1;
+}
 
 }  // namespace
 
@@ -459,6 +471,9 @@ void MainWindow::startLoading(
     try {
       std::string note, root;
       const CaseFiles files = locateCase(note, root);
+      // Refused up front rather than left to the kernel's out-of-memory killer halfway through.
+      if (const int64_t available = availableMemoryBytes(); available >= 0)
+        checkCaseFitsMemory(files, available);
       auto volume = std::make_shared<Volume>(readCase(files));
       // Display range of T1, the channel the views show; here, off the UI thread.
       result->t1Window =
