@@ -142,6 +142,8 @@ void addFlatCases(const fs::path& root, const fs::path& imagesDir, Layout layout
     if (stem.empty() || !fs::is_regular_file(entry)) continue;
     const int channel = channelSuffix(stem);
     if ((layout == Layout::NnUnet) != (channel >= 0)) continue;
+    // CASE_0006 is none of the four modalities: alone it is no case (none of its files exist).
+    if (channel >= kModalityCount) continue;
     const std::string id = layout == Layout::NnUnet ? stem.substr(0, stem.size() - 5) : stem;
     if (found.count(id)) continue;
     CaseFiles files = caseFilesFor(root.string(), layout, id);
