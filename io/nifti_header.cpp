@@ -107,8 +107,8 @@ void checkDirection(const std::string& path, const nifti_1_header& h) {
 // ITK aborts the process (vnl's assert_finite) when a transform it uses has a NaN or infinite
 // entry, the offsets included.
 void checkPlacementFinite(const std::string& path, const nifti_1_header& h) {
-  auto refuse = [&](const std::string& field, float value) {
-    throw InputError(path, "invalid header: " + field + " is " + std::to_string(value));
+  auto refuse = [&](const std::string& field) {
+    throw InputError(path, "invalid header: " + field + " is not finite");
   };
   if (h.sform_code > 0) {
     const char* names[3] = {"srow_x", "srow_y", "srow_z"};
@@ -116,14 +116,14 @@ void checkPlacementFinite(const std::string& path, const nifti_1_header& h) {
     for (int r = 0; r < 3; ++r)
       for (int c = 0; c < 4; ++c)
         if (!std::isfinite(rows[r][c]))
-          refuse(std::string(names[r]) + "[" + std::to_string(c) + "]", rows[r][c]);
+          refuse(std::string(names[r]) + "[" + std::to_string(c) + "]");
   }
   if (h.qform_code > 0) {
     const std::pair<const char*, float> fields[] = {
         {"quatern_b", h.quatern_b}, {"quatern_c", h.quatern_c}, {"quatern_d", h.quatern_d},
         {"qoffset_x", h.qoffset_x}, {"qoffset_y", h.qoffset_y}, {"qoffset_z", h.qoffset_z}};
     for (const auto& [name, value] : fields)
-      if (!std::isfinite(value)) refuse(name, value);
+      if (!std::isfinite(value)) refuse(name);
   }
 }
 

@@ -39,7 +39,8 @@ TEST(FuzzFindings, HugeVoxOffsetIsRefused) {
 // An sform whose z offset is NaN: ITK's reader aborted the process (vnl's assert_finite in the
 // SVD of the transform) instead of refusing the file.
 TEST(FuzzFindings, NonFiniteSformOffsetIsRefused) {
-  expectRefused(regression("nifti-sform-offset-nan.nii"), "invalid header: srow_z[3] is nan");
+  expectRefused(regression("nifti-sform-offset-nan.nii"),
+                "invalid header: srow_z[3] is not finite");
 }
 
 // A DICOM file whose file meta information announces a value longer than the file: GDCM (built
