@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -16,6 +17,7 @@
 #include "io/image_writer.h"
 #include "io/label_mapping.h"
 #include "io/nifti_geometry.h"
+#include "io/nifti_header.h"
 
 namespace fs = std::filesystem;
 
@@ -141,6 +143,8 @@ void addFlatCases(const fs::path& root, const fs::path& imagesDir, Layout layout
     if (stem.empty() || !fs::is_regular_file(entry)) continue;
     const int channel = channelSuffix(stem);
     if ((layout == Layout::NnUnet) != (channel >= 0)) continue;
+    // CASE_0006 is none of the four modalities: alone it is no case (none of its files exist).
+    if (channel >= kModalityCount) continue;
     const std::string id = layout == Layout::NnUnet ? stem.substr(0, stem.size() - 5) : stem;
     if (found.count(id)) continue;
     CaseFiles files = caseFilesFor(root.string(), layout, id);
@@ -283,6 +287,35 @@ CaseFiles explicitCase(const std::string& t1, const std::string& t1ce, const std
     if (endsWith(stem, suffix)) stem.resize(stem.size() - std::strlen(suffix));
   files.id = stem.empty() ? "case" : stem;
   return files;
+}
+
+int64_t caseOpeningBytes(const CaseFiles& files) {
+  int64_t voxels = 0;
+  std::error_code error;
+  for (const std::string& path : files.images) {
+    if (fs::is_directory(path, error)) continue;
+    try {
+      voxels += readNiftiHeader(path).voxelCount();
+    } catch (const InputError&) {
+      // Reading the case reports it, with the same message as everywhere else.
+    }
+  }
+  const int64_t floatBytes = voxels * static_cast<int64_t>(sizeof(float));
+  return floatBytes + floatBytes / 2;
+}
+
+void checkCaseFitsMemory(const CaseFiles& files, int64_t availableBytes) {
+  if (files.images.empty()) return;
+  const int64_t needed = caseOpeningBytes(files);
+  if (needed <= availableBytes) return;
+  auto gigabytes = [](int64_t bytes) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f GB", static_cast<double>(bytes) / 1e9);
+    return std::string(text);
+  };
+  throw InputError(files.images[0], "opening this case takes about " + gigabytes(needed) +
+                                        " of memory, but only " + gigabytes(availableBytes) +
+                                        " is available");
 }
 
 Volume readCase(const CaseFiles& files) {

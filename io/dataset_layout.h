@@ -48,6 +48,16 @@ CaseFiles explicitCase(const std::string& t1, const std::string& t1ce, const std
 // Modalities whose dimensions or geometry differ are an InputError naming the file.
 Volume readCase(const CaseFiles& caseFiles);
 
+// Memory that opening the case in the desktop application takes at its peak: every channel as
+// float32, plus half as much again for what is copied while it is read and shown. Counted from
+// the NIfTI headers alone; a DICOM series folder or a file whose header cannot be read counts
+// nothing (reading the case reports the latter).
+int64_t caseOpeningBytes(const CaseFiles& caseFiles);
+
+// Throws InputError naming the case's first file, how much memory opening it takes and how
+// much is available, when caseOpeningBytes exceeds `availableBytes`.
+void checkCaseFitsMemory(const CaseFiles& caseFiles, int64_t availableBytes);
+
 // Where a layout keeps the files of case `id` under `root`, as `writeCase` writes them.
 CaseFiles caseFilesFor(const std::string& root, Layout layout, const std::string& id);
 

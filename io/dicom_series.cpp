@@ -13,6 +13,7 @@
 #include <itkResampleImageFilter.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -77,6 +78,52 @@ bool hasDicomPreamble(const std::string& path) {
   char head[132];
   if (!in.read(head, sizeof head)) return false;
   return head[128] == 'D' && head[129] == 'I' && head[130] == 'C' && head[131] == 'M';
+}
+
+// What is wrong with the file meta information (group 0002, explicit VR little endian, after
+// the preamble when there is one) of a file that has it, else "". GDCM, as Debian builds it
+// (with assertions), aborts the process on one cut short by the end of the file, holding a
+// sequence or a value of undefined length; and ITK's series scan reads every file of a folder.
+std::string fileMetaProblem(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::error_code error;
+  const uint64_t size = fs::file_size(path, error);
+  if (!in || error) return "";
+  const bool preamble = hasDicomPreamble(path);
+  uint64_t position = preamble ? 132 : 0;
+  auto littleEndian = [](const unsigned char* bytes, int count) {
+    uint32_t value = 0;
+    for (int i = count - 1; i >= 0; --i) value = (value << 8) | bytes[i];
+    return value;
+  };
+  for (bool first = true;; first = false) {
+    unsigned char head[12];
+    in.seekg(static_cast<std::streamoff>(position));
+    const uint64_t left = size - std::min(size, position);
+    if (left < 2) return first && !preamble ? "" : "its file meta information is cut short";
+    in.read(reinterpret_cast<char*>(head), 2);
+    if (littleEndian(head, 2) != 0x0002) return "";  // the data set starts: the group is whole
+    if (left < 8 || !in.read(reinterpret_cast<char*>(head) + 2, 6))
+      return "its file meta information is cut short";
+    const std::string vr(reinterpret_cast<char*>(head) + 4, 2);
+    if (!std::isupper(static_cast<unsigned char>(vr[0])) ||
+        !std::isupper(static_cast<unsigned char>(vr[1])))
+      return "its file meta information has an invalid value representation";
+    static const std::set<std::string> kLongVrs = {"OB", "OD", "OF", "OL", "OV", "OW", "SQ",
+                                                   "SV", "UC", "UN", "UR", "UT", "UV"};
+    uint64_t headerBytes = 8;
+    uint64_t length = littleEndian(head + 6, 2);
+    if (kLongVrs.count(vr)) {
+      if (left < 12 || !in.read(reinterpret_cast<char*>(head) + 8, 4))
+        return "its file meta information is cut short";
+      headerBytes = 12;
+      length = littleEndian(head + 8, 4);
+    }
+    if (vr == "SQ" || length == 0xffffffffu)
+      return "its file meta information holds a sequence or an undefined length";
+    if (headerBytes + length > left) return "its file meta information is cut short";
+    position += headerBytes + length;
+  }
 }
 
 // What one file says about itself, read with GDCM's header parser.
@@ -335,6 +382,16 @@ std::vector<DicomSeriesInfo> scanDicomFolder(const std::string& folder) {
 
   // Every file's header, once: what GDCM cannot parse, and objects without pixels, are set
   // aside (and named when nothing else is there).
+  // Before GDCM sees any file (ITK's scan below reads every file of the folder).
+  for (fs::recursive_directory_iterator
+           it(folder, fs::directory_options::skip_permission_denied, error),
+       end;
+       !error && it != end; it.increment(error)) {
+    if (!it->is_regular_file(error)) continue;
+    const std::string path = it->path().lexically_normal().string();
+    if (const std::string problem = fileMetaProblem(path); !problem.empty())
+      throw InputError(folder, relativeName(path, folder) + " is corrupt (" + problem + ")");
+  }
   std::map<std::string, SliceHeader> headers;
   std::vector<std::string> unreadable, nonImage;
   for (const std::string& path : candidateFiles(folder)) {

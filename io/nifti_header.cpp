@@ -11,6 +11,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/atomic_file.h"
@@ -103,6 +104,29 @@ void checkDirection(const std::string& path, const nifti_1_header& h) {
   if (worst > 1e-4 && h.qform_code <= 0)
     throw InputError(path, "direction is not orthonormal (the sform has shear or skew; off by " +
                                std::to_string(worst) + ")");
+}
+
+// ITK aborts the process (vnl's assert_finite) when a transform it uses has a NaN or infinite
+// entry, the offsets included.
+void checkPlacementFinite(const std::string& path, const nifti_1_header& h) {
+  auto refuse = [&](const std::string& field) {
+    throw InputError(path, "invalid header: " + field + " is not finite");
+  };
+  if (h.sform_code > 0) {
+    const char* names[3] = {"srow_x", "srow_y", "srow_z"};
+    const float* rows[3] = {h.srow_x, h.srow_y, h.srow_z};
+    for (int r = 0; r < 3; ++r)
+      for (int c = 0; c < 4; ++c)
+        if (!std::isfinite(rows[r][c]))
+          refuse(std::string(names[r]) + "[" + std::to_string(c) + "]");
+  }
+  if (h.qform_code > 0) {
+    const std::pair<const char*, float> fields[] = {
+        {"quatern_b", h.quatern_b}, {"quatern_c", h.quatern_c}, {"quatern_d", h.quatern_d},
+        {"qoffset_x", h.qoffset_x}, {"qoffset_y", h.qoffset_y}, {"qoffset_z", h.qoffset_z}};
+    for (const auto& [name, value] : fields)
+      if (!std::isfinite(value)) refuse(name);
+  }
 }
 
 }  // namespace
@@ -213,6 +237,7 @@ NiftiHeaderInfo readNiftiHeader(const std::string& path) {
       throw InputError(path, "spacing along axis " + std::to_string(d - 1) + " is " +
                                  std::to_string(h.pixdim[d]) + " (must be positive)");
   }
+  checkPlacementFinite(path, h);
   checkDirection(path, h);
 
   NiftiTransforms& t = info.transforms;

@@ -25,11 +25,13 @@
 #include <algorithm>
 #include <array>
 #include <exception>
+#include <fstream>
 #include <memory>
 #include <string>
 
 #include "engine/input_error.h"
 #include "engine/resource_paths.h"
+#include "io/dataset_layout.h"
 #include "io/dicom_series.h"
 #include "io/image_reader.h"
 #include "io/image_writer.h"
@@ -88,6 +90,16 @@ const std::array<std::pair<const char*, const char*>, 5> kViews{{{"axialView", "
                                                                  {"overviewView", "3D view"},
                                                                  {"window", "Whole window"}}};
 
+// Memory a new allocation can take without swapping (the kernel's MemAvailable), or -1 when
+// unknown.
+int64_t availableMemoryBytes() {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string line;
+  while (std::getline(meminfo, line))
+    if (line.rfind("MemAvailable:", 0) == 0) return std::stoll(line.substr(13)) * 1024;  // kB
+  return -1;
+}
+
 }  // namespace
 
 // What a background load hands to the window: the case, or the message saying why not.
@@ -97,6 +109,7 @@ struct MainWindow::LoadResult {
   QStringList recent;
   QString note;  // e.g. which case of a dataset folder this is
   std::shared_ptr<const Volume> volume;
+  std::shared_ptr<const CaseViews::PreparedChannel> t1Display;  // T1 converted for the views
   IntensityWindow t1Window;
   QString error;
 };
@@ -458,10 +471,15 @@ void MainWindow::startLoading(
     try {
       std::string note, root;
       const CaseFiles files = locateCase(note, root);
+      // Refused up front rather than left to the kernel's out-of-memory killer halfway through.
+      if (const int64_t available = availableMemoryBytes(); available >= 0)
+        checkCaseFitsMemory(files, available);
       auto volume = std::make_shared<Volume>(readCase(files));
       // Display range of T1, the channel the views show; here, off the UI thread.
       result->t1Window =
           percentileWindow(volume->channel(0), static_cast<size_t>(volume->voxelsPerChannel()));
+      // The copy for VTK too: for a large case it would stall the window for seconds.
+      result->t1Display = CaseViews::prepareChannel(volume, 0);
       result->files = files;
       result->source = QString::fromStdString(root);
       result->note = QString::fromStdString(note);
@@ -495,7 +513,7 @@ void MainWindow::finishLoading(const LoadResult& result) {
                                                   describeGrid(*result.volume));
   if (!result.note.isEmpty()) summary += QStringLiteral(" (%1)").arg(result.note);
   caseLabel_->setText(summary);
-  caseViews_->show(*result.volume, 0, result.t1Window);  // also clears the last case's labels
+  caseViews_->show(result.t1Display, result.t1Window);  // also clears the last case's labels
   displayControls_->refresh();
   session_.setCase(result.volume, result.files, result.source.toStdString());
   RecentCases().add(result.recent);

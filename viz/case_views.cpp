@@ -17,6 +17,12 @@
 
 namespace seqseg {
 
+struct CaseViews::PreparedChannel {
+  std::shared_ptr<const Volume> volume;
+  int64_t channel = 0;
+  vtkSmartPointer<vtkImageData> image;
+};
+
 struct CaseViews::Impl {
   std::array<VtkViewWidget*, 3> sliceViews;  // axial, sagittal, coronal
   VtkViewWidget* overviewView;
@@ -148,8 +154,16 @@ struct CaseViews::Impl {
   // `window` nullopt: the current preset's.
   void show(std::shared_ptr<const Volume> shown, int64_t shownChannel,
             std::optional<IntensityWindow> window) {
+    // Converted first: throws for a bad channel before anything changes.
+    show(prepareChannel(std::move(shown), shownChannel), window);
+  }
+
+  void show(const std::shared_ptr<const PreparedChannel>& prepared,
+            std::optional<IntensityWindow> window) {
     clearLabels();
-    image = channelToVtkImage(*shown, shownChannel);  // throws for a bad channel first
+    image = prepared->image;
+    std::shared_ptr<const Volume> shown = prepared->volume;
+    const int64_t shownChannel = prepared->channel;
     volume = std::move(shown);
     channel = shownChannel;
     windows.clear();
@@ -221,6 +235,22 @@ void CaseViews::show(const Volume& volume, int64_t channel, const IntensityWindo
 
 void CaseViews::show(std::shared_ptr<const Volume> volume, int64_t channel) {
   d->show(std::move(volume), channel, std::nullopt);
+}
+
+std::shared_ptr<const CaseViews::PreparedChannel> CaseViews::prepareChannel(
+    std::shared_ptr<const Volume> volume, int64_t channel) {
+  auto prepared = std::make_shared<PreparedChannel>();
+  prepared->image = channelToVtkImage(*volume, channel);
+  // The views ask for the range; VTK computes it once (a pass over every voxel) and keeps it.
+  prepared->image->GetScalarRange();
+  prepared->volume = std::move(volume);
+  prepared->channel = channel;
+  return prepared;
+}
+
+void CaseViews::show(const std::shared_ptr<const PreparedChannel>& prepared,
+                     const IntensityWindow& window) {
+  d->show(prepared, window);
 }
 
 void CaseViews::clear() {

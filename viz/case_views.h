@@ -34,6 +34,12 @@ class CaseViews {
   // shares it and uses the current window preset (windowPreset()).
   void show(const Volume& volume, int64_t channel, const IntensityWindow& window);
   void show(std::shared_ptr<const Volume> volume, int64_t channel = 0);
+  // The same with a channel prepared by prepareChannel (on any thread): what remains to do here
+  // takes no time that grows with the volume, so that a large case does not stall the UI.
+  struct PreparedChannel;
+  static std::shared_ptr<const PreparedChannel> prepareChannel(std::shared_ptr<const Volume> volume,
+                                                               int64_t channel);
+  void show(const std::shared_ptr<const PreparedChannel>& prepared, const IntensityWindow& window);
   void clear();
   bool hasImage() const;
 

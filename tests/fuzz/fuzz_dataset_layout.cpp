@@ -1,6 +1,10 @@
 // Dataset layout discovery on arbitrary folder trees: the input names files (one relative path
 // per line) and, after an empty line, the text of every dataset.json. findCases either finds
-// cases whose files all exist, each with a non-empty id, or refuses with an InputError.
+// cases, each with a non-empty id and at least one of its files, or refuses with an InputError;
+// reading a case found refuses its empty files with an InputError.
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -55,9 +59,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     const seqseg::Dataset dataset = seqseg::findCases(root.string());
     for (const seqseg::CaseFiles& found : dataset.cases) {
+      // A case is found by any one of its files (reading it names those that are missing).
       if (found.id.empty() || found.images.empty()) __builtin_trap();
-      for (const std::string& image : found.images)
-        if (!fs::exists(image)) __builtin_trap();
+      if (std::none_of(found.images.begin(), found.images.end(),
+                       [](const std::string& image) { return fs::exists(image); }))
+        __builtin_trap();
+      try {
+        seqseg::readCase(found);  // the files written here are empty: refused, never a crash
+        __builtin_trap();
+      } catch (const seqseg::InputError&) {
+      }
     }
   } catch (const seqseg::InputError&) {
   }

@@ -113,6 +113,26 @@ TEST(DatasetLayout, AFolderThatIsOneBratsCase) {
   EXPECT_EQ(readCase(dataset.cases[0]).voxels, c.image.voxels);
 }
 
+TEST(DatasetLayout, CaseTooLargeForTheMemoryIsRefusedNamingItsSize) {
+  TempDir dir;
+  const Case c = makeCase(0);
+  writeCase(dir.path(), Layout::Brats2021, "BraTS2021_00001", c.image, nullptr);
+  const CaseFiles files = findCases(dir.path()).cases.at(0);
+  // Four float32 channels, and half as much again while the case is read and shown.
+  const int64_t expected = static_cast<int64_t>(c.image.voxels.size() * sizeof(float) * 3 / 2);
+  EXPECT_EQ(caseOpeningBytes(files), expected);
+  EXPECT_NO_THROW(checkCaseFitsMemory(files, expected));
+  try {
+    checkCaseFitsMemory(files, expected - 1);
+    FAIL() << "a case larger than the available memory was accepted";
+  } catch (const InputError& error) {
+    EXPECT_EQ(error.file(), files.images[0]);
+    EXPECT_NE(error.problem().find("takes about 0.0 GB of memory"), std::string::npos)
+        << error.what();
+    EXPECT_NE(error.problem().find("only 0.0 GB is available"), std::string::npos) << error.what();
+  }
+}
+
 TEST(DatasetLayout, NnUnetImagesFolderGivenDirectly) {
   TempDir dir;
   const Case c = makeCase(0);

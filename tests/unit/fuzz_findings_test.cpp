@@ -2,11 +2,15 @@
 // refused with an InputError naming the file. The inputs live in tests/fuzz/regressions/.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 
 #include "engine/input_error.h"
+#include "io/dataset_layout.h"
+#include "io/dicom_series.h"
 #include "io/image_reader.h"
 #include "io/nifti_header.h"
+#include "tests/support/test_support.h"
 
 namespace seqseg {
 namespace {
@@ -30,6 +34,45 @@ void expectRefused(const std::string& path, const std::string& phrase) {
 // vox_offset 2.4e23: converting it to int64 was undefined behaviour (UBSan).
 TEST(FuzzFindings, HugeVoxOffsetIsRefused) {
   expectRefused(regression("nifti-vox-offset-huge.nii"), "vox_offset");
+}
+
+// An sform whose z offset is NaN: ITK's reader aborted the process (vnl's assert_finite in the
+// SVD of the transform) instead of refusing the file.
+TEST(FuzzFindings, NonFiniteSformOffsetIsRefused) {
+  expectRefused(regression("nifti-sform-offset-nan.nii"),
+                "invalid header: srow_z[3] is not finite");
+}
+
+// A DICOM file whose file meta information announces a value longer than the file: GDCM (built
+// with assertions) aborted the process while the folder was scanned.
+TEST(FuzzFindings, DicomFileMetaCutShortIsRefusedNamingTheFile) {
+  test::TempDir study;
+  std::filesystem::create_directories(study / "series");
+  std::filesystem::copy_file(regression("dicom-meta-element-past-end.dcm"),
+                             study / "series/IM00001");
+  for (const std::string& folder : {study.path(), study / "series"}) {
+    try {
+      scanDicomFolder(folder);
+      FAIL() << folder << " was accepted";
+    } catch (const InputError& error) {
+      EXPECT_EQ(error.file(), folder);
+      const std::string name = folder == study.path() ? "series/IM00001" : "IM00001";
+      EXPECT_EQ(error.problem(), name + " is corrupt (its file meta information is cut short)");
+    }
+  }
+}
+
+// An nnU-Net images folder with a file whose channel number is none of the four modalities
+// (found as "cas%_0006.nii.gz"): discovery listed a case none of whose files exist.
+TEST(FuzzFindings, NnUnetFileOfAnUnknownChannelIsNoCase) {
+  test::TempDir dataset;
+  std::filesystem::create_directories(dataset / "imagesTr");
+  for (const char* name : {"case_0000", "case_0001", "case_0002", "case_0003", "other_0006"})
+    test::writeFile(dataset / "imagesTr/" + std::string(name) + ".nii.gz", "");
+  const Dataset found = findCases(dataset.path());
+  EXPECT_EQ(found.layout, Layout::NnUnet);
+  ASSERT_EQ(found.cases.size(), 1u);
+  EXPECT_EQ(found.cases[0].id, "case");
 }
 
 }  // namespace
