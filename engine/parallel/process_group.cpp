@@ -134,9 +134,27 @@ class GlooProcessGroup : public ProcessGroup {
     if (info.masterPort <= 0 || info.masterPort > 65535)
       throw std::invalid_argument("process group: a store port in 1..65535 is needed for " +
                                   std::to_string(info.size) + " ranks");
-    store_ = compat::tcpStore(info.masterAddr, info.masterPort, rank_ == 0, size_, timeout_);
+    const std::string self = "rank " + std::to_string(rank_) + " of " + std::to_string(size_);
+    const std::string store = info.masterAddr + ":" + std::to_string(info.masterPort);
+    try {
+      store_ = compat::tcpStore(info.masterAddr, info.masterPort, rank_ == 0, size_, timeout_);
+    } catch (const std::exception& e) {
+      // A wrong MASTER_ADDR/MASTER_PORT or a network between the hosts that does not pass.
+      throw std::invalid_argument(
+          self +
+          (rank_ == 0 ? ": cannot start the store on port " + std::to_string(info.masterPort)
+                      : ": cannot reach the store of rank 0 at " + store + " within " +
+                            std::to_string(timeout_.count() / 1000) + " s") +
+          ": " + errorText(e));
+    }
     auto prefixed = c10::make_intrusive<c10d::PrefixStore>("seqseg/pg", store_);
-    const auto glooOptions = compat::glooOptions(options.bindHost, timeout_, options.glooThreads);
+    c10::intrusive_ptr<compat::GlooGroup::Options> glooOptions;
+    try {
+      glooOptions = compat::glooOptions(options.bindHost, timeout_, options.glooThreads);
+    } catch (const std::exception& e) {
+      throw std::invalid_argument(self + ": Gloo cannot bind '" + options.bindHost +
+                                  "': " + errorText(e));
+    }
     gloo_ = c10::make_intrusive<compat::GlooGroup>(prefixed, rank_, size_, glooOptions);
     if (options.heartbeat) {
       beatStore_ = compat::tcpStore(info.masterAddr, info.masterPort, false, size_, timeout_);
