@@ -12,6 +12,7 @@
 #include <cstring>
 #include <memory>
 #include <stdexcept>
+#include <thread>
 
 namespace seqseg {
 namespace {
@@ -127,6 +128,28 @@ std::string glooBindAddress(const RankInfo& info, const EnvLookup& env) {
   if (auto names = env("GLOO_SOCKET_IFNAME"); names && !names->empty())
     return interfaceAddress(firstOfList(*names));
   return routeSourceAddress(info.masterAddr, info.masterPort);
+}
+
+void waitForListener(const std::string& host, int port, std::chrono::milliseconds timeout) {
+  sockaddr_in target{};
+  target.sin_family = AF_INET;
+  target.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, resolveIpv4(host).c_str(), &target.sin_addr);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
+    const bool connected = connect(fd, reinterpret_cast<sockaddr*>(&target), sizeof target) == 0;
+    const int error = errno;
+    close(fd);
+    if (connected) return;
+    if (std::chrono::steady_clock::now() >= deadline)
+      throw std::invalid_argument(
+          "cannot reach the store of rank 0 at " + host + ":" + std::to_string(port) + " within " +
+          std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) +
+          " s: " + std::strerror(error));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 int freeStorePort() {

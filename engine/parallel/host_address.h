@@ -4,6 +4,7 @@
 // the interface; without it, a rank binds the local address the kernel would use to reach rank
 // 0's store (MASTER_ADDR), so the interface that reaches the other hosts is chosen by the
 // routing table, never 127.0.0.1 or a NIC that leads elsewhere. IPv4 only.
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,11 @@ std::vector<std::string> storeAddressCandidates(const EnvLookup& env = processEn
 // The address this rank's Gloo device binds in a job on several hosts: GLOO_SOCKET_IFNAME's
 // address (the first of a comma-separated list), else routeSourceAddress(masterAddr, port).
 std::string glooBindAddress(const RankInfo& info, const EnvLookup& env = processEnvironment());
+
+// Waits until something accepts TCP connections at host:port (rank 0's store), trying every
+// 100 ms. Throws std::invalid_argument naming host and port, with the last error, when nothing
+// did within `timeout`.
+void waitForListener(const std::string& host, int port, std::chrono::milliseconds timeout);
 
 // A TCP port free on every address of this host a moment ago, for rank 0's store.
 int freeStorePort();

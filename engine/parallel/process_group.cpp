@@ -17,6 +17,7 @@
 #include <ATen/ATen.h>
 
 #include "engine/parallel/c10d_compat.h"
+#include "engine/parallel/host_address.h"
 #include "engine/parallel/nccl_process_group.h"
 
 namespace seqseg {
@@ -136,6 +137,13 @@ class GlooProcessGroup : public ProcessGroup {
                                   std::to_string(info.size) + " ranks");
     const std::string self = "rank " + std::to_string(rank_) + " of " + std::to_string(size_);
     const std::string store = info.masterAddr + ":" + std::to_string(info.masterPort);
+    // The other ranks first wait for the store to answer themselves, so that an unreachable
+    // one is this one line rather than c10d's log of its retries.
+    try {
+      if (rank_ != 0) waitForListener(info.masterAddr, info.masterPort, timeout_);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(self + ": " + e.what());
+    }
     try {
       store_ = compat::tcpStore(info.masterAddr, info.masterPort, rank_ == 0, size_, timeout_);
     } catch (const std::exception& e) {

@@ -71,7 +71,8 @@ std::string TwoHosts::unavailableReason() {
   const std::string probe = "seqseg-probe-" + std::to_string(getpid());
   const CommandResult added = ip({"netns", "add", probe});
   if (added.exitCode != 0)
-    return "this machine does not permit network namespaces (ip netns add: " + added.err + ")";
+    return "this machine does not permit network namespaces (ip netns add: " +
+           added.err.substr(0, added.err.find('\n')) + ")";
   ip({"netns", "delete", probe});
   return "";
 }
