@@ -3,9 +3,10 @@
 #include <mpi.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
-#include <iostream>
+#include <limits>
 #include <sstream>
 
 #include "engine/parallel/host_address.h"
@@ -34,8 +35,7 @@ int localRankCount(int worldSize) {
 
 // Under MPI (mpirun without MASTER_PORT): rank 0 picks a free port for the store and broadcasts
 // it with the addresses it can be reached at (MASTER_ADDR when given, else GLOO_SOCKET_IFNAME's
-// address or all of its own); each rank takes the first on a network it is attached to. Then MPI
-// steps aside; the collectives use c10d.
+// address or all of its own). Then MPI steps aside; the collectives use c10d.
 void storeAddressFromMpi(RankFlags& flags, bool allLocal) {
   int initialised = 0;
   MPI_Initialized(&initialised);
@@ -56,15 +56,31 @@ void storeAddressFromMpi(RankFlags& flags, bool allLocal) {
     std::snprintf(message, sizeof message, "%s %d", addresses.c_str(), port);
   }
   MPI_Bcast(message, sizeof message, MPI_CHAR, 0, MPI_COMM_WORLD);
-  MPI_Finalize();
   char addresses[4000] = {};
   int port = 0;
-  if (std::sscanf(message, "%3999s %d", addresses, &port) != 2)
-    throw std::runtime_error("MPI: could not receive the store address from rank 0");
+  const bool received = std::sscanf(message, "%3999s %d", addresses, &port) == 2;
   std::vector<std::string> candidates;
   std::istringstream list(addresses);
   for (std::string address; std::getline(list, address, ',');) candidates.push_back(address);
-  flags.masterAddr = rank == 0 ? candidates.front() : reachableAddress(candidates);
+  // Ranks on other hosts take the first offered address on a network of theirs; rank 0 and the
+  // ranks on its host (for which any of its addresses works) take the one those ranks chose.
+  const std::vector<std::string> own = hostAddresses();
+  const bool besideRankZero =
+      rank == 0 || std::any_of(candidates.begin(), candidates.end(), [&](const std::string& a) {
+        return std::find(own.begin(), own.end(), a) != own.end();
+      });
+  const int noChoice = std::numeric_limits<int>::max();
+  const int choice = besideRankZero || candidates.empty()
+                         ? noChoice
+                         : static_cast<int>(std::find(candidates.begin(), candidates.end(),
+                                                      reachableAddress(candidates)) -
+                                            candidates.begin());
+  int chosen = noChoice;
+  MPI_Allreduce(&choice, &chosen, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  MPI_Finalize();
+  if (!received || candidates.empty())
+    throw std::runtime_error("MPI: could not receive the store address from rank 0");
+  flags.masterAddr = candidates.at(besideRankZero ? (chosen == noChoice ? 0 : chosen) : choice);
   flags.masterPort = port;
 }
 
@@ -163,8 +179,11 @@ JobRank joinJob(const ParallelOptions& options) {
                              std::to_string(info.size) + " on " + hostName();
     try {
       groupOptions.bindHost = glooBindAddress(info);
-      std::cerr << "seqseg: " << self << ": store at " << resolveIpv4(info.masterAddr) << ":"
-                << info.masterPort << ", Gloo bound to " << groupOptions.bindHost << std::endl;
+      // One write, so that launchers gathering several ranks' output do not split the line.
+      const std::string line = "seqseg: " + self + ": store at " + resolveIpv4(info.masterAddr) +
+                               ":" + std::to_string(info.masterPort) + ", Gloo bound to " +
+                               groupOptions.bindHost + "\n";
+      [[maybe_unused]] const ssize_t written = write(STDERR_FILENO, line.data(), line.size());
     } catch (const std::invalid_argument& error) {
       throw std::invalid_argument(self + ": " + error.what());
     }

@@ -217,17 +217,20 @@ TEST_F(TwoHostJob, SlurmNodesOnTwoHostsWriteTheOneRankMask) {
 }
 
 // torchrun-style variables set by hand: LOCAL_WORLD_SIZE 1 of WORLD_SIZE 2 says the ranks are on
-// different hosts, and MASTER_ADDR is all they know of rank 0.
+// different hosts, and MASTER_ADDR is all they know of rank 0. Rank 0 finds its address by the
+// route to the store, rank 1 by GLOO_SOCKET_IFNAME.
 TEST_F(TwoHostJob, TorchrunVariablesOnTwoHostsWriteTheOneRankMask) {
   TwoHosts hosts;
   TempDir job;
   chmod(job.path().c_str(), 0755);
   std::vector<int> ranks;
   for (int rank = 0; rank < 2; ++rank) {
-    std::vector<std::string> argv{test::findProgram("env"), "RANK=" + std::to_string(rank),
-                                  "WORLD_SIZE=2",           "LOCAL_RANK=0",
-                                  "LOCAL_WORLD_SIZE=1",     "MASTER_ADDR=" + hosts.address(0),
-                                  "MASTER_PORT=29517",      test::seqsegExecutable()};
+    std::vector<std::string> argv{
+        test::findProgram("env"), "RANK=" + std::to_string(rank),
+        "WORLD_SIZE=2",           "LOCAL_RANK=0",
+        "LOCAL_WORLD_SIZE=1",     "MASTER_ADDR=" + hosts.address(0),
+        "MASTER_PORT=29517",      "GLOO_SOCKET_IFNAME=" + std::string(rank == 1 ? "eth0" : ""),
+        test::seqsegExecutable()};
     for (const std::string& a : test::batchArguments(cases(), job / "o")) argv.push_back(a);
     ranks.push_back(
         test::startCommand(hosts.onHost(rank, argv), job / ("rank" + std::to_string(rank))));

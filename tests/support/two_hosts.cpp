@@ -87,6 +87,14 @@ TwoHosts::TwoHosts() {
       netns_.push_back(kPrefix + std::to_string(host) + "-" + std::to_string(getpid()));
       removeNamespace(netns_.back());  // this process's own, from an earlier fixture
       require(ip({"netns", "add", netns_.back()}), "ip netns add " + netns_.back());
+      // The wrong NIC, made first so that it is listed first.
+      require(ip({"-n", netns_.back(), "link", "add", "decoy0", "type", "veth", "peer", "name",
+                  "decoy1"}),
+              "ip link add (decoy)");
+      require(ip({"-n", netns_.back(), "addr", "add", decoyAddress(host) + "/24", "dev", "decoy0"}),
+              "address " + decoyAddress(host));
+      for (const char* end : {"decoy0", "decoy1"})
+        require(ip({"-n", netns_.back(), "link", "set", end, "up"}), "decoy up");
     }
     require(ip({"link", "add", "eth0", "netns", netns_[0], "type", "veth", "peer", "name", "eth0",
                 "netns", netns_[1]}),

@@ -3,8 +3,11 @@
 // by a veth pair ("eth0" in each), 198.18.0.1/24 and 198.18.0.2/24 (the range set aside for
 // network tests), loopback up in both. onHost() runs a program on one of them: in its network
 // namespace, with a host name of its own (seqseg-h0, seqseg-h1) and an /etc/hosts (bind-mounted
-// in a private mount namespace) that names both hosts. The mount namespace is otherwise shared,
-// so both hosts see the same files, as hosts of a cluster see a shared file system.
+// in a private mount namespace) that names both hosts. Each host also has a wrong NIC, listed
+// before eth0: "decoy0" at 198.19.H.1/24, a veth whose peer stays on the same host, so it leads
+// nowhere (a program that takes the first address it finds goes wrong). The mount namespace is
+// otherwise shared, so both hosts see the same files, as hosts of a cluster see a shared file
+// system.
 //
 // The destructor kills every process still inside the namespaces and deletes them (the veth
 // pair goes with them); the constructor first removes what a crashed earlier run of this
@@ -32,6 +35,7 @@ class TwoHosts {
   static constexpr int kHosts = 2;
   const std::string& netns(int host) const { return netns_.at(host); }
   std::string address(int host) const { return "198.18.0." + std::to_string(host + 1); }
+  std::string decoyAddress(int host) const { return "198.19." + std::to_string(host) + ".1"; }
   std::string hostName(int host) const { return "seqseg-h" + std::to_string(host); }
   // The hosts' network, for tools that take one (OpenMPI's *_if_include).
   std::string network() const { return "198.18.0.0/24"; }
