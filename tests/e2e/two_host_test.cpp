@@ -260,5 +260,47 @@ TEST_F(TwoHostJob, AnUnreachableStoreIsOneLineNamingItsAddress) {
             "203.0.113.9:29518: Network is unreachable\n");
 }
 
+// The fixture itself: what a crashed run left (a namespace of a process that is gone, with a
+// process still inside) is removed by the next, and its own hosts are gone after it.
+TEST(TwoHostsFixture, RemovesLeftoversOfACrashedRunAndLeavesNothingBehind) {
+  const std::string reason = TwoHosts::unavailableReason();
+  if (!reason.empty()) GTEST_SKIP() << reason;
+  const int gone = test::startCommand({test::findProgram("true")}, "/dev/null");
+  ASSERT_EQ(test::waitCommand(gone), 0);
+  const std::string leftover = "seqseg-h0-" + std::to_string(gone);
+  ASSERT_EQ(test::runCommand({test::findProgram("ip"), "netns", "add", leftover}).exitCode, 0);
+  const int inside = test::startCommand(
+      {test::findProgram("ip"), "netns", "exec", leftover, test::findProgram("sleep"), "300"},
+      "/dev/null");
+  ASSERT_TRUE(test::waitFor(
+      [&] {
+        const auto listed = TwoHosts::listedNamespaces();
+        return std::count(listed.begin(), listed.end(), leftover) == 1;
+      },
+      5));
+  std::vector<std::string> namespaces;
+  {
+    TwoHosts hosts;
+    namespaces = {hosts.netns(0), hosts.netns(1)};
+    EXPECT_FALSE(test::processAlive(inside));
+    const auto listed = TwoHosts::listedNamespaces();
+    EXPECT_EQ(std::count(listed.begin(), listed.end(), leftover), 0);
+    for (const std::string& netns : namespaces)
+      EXPECT_EQ(std::count(listed.begin(), listed.end(), netns), 1) << netns;
+    // The route to the other host leaves by eth0 from this host's address, not by the decoy.
+    const CommandResult routes = test::runCommand(
+        hosts.onHost(1, {test::findProgram("ip"), "-o", "route", "get", hosts.address(0)}));
+    EXPECT_NE(routes.out.find("dev eth0 src " + hosts.address(1)), std::string::npos)
+        << routes.out << routes.err;
+    const CommandResult named = test::runCommand(
+        hosts.onHost(1, {test::findProgram("sh"), "-c", "hostname; getent hosts seqseg-h0"}));
+    EXPECT_EQ(named.out, "seqseg-h1\n198.18.0.1      seqseg-h0\n") << named.err;
+  }
+  test::waitCommand(inside);
+  const auto listed = TwoHosts::listedNamespaces();
+  for (const std::string& netns : namespaces)
+    EXPECT_EQ(std::count(listed.begin(), listed.end(), netns), 0) << netns;
+}
+
 }  // namespace
 }  // namespace seqseg
