@@ -83,7 +83,7 @@ std::string stateCommand(const JobRecord& record) {
   const std::string alive =
       record.scheduler == "slurm"
           ? "squeue -h -j " + shellQuote(record.slurmJob) + " -o %T 2>/dev/null | grep -q ."
-          : "{ [ ! -f pid ] || kill -0 -- -\"$(cat pid)\" 2>/dev/null; }";
+          : "{ [ ! -f pid ] || kill -0 -\"$(cat pid)\" 2>/dev/null; }";
   return "if [ -f exit_code ]; then echo \"exit $(cat exit_code)\"; elif " + alive +
          "; then echo running; else echo ended; fi";
 }
