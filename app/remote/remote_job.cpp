@@ -129,7 +129,11 @@ struct Follower {
     if (start > 0) {
       record.eventsOffset += static_cast<long long>(start);
       pending.erase(0, start);
-      saveJobRecord(record);
+      // Only what this reader knows: a cancel from another process keeps its state.
+      JobRecord stored = loadJobRecord(record.id);
+      stored.eventsOffset = record.eventsOffset;
+      stored.progress = record.progress;
+      saveJobRecord(stored);
     }
   }
 };
@@ -225,15 +229,32 @@ int follow(JobRecord& record, SshConnection& connection, ProgressSink& progress)
     record.state = code == 0 ? "done" : "failed";
   } else {
     showRemoteErrors(connection, record);
-    if (record.state != "cancelled") record.state = "lost";
-    std::cerr << "seqseg: job " << record.id << " on cluster '" << record.cluster
-              << "' ended without finishing (cancelled, or killed by its scheduler)\n";
+    record.state = loadJobRecord(record.id).state == "cancelled" ? "cancelled" : "lost";
+    std::cerr << "seqseg: job " << record.id << " on cluster '" << record.cluster << "' "
+              << (record.state == "cancelled"
+                      ? "was cancelled"
+                      : "ended without finishing (killed by its scheduler, or its processes "
+                        "were ended)")
+              << "\n";
   }
-  if (!follower.heldDone.is_null()) progress.emit(follower.heldDone);
+  if (!follower.heldDone.is_null()) {
+    progress.emit(follower.heldDone);
+  } else {
+    // The job could not say how it ended (its processes were ended): say it for it.
+    if (record.state != "cancelled")
+      progress.emit({{"event", "error"},
+                     {"message", "remote job " + record.id + " ended with " +
+                                     (code >= 0 && state.rfind("exit ", 0) == 0
+                                          ? "exit code " + std::to_string(code)
+                                          : std::string("no exit code"))}});
+    progress.emit(
+        {{"event", "done"}, {"status", record.state == "cancelled" ? "cancelled" : "failed"}});
+  }
   record.exitCode = code;
   saveJobRecord(record);
   removeJobFolder(connection, record);
-  return code;
+  // The command line's codes: 0 done, 2 bad input (the remote seqseg said which), 1 otherwise.
+  return code == 0 || code == 2 ? code : 1;
 }
 
 std::string versionWords(const std::string& text) {
@@ -333,7 +354,17 @@ std::string remoteJobScript(const ClusterProfile& profile, const std::string& jo
     script << "OMPI_MCA_orte_default_hostfile=" << shellQuote(jobFolder + "/hostfile")
            << "\nexport OMPI_MCA_orte_default_hostfile\n";
   // The profile's own command line (a path, or a line such as "module load seqseg && seqseg").
-  script << profile.seqseg << " " << shellCommand(arguments)
+  // Under Slurm each task of one srun step is a rank: its seqseg-worker (beside seqseg) finds
+  // its rank in the task's environment, rank 0 writes the events, and one failed task ends the
+  // step.
+  std::string command = profile.seqseg;
+  if (profile.scheduler.type == "slurm") {
+    const size_t split = profile.seqseg.find_last_of(" \t");
+    const std::string setup = split == std::string::npos ? "" : profile.seqseg.substr(0, split + 1);
+    command = setup + "srun --kill-on-bad-exit=1 --input=none " +
+              profile.seqseg.substr(split == std::string::npos ? 0 : split + 1) + "-worker";
+  }
+  script << command << " " << shellCommand(arguments)
          << " > events.jsonl 2> stderr.log < /dev/null\n"
          << "echo $? > exit_code.part && mv exit_code.part exit_code\n";
   return script.str();
@@ -458,6 +489,10 @@ int cancelRemoteJob(const std::string& id, std::ostream& out) {
   SshConnection connection(findClusterProfile(record.cluster));
   connection.open();
   const std::string inFolder = "cd " + shellQuote(record.jobFolder) + " 2>/dev/null && ";
+  // Recorded first, so that a process following the job reports it as cancelled.
+  record.state = "cancelled";
+  record.exitCode = 130;
+  saveJobRecord(record);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   if (record.scheduler == "slurm") {
     connection.run("scancel " + shellQuote(record.slurmJob));
@@ -474,9 +509,6 @@ int cancelRemoteJob(const std::string& id, std::ostream& out) {
       std::this_thread::sleep_for(std::chrono::milliseconds(300));
     connection.run(inFolder + "pkill -KILL -s " + session + "; true");
   }
-  record.state = "cancelled";
-  record.exitCode = 130;
-  saveJobRecord(record);
   removeJobFolder(connection, record);
   out << "cancelled job " << id << " on cluster '" << record.cluster << "'\n";
   return 0;

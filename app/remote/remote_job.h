@@ -55,7 +55,7 @@ void saveJobRecord(const JobRecord& record);
 JobRecord loadJobRecord(const std::string& id);
 std::vector<JobRecord> listJobRecords();
 
-// The job script: runs `seqseg ARGS` in the job folder with events to events.jsonl, stderr to
+// The job script: runs `seqseg ARGS` (under Slurm `srun seqseg-worker ARGS`) in the job folder with events to events.jsonl, stderr to
 // stderr.log and the exit code to exit_code (written last, renamed into place).
 std::string remoteJobScript(const ClusterProfile& profile, const std::string& jobFolder,
                             const std::vector<std::string>& arguments);
@@ -68,8 +68,9 @@ std::vector<std::string> sbatchOptions(const ClusterProfile& profile, const std:
 std::string remoteLauncher(const ClusterProfile& profile);
 
 // Uploads, submits, follows the job (events to `progress`), downloads its outputs into place and
-// removes the job folder (unless the profile keeps it). Returns the job's exit code (1 when it
-// ended without one). The remote seqseg must be this version (InputError otherwise).
+// removes the job folder (unless the profile keeps it). Returns 0 when the job succeeded, 2 when
+// the remote seqseg refused its input, 1 otherwise (failed cases, a failed rank, an ended job).
+// The remote seqseg must be this version (InputError otherwise).
 int runRemoteJob(const ClusterProfile& profile, const RemoteJobRequest& request,
                  ProgressSink& progress);
 // Follows a job from where its record stopped, then finishes it as runRemoteJob does.

@@ -158,6 +158,13 @@ TEST(RemoteJobScript, RunsTheProfilesSeqsegWithQuotedArgumentsAndRecordsTheExitC
             std::string::npos)
       << script;
   EXPECT_NE(script.rfind("mv exit_code.part exit_code\n"), std::string::npos);
+  // Under Slurm the ranks are the tasks of one srun step of the workers beside seqseg.
+  profile.scheduler.type = "slurm";
+  EXPECT_NE(remoteJobScript(profile, "/j", {"--batch"})
+                .find("module load seqseg && srun --kill-on-bad-exit=1 --input=none "
+                      "seqseg-worker '--batch' > events.jsonl"),
+            std::string::npos);
+  profile.scheduler.type = "mpirun";
   // The script runs in a real shell: with `true` as seqseg, exit code 0 lands in exit_code.
   test::TempDir job;
   profile.seqseg = "true";
