@@ -123,6 +123,12 @@ void addParallelOptions(CLI::App& app, ParallelOptions& options) {
       ->capture_default_str();
 }
 
+void addClusterOption(CLI::App& app, ParallelOptions& options) {
+  app.add_option("--cluster", options.cluster,
+                 "Run as a job on this cluster profile (clusters.json in the config folder): "
+                 "inputs uploaded, ranks and launcher from the profile, outputs downloaded");
+}
+
 std::vector<std::string> parallelArguments(const ParallelOptions& options) {
   std::vector<std::string> arguments{
       "--ranks",   std::to_string(options.ranks), "--device",    options.device,
