@@ -6,11 +6,14 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <memory>
 
 #include "app/case_tensors.h"
 #include "app/commands.h"
 #include "app/rank_launcher.h"
+#include "app/remote/cluster_profile.h"
+#include "app/remote/remote_job.h"
 #include "engine/atomic_file.h"
 #include "engine/input_error.h"
 #include "engine/metrics.h"
@@ -125,8 +128,6 @@ std::vector<std::string> workerArguments(const BatchOptions& options, const std:
   std::vector<std::string> arguments{"--batch",
                                      "-o",
                                      options.output,
-                                     "--model",
-                                     modelPath,
                                      "--report",
                                      reportPath,
                                      "--labels",
@@ -137,6 +138,7 @@ std::vector<std::string> workerArguments(const BatchOptions& options, const std:
                                      std::to_string(options.threads),
                                      "--overlap",
                                      std::to_string(options.overlap)};
+  if (!modelPath.empty()) arguments.insert(arguments.end(), {"--model", modelPath});
   if (explicitCaseGiven(options)) {
     for (const auto& [flag, path] : {std::pair{"--t1", options.t1},
                                      {"--t1ce", options.t1ce},
@@ -153,6 +155,68 @@ std::vector<std::string> workerArguments(const BatchOptions& options, const std:
   const std::vector<std::string> parallel = parallelArguments(options.parallel);
   arguments.insert(arguments.end(), parallel.begin(), parallel.end());
   return arguments;
+}
+
+// The batch as a job on a cluster profile: only the selected cases' files (and the model, when
+// one is given) are uploaded; the remote seqseg of the same version runs with the profile's
+// ranks and launcher; the masks and report come back into -o.
+int runBatchOnCluster(const BatchOptions& options, const Dataset& dataset) {
+  const ClusterProfile profile = findClusterProfile(options.parallel.cluster);
+  RemoteJobRequest request;
+  request.kind = "batch";
+  request.localOutput = options.output;
+  request.localReport = options.report;
+  std::map<std::string, std::string> explicitFiles;  // flag -> remote path relative to the job
+  if (explicitCaseGiven(options)) {
+    for (const auto& [flag, path] : {std::pair{"--t1", options.t1},
+                                     {"--t1ce", options.t1ce},
+                                     {"--t2", options.t2},
+                                     {"--flair", options.flair}}) {
+      const fs::path file = fs::absolute(path).lexically_normal();
+      const std::string folder = "in/" + std::string(flag).substr(2);
+      request.uploads.push_back({file.parent_path().string(), {file.filename().string()}, folder});
+      explicitFiles[flag] = folder + "/" + file.filename().string();
+    }
+  } else {
+    RemoteJobRequest::Upload cases{fs::absolute(dataset.root).string(), {}, "in"};
+    const fs::path root = fs::absolute(dataset.root).lexically_normal();
+    auto add = [&](const std::string& path) {
+      cases.paths.push_back(
+          fs::absolute(path).lexically_normal().lexically_relative(root).string());
+    };
+    for (const CaseFiles& files : dataset.cases) {
+      for (const std::string& image : files.images) add(image);
+      if (!files.reference.empty()) add(files.reference);
+    }
+    if (fs::exists(root / "dataset.json")) add((root / "dataset.json").string());
+    request.uploads.push_back(cases);
+    request.pathsShownAs.emplace_back("in", root.string());
+  }
+  std::string modelName;
+  if (!options.model.empty()) {
+    const fs::path model = fs::absolute(options.model);
+    modelName = model.filename().string();
+    request.uploads.push_back({model.parent_path().string(), {modelName}, "model"});
+  }
+  request.arguments = [options, explicitFiles, modelName, profile](const std::string& job) {
+    BatchOptions remote = options;
+    remote.output = job + "/out";
+    if (explicitFiles.empty()) {
+      remote.input = job + "/in";
+    } else {
+      remote.t1 = job + "/" + explicitFiles.at("--t1");
+      remote.t1ce = job + "/" + explicitFiles.at("--t1ce");
+      remote.t2 = job + "/" + explicitFiles.at("--t2");
+      remote.flair = job + "/" + explicitFiles.at("--flair");
+    }
+    remote.parallel.ranks = profile.scheduler.ranks();
+    std::vector<std::string> arguments = workerArguments(
+        remote, modelName.empty() ? "" : job + "/model/" + modelName, job + "/out/report.json");
+    arguments.insert(arguments.end(), {"--launcher", remoteLauncher(profile)});
+    return arguments;
+  };
+  auto progress = makeProgressSink(options.progress);
+  return runRemoteJob(profile, request, *progress);
 }
 
 }  // namespace
@@ -178,6 +242,10 @@ int runBatch(const BatchOptions& options) {
   } else {
     dataset = findCases(options.input);
     if (!options.caseIds.empty()) dataset.cases = selectCases(dataset, options.caseIds);
+  }
+  if (!options.parallel.cluster.empty()) {
+    if (options.worker) throw std::invalid_argument("a rank cannot start a remote job");
+    return runBatchOnCluster(options, dataset);
   }
   const std::string modelPath = options.model.empty() ? bundledModelPath() : options.model;
   if (options.model.empty() && !fs::exists(modelPath))
@@ -300,6 +368,7 @@ void addBatchOptions(CLI::App& app, BatchOptions& options) {
                   "Keep the raw prediction: skip the model's removal of small or distant "
                   "components");
   addParallelOptions(app, options.parallel);
+  if (!options.worker) addClusterOption(*group, options.parallel);
 }
 
 }  // namespace seqseg

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "app/commands.h"
+#include "app/remote/ssh_connection.h"
 #include "engine/atomic_file.h"
 #include "engine/input_error.h"
 #include "engine/parallel/process_group.h"
@@ -49,6 +50,7 @@ int runCommandLine(int argc, char** argv, Program program,
   }
   int commandExitCode = 0;
   if (!worker) addEvalCommand(app, commandExitCode);
+  if (!worker) addJobsCommand(app, commandExitCode);
   addTrainCommand(app, commandExitCode, worker);
   BatchOptions batch;
   batch.worker = worker;
@@ -67,6 +69,9 @@ int runCommandLine(int argc, char** argv, Program program,
     std::cerr << name << ": error: " << error.what() << "\n";
     return kExitBadInput;
   } catch (const std::invalid_argument& error) {
+    std::cerr << name << ": error: " << error.what() << "\n";
+    return kExitBadInput;
+  } catch (const RemoteUnreachable& error) {
     std::cerr << name << ": error: " << error.what() << "\n";
     return kExitBadInput;
   } catch (const CollectiveError& error) {

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <random>
@@ -9,6 +10,8 @@
 #include "app/case_tensors.h"
 #include "app/commands.h"
 #include "app/rank_launcher.h"
+#include "app/remote/cluster_profile.h"
+#include "app/remote/remote_job.h"
 #include "engine/atomic_file.h"
 #include "engine/input_error.h"
 #include "engine/resource_paths.h"
@@ -24,6 +27,8 @@
 
 namespace seqseg {
 namespace {
+
+namespace fs = std::filesystem;
 
 struct TrainCommandOptions {
   std::string data, validationData, config = "tiny", progress = "bar";
@@ -94,6 +99,42 @@ std::vector<std::string> workerArguments(const TrainCommandOptions& options) {
   const std::vector<std::string> parallel = parallelArguments(options.parallel);
   arguments.insert(arguments.end(), parallel.begin(), parallel.end());
   return arguments;
+}
+
+// Training as a job on a cluster profile: the data (and a config file, and the run folder when
+// resuming) are uploaded; the run folder comes back into --out.
+int runTrainOnCluster(const TrainCommandOptions& options) {
+  const ClusterProfile profile = findClusterProfile(options.parallel.cluster);
+  RemoteJobRequest request;
+  request.kind = "train";
+  request.localOutput = options.training.runDir;
+  if (!options.data.empty()) {
+    request.uploads.push_back({options.data, {"."}, "in/data"});
+    request.pathsShownAs.emplace_back("in/data", fs::absolute(options.data).string());
+  }
+  if (!options.validationData.empty())
+    request.uploads.push_back({options.validationData, {"."}, "in/val"});
+  std::string configName;
+  if (fs::is_regular_file(options.config)) {
+    const fs::path config = fs::absolute(options.config);
+    configName = config.filename().string();
+    request.uploads.push_back({config.parent_path().string(), {configName}, "in/config"});
+  }
+  if (options.training.resume && fs::is_directory(options.training.runDir))
+    request.uploads.push_back({options.training.runDir, {"."}, "out"});
+  request.arguments = [options, configName, profile](const std::string& job) {
+    TrainCommandOptions remote = options;
+    remote.training.runDir = job + "/out";
+    if (!remote.data.empty()) remote.data = job + "/in/data";
+    if (!remote.validationData.empty()) remote.validationData = job + "/in/val";
+    if (!configName.empty()) remote.config = job + "/in/config/" + configName;
+    remote.parallel.ranks = profile.scheduler.ranks();
+    std::vector<std::string> arguments = workerArguments(remote);
+    arguments.insert(arguments.end(), {"--launcher", remoteLauncher(profile)});
+    return arguments;
+  };
+  auto progress = makeProgressSink(options.progress);
+  return runRemoteJob(profile, request, *progress);
 }
 
 // The median voxel spacing of the cases (as nnU-Net picks its target spacing), A0..A2.
@@ -189,6 +230,10 @@ int runTrain(const TrainCommandOptions& options) {
   if (!options.data.empty()) dataset = findCases(options.data);
   if (options.augment != "on" && options.augment != "off")
     throw std::invalid_argument("--augment must be on or off");
+  if (!options.parallel.cluster.empty()) {
+    if (options.worker) throw std::invalid_argument("a rank cannot start a remote job");
+    return runTrainOnCluster(options);
+  }
   if (!options.worker && options.parallel.ranks > 1 && !startedAsRank()) {
     checkParallelOptions(options.parallel, config);
     auto progress = makeProgressSink(options.progress);
@@ -314,6 +359,7 @@ void addTrainCommand(CLI::App& app, int& exitCode, bool worker) {
                    "With --randomise: folder holding Colin27's ch2.nii.gz and ch2bet.nii.gz")
       ->capture_default_str();
   addParallelOptions(*train, options->parallel);
+  if (!worker) addClusterOption(*train, options->parallel);
   train->callback([options, &exitCode] { exitCode = runTrain(*options); });
 }
 

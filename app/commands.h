@@ -38,6 +38,10 @@ void addSynthCommand(CLI::App& app);
 
 // Sets `exitCode` to 1 when some cases could not be scored.
 void addEvalCommand(CLI::App& app, int& exitCode);
+// seqseg jobs [--cluster NAME] | jobs attach ID | jobs cancel ID. Sets `exitCode` to the
+// attached job's.
+void addJobsCommand(CLI::App& app, int& exitCode);
+
 // worker: this process is one rank (seqseg-worker).
 void addTrainCommand(CLI::App& app, int& exitCode, bool worker);
 

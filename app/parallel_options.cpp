@@ -3,9 +3,13 @@
 #include <mpi.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
+#include <sstream>
 
+#include "engine/parallel/host_address.h"
 #include "engine/runtime.h"
 
 namespace seqseg {
@@ -29,28 +33,61 @@ int localRankCount(int worldSize) {
   return worldSize;
 }
 
-// Under MPI (mpirun without MASTER_ADDR/PORT): rank 0 picks a free port for the store and
-// broadcasts "host port" to the others, then MPI steps aside; the collectives use c10d.
+// Under MPI (mpirun without MASTER_PORT): rank 0 picks a free port for the store and broadcasts
+// it with the addresses it can be reached at (MASTER_ADDR when given, else GLOO_SOCKET_IFNAME's
+// address or all of its own). Then MPI steps aside; the collectives use c10d.
 void storeAddressFromMpi(RankFlags& flags, bool allLocal) {
   int initialised = 0;
   MPI_Initialized(&initialised);
   if (!initialised) MPI_Init(nullptr, nullptr);
   int rank = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  char address[256] = {};
+  char message[4096] = {};
   if (rank == 0) {
-    char host[200] = "127.0.0.1";
-    if (!allLocal) gethostname(host, sizeof host - 1);
-    std::snprintf(address, sizeof address, "%s %d", host, freeLoopbackPort());
+    std::string addresses = "127.0.0.1";
+    if (const auto given = environment("MASTER_ADDR")) {
+      addresses = *given;
+    } else if (!allLocal) {
+      addresses.clear();
+      for (const std::string& address : storeAddressCandidates())
+        addresses += (addresses.empty() ? "" : ",") + address;
+    }
+    const int port = allLocal ? freeLoopbackPort() : freeStorePort();
+    std::snprintf(message, sizeof message, "%s %d", addresses.c_str(), port);
   }
-  MPI_Bcast(address, sizeof address, MPI_CHAR, 0, MPI_COMM_WORLD);
-  MPI_Finalize();
-  char host[256] = {};
+  MPI_Bcast(message, sizeof message, MPI_CHAR, 0, MPI_COMM_WORLD);
+  char addresses[4000] = {};
   int port = 0;
-  if (std::sscanf(address, "%255s %d", host, &port) != 2)
+  const bool received = std::sscanf(message, "%3999s %d", addresses, &port) == 2;
+  std::vector<std::string> candidates;
+  std::istringstream list(addresses);
+  for (std::string address; std::getline(list, address, ',');) candidates.push_back(address);
+  // Ranks on other hosts take the first offered address on a network of theirs; rank 0 and the
+  // ranks on its host (for which any of its addresses works) take the one those ranks chose.
+  const std::vector<std::string> own = hostAddresses();
+  const bool besideRankZero =
+      rank == 0 || std::any_of(candidates.begin(), candidates.end(), [&](const std::string& a) {
+        return std::find(own.begin(), own.end(), a) != own.end();
+      });
+  const int noChoice = std::numeric_limits<int>::max();
+  const int choice = besideRankZero || candidates.empty()
+                         ? noChoice
+                         : static_cast<int>(std::find(candidates.begin(), candidates.end(),
+                                                      reachableAddress(candidates)) -
+                                            candidates.begin());
+  int chosen = noChoice;
+  MPI_Allreduce(&choice, &chosen, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  MPI_Finalize();
+  if (!received || candidates.empty())
     throw std::runtime_error("MPI: could not receive the store address from rank 0");
-  flags.masterAddr = host;
+  flags.masterAddr = candidates.at(besideRankZero ? (chosen == noChoice ? 0 : chosen) : choice);
   flags.masterPort = port;
+}
+
+std::string hostName() {
+  char name[256] = {};
+  gethostname(name, sizeof name - 1);
+  return name;
 }
 
 }  // namespace
@@ -86,6 +123,12 @@ void addParallelOptions(CLI::App& app, ParallelOptions& options) {
       ->capture_default_str();
 }
 
+void addClusterOption(CLI::App& app, ParallelOptions& options) {
+  app.add_option("--cluster", options.cluster,
+                 "Run as a job on this cluster profile (clusters.json in the config folder): "
+                 "inputs uploaded, ranks and launcher from the profile, outputs downloaded");
+}
+
 std::vector<std::string> parallelArguments(const ParallelOptions& options) {
   std::vector<std::string> arguments{
       "--ranks",   std::to_string(options.ranks), "--device",    options.device,
@@ -112,8 +155,10 @@ JobRank joinJob(const ParallelOptions& options) {
   RankFlags flags;
   const bool underMpi = environment("OMPI_COMM_WORLD_SIZE").has_value();
   const int mpiSize = environmentInt("OMPI_COMM_WORLD_SIZE", 1);
-  // One machine: the store and Gloo stay on 127.0.0.1; several: this host's name.
+  // One machine: the store and Gloo stay on 127.0.0.1; several: the addresses that reach rank 0.
+  const int worldSize = environmentInt("WORLD_SIZE", 1);
   const bool allLocal = environmentInt("OMPI_COMM_WORLD_LOCAL_SIZE", mpiSize) == mpiSize &&
+                        environmentInt("LOCAL_WORLD_SIZE", worldSize) == worldSize &&
                         environmentInt("SLURM_STEP_NUM_NODES", 1) <= 1 &&
                         environmentInt("SLURM_NNODES", 1) <= 1;
   if (underMpi && mpiSize > 1 && !environment("MASTER_PORT")) storeAddressFromMpi(flags, allLocal);
@@ -134,7 +179,21 @@ JobRank joinJob(const ParallelOptions& options) {
     return job;
   }
   ProcessGroupOptions groupOptions;
-  if (!allLocal) groupOptions.bindHost = "";
+  if (!allLocal) {
+    // Ranks on several hosts: Gloo binds the address of the interface that reaches rank 0.
+    const std::string self = "rank " + std::to_string(info.rank) + " of " +
+                             std::to_string(info.size) + " on " + hostName();
+    try {
+      groupOptions.bindHost = glooBindAddress(info);
+      // One write, so that launchers gathering several ranks' output do not split the line.
+      const std::string line = "seqseg: " + self + ": store at " + resolveIpv4(info.masterAddr) +
+                               ":" + std::to_string(info.masterPort) + ", Gloo bound to " +
+                               groupOptions.bindHost + "\n";
+      [[maybe_unused]] const ssize_t written = write(STDERR_FILENO, line.data(), line.size());
+    } catch (const std::invalid_argument& error) {
+      throw std::invalid_argument(self + ": " + error.what());
+    }
+  }
   // NCCL needs a GPU of its own per rank; ranks sharing a GPU exchange CUDA tensors over Gloo.
   const int lastLocal = job.localRanks - 1;
   if (device.is_cuda() && resolveDevice(options.device, lastLocal).index() == lastLocal)

@@ -19,12 +19,16 @@ struct ParallelOptions {
   std::string launcher = "local";      // local, mpirun or srun
   std::string device = "cpu";          // cpu or cuda (one GPU per rank, LOCAL_RANK picks it)
   bool checkpointActivations = false;  // recompute encoder blocks in backward
+  std::string cluster;                 // run as a remote job on this cluster profile
   ParallelSettings settings;
 };
 
 // Adds --ranks, --launcher, --device, --checkpoint-activations, --split, --attention and
 // --decoder.
 void addParallelOptions(CLI::App& app, ParallelOptions& options);
+
+// Adds --cluster NAME (not for ranks: they never start remote jobs).
+void addClusterOption(CLI::App& app, ParallelOptions& options);
 
 // The same options as command-line arguments, for the ranks' own command lines.
 std::vector<std::string> parallelArguments(const ParallelOptions& options);

@@ -17,6 +17,7 @@
 #include <ATen/ATen.h>
 
 #include "engine/parallel/c10d_compat.h"
+#include "engine/parallel/host_address.h"
 #include "engine/parallel/nccl_process_group.h"
 
 namespace seqseg {
@@ -134,9 +135,34 @@ class GlooProcessGroup : public ProcessGroup {
     if (info.masterPort <= 0 || info.masterPort > 65535)
       throw std::invalid_argument("process group: a store port in 1..65535 is needed for " +
                                   std::to_string(info.size) + " ranks");
-    store_ = compat::tcpStore(info.masterAddr, info.masterPort, rank_ == 0, size_, timeout_);
+    const std::string self = "rank " + std::to_string(rank_) + " of " + std::to_string(size_);
+    const std::string store = info.masterAddr + ":" + std::to_string(info.masterPort);
+    // The other ranks first wait for the store to answer themselves, so that an unreachable
+    // one is this one line rather than c10d's log of its retries.
+    try {
+      if (rank_ != 0) waitForListener(info.masterAddr, info.masterPort, timeout_);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(self + ": " + e.what());
+    }
+    try {
+      store_ = compat::tcpStore(info.masterAddr, info.masterPort, rank_ == 0, size_, timeout_);
+    } catch (const std::exception& e) {
+      // A wrong MASTER_ADDR/MASTER_PORT or a network between the hosts that does not pass.
+      throw std::invalid_argument(
+          self +
+          (rank_ == 0 ? ": cannot start the store on port " + std::to_string(info.masterPort)
+                      : ": cannot reach the store of rank 0 at " + store + " within " +
+                            std::to_string(timeout_.count() / 1000) + " s") +
+          ": " + errorText(e));
+    }
     auto prefixed = c10::make_intrusive<c10d::PrefixStore>("seqseg/pg", store_);
-    const auto glooOptions = compat::glooOptions(options.bindHost, timeout_, options.glooThreads);
+    c10::intrusive_ptr<compat::GlooGroup::Options> glooOptions;
+    try {
+      glooOptions = compat::glooOptions(options.bindHost, timeout_, options.glooThreads);
+    } catch (const std::exception& e) {
+      throw std::invalid_argument(self + ": Gloo cannot bind '" + options.bindHost +
+                                  "': " + errorText(e));
+    }
     gloo_ = c10::make_intrusive<compat::GlooGroup>(prefixed, rank_, size_, glooOptions);
     if (options.heartbeat) {
       beatStore_ = compat::tcpStore(info.masterAddr, info.masterPort, false, size_, timeout_);

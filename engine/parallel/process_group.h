@@ -74,7 +74,8 @@ class CollectiveError : public std::runtime_error {
 
 struct ProcessGroupOptions {
   std::chrono::milliseconds timeout{std::chrono::seconds(60)};  // every operation
-  std::string bindHost = "127.0.0.1";  // address Gloo listens on ("" = this host's name)
+  // Address Gloo listens on ("" = this host's name); on several hosts see host_address.h.
+  std::string bindHost = "127.0.0.1";
   int glooThreads = 1;
   bool heartbeat = true;  // run the liveness counter thread (needed to name dead ranks)
   int cudaDevice = -1;    // >= 0: ranks on GPUs, collectives over NCCL on this device
@@ -89,7 +90,10 @@ class PendingOp {
 
 class ProcessGroup {
  public:
-  // Joins the group described by info (rank 0 starts the TCPStore server on masterPort).
+  // Joins the group described by info (rank 0 starts the TCPStore server on masterPort, on every
+  // interface; the others wait for it to answer). A store that cannot be started or reached
+  // within the timeout, or a bindHost Gloo cannot bind, is std::invalid_argument: one line
+  // naming the rank and the address.
   static std::shared_ptr<ProcessGroup> create(const RankInfo& info,
                                               const ProcessGroupOptions& options = {});
   // A group of one: no communication at all.

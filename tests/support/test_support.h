@@ -3,6 +3,7 @@
 // and asking nibabel (an independent reader) what it sees in a NIfTI file.
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,22 @@ int startCommand(const std::vector<std::string>& argv, const std::string& logPat
 
 // Waits for a started command; returns its exit code (128 + signal when killed).
 int waitCommand(int pid);
+
+// An absolute path to a program from PATH or the sbin folders (daemons live there); empty when
+// it is not installed.
+std::string findProgram(const std::string& name);
+
+// A TCP port nobody listens on right now on 127.0.0.1 (the kernel's pick).
+int freePort();
+
+// SIGTERM to a started service, then SIGKILL if it has not gone within 10 s; reaps it.
+void stopService(int pid);
+
+// True while the process exists and is not a zombie (an ended child nobody reaped yet).
+bool processAlive(int pid);
+
+// Polls `condition` every 200 ms for up to `seconds`; true once it holds.
+bool waitFor(const std::function<bool()>& condition, int seconds);
 
 // The seqseg executable of this build.
 std::string seqsegExecutable();

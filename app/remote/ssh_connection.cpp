@@ -1,0 +1,225 @@
+#include "app/remote/ssh_connection.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "app/remote/shell_quote.h"
+#include "engine/input_error.h"
+
+namespace seqseg {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A folder only this user can enter, for the control sockets: $XDG_RUNTIME_DIR/seqseg or
+// /tmp/seqseg-UID. Refuses one that belongs to someone else or is open to others.
+std::string runtimeFolder() {
+  const char* xdg = std::getenv("XDG_RUNTIME_DIR");
+  const std::string folder = xdg && *xdg && fs::is_directory(xdg)
+                                 ? std::string(xdg) + "/seqseg"
+                                 : "/tmp/seqseg-" + std::to_string(getuid());
+  mkdir(folder.c_str(), 0700);
+  struct stat info {};
+  if (lstat(folder.c_str(), &info) != 0 || !S_ISDIR(info.st_mode) || info.st_uid != getuid() ||
+      (info.st_mode & 077) != 0)
+    throw InputError(folder,
+                     "the folder for ssh control sockets must be a folder of this user "
+                     "that nobody else can enter");
+  return folder;
+}
+
+std::string lastLine(const std::string& text) {
+  std::string trimmed = text;
+  while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == '\r')) trimmed.pop_back();
+  const size_t newline = trimmed.rfind('\n');
+  return newline == std::string::npos ? trimmed : trimmed.substr(newline + 1);
+}
+
+}  // namespace
+
+SshConnection::SshConnection(ClusterProfile profile) : profile_(std::move(profile)) {
+  controlPath_ = runtimeFolder() + "/cm-" + std::to_string(getpid()) + "-%C";
+}
+
+SshConnection::~SshConnection() {
+  if (!open_) return;
+  std::vector<std::string> argv = sshOptions();
+  argv.insert(argv.end(), {"-O", "exit", destination()});
+  runProcess(argv);
+}
+
+std::string SshConnection::knownHostsFile() const {
+  return expandHome(profile_.ssh.knownHosts.empty() ? "~/.ssh/known_hosts"
+                                                    : profile_.ssh.knownHosts);
+}
+
+std::string SshConnection::destination() const {
+  return (profile_.ssh.user.empty() ? "" : profile_.ssh.user + "@") + profile_.ssh.host;
+}
+
+std::vector<std::string> SshConnection::sshOptions() const {
+  std::vector<std::string> argv{"ssh",
+                                "-o",
+                                "BatchMode=yes",
+                                "-o",
+                                "StrictHostKeyChecking=yes",
+                                "-o",
+                                "UserKnownHostsFile=" + knownHostsFile(),
+                                "-o",
+                                "ControlPath=" + controlPath_,
+                                "-o",
+                                "ControlMaster=no",
+                                "-o",
+                                "ConnectTimeout=15",
+                                "-o",
+                                "ServerAliveInterval=10",
+                                "-o",
+                                "ServerAliveCountMax=3",
+                                "-p",
+                                std::to_string(profile_.ssh.port)};
+  if (!profile_.ssh.identityFile.empty())
+    argv.insert(argv.end(),
+                {"-o", "IdentitiesOnly=yes", "-i", expandHome(profile_.ssh.identityFile)});
+  if (!profile_.ssh.jump.empty()) {
+    // The jump host is reached with the same key and host-key rules (ProxyJump would not pass
+    // the known_hosts file on).
+    std::string jump = profile_.ssh.jump, port = "22";
+    if (const size_t colon = jump.rfind(':'); colon != std::string::npos) {
+      port = jump.substr(colon + 1);
+      jump = jump.substr(0, colon);
+    }
+    std::vector<std::string> proxy{"ssh",
+                                   "-o",
+                                   "BatchMode=yes",
+                                   "-o",
+                                   "StrictHostKeyChecking=yes",
+                                   "-o",
+                                   "UserKnownHostsFile=" + knownHostsFile(),
+                                   "-p",
+                                   port};
+    if (!profile_.ssh.identityFile.empty())
+      proxy.insert(proxy.end(),
+                   {"-o", "IdentitiesOnly=yes", "-i", expandHome(profile_.ssh.identityFile)});
+    proxy.insert(proxy.end(), {"-W", "%h:%p", jump});
+    argv.insert(argv.end(), {"-o", "ProxyCommand=" + shellCommand(proxy)});
+  }
+  return argv;
+}
+
+void SshConnection::refuse(const ProcessResult& result) const {
+  const std::string where = "cluster '" + profile_.name + "' (" + profile_.destinationText() + ")";
+  if (result.err.find("REMOTE HOST IDENTIFICATION HAS CHANGED") != std::string::npos)
+    throw InputError(knownHostsFile(), where +
+                                           ": the host's key differs from the one known here; "
+                                           "refused (if the server's key really changed, remove "
+                                           "its old line with ssh-keygen -R)");
+  if (result.err.find("Host key verification failed") != std::string::npos ||
+      result.err.find("host key is known") != std::string::npos) {
+    std::string scan = "ssh-keyscan";
+    if (profile_.ssh.port != 22) scan += " -p " + std::to_string(profile_.ssh.port);
+    scan += " " + profile_.ssh.host;
+    // The key the server offers now, to compare with what its administrators publish.
+    const ProcessResult keys = runProcess(
+        {"ssh-keyscan", "-T", "10", "-p", std::to_string(profile_.ssh.port), profile_.ssh.host});
+    std::string fingerprints;
+    if (keys.exitCode == 0 && !keys.out.empty()) {
+      const std::string scanned =
+          (fs::temp_directory_path() / ("seqseg-keyscan-" + std::to_string(getpid()))).string();
+      std::ofstream(scanned) << keys.out;
+      const ProcessResult printed = runProcess({"ssh-keygen", "-lf", scanned});
+      fs::remove(scanned);
+      std::istringstream lines(printed.out);
+      for (std::string line; std::getline(lines, line);) {
+        std::istringstream fields(line);
+        std::string bits, hash, host, type;
+        fields >> bits >> hash >> host >> type;
+        if (hash.empty()) continue;
+        if (!fingerprints.empty()) fingerprints += ", ";
+        fingerprints += (type.size() > 2 ? type.substr(1, type.size() - 2) : type) + " " + hash;
+      }
+    }
+    throw InputError(knownHostsFile(),
+                     where + ": the host key is not known" +
+                         (fingerprints.empty() ? std::string(" (the server offered none)")
+                                               : " (the server offers " + fingerprints + ")") +
+                         "; if that is the server's key, accept it with: " + scan + " >> " +
+                         shellQuote(knownHostsFile()));
+  }
+  const std::string said = lastLine(result.err);
+  throw RemoteUnreachable(where + ": cannot connect: " + (said.empty() ? "ssh failed" : said));
+}
+
+void SshConnection::open() {
+  std::vector<std::string> argv = sshOptions();
+  // The master goes to the background once logged in (-f), with its output sent to /dev/null.
+  for (std::string& option : argv)
+    if (option == "ControlMaster=no") option = "ControlMaster=yes";
+  argv.insert(argv.end(), {"-o", "ControlPersist=yes", "-f", "-N", destination()});
+  const ProcessResult master = runProcess(argv);
+  if (master.exitCode != 0) refuse(master);
+  open_ = true;
+}
+
+void SshConnection::reopen() {
+  std::vector<std::string> check = sshOptions();
+  check.insert(check.end(), {"-O", "check", destination()});
+  if (runProcess(check).exitCode == 0) return;
+  open();
+}
+
+ProcessResult SshConnection::run(const std::string& command, const std::string& input) const {
+  std::vector<std::string> argv = sshOptions();
+  argv.insert(argv.end(), {"-T", destination(), "umask 077; " + command});
+  ProcessResult result = runProcess(argv, input);
+  if (result.exitCode == 255) refuse(result);
+  return result;
+}
+
+namespace {
+
+// rsync over this connection: the same ssh options (quoted for rsync's own splitting), names
+// passed to the remote rsync unchanged (--protect-args) and created user-only.
+std::vector<std::string> rsyncCommand(const std::vector<std::string>& sshOptions) {
+  return {"rsync",
+          "-a",
+          "-r",
+          "--partial",
+          "--protect-args",
+          "--chmod=Du=rwx,Dgo=,Fu=rw,Fgo=",
+          "--rsync-path=umask 077; rsync",
+          "-e",
+          shellCommand(sshOptions)};
+}
+
+}  // namespace
+
+void SshConnection::upload(const std::string& localBase,
+                           const std::vector<std::string>& relativePaths,
+                           const std::string& remoteFolder) const {
+  std::string list;
+  for (const std::string& path : relativePaths) list += path + '\0';
+  std::vector<std::string> argv = rsyncCommand(sshOptions());
+  argv.insert(argv.end(),
+              {"--from0", "--files-from=-", localBase, destination() + ":" + remoteFolder + "/"});
+  const ProcessResult result = runProcess(argv, list);
+  if (result.exitCode != 0)
+    throw RemoteUnreachable("cluster '" + profile_.name + "': upload of " + localBase +
+                            " failed: " + lastLine(result.err));
+}
+
+void SshConnection::download(const std::string& remoteFolder,
+                             const std::string& localFolder) const {
+  std::vector<std::string> argv = rsyncCommand(sshOptions());
+  argv.insert(argv.end(), {destination() + ":" + remoteFolder + "/", localFolder + "/"});
+  const ProcessResult result = runProcess(argv);
+  if (result.exitCode != 0)
+    throw RemoteUnreachable("cluster '" + profile_.name + "': download of " + remoteFolder +
+                            " failed: " + lastLine(result.err));
+}
+
+}  // namespace seqseg
