@@ -300,6 +300,49 @@ TEST_F(RemoteJob, UnknownProfilesAndMalformedClusterFilesAreOneLineErrors) {
   EXPECT_NE(unreachable.err.find("cannot connect"), std::string::npos) << unreachable.err;
 }
 
+TEST_F(RemoteJob, TrainOnAClusterFollowsTheLocalLossCurveAndBringsTheRunFolderBack) {
+  TempDir work;
+  chmod(work.path().c_str(), 0755);
+  test::writeFile(work / "small.json", test::kSmallModelConfig);
+  auto train = [&](const std::string& run, const std::vector<std::string>& more) {
+    std::vector<std::string> arguments{"train",
+                                       "--data",
+                                       cases(),
+                                       "--out",
+                                       run,
+                                       "--config",
+                                       work / "small.json",
+                                       "--epochs",
+                                       "1",
+                                       "--steps-per-epoch",
+                                       "3",
+                                       "--batch-size",
+                                       "1",
+                                       "--threads",
+                                       "1",
+                                       "--seed",
+                                       "5",
+                                       "--val-fraction",
+                                       "0",
+                                       "--progress",
+                                       "json"};
+    arguments.insert(arguments.end(), more.begin(), more.end());
+    return test::runSeqseg(arguments);
+  };
+  const CommandResult local = train(work / "local", {});
+  ASSERT_EQ(local.exitCode, 0) << local.err;
+  const CommandResult remote = train(work / "remote", {"--cluster", "login"});
+  ASSERT_EQ(remote.exitCode, 0) << remote.err << remote.out;
+  for (const char* file : {"last.pt", "config.json", "metrics.jsonl"})
+    EXPECT_TRUE(fs::exists(work / ("remote/" + std::string(file)))) << file;
+  const std::vector<double> losses = test::stepLosses(work / "remote/metrics.jsonl");
+  ASSERT_EQ(losses.size(), 3u);
+  EXPECT_EQ(losses, test::stepLosses(work / "local/metrics.jsonl"));
+  EXPECT_EQ(countOf(remote.out, "\"event\":\"done\""), 1);
+  EXPECT_EQ(record(jobIdIn(remote.out))["kind"], "train");
+  EXPECT_EQ(remoteJobFolders(), "");
+}
+
 TEST_F(RemoteJob, AJobOutlivesADroppedConnectionAndAttachCompletesIt) {
   TempDir out;
   const std::string slow = slowCases();
