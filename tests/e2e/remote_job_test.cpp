@@ -14,6 +14,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "app/remote/profile_check.h"
 #include "tests/support/slurm_cluster.h"
 #include "tests/support/sshd_server.h"
 #include "tests/support/test_support.h"
@@ -44,6 +45,20 @@ int countOf(const std::string& text, const std::string& what) {
   int count = 0;
   for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
   return count;
+}
+
+// "what: passed|FAILED" per check, one line each, for comparing whole outcomes.
+std::string outcome(const std::vector<ProfileCheck>& checks) {
+  std::string text;
+  for (const ProfileCheck& check : checks)
+    text += check.what + ": " + (check.passed ? "passed" : "FAILED") + "\n";
+  return text;
+}
+
+std::string details(const std::vector<ProfileCheck>& checks) {
+  std::string text;
+  for (const ProfileCheck& check : checks) text += check.what + ": " + check.detail + "\n";
+  return text;
 }
 
 // The value of variable `name` in a process's environment ("" when absent).
@@ -343,6 +358,41 @@ TEST_F(RemoteJob, TrainOnAClusterFollowsTheLocalLossCurveAndBringsTheRunFolderBa
   EXPECT_EQ(remoteJobFolders(), "");
 }
 
+TEST_F(RemoteJob, TestingAProfileShowsEachCheckWithItsResult) {
+  const auto good = checkClusterProfile(
+      profileFromJson(profile("lab", {{"type", "mpirun"}, {"hosts", {"localhost:2"}}}), "t"));
+  EXPECT_EQ(outcome(good),
+            "ssh reachable: passed\nhost key known: passed\nseqseg version: passed\n"
+            "scheduler found: passed\npartition exists: passed\n")
+      << details(good);
+  EXPECT_NE(good[3].detail.find("mpirun"), std::string::npos) << details(good);
+
+  TempDir known;
+  test::writeFile(known / "known_hosts", "");
+  nlohmann::json stranger = profile("stranger", {{"type", "mpirun"}});
+  stranger["ssh"]["known_hosts"] = known / "known_hosts";
+  const auto unknownKey = checkClusterProfile(profileFromJson(stranger, "t"));
+  EXPECT_EQ(outcome(unknownKey),
+            "ssh reachable: passed\nhost key known: FAILED\nseqseg version: FAILED\n"
+            "scheduler found: FAILED\npartition exists: FAILED\n")
+      << details(unknownKey);
+  EXPECT_NE(unknownKey[1].detail.find(server_->hostKeyFingerprint()), std::string::npos);
+
+  nlohmann::json closed = profile("closed", {{"type", "mpirun"}});
+  closed["ssh"]["port"] = test::freePort();
+  const auto unreachable = checkClusterProfile(profileFromJson(closed, "t"));
+  EXPECT_FALSE(unreachable[0].passed) << details(unreachable);
+  EXPECT_NE(unreachable[0].detail.find("cannot connect"), std::string::npos);
+
+  nlohmann::json elsewhere = profile("elsewhere", {{"type", "mpirun"}});
+  elsewhere["seqseg"] = "/nonexistent/seqseg";
+  const auto noSeqseg = checkClusterProfile(profileFromJson(elsewhere, "t"));
+  EXPECT_EQ(outcome(noSeqseg),
+            "ssh reachable: passed\nhost key known: passed\nseqseg version: FAILED\n"
+            "scheduler found: passed\npartition exists: passed\n")
+      << details(noSeqseg);
+}
+
 TEST_F(RemoteJob, AJobOutlivesADroppedConnectionAndAttachCompletesIt) {
   TempDir out;
   const std::string slow = slowCases();
@@ -472,6 +522,20 @@ TEST_F(RemoteSlurmJob, SbatchRunsTheRanksAsASlurmJobAndWritesTheOneRankMask) {
   const std::string id = jobIdIn(run.out);
   EXPECT_FALSE(record(id)["slurm_job"].get<std::string>().empty());
   EXPECT_EQ(remoteJobFolders(), "");
+}
+
+TEST_F(RemoteSlurmJob, TestingAProfileFindsSlurmAndItsPartition) {
+  nlohmann::json hpc =
+      nlohmann::json::parse(test::readFile(*config_ / "clusters.json"))["clusters"][0];
+  const auto good = checkClusterProfile(profileFromJson(hpc, "t"));
+  EXPECT_EQ(outcome(good),
+            "ssh reachable: passed\nhost key known: passed\nseqseg version: passed\n"
+            "scheduler found: passed\npartition exists: passed\n")
+      << details(good);
+  hpc["scheduler"]["partition"] = "nope";
+  const auto missing = checkClusterProfile(profileFromJson(hpc, "t"));
+  EXPECT_FALSE(missing[4].passed) << details(missing);
+  EXPECT_EQ(missing[4].detail, "no partition 'nope' (sinfo)");
 }
 
 TEST_F(RemoteSlurmJob, ScancelEndsTheJobAndLeavesNoRemoteProcess) {
