@@ -442,6 +442,24 @@ TEST_F(RemoteJob, CancelEndsEveryRemoteProcessAndRemovesTheJobFolder) {
   EXPECT_FALSE(fs::exists(maskOf(out / "o")));
 }
 
+// The desktop application cancels a job as it cancels a local one: SIGTERM to the command's
+// process group. The remote job is then cancelled too.
+TEST_F(RemoteJob, SigtermToTheCommandCancelsTheRemoteJob) {
+  TempDir out;
+  std::string id;
+  const int pid = startUntilSubmitted(
+      test::batchArguments(slowCases(), out / "o", {"--cluster", "lab", "--tta"}), out / "log", id);
+  ASSERT_FALSE(id.empty()) << test::readFile(out / "log");
+  ASSERT_TRUE(test::waitFor([&] { return server_->sessionProcesses().size() >= 4; }, 60));
+  kill(pid, SIGTERM);
+  EXPECT_EQ(test::waitCommand(pid), 128 + SIGTERM) << test::readFile(out / "log");
+  EXPECT_NE(test::readFile(out / "log").find("\"status\":\"cancelled\""), std::string::npos);
+  EXPECT_TRUE(test::waitFor([&] { return server_->sessionProcesses().empty(); }, 10))
+      << server_->sessionProcesses().size() << " remote processes left";
+  EXPECT_EQ(record(id)["state"], "cancelled");
+  EXPECT_EQ(remoteJobFolders(), "");
+}
+
 // Slurm behind the login host: sbatch, scancel, a failed rank.
 class RemoteSlurmJob : public RemoteSuite {
  protected:
