@@ -3,10 +3,16 @@
 // window shows the volumes a local `seqseg --batch` reports.
 #include <gtest/gtest.h>
 
+#include <QAction>
 #include <QComboBox>
+#include <QLabel>
 #include <QDir>
+#include <QLineEdit>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
+#include <QTableWidget>
 #include <QTest>
 
 #include <cstdlib>
@@ -17,6 +23,7 @@
 #include "tests/gui/gui_test_support.h"
 #include "tests/support/sshd_server.h"
 #include "tests/support/test_support.h"
+#include "ui/cluster_settings_dialog.h"
 #include "ui/main_window.h"
 #include "ui/segment_panel.h"
 #include "ui/segmentation_job.h"
@@ -100,6 +107,75 @@ TEST(UiRemoteSegment, RunOnAClusterProfileShowsTheVolumesOfALocalBatch) {
   list.push_back("ls -A ~/" + workDir + "; rm -rf ~/" + workDir);
   EXPECT_EQ(test::runCommand(list).out, "");
   unsetenv("SEQSEG_CONFIG_DIR");
+}
+
+// Settings -> Clusters: a profile typed into the form is saved to clusters.json, and Test shows
+// each check with its result, failing the one that fails.
+TEST(UiClusterSettings, SavesAProfileAndTestShowsEachCheckWithItsResult) {
+  const std::string reason = test::SshdServer::unavailableReason();
+  if (!reason.empty()) GTEST_SKIP() << reason;
+  test::ensureApplication();
+  test::TempDir config;
+  test::SshdServer server;
+  {
+    MainWindow window;
+    EXPECT_NE(window.findChild<QAction*>("clustersAction"), nullptr);
+  }
+  ClusterSettingsDialog dialog(QString::fromStdString(config / "clusters.json"));
+  dialog.show();
+  auto edit = [&](const char* name, const std::string& value) {
+    auto* line = dialog.findChild<QLineEdit*>(name);
+    ASSERT_NE(line, nullptr) << name;
+    line->setText(QString::fromStdString(value));
+  };
+  edit("clusterName", "lab");
+  edit("sshUser", server.account());
+  edit("sshHost", server.host());
+  dialog.findChild<QSpinBox*>("sshPort")->setValue(server.port());
+  edit("sshIdentity", server.identityFile());
+  edit("sshKnownHosts", server.knownHostsFile());
+  edit("remoteSeqseg", test::seqsegExecutable());
+  dialog.findChild<QComboBox*>("schedulerType")->setCurrentText("mpirun");
+  edit("mpirunHosts", "localhost:2");
+  edit("workDir", "~/seqseg-jobs");
+  dialog.findChild<QPushButton*>("saveCluster")->click();
+  const auto saved = nlohmann::json::parse(test::readFile(config / "clusters.json"));
+  ASSERT_EQ(saved["clusters"].size(), 1u);
+  EXPECT_EQ(saved["clusters"][0]["ssh"]["port"], server.port());
+  EXPECT_EQ(saved["clusters"][0]["scheduler"]["hosts"], nlohmann::json({"localhost:2"}));
+  EXPECT_EQ(std::filesystem::status(config / "clusters.json").permissions() &
+                std::filesystem::perms::others_all,
+            std::filesystem::perms::none);
+
+  auto* checks = dialog.findChild<QTableWidget*>("clusterChecks");
+  auto results = [&] {
+    std::string text;
+    for (int row = 0; row < checks->rowCount(); ++row)
+      text += checks->item(row, 0)->text().toStdString() + ": " +
+              checks->item(row, 1)->text().toStdString() + "\n";
+    return text;
+  };
+  dialog.findChild<QPushButton*>("testCluster")->click();
+  EXPECT_EQ(results(),
+            "ssh reachable: passed\nhost key known: passed\nseqseg version: passed\n"
+            "scheduler found: passed\npartition exists: passed\n");
+  // A known_hosts without the server's key: that check fails, with the fingerprint shown.
+  test::writeFile(config / "empty_known_hosts", "");
+  edit("sshKnownHosts", config / "empty_known_hosts");
+  dialog.findChild<QPushButton*>("testCluster")->click();
+  EXPECT_EQ(checks->item(1, 1)->text(), "failed");
+  EXPECT_NE(checks->item(1, 2)->text().toStdString().find(server.hostKeyFingerprint()),
+            std::string::npos);
+  // A form that breaks the file's rules is refused with the same one-line message.
+  dialog.findChild<QSpinBox*>("sshPort")->setValue(22);
+  edit("sshHost", "-oProxyCommand=x");
+  dialog.findChild<QPushButton*>("saveCluster")->click();
+  EXPECT_EQ(nlohmann::json::parse(test::readFile(config / "clusters.json")), saved);
+  EXPECT_NE(dialog.findChild<QLabel*>("clusterStatus")
+                ->text()
+                .toStdString()
+                .find("is not a host or user name"),
+            std::string::npos);
 }
 
 }  // namespace
