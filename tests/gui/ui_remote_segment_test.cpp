@@ -5,8 +5,8 @@
 
 #include <QAction>
 #include <QComboBox>
-#include <QLabel>
 #include <QDir>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
@@ -42,6 +42,16 @@ TEST(UiRemoteSegment, RunOnAClusterProfileShowsTheVolumesOfALocalBatch) {
                      QString::fromStdString(settings.path()));
   test::SshdServer server;
   const std::string workDir = "seqseg-gui-jobs-" + std::to_string(::getpid());
+  // The remote work folder goes with the test, also when it fails half-way.
+  struct RemoveWorkDir {
+    const test::SshdServer& server;
+    std::string folder;
+    ~RemoveWorkDir() {
+      std::vector<std::string> remove = server.sshCommand();
+      remove.push_back("rm -rf ~/" + folder);
+      test::runCommand(remove);
+    }
+  } removeWorkDir{server, workDir};
   const nlohmann::json profile{
       {"name", "lab"},
       {"ssh",
@@ -104,7 +114,7 @@ TEST(UiRemoteSegment, RunOnAClusterProfileShowsTheVolumesOfALocalBatch) {
   }
   EXPECT_EQ(records, 1);
   std::vector<std::string> list = server.sshCommand();
-  list.push_back("ls -A ~/" + workDir + "; rm -rf ~/" + workDir);
+  list.push_back("ls -A ~/" + workDir);
   EXPECT_EQ(test::runCommand(list).out, "");
   unsetenv("SEQSEG_CONFIG_DIR");
 }
