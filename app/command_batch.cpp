@@ -167,6 +167,7 @@ int runBatchOnCluster(const BatchOptions& options, const Dataset& dataset) {
   request.localOutput = options.output;
   request.localReport = options.report;
   std::map<std::string, std::string> explicitFiles;  // flag -> remote path relative to the job
+  std::string inputName;                             // -i's folder name, kept there
   if (explicitCaseGiven(options)) {
     for (const auto& [flag, path] : {std::pair{"--t1", options.t1},
                                      {"--t1ce", options.t1ce},
@@ -178,11 +179,13 @@ int runBatchOnCluster(const BatchOptions& options, const Dataset& dataset) {
       explicitFiles[flag] = folder + "/" + file.filename().string();
     }
   } else {
-    RemoteJobRequest::Upload cases{fs::absolute(dataset.root).string(), {}, "in"};
-    const fs::path root = fs::absolute(dataset.root).lexically_normal();
+    // The input folder keeps its name there (a case folder given as -i is named by it).
+    fs::path root = fs::absolute(dataset.root).lexically_normal();
+    if (root.filename().empty()) root = root.parent_path();
+    RemoteJobRequest::Upload cases{root.parent_path().string(), {}, "in"};
     auto add = [&](const std::string& path) {
       cases.paths.push_back(
-          fs::absolute(path).lexically_normal().lexically_relative(root).string());
+          fs::absolute(path).lexically_normal().lexically_relative(root.parent_path()).string());
     };
     for (const CaseFiles& files : dataset.cases) {
       for (const std::string& image : files.images) add(image);
@@ -190,7 +193,8 @@ int runBatchOnCluster(const BatchOptions& options, const Dataset& dataset) {
     }
     if (fs::exists(root / "dataset.json")) add((root / "dataset.json").string());
     request.uploads.push_back(cases);
-    request.pathsShownAs.emplace_back("in", root.string());
+    inputName = root.filename().string();
+    request.pathsShownAs.emplace_back("in/" + inputName, root.string());
   }
   std::string modelName;
   if (!options.model.empty()) {
@@ -198,11 +202,12 @@ int runBatchOnCluster(const BatchOptions& options, const Dataset& dataset) {
     modelName = model.filename().string();
     request.uploads.push_back({model.parent_path().string(), {modelName}, "model"});
   }
-  request.arguments = [options, explicitFiles, modelName, profile](const std::string& job) {
+  request.arguments = [options, explicitFiles, inputName, modelName,
+                       profile](const std::string& job) {
     BatchOptions remote = options;
     remote.output = job + "/out";
     if (explicitFiles.empty()) {
-      remote.input = job + "/in";
+      remote.input = job + "/in/" + inputName;
     } else {
       remote.t1 = job + "/" + explicitFiles.at("--t1");
       remote.t1ce = job + "/" + explicitFiles.at("--t1ce");

@@ -38,6 +38,7 @@ std::vector<std::string> batchArguments(const CaseFiles& files, const std::strin
   optional("--split", settings.split, defaults.split);
   optional("--attention", settings.attention, defaults.attention);
   optional("--decoder", settings.decoder, defaults.decoder);
+  optional("--cluster", settings.cluster, defaults.cluster);
   return arguments;
 }
 

@@ -15,6 +15,7 @@ struct SegmentSettings {
   std::string split = "slab0";
   std::string attention = "allgather";
   std::string decoder = "halo";
+  std::string cluster;  // a cluster profile to run on (--cluster); empty: this computer
 };
 
 // Arguments (after the executable) that segment the one case `files` into `outputFolder`

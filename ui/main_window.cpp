@@ -36,6 +36,7 @@
 #include "io/image_reader.h"
 #include "io/image_writer.h"
 #include "io/label_mapping.h"
+#include "ui/cluster_settings_dialog.h"
 #include "ui/dicom_series_dialog.h"
 #include "ui/display_controls.h"
 #include "ui/legend_panel.h"
@@ -189,6 +190,17 @@ void MainWindow::createMenus() {
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
   quit->setMenuRole(QAction::QuitRole);
+
+  QMenu* settings = menuBar()->addMenu(tr("&Settings"));
+  settings->addAction(tr("&Clusters…"), this, &MainWindow::editClusters)
+      ->setObjectName(QStringLiteral("clustersAction"));
+}
+
+void MainWindow::editClusters() {
+  ClusterSettingsDialog dialog(QString(), this);
+  connect(&dialog, &ClusterSettingsDialog::profilesChanged, segmentPanel_,
+          &SegmentPanel::refreshClusters);
+  dialog.exec();
 }
 
 void MainWindow::createViews() {

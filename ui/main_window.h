@@ -111,6 +111,7 @@ class MainWindow : public QMainWindow, private SessionListener {
                     std::function<CaseFiles(std::string& note, std::string& root)> locateCase);
   void finishLoading(const LoadResult& result);
   void chooseSegmentation();
+  void editClusters();  // Settings -> Clusters
   void chooseSaveFile();
   void chooseScreenshotFile(const QString& view);
   void fillRecentMenu();

@@ -15,6 +15,7 @@
 
 #include <cmath>
 
+#include "app/remote/cluster_profile.h"
 #include "ui/segmentation_job.h"
 
 namespace seqseg {
@@ -40,6 +41,10 @@ SegmentPanel::SegmentPanel(SessionModel& session, SegmentationJob& job, QWidget*
   model_->addItem(tr("Choose a model file…"));
   model_->setToolTip(tr("The model checkpoint (.pt) to segment with"));
   connect(model_, &QComboBox::activated, this, &SegmentPanel::chooseModel);
+
+  runOn_ = new QComboBox;
+  runOn_->setObjectName(QStringLiteral("runOnChoice"));
+  refreshClusters();
 
   ranks_ = new QSpinBox;
   ranks_->setObjectName(QStringLiteral("ranksChoice"));
@@ -80,6 +85,7 @@ SegmentPanel::SegmentPanel(SessionModel& session, SegmentationJob& job, QWidget*
 
   auto* form = new QFormLayout;
   form->addRow(tr("Model"), model_);
+  form->addRow(tr("Run on"), runOn_);
   form->addRow(tr("Ranks"), ranks_);
   form->addRow(tr("Device"), device_);
   form->addRow(tr("Split"), split_);
@@ -112,6 +118,7 @@ SegmentSettings SegmentPanel::settings() const {
   settings.split = split_->currentText().toStdString();
   settings.attention = attention_->currentText().toStdString();
   settings.decoder = decoder_->currentText().toStdString();
+  if (runOn_->currentIndex() > 0) settings.cluster = runOn_->currentText().toStdString();
   return settings;
 }
 
@@ -146,6 +153,23 @@ void SegmentPanel::setKnownModels(const QVector<QPair<QString, QString>>& models
   model_->setCurrentIndex(index >= 0 ? index : kBundledModel);
 }
 
+void SegmentPanel::refreshClusters() {
+  const QString chosen = runOn_->currentIndex() > 0 ? runOn_->currentText() : QString();
+  runOn_->clear();
+  runOn_->addItem(tr("This computer"));
+  try {
+    for (const ClusterProfile& profile : loadClusterProfiles(clustersFilePath()))
+      runOn_->addItem(QString::fromStdString(profile.name));
+    runOn_->setToolTip(
+        tr("Where the job runs: here, or as a remote job on a cluster profile "
+           "(its ranks come from the profile)"));
+  } catch (const std::exception& error) {
+    runOn_->setToolTip(QString::fromStdString(error.what()));
+  }
+  const int index = chosen.isEmpty() ? -1 : runOn_->findText(chosen);
+  runOn_->setCurrentIndex(index > 0 ? index : 0);
+}
+
 void SegmentPanel::chooseModel(int index) {
   if (index != kChooseModel) return;
   const QString file = QFileDialog::getOpenFileName(this, tr("Choose a model"), QString(),
@@ -166,9 +190,10 @@ void SegmentPanel::updateControls() {
   const bool active = session_.jobActive();
   segment_->setEnabled(session_.hasCase() && !active);
   cancel_->setEnabled(job.state == JobState::Running);
-  for (QWidget* choice : {static_cast<QWidget*>(model_), static_cast<QWidget*>(ranks_),
-                          static_cast<QWidget*>(device_), static_cast<QWidget*>(split_),
-                          static_cast<QWidget*>(attention_), static_cast<QWidget*>(decoder_)})
+  for (QWidget* choice :
+       {static_cast<QWidget*>(model_), static_cast<QWidget*>(runOn_), static_cast<QWidget*>(ranks_),
+        static_cast<QWidget*>(device_), static_cast<QWidget*>(split_),
+        static_cast<QWidget*>(attention_), static_cast<QWidget*>(decoder_)})
     choice->setEnabled(!active);
   progress_->setValue(static_cast<int>(std::lround(job.fraction * progress_->maximum())));
   switch (job.state) {

@@ -31,6 +31,9 @@ class SegmentPanel : public QWidget, private SessionListener {
   // The named models (name, checkpoint) listed after the bundled one: trained and imported
   // models of the Train menu's registry. The chosen model stays chosen if still listed.
   void setKnownModels(const QVector<QPair<QString, QString>>& models);
+  // Lists "This computer" and the cluster profiles of clusters.json again; the chosen one
+  // stays chosen if still listed.
+  void refreshClusters();
 
  public slots:
   void segment();  // what the Segment button does
@@ -45,6 +48,7 @@ class SegmentPanel : public QWidget, private SessionListener {
   SessionModel& session_;
   SegmentationJob& job_;
   QComboBox* model_ = nullptr;
+  QComboBox* runOn_ = nullptr;
   QSpinBox* ranks_ = nullptr;
   QComboBox* device_ = nullptr;
   QComboBox* split_ = nullptr;

@@ -70,11 +70,12 @@ void SegmentationJob::start(const SegmentSettings& settings) {
   processGroup_ = 0;
   process_ = new QProcess(this);
   // Its own process group, so that cancel reaches every worker it starts.
-  process_->setChildProcessModifier([application = ::getpid()] {
+  process_->setChildProcessModifier([application = ::getpid(), remote = !settings.cluster.empty()] {
     ::setpgid(0, 0);
     // The job ends with the application, even when that is killed (SIGTERM cancels the job
-    // and its ranks); if the application died before this line, end at once.
-    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    // and its ranks); if the application died before this line, end at once. A remote job goes
+    // on without the application (SIGHUP leaves it running; seqseg jobs lists it).
+    ::prctl(PR_SET_PDEATHSIG, remote ? SIGHUP : SIGTERM);
     if (::getppid() != application) ::_exit(1);
     // Below the UI in the scheduler: the workers take every core, and the window stays smooth.
     [[maybe_unused]] const int priority = ::nice(10);

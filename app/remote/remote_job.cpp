@@ -1,5 +1,6 @@
 #include "app/remote/remote_job.h"
 
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,6 +28,41 @@ namespace fs = std::filesystem;
 constexpr auto kPollInterval = std::chrono::milliseconds(500);
 // How long a follower keeps trying to reach a cluster that stopped answering.
 constexpr auto kReconnectPatience = std::chrono::seconds(30);
+
+// Set by SIGTERM or SIGINT while a job is followed: cancel it there too. SIGHUP (a closed
+// terminal) leaves it running.
+volatile sig_atomic_t stopSignal = 0;
+
+void noteStopSignal(int signal) {
+  stopSignal = signal;
+}
+
+// While alive, SIGTERM and SIGINT are noted instead of ending the process (the follower then
+// cancels the remote job), and SIGHUP is ignored; the previous handlers come back afterwards.
+class StopSignals {
+ public:
+  StopSignals() {
+    stopSignal = 0;
+    struct sigaction note {
+    }, ignore{};
+    note.sa_handler = noteStopSignal;
+    sigemptyset(&note.sa_mask);
+    ignore.sa_handler = SIG_IGN;
+    sigaction(SIGTERM, &note, &previous_[0]);
+    sigaction(SIGINT, &note, &previous_[1]);
+    sigaction(SIGHUP, &ignore, &previous_[2]);
+  }
+  ~StopSignals() {
+    sigaction(SIGTERM, &previous_[0], nullptr);
+    sigaction(SIGINT, &previous_[1], nullptr);
+    sigaction(SIGHUP, &previous_[2], nullptr);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+ private:
+  struct sigaction previous_[3]{};
+};
 
 std::string recordPath(const std::string& id) {
   return jobRecordsFolder() + "/" + id + ".json";
@@ -188,12 +224,48 @@ void showRemoteErrors(SshConnection& connection, const JobRecord& record) {
   if (!errors.out.empty()) std::cerr << errors.out << (errors.out.back() == '\n' ? "" : "\n");
 }
 
+// Cancels the job there: scancel, or the end of its script's whole session (ranks, mpirun);
+// waits up to 20 s for it to be gone, then removes its folder.
+void stopJob(JobRecord& record, SshConnection& connection) {
+  const std::string inFolder = "cd " + shellQuote(record.jobFolder) + " 2>/dev/null && ";
+  // Recorded first, so that a process following the job reports it as cancelled.
+  record.state = "cancelled";
+  record.exitCode = 130;
+  saveJobRecord(record);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  if (record.scheduler == "slurm") {
+    connection.run("scancel " + shellQuote(record.slurmJob));
+    while (
+        std::chrono::steady_clock::now() < deadline &&
+        !connection.run("squeue -h -j " + shellQuote(record.slurmJob) + " 2>/dev/null").out.empty())
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  } else {
+    // The job script leads its own session: every process it started (ranks, mpirun) is in it.
+    const std::string session = "\"$(cat pid)\"";
+    connection.run(inFolder + "pkill -TERM -s " + session + "; true");
+    while (std::chrono::steady_clock::now() < deadline &&
+           connection.run(inFolder + "pgrep -s " + session + " > /dev/null").exitCode == 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    connection.run(inFolder + "pkill -KILL -s " + session + "; true");
+  }
+  removeJobFolder(connection, record);
+}
+
 // Follows until the job ends, then fetches its outputs and cleans up. Returns its exit code.
 int follow(JobRecord& record, SshConnection& connection, ProgressSink& progress) {
   Follower follower{record, connection, progress, "", nullptr};
+  StopSignals signals;
   auto lastContact = std::chrono::steady_clock::now();
   std::string state;
   for (;;) {
+    if (stopSignal != 0) {
+      // Cancelled here (Ctrl-C, or the desktop application's Cancel): cancelled there too.
+      const int signal = stopSignal;
+      connection.reopen();
+      stopJob(record, connection);
+      progress.emit({{"event", "done"}, {"status", "cancelled"}});
+      return 128 + signal;
+    }
     try {
       state = follower.poll();
       lastContact = std::chrono::steady_clock::now();
@@ -208,6 +280,7 @@ int follow(JobRecord& record, SshConnection& connection, ProgressSink& progress)
       }
       continue;
     }
+    if (stopSignal != 0) continue;  // the look may have been cut short by the same signal
     if (state != "running") break;
     std::this_thread::sleep_for(kPollInterval);
   }
@@ -488,28 +561,7 @@ int cancelRemoteJob(const std::string& id, std::ostream& out) {
   }
   SshConnection connection(findClusterProfile(record.cluster));
   connection.open();
-  const std::string inFolder = "cd " + shellQuote(record.jobFolder) + " 2>/dev/null && ";
-  // Recorded first, so that a process following the job reports it as cancelled.
-  record.state = "cancelled";
-  record.exitCode = 130;
-  saveJobRecord(record);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  if (record.scheduler == "slurm") {
-    connection.run("scancel " + shellQuote(record.slurmJob));
-    while (
-        std::chrono::steady_clock::now() < deadline &&
-        !connection.run("squeue -h -j " + shellQuote(record.slurmJob) + " 2>/dev/null").out.empty())
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  } else {
-    // The job script leads its own session: every process it started (ranks, mpirun) is in it.
-    const std::string session = "\"$(cat pid)\"";
-    connection.run(inFolder + "pkill -TERM -s " + session + "; true");
-    while (std::chrono::steady_clock::now() < deadline &&
-           connection.run(inFolder + "pgrep -s " + session + " > /dev/null").exitCode == 0)
-      std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    connection.run(inFolder + "pkill -KILL -s " + session + "; true");
-  }
-  removeJobFolder(connection, record);
+  stopJob(record, connection);
   out << "cancelled job " << id << " on cluster '" << record.cluster << "'\n";
   return 0;
 }

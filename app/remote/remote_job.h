@@ -55,8 +55,9 @@ void saveJobRecord(const JobRecord& record);
 JobRecord loadJobRecord(const std::string& id);
 std::vector<JobRecord> listJobRecords();
 
-// The job script: runs `seqseg ARGS` (under Slurm `srun seqseg-worker ARGS`) in the job folder with events to events.jsonl, stderr to
-// stderr.log and the exit code to exit_code (written last, renamed into place).
+// The job script: runs `seqseg ARGS` (under Slurm `srun seqseg-worker ARGS`) in the job folder
+// with events to events.jsonl, stderr to stderr.log and the exit code to exit_code (written
+// last, renamed into place).
 std::string remoteJobScript(const ClusterProfile& profile, const std::string& jobFolder,
                             const std::vector<std::string>& arguments);
 // sbatch's options for a profile (partition, account, time, nodes, tasks, GPUs, output, folder).

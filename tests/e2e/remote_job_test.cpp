@@ -14,6 +14,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "app/remote/profile_check.h"
 #include "tests/support/slurm_cluster.h"
 #include "tests/support/sshd_server.h"
 #include "tests/support/test_support.h"
@@ -44,6 +45,20 @@ int countOf(const std::string& text, const std::string& what) {
   int count = 0;
   for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
   return count;
+}
+
+// "what: passed|FAILED" per check, one line each, for comparing whole outcomes.
+std::string outcome(const std::vector<ProfileCheck>& checks) {
+  std::string text;
+  for (const ProfileCheck& check : checks)
+    text += check.what + ": " + (check.passed ? "passed" : "FAILED") + "\n";
+  return text;
+}
+
+std::string details(const std::vector<ProfileCheck>& checks) {
+  std::string text;
+  for (const ProfileCheck& check : checks) text += check.what + ": " + check.detail + "\n";
+  return text;
 }
 
 // The value of variable `name` in a process's environment ("" when absent).
@@ -300,6 +315,84 @@ TEST_F(RemoteJob, UnknownProfilesAndMalformedClusterFilesAreOneLineErrors) {
   EXPECT_NE(unreachable.err.find("cannot connect"), std::string::npos) << unreachable.err;
 }
 
+TEST_F(RemoteJob, TrainOnAClusterFollowsTheLocalLossCurveAndBringsTheRunFolderBack) {
+  TempDir work;
+  chmod(work.path().c_str(), 0755);
+  test::writeFile(work / "small.json", test::kSmallModelConfig);
+  auto train = [&](const std::string& run, const std::vector<std::string>& more) {
+    std::vector<std::string> arguments{"train",
+                                       "--data",
+                                       cases(),
+                                       "--out",
+                                       run,
+                                       "--config",
+                                       work / "small.json",
+                                       "--epochs",
+                                       "1",
+                                       "--steps-per-epoch",
+                                       "3",
+                                       "--batch-size",
+                                       "1",
+                                       "--threads",
+                                       "1",
+                                       "--seed",
+                                       "5",
+                                       "--val-fraction",
+                                       "0",
+                                       "--progress",
+                                       "json"};
+    arguments.insert(arguments.end(), more.begin(), more.end());
+    return test::runSeqseg(arguments);
+  };
+  const CommandResult local = train(work / "local", {});
+  ASSERT_EQ(local.exitCode, 0) << local.err;
+  const CommandResult remote = train(work / "remote", {"--cluster", "login"});
+  ASSERT_EQ(remote.exitCode, 0) << remote.err << remote.out;
+  for (const char* file : {"last.pt", "config.json", "metrics.jsonl"})
+    EXPECT_TRUE(fs::exists(work / ("remote/" + std::string(file)))) << file;
+  const std::vector<double> losses = test::stepLosses(work / "remote/metrics.jsonl");
+  ASSERT_EQ(losses.size(), 3u);
+  EXPECT_EQ(losses, test::stepLosses(work / "local/metrics.jsonl"));
+  EXPECT_EQ(countOf(remote.out, "\"event\":\"done\""), 1);
+  EXPECT_EQ(record(jobIdIn(remote.out))["kind"], "train");
+  EXPECT_EQ(remoteJobFolders(), "");
+}
+
+TEST_F(RemoteJob, TestingAProfileShowsEachCheckWithItsResult) {
+  const auto good = checkClusterProfile(
+      profileFromJson(profile("lab", {{"type", "mpirun"}, {"hosts", {"localhost:2"}}}), "t"));
+  EXPECT_EQ(outcome(good),
+            "ssh reachable: passed\nhost key known: passed\nseqseg version: passed\n"
+            "scheduler found: passed\npartition exists: passed\n")
+      << details(good);
+  EXPECT_NE(good[3].detail.find("mpirun"), std::string::npos) << details(good);
+
+  TempDir known;
+  test::writeFile(known / "known_hosts", "");
+  nlohmann::json stranger = profile("stranger", {{"type", "mpirun"}});
+  stranger["ssh"]["known_hosts"] = known / "known_hosts";
+  const auto unknownKey = checkClusterProfile(profileFromJson(stranger, "t"));
+  EXPECT_EQ(outcome(unknownKey),
+            "ssh reachable: passed\nhost key known: FAILED\nseqseg version: FAILED\n"
+            "scheduler found: FAILED\npartition exists: FAILED\n")
+      << details(unknownKey);
+  EXPECT_NE(unknownKey[1].detail.find(server_->hostKeyFingerprint()), std::string::npos);
+
+  nlohmann::json closed = profile("closed", {{"type", "mpirun"}});
+  closed["ssh"]["port"] = test::freePort();
+  const auto unreachable = checkClusterProfile(profileFromJson(closed, "t"));
+  EXPECT_FALSE(unreachable[0].passed) << details(unreachable);
+  EXPECT_NE(unreachable[0].detail.find("cannot connect"), std::string::npos);
+
+  nlohmann::json elsewhere = profile("elsewhere", {{"type", "mpirun"}});
+  elsewhere["seqseg"] = "/nonexistent/seqseg";
+  const auto noSeqseg = checkClusterProfile(profileFromJson(elsewhere, "t"));
+  EXPECT_EQ(outcome(noSeqseg),
+            "ssh reachable: passed\nhost key known: passed\nseqseg version: FAILED\n"
+            "scheduler found: passed\npartition exists: passed\n")
+      << details(noSeqseg);
+}
+
 TEST_F(RemoteJob, AJobOutlivesADroppedConnectionAndAttachCompletesIt) {
   TempDir out;
   const std::string slow = slowCases();
@@ -347,6 +440,24 @@ TEST_F(RemoteJob, CancelEndsEveryRemoteProcessAndRemovesTheJobFolder) {
   EXPECT_EQ(record(id)["state"], "cancelled");
   EXPECT_EQ(remoteJobFolders(), "");
   EXPECT_FALSE(fs::exists(maskOf(out / "o")));
+}
+
+// The desktop application cancels a job as it cancels a local one: SIGTERM to the command's
+// process group. The remote job is then cancelled too.
+TEST_F(RemoteJob, SigtermToTheCommandCancelsTheRemoteJob) {
+  TempDir out;
+  std::string id;
+  const int pid = startUntilSubmitted(
+      test::batchArguments(slowCases(), out / "o", {"--cluster", "lab", "--tta"}), out / "log", id);
+  ASSERT_FALSE(id.empty()) << test::readFile(out / "log");
+  ASSERT_TRUE(test::waitFor([&] { return server_->sessionProcesses().size() >= 4; }, 60));
+  kill(pid, SIGTERM);
+  EXPECT_EQ(test::waitCommand(pid), 128 + SIGTERM) << test::readFile(out / "log");
+  EXPECT_NE(test::readFile(out / "log").find("\"status\":\"cancelled\""), std::string::npos);
+  EXPECT_TRUE(test::waitFor([&] { return server_->sessionProcesses().empty(); }, 10))
+      << server_->sessionProcesses().size() << " remote processes left";
+  EXPECT_EQ(record(id)["state"], "cancelled");
+  EXPECT_EQ(remoteJobFolders(), "");
 }
 
 // Slurm behind the login host: sbatch, scancel, a failed rank.
@@ -429,6 +540,20 @@ TEST_F(RemoteSlurmJob, SbatchRunsTheRanksAsASlurmJobAndWritesTheOneRankMask) {
   const std::string id = jobIdIn(run.out);
   EXPECT_FALSE(record(id)["slurm_job"].get<std::string>().empty());
   EXPECT_EQ(remoteJobFolders(), "");
+}
+
+TEST_F(RemoteSlurmJob, TestingAProfileFindsSlurmAndItsPartition) {
+  nlohmann::json hpc =
+      nlohmann::json::parse(test::readFile(*config_ / "clusters.json"))["clusters"][0];
+  const auto good = checkClusterProfile(profileFromJson(hpc, "t"));
+  EXPECT_EQ(outcome(good),
+            "ssh reachable: passed\nhost key known: passed\nseqseg version: passed\n"
+            "scheduler found: passed\npartition exists: passed\n")
+      << details(good);
+  hpc["scheduler"]["partition"] = "nope";
+  const auto missing = checkClusterProfile(profileFromJson(hpc, "t"));
+  EXPECT_FALSE(missing[4].passed) << details(missing);
+  EXPECT_EQ(missing[4].detail, "no partition 'nope' (sinfo)");
 }
 
 TEST_F(RemoteSlurmJob, ScancelEndsTheJobAndLeavesNoRemoteProcess) {

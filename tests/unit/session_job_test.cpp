@@ -106,6 +106,12 @@ TEST(SessionJob, BatchArgumentsSegmentOnlyTheOpenCase) {
             (std::vector<std::string>{"--batch", "--progress", "json", "--labels", "internal", "-i",
                                       "/d/B_1", "-o", "/tmp/out"}));
 
+  SegmentSettings remote;
+  remote.cluster = "lab";
+  EXPECT_EQ(batchArguments(brats, "/d", remote, "/tmp/out"),
+            (std::vector<std::string>{"--batch", "--progress", "json", "--labels", "internal", "-i",
+                                      "/d/B_1", "-o", "/tmp/out", "--cluster", "lab"}));
+
   CaseFiles four = brats;
   four.layout = Layout::Explicit;
   SegmentSettings settings;

@@ -1,0 +1,52 @@
+#pragma once
+// Settings -> Clusters: the cluster profiles of clusters.json, to add, edit, remove and Test
+// (each check of app/remote/profile_check.h shown with its result). Passwords have no field:
+// ssh uses keys and agents only.
+#include <QDialog>
+#include <QString>
+
+class QCheckBox;
+class QComboBox;
+class QLineEdit;
+class QListWidget;
+class QSpinBox;
+class QTableWidget;
+class QLabel;
+
+namespace seqseg {
+
+struct ClusterProfile;
+
+class ClusterSettingsDialog : public QDialog {
+  Q_OBJECT
+
+ public:
+  // Edits the profiles of `clustersFile` (clustersFilePath() by default).
+  explicit ClusterSettingsDialog(QString clustersFile = QString(), QWidget* parent = nullptr);
+
+ public slots:
+  void addProfile();   // a new profile with defaults, to fill in
+  bool saveProfile();  // the form into the file (atomically); false with a message when invalid
+  void removeProfile();
+  void testProfile();  // runs the checks on the form's profile and shows each result
+
+ signals:
+  void profilesChanged();
+
+ private:
+  void reload(const QString& select);
+  void showProfile(int row);
+  ClusterProfile formProfile() const;
+
+  QString file_;
+  QListWidget* list_ = nullptr;
+  QLineEdit *name_, *user_, *host_, *jump_, *identity_, *knownHosts_, *seqseg_, *workDir_;
+  QSpinBox *port_, *nodes_, *tasks_, *gpus_;
+  QComboBox* scheduler_;
+  QLineEdit *partition_, *account_, *time_, *hosts_;
+  QCheckBox* keep_;
+  QTableWidget* checks_ = nullptr;
+  QLabel* status_ = nullptr;
+};
+
+}  // namespace seqseg
