@@ -263,7 +263,9 @@ TEST_F(TrainWizardTest, TrainsTwoEpochsWithoutTheCorruptCaseAndTheModelSegmentsT
   stalls.stop();
   ASSERT_EQ(wizard->run().curves().doneStatus, "ok")
       << test::readFile(runDir + "/stderr.log") << test::readFile(runDir + "/events.jsonl");
-  EXPECT_LT(stalls.longestStallMs(), 100.0);
+  // About 40 ms on a quiet machine; a chart or log update blocking on the run would take seconds.
+  // The bound leaves room for a CI machine whose two cores are busy with the other tests.
+  EXPECT_LT(stalls.longestStallMs(), 250.0);
   std::cout << "longest UI stall while the run streamed: " << stalls.longestStallMs() << " ms\n";
 
   // Every chart point is the value in metrics.jsonl.
