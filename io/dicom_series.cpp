@@ -106,9 +106,12 @@ std::string fileMetaProblem(const std::string& path) {
     if (left < 8 || !in.read(reinterpret_cast<char*>(head) + 2, 6))
       return "its file meta information is cut short";
     const std::string vr(reinterpret_cast<char*>(head) + 4, 2);
-    if (!std::isupper(static_cast<unsigned char>(vr[0])) ||
-        !std::isupper(static_cast<unsigned char>(vr[1])))
-      return "its file meta information has an invalid value representation";
+    // GDCM asserts on a value representation it does not know, so only the standard's pass.
+    static const std::set<std::string> kVrs = {"AE", "AS", "AT", "CS", "DA", "DS", "DT", "FD", "FL",
+                                               "IS", "LO", "LT", "OB", "OD", "OF", "OL", "OV", "OW",
+                                               "PN", "SH", "SL", "SQ", "SS", "ST", "SV", "TM", "UC",
+                                               "UI", "UL", "UN", "UR", "US", "UT", "UV"};
+    if (!kVrs.count(vr)) return "its file meta information has an invalid value representation";
     static const std::set<std::string> kLongVrs = {"OB", "OD", "OF", "OL", "OV", "OW", "SQ",
                                                    "SV", "UC", "UN", "UR", "UT", "UV"};
     uint64_t headerBytes = 8;

@@ -62,6 +62,20 @@ TEST(FuzzFindings, DicomFileMetaCutShortIsRefusedNamingTheFile) {
   }
 }
 
+// A DICOM file whose file meta information holds an element of value representation "UY" (not
+// one of the standard's): GDCM (built with assertions) aborted the process while reading it.
+TEST(FuzzFindings, DicomFileMetaOfAnUnknownValueRepresentationIsRefused) {
+  test::TempDir study;
+  std::filesystem::copy_file(regression("dicom-meta-unknown-vr.dcm"), study / "IM00001");
+  try {
+    scanDicomFolder(study.path());
+    FAIL() << "accepted";
+  } catch (const InputError& error) {
+    EXPECT_EQ(error.problem(),
+              "IM00001 is corrupt (its file meta information has an invalid value representation)");
+  }
+}
+
 // An nnU-Net images folder with a file whose channel number is none of the four modalities
 // (found as "cas%_0006.nii.gz"): discovery listed a case none of whose files exist.
 TEST(FuzzFindings, NnUnetFileOfAnUnknownChannelIsNoCase) {
