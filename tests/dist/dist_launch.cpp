@@ -102,4 +102,12 @@ std::vector<RankRun> runRanks(const std::vector<std::string>& argv, int size, En
   return runs;
 }
 
+EnvLookup envOf(std::map<std::string, std::string> vars) {
+  return [vars](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
 }  // namespace seqseg::test

@@ -4,11 +4,16 @@
 #include <string>
 #include <vector>
 
+#include "engine/parallel/process_group.h"
+
 namespace seqseg::test {
 
 // How the ranks learn who they are (each discovery scheme gets exercised).
 enum class EnvStyle { Torchrun, OpenMpi, Slurm, Pmi };
 std::map<std::string, std::string> rankEnvironment(EnvStyle style, int rank, int size, int port);
+
+// An environment made of `vars` only, for rank discovery and address selection in-process.
+EnvLookup envOf(std::map<std::string, std::string> vars);
 
 struct RankRun {
   int exitCode = -1;     // 128 + signal when killed; -1 when still running at the deadline

@@ -5,18 +5,13 @@
 #include <algorithm>
 #include <map>
 
+#include "dist_launch.h"
 #include "engine/parallel/host_address.h"
 
 namespace seqseg {
 namespace {
 
-EnvLookup envOf(std::map<std::string, std::string> vars) {
-  return [vars](const std::string& name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using test::envOf;
 
 TEST(HostAddress, TheRouteToALocalAddressLeavesFromIt) {
   EXPECT_EQ(routeSourceAddress("127.0.0.1", 29500), "127.0.0.1");

@@ -10,13 +10,7 @@
 namespace seqseg {
 namespace {
 
-EnvLookup envOf(std::map<std::string, std::string> vars) {
-  return [vars](const std::string& name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using test::envOf;
 
 TEST(RankDiscovery, DefaultsToOneLocalRank) {
   const RankInfo info = discoverRanks({}, envOf({}));
