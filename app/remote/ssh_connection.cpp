@@ -62,7 +62,9 @@ std::string SshConnection::destination() const {
   return (profile_.ssh.user.empty() ? "" : profile_.ssh.user + "@") + profile_.ssh.host;
 }
 
-std::vector<std::string> SshConnection::sshOptions() const {
+// `ssh` to `port` with this profile's rules: never a password prompt, only known host keys (from
+// the profile's known_hosts), and the profile's key when it names one.
+std::vector<std::string> SshConnection::authenticatedSsh(const std::string& port) const {
   std::vector<std::string> argv{"ssh",
                                 "-o",
                                 "BatchMode=yes",
@@ -70,21 +72,19 @@ std::vector<std::string> SshConnection::sshOptions() const {
                                 "StrictHostKeyChecking=yes",
                                 "-o",
                                 "UserKnownHostsFile=" + knownHostsFile(),
-                                "-o",
-                                "ControlPath=" + controlPath_,
-                                "-o",
-                                "ControlMaster=no",
-                                "-o",
-                                "ConnectTimeout=15",
-                                "-o",
-                                "ServerAliveInterval=10",
-                                "-o",
-                                "ServerAliveCountMax=3",
                                 "-p",
-                                std::to_string(profile_.ssh.port)};
+                                port};
   if (!profile_.ssh.identityFile.empty())
     argv.insert(argv.end(),
                 {"-o", "IdentitiesOnly=yes", "-i", expandHome(profile_.ssh.identityFile)});
+  return argv;
+}
+
+std::vector<std::string> SshConnection::sshOptions() const {
+  std::vector<std::string> argv = authenticatedSsh(std::to_string(profile_.ssh.port));
+  argv.insert(argv.end(),
+              {"-o", "ControlPath=" + controlPath_, "-o", "ControlMaster=no", "-o",
+               "ConnectTimeout=15", "-o", "ServerAliveInterval=10", "-o", "ServerAliveCountMax=3"});
   if (!profile_.ssh.jump.empty()) {
     // The jump host is reached with the same key and host-key rules (ProxyJump would not pass
     // the known_hosts file on).
@@ -93,18 +93,7 @@ std::vector<std::string> SshConnection::sshOptions() const {
       port = jump.substr(colon + 1);
       jump = jump.substr(0, colon);
     }
-    std::vector<std::string> proxy{"ssh",
-                                   "-o",
-                                   "BatchMode=yes",
-                                   "-o",
-                                   "StrictHostKeyChecking=yes",
-                                   "-o",
-                                   "UserKnownHostsFile=" + knownHostsFile(),
-                                   "-p",
-                                   port};
-    if (!profile_.ssh.identityFile.empty())
-      proxy.insert(proxy.end(),
-                   {"-o", "IdentitiesOnly=yes", "-i", expandHome(profile_.ssh.identityFile)});
+    std::vector<std::string> proxy = authenticatedSsh(port);
     proxy.insert(proxy.end(), {"-W", "%h:%p", jump});
     argv.insert(argv.end(), {"-o", "ProxyCommand=" + shellCommand(proxy)});
   }

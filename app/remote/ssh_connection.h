@@ -50,6 +50,8 @@ class SshConnection {
   std::string destination() const;
 
  private:
+  // `ssh -p PORT` with the profile's host-key and key rules; also how a jump host is reached.
+  std::vector<std::string> authenticatedSsh(const std::string& port) const;
   [[noreturn]] void refuse(const ProcessResult& result) const;
   std::string knownHostsFile() const;
 
