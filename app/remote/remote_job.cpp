@@ -32,41 +32,50 @@ constexpr auto kReconnectPatience = std::chrono::seconds(30);
 // Set by SIGTERM or SIGINT while a job is followed: cancel it there too. SIGHUP (a closed
 // terminal) leaves it running.
 volatile sig_atomic_t stopSignal = 0;
+// Set by SIGUSR1 while a job is followed: stop following and leave the job running there (the
+// desktop application's window closed; its job list attaches again).
+volatile sig_atomic_t detachRequested = 0;
 
 void noteStopSignal(int signal) {
   stopSignal = signal;
 }
 
+void noteDetach(int) {
+  detachRequested = 1;
+}
+
 // While alive, SIGTERM and SIGINT are noted instead of ending the process (the follower then
-// cancels the remote job), and SIGHUP is ignored; the previous handlers come back afterwards.
+// cancels the remote job), SIGUSR1 is noted (the follower leaves), and SIGHUP is ignored; the
+// previous handlers come back afterwards.
 class StopSignals {
  public:
   StopSignals() {
     stopSignal = 0;
+    detachRequested = 0;
     struct sigaction note {
-    }, ignore{};
+    }, detach{}, ignore{};
     note.sa_handler = noteStopSignal;
     sigemptyset(&note.sa_mask);
+    detach.sa_handler = noteDetach;
+    sigemptyset(&detach.sa_mask);
     ignore.sa_handler = SIG_IGN;
     sigaction(SIGTERM, &note, &previous_[0]);
     sigaction(SIGINT, &note, &previous_[1]);
     sigaction(SIGHUP, &ignore, &previous_[2]);
+    sigaction(SIGUSR1, &detach, &previous_[3]);
   }
   ~StopSignals() {
     sigaction(SIGTERM, &previous_[0], nullptr);
     sigaction(SIGINT, &previous_[1], nullptr);
     sigaction(SIGHUP, &previous_[2], nullptr);
+    sigaction(SIGUSR1, &previous_[3], nullptr);
   }
   StopSignals(const StopSignals&) = delete;
   StopSignals& operator=(const StopSignals&) = delete;
 
  private:
-  struct sigaction previous_[3]{};
+  struct sigaction previous_[4]{};
 };
-
-std::string recordPath(const std::string& id) {
-  return jobRecordsFolder() + "/" + id + ".json";
-}
 
 std::string newJobId() {
   const std::time_t now = std::time(nullptr);
@@ -266,6 +275,13 @@ int follow(JobRecord& record, SshConnection& connection, ProgressSink& progress)
       progress.emit({{"event", "done"}, {"status", "cancelled"}});
       return 128 + signal;
     }
+    if (detachRequested != 0) {
+      // The record holds where the events were read to (each poll notes it): attach goes on
+      // from there.
+      std::cerr << "seqseg: job " << record.id << " goes on on cluster '" << record.cluster
+                << "'; follow it again with: seqseg jobs attach " << record.id << "\n";
+      return 1;
+    }
     try {
       state = follower.poll();
       lastContact = std::chrono::steady_clock::now();
@@ -338,77 +354,6 @@ std::string versionWords(const std::string& text) {
 }
 
 }  // namespace
-
-nlohmann::json JobRecord::toJson() const {
-  nlohmann::json paths = nlohmann::json::array();
-  for (const auto& [remote, local] : pathsShownAs) paths.push_back({remote, local});
-  return {{"id", id},
-          {"cluster", cluster},
-          {"kind", kind},
-          {"job_folder", jobFolder},
-          {"scheduler", scheduler},
-          {"slurm_job", slurmJob},
-          {"state", state},
-          {"events_offset", eventsOffset},
-          {"local_output", localOutput},
-          {"local_report", localReport},
-          {"paths_shown_as", paths},
-          {"created", created},
-          {"progress", progress},
-          {"exit_code", exitCode}};
-}
-
-JobRecord JobRecord::fromJson(const nlohmann::json& json) {
-  JobRecord record;
-  record.id = json.value("id", "");
-  record.cluster = json.value("cluster", "");
-  record.kind = json.value("kind", "");
-  record.jobFolder = json.value("job_folder", "");
-  record.scheduler = json.value("scheduler", "");
-  record.slurmJob = json.value("slurm_job", "");
-  record.state = json.value("state", "");
-  record.eventsOffset = json.value("events_offset", 0LL);
-  record.localOutput = json.value("local_output", "");
-  record.localReport = json.value("local_report", "");
-  if (json.contains("paths_shown_as"))
-    for (const auto& pair : json["paths_shown_as"])
-      record.pathsShownAs.emplace_back(pair.at(0).get<std::string>(),
-                                       pair.at(1).get<std::string>());
-  record.created = json.value("created", "");
-  record.progress = json.value("progress", "");
-  record.exitCode = json.value("exit_code", -1);
-  return record;
-}
-
-void saveJobRecord(const JobRecord& record) {
-  fs::create_directories(jobRecordsFolder());
-  chmod(jobRecordsFolder().c_str(), 0700);
-  writeFileAtomically(recordPath(record.id), record.toJson().dump(2) + "\n");
-}
-
-JobRecord loadJobRecord(const std::string& id) {
-  if (id.empty() || id.find('/') != std::string::npos || id.front() == '.')
-    throw InputError(jobRecordsFolder(), "'" + id + "' is not a job id");
-  std::ifstream in(recordPath(id));
-  if (!in) throw InputError(jobRecordsFolder(), "no remote job '" + id + "'");
-  const nlohmann::json json = nlohmann::json::parse(in, nullptr, false);
-  if (json.is_discarded()) throw InputError(recordPath(id), "not valid JSON");
-  return JobRecord::fromJson(json);
-}
-
-std::vector<JobRecord> listJobRecords() {
-  std::vector<JobRecord> records;
-  std::error_code error;
-  for (const auto& entry : fs::directory_iterator(jobRecordsFolder(), error)) {
-    if (entry.path().extension() != ".json") continue;
-    std::ifstream in(entry.path());
-    const nlohmann::json json = nlohmann::json::parse(in, nullptr, false);
-    if (!json.is_discarded()) records.push_back(JobRecord::fromJson(json));
-  }
-  std::sort(records.begin(), records.end(),
-            [](const JobRecord& a, const JobRecord& b) { return a.id < b.id; });
-  return records;
-}
 
 std::string remoteLauncher(const ClusterProfile& profile) {
   const SchedulerSettings& s = profile.scheduler;
@@ -550,6 +495,10 @@ int attachRemoteJob(const std::string& id, ProgressSink& progress) {
   }
   SshConnection connection(findClusterProfile(record.cluster));
   connection.open();
+  progress.emit({{"event", "log"},
+                 {"message", "following remote job " + record.id + " on cluster '" +
+                                 record.cluster + "' (" + record.jobFolder + ")"},
+                 {"job_id", record.id}});
   return follow(record, connection, progress);
 }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "app/remote/cluster_profile.h"
+#include "app/remote/job_record.h"
 #include "engine/progress.h"
 
 namespace seqseg {
@@ -33,27 +34,6 @@ struct RemoteJobRequest {
   // Remote paths in events and the report are shown as these local ones (JOB/<first> -> second).
   std::vector<std::pair<std::string, std::string>> pathsShownAs;
 };
-
-// A job as this machine remembers it.
-struct JobRecord {
-  std::string id, cluster, kind, jobFolder;
-  std::string scheduler;  // "slurm" or "process" (a detached process group on the login host)
-  std::string slurmJob;   // the Slurm job id
-  std::string state = "running";  // running, done, failed, cancelled, lost
-  long long eventsOffset = 0;     // bytes of events.jsonl already shown
-  std::string localOutput, localReport;
-  std::vector<std::pair<std::string, std::string>> pathsShownAs;
-  std::string created, progress;
-  int exitCode = -1;
-
-  nlohmann::json toJson() const;
-  static JobRecord fromJson(const nlohmann::json& json);
-};
-
-void saveJobRecord(const JobRecord& record);
-// InputError when there is no job `id`.
-JobRecord loadJobRecord(const std::string& id);
-std::vector<JobRecord> listJobRecords();
 
 // The job script: runs `seqseg ARGS` (under Slurm `srun seqseg-worker ARGS`) in the job folder
 // with events to events.jsonl, stderr to stderr.log and the exit code to exit_code (written

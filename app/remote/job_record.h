@@ -1,0 +1,33 @@
+#pragma once
+// What this machine remembers of each remote job (jobRecordsFolder()/ID.json), so that
+// `seqseg jobs`, `jobs attach`, `jobs cancel` and the desktop application's job list work from
+// any later process. No Qt and no progress sink here: the desktop application reads it too.
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace seqseg {
+
+struct JobRecord {
+  std::string id, cluster, kind, jobFolder;
+  std::string scheduler;  // "slurm" or "process" (a detached process group on the login host)
+  std::string slurmJob;   // the Slurm job id
+  std::string state = "running";  // running, done, failed, cancelled, lost
+  long long eventsOffset = 0;     // bytes of events.jsonl already shown
+  std::string localOutput, localReport;
+  std::vector<std::pair<std::string, std::string>> pathsShownAs;
+  std::string created, progress;
+  int exitCode = -1;
+
+  nlohmann::json toJson() const;
+  static JobRecord fromJson(const nlohmann::json& json);
+};
+
+void saveJobRecord(const JobRecord& record);
+// InputError when there is no job `id`.
+JobRecord loadJobRecord(const std::string& id);
+std::vector<JobRecord> listJobRecords();  // sorted by id
+
+}  // namespace seqseg
