@@ -64,6 +64,7 @@ bool applyJobEventLine(const std::string& line, JobStatus& status) {
   } else if (kind == "log") {
     if (const std::string message = text(event, "message"); !message.empty())
       status.message = message;
+    if (const std::string id = text(event, "job_id"); !id.empty()) status.remoteJobId = id;
   } else if (kind != "start" && kind != "metric") {
     return false;
   }

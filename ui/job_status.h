@@ -16,7 +16,8 @@ struct JobStatus {
   std::string caseId;        // the case wanted; empty: any
   std::string maskPath;      // the mask of the wanted case's result event, empty if none
   bool doneEventSeen = false;
-  std::string doneStatus;  // the done event's status: "ok", "failed", "cancelled"
+  std::string doneStatus;   // the done event's status: "ok", "failed", "cancelled"
+  std::string remoteJobId;  // a job run on a cluster: its id (`seqseg jobs`), once submitted
 };
 
 // Applies one line of a job's stdout to `status`. Returns false for a line that is not a

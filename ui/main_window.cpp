@@ -42,6 +42,8 @@
 #include "ui/legend_panel.h"
 #include "ui/modality_order.h"
 #include "ui/recent_cases.h"
+#include "ui/remote_jobs_dialog.h"
+#include "ui/remote_segment_folder.h"
 #include "ui/segment_panel.h"
 #include "ui/segmentation_job.h"
 #include "ui/train_menu.h"
@@ -130,7 +132,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   createMenus();
   createViews();
   createPanels();
-  new TrainMenu(*this, *segmentPanel_);  // Train menu: the wizard, runs, the models list
+  trainMenu_ = new TrainMenu(*this, *segmentPanel_);  // the wizard, runs, the models list
+  // After Train: Jobs -> Remote jobs (runs and segmentations on cluster profiles).
+  QMenu* jobs = menuBar()->addMenu(tr("&Jobs"));
+  jobs->addAction(tr("&Remote jobs…"), this, &MainWindow::showRemoteJobs)
+      ->setObjectName(QStringLiteral("remoteJobsAction"));
   caseLabel_ =
       new QLabel(tr("Open a case folder, four image files or a DICOM study (File menu), or "
                     "drop them on this window."));
@@ -201,6 +207,58 @@ void MainWindow::editClusters() {
   connect(&dialog, &ClusterSettingsDialog::profilesChanged, segmentPanel_,
           &SegmentPanel::refreshClusters);
   dialog.exec();
+}
+
+void MainWindow::showRemoteJobs() {
+  auto* dialog = new RemoteJobsDialog(this);
+  dialog->setObjectName(QStringLiteral("remoteJobsDialog"));
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->setExecutable(job_->executable());
+  connect(dialog, &RemoteJobsDialog::attachSegment, this, &MainWindow::attachRemoteSegment);
+  connect(dialog, &RemoteJobsDialog::attachTraining, trainMenu_, &TrainMenu::attachRemoteRun);
+  dialog->show();
+}
+
+void MainWindow::attachRemoteSegment(const QString& jobId, const QString& folder) {
+  RemoteSegmentCase segmentCase;
+  if (!readRemoteSegmentCase(folder, segmentCase)) {
+    showLoadError(tr("%1 does not name the case of job %2").arg(folder, jobId));
+    return;
+  }
+  if (session_.jobActive()) {
+    showError(tr("Attach"), tr("A segmentation job is running."),
+              tr("Wait for it, or cancel it, then attach to job %1.").arg(jobId));
+    return;
+  }
+  const std::vector<std::string> images = segmentCase.files.images;
+  if (session_.hasCase() && session_.caseFiles().images == images) {
+    job_->attach(jobId, folder);
+    return;
+  }
+  if (!settleUnsavedSegmentation()) return;
+  // Its case first: the job's result is a mask of that case.
+  auto follow = std::make_shared<QMetaObject::Connection>();
+  auto failed = std::make_shared<QMetaObject::Connection>();
+  *follow =
+      connect(this, &MainWindow::caseLoaded, this, [this, jobId, folder, images, follow, failed] {
+        disconnect(*follow);
+        disconnect(*failed);
+        if (session_.caseFiles().images == images) job_->attach(jobId, folder);
+      });
+  *failed = connect(this, &MainWindow::loadFailed, this, [follow, failed] {
+    disconnect(*follow);
+    disconnect(*failed);
+  });
+  QStringList recent;
+  if (images.size() == kModalityCount)
+    for (const std::string& image : images) recent << QString::fromStdString(image);
+  else
+    recent << QString::fromStdString(segmentCase.source);
+  startLoading(QString::fromStdString(segmentCase.files.id), recent,
+               [segmentCase](std::string&, std::string& root) {
+                 root = segmentCase.source;
+                 return segmentCase.files;
+               });
 }
 
 void MainWindow::createViews() {

@@ -30,6 +30,7 @@ class DisplayControls;
 class LegendPanel;
 class SegmentPanel;
 class SegmentationJob;
+class TrainMenu;
 class UiStallMeter;
 class VtkViewWidget;
 
@@ -47,6 +48,7 @@ class MainWindow : public QMainWindow, private SessionListener {
   SessionModel& session() { return session_; }
   SegmentationJob& segmentationJob() { return *job_; }
   SegmentPanel* segmentPanel() const { return segmentPanel_; }
+  TrainMenu* trainMenu() const { return trainMenu_; }
   LegendPanel* legendPanel() const { return legendPanel_; }
   CaseViews& caseViews() { return *caseViews_; }
   // The longest UI-thread stall (ms) during the last segmentation job, measured by a 10 ms
@@ -111,7 +113,10 @@ class MainWindow : public QMainWindow, private SessionListener {
                     std::function<CaseFiles(std::string& note, std::string& root)> locateCase);
   void finishLoading(const LoadResult& result);
   void chooseSegmentation();
-  void editClusters();  // Settings -> Clusters
+  void editClusters();    // Settings -> Clusters
+  void showRemoteJobs();  // Jobs -> Remote jobs
+  // Reopens the case of the Segment panel's remote job `jobId` (unless open), then follows it.
+  void attachRemoteSegment(const QString& jobId, const QString& folder);
   void chooseSaveFile();
   void chooseScreenshotFile(const QString& view);
   void fillRecentMenu();
@@ -139,6 +144,7 @@ class MainWindow : public QMainWindow, private SessionListener {
   JobState shownJobState_ = JobState::Idle;
   std::unique_ptr<CaseViews> caseViews_;
   SegmentPanel* segmentPanel_ = nullptr;
+  TrainMenu* trainMenu_ = nullptr;
   LegendPanel* legendPanel_ = nullptr;
   DisplayControls* displayControls_ = nullptr;
   QLabel* cursorLabel_ = nullptr;  // voxel, value and label under the cursor

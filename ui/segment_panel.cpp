@@ -208,6 +208,10 @@ void SegmentPanel::updateControls() {
       break;
     default:
       message_->setText(QString::fromStdString(job.message));
+      if (!job.remoteJobId.empty() && job.state == JobState::Running)
+        message_->setText(message_->text() +
+                          tr("\nClosing the window leaves it running: Jobs → Remote jobs "
+                             "attaches to it again."));
   }
 }
 

@@ -13,7 +13,9 @@
 #include <exception>
 #include <memory>
 
+#include "app/remote/job_record.h"
 #include "io/image_reader.h"
+#include "ui/remote_segment_folder.h"
 #include "ui/session_model.h"
 
 namespace seqseg {
@@ -26,12 +28,25 @@ SegmentationJob::SegmentationJob(SessionModel& session, QObject* parent)
 
 SegmentationJob::~SegmentationJob() {
   if (process_) {
-    // As a cancel: SIGTERM lets the launcher stop its ranks and clean up; SIGKILL if it hangs.
     process_->disconnect(this);
-    signalGroup(SIGTERM);
-    if (!process_->waitForFinished(gracePeriodMs_)) {
-      signalGroup(SIGKILL);
+    if (!remoteJobId_.empty()) {
+      // A submitted remote job goes on without the window: SIGUSR1 asks its follower to leave
+      // (the job's record keeps where its events were read to), and the job's folder stays for
+      // attach().
+      ::kill(static_cast<pid_t>(processGroup_), SIGUSR1);
+      if (!process_->waitForFinished(10000)) signalGroup(SIGKILL);
       process_->waitForFinished(5000);
+      if (remoteJobRunning()) {
+        outputFolder_.clear();
+        jobFolder_.clear();
+      }
+    } else {
+      // As a cancel: SIGTERM lets the launcher stop its ranks and clean up; SIGKILL if it hangs.
+      signalGroup(SIGTERM);
+      if (!process_->waitForFinished(gracePeriodMs_)) {
+        signalGroup(SIGKILL);
+        process_->waitForFinished(5000);
+      }
     }
   }
   if (reader_) {
@@ -39,43 +54,64 @@ SegmentationJob::~SegmentationJob() {
     reader_->wait();
     delete reader_;
   }
+  const QString folder = jobFolder_.isEmpty() ? outputFolder_ : jobFolder_;
+  if (!folder.isEmpty()) QDir(folder).removeRecursively();
 }
 
 QString SegmentationJob::executable() const {
   return executable_.isEmpty() ? QCoreApplication::applicationFilePath() : executable_;
 }
 
-QString SegmentationJob::outputFolder() const {
-  return output_ ? output_->path() : QString();
-}
-
 void SegmentationJob::start(const SegmentSettings& settings) {
   if (process_ || !session_.hasCase() || session_.jobActive()) return;
-  output_ = std::make_unique<QTemporaryDir>(QDir::temp().filePath("seqseg-segment-XXXXXX"));
   session_.startJob("Starting the segmentation…");
-  if (!output_->isValid()) {
-    session_.failJob("cannot create a temporary folder: " + output_->errorString().toStdString());
-    output_.reset();
-    emit finished();
+  QString error;
+  if (settings.cluster.empty()) {
+    QTemporaryDir folder(QDir::temp().filePath("seqseg-segment-XXXXXX"));
+    folder.setAutoRemove(false);  // endJob() removes it
+    if (folder.isValid()) outputFolder_ = folder.path();
+    error = folder.errorString();
+  } else {
+    jobFolder_ = makeRemoteSegmentFolder({session_.caseFiles(), session_.caseSource()}, error);
+    if (!jobFolder_.isEmpty()) outputFolder_ = remoteSegmentOutput(jobFolder_);
+  }
+  if (outputFolder_.isEmpty()) {
+    session_.failJob("cannot create a folder for the job's output: " + error.toStdString());
+    endJob();
     return;
   }
   QStringList arguments;
   for (const std::string& argument : batchArguments(session_.caseFiles(), session_.caseSource(),
-                                                    settings, output_->path().toStdString()))
+                                                    settings, outputFolder_.toStdString()))
     arguments << QString::fromStdString(argument);
+  run(arguments, !settings.cluster.empty());
+}
 
+void SegmentationJob::attach(const QString& jobId, const QString& folder) {
+  if (process_ || !session_.hasCase() || session_.jobActive()) return;
+  session_.startJob("Attaching to remote job " + jobId.toStdString() + "…");
+  jobFolder_ = folder;
+  outputFolder_ = remoteSegmentOutput(folder);
+  remoteJobId_ = jobId.toStdString();
+  run({QStringLiteral("jobs"), QStringLiteral("attach"), jobId, QStringLiteral("--progress"),
+       QStringLiteral("json")},
+      /*remote=*/true);
+}
+
+void SegmentationJob::run(const QStringList& arguments, bool remote) {
   pendingOutput_.clear();
   pendingErrors_.clear();
   lastErrorLine_.clear();
   processGroup_ = 0;
+  if (!remote) remoteJobId_.clear();
   process_ = new QProcess(this);
   // Its own process group, so that cancel reaches every worker it starts.
-  process_->setChildProcessModifier([application = ::getpid(), remote = !settings.cluster.empty()] {
+  process_->setChildProcessModifier([application = ::getpid(), remote] {
     ::setpgid(0, 0);
     // The job ends with the application, even when that is killed (SIGTERM cancels the job
     // and its ranks); if the application died before this line, end at once. A remote job goes
-    // on without the application (SIGHUP leaves it running; seqseg jobs lists it).
-    ::prctl(PR_SET_PDEATHSIG, remote ? SIGHUP : SIGTERM);
+    // on without the application: SIGUSR1 ends only its follower (seqseg jobs lists the job).
+    ::prctl(PR_SET_PDEATHSIG, remote ? SIGUSR1 : SIGTERM);
     if (::getppid() != application) ::_exit(1);
     // Below the UI in the scheduler: the workers take every core, and the window stays smooth.
     [[maybe_unused]] const int priority = ::nice(10);
@@ -110,6 +146,7 @@ void SegmentationJob::readOutput() {
     session_.applyJobLine(pendingOutput_.left(end).toStdString());
     pendingOutput_.remove(0, end + 1);
   }
+  if (!session_.job().remoteJobId.empty()) remoteJobId_ = session_.job().remoteJobId;
 }
 
 void SegmentationJob::readErrors() {
@@ -147,7 +184,7 @@ void SegmentationJob::processEnded(int exitCode, QProcess::ExitStatus status) {
 
 void SegmentationJob::readResult() {
   const std::string maskPath = session_.job().maskPath;
-  const QString folder = output_->path();
+  const QString folder = outputFolder_;
   if (maskPath.empty() || !QFileInfo(QString::fromStdString(maskPath))
                                .absoluteFilePath()
                                .startsWith(QDir(folder).absolutePath() + "/")) {
@@ -185,8 +222,23 @@ void SegmentationJob::readResult() {
   reader->start();
 }
 
+bool SegmentationJob::remoteJobRunning() const {
+  if (jobFolder_.isEmpty() || remoteJobId_.empty()) return false;
+  try {
+    return loadJobRecord(remoteJobId_).state == "running";
+  } catch (const std::exception&) {
+    return false;  // no record: nothing to attach to
+  }
+}
+
 void SegmentationJob::endJob() {
-  output_.reset();  // removes the folder and whatever the job left in it
+  // The folder goes, with whatever the job left in it; a remote job's only when the job is
+  // over there too (a follower cut off from the cluster leaves it running: attach() resumes).
+  const QString folder = jobFolder_.isEmpty() ? outputFolder_ : jobFolder_;
+  if (!folder.isEmpty() && !remoteJobRunning()) QDir(folder).removeRecursively();
+  outputFolder_.clear();
+  jobFolder_.clear();
+  remoteJobId_.clear();
   emit finished();
 }
 

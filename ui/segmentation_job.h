@@ -3,17 +3,19 @@
 // executable) writing into a private temporary folder, its JSON Lines progress fed to the
 // session. On success the mask becomes the session's segmentation; on cancel or failure, and
 // in any case at the end, the temporary folder is removed.
+// A job on a cluster profile (settings.cluster) writes into a folder that outlives the window
+// (ui/remote_segment_folder.h): destroying this object (closing the window) leaves the remote
+// job running, and attach() follows it again later (`seqseg jobs attach`).
 #include <QByteArray>
 #include <QObject>
 #include <QProcess>
 #include <QString>
 #include <QTimer>
 
-#include <memory>
+#include <string>
 
 #include "ui/batch_arguments.h"
 
-class QTemporaryDir;
 class QThread;
 
 namespace seqseg {
@@ -35,10 +37,13 @@ class SegmentationJob : public QObject {
 
   // Starts segmenting the session's open case; ignored without a case or while a job runs.
   void start(const SegmentSettings& settings);
+  // Follows the remote job `jobId`, started by start() on the session's open case, whose
+  // folder is `folder`: its progress, Cancel and result as if it had been started here.
+  void attach(const QString& jobId, const QString& folder);
   // SIGTERM to the job's process group; SIGKILL after the grace period.
   void cancel();
   // The private output folder of the running job; empty when none.
-  QString outputFolder() const;
+  QString outputFolder() const { return outputFolder_; }
   // The process group of the running job (its first process's id); 0 when none.
   qint64 processGroup() const { return processGroup_; }
 
@@ -48,12 +53,15 @@ class SegmentationJob : public QObject {
   void finished();
 
  private:
+  void run(const QStringList& arguments, bool remote);
   void readOutput();
   void readErrors();
   void processEnded(int exitCode, QProcess::ExitStatus status);
   void processFailedToStart();
   void readResult();
   void signalGroup(int signal);
+  // A remote job whose record says it still runs there (its folder is kept for attach()).
+  bool remoteJobRunning() const;
   void endJob();
 
   SessionModel& session_;
@@ -62,7 +70,9 @@ class SegmentationJob : public QObject {
   // its ranks and remove its temporary files itself.
   int gracePeriodMs_ = 15000;
   QProcess* process_ = nullptr;
-  std::unique_ptr<QTemporaryDir> output_;
+  QString outputFolder_;     // removed when the job is over
+  QString jobFolder_;        // a remote job's folder (holds outputFolder_); empty for a local job
+  std::string remoteJobId_;  // a remote job's id, once submitted
   QByteArray pendingOutput_;
   QByteArray pendingErrors_;
   QString lastErrorLine_;

@@ -67,8 +67,12 @@ TrainWizard* TrainMenu::newModel() {
 }
 
 TrainWizard* TrainMenu::openRun(const QString& runDir) {
+  return attachRemoteRun(QString(), runDir);
+}
+
+TrainWizard* TrainMenu::attachRemoteRun(const QString& jobId, const QString& runDir) {
   TrainWizard* wizard = makeWizard();
-  if (!wizard->openRun(runDir)) {
+  if (!wizard->openRun(runDir, /*quiet=*/false, jobId)) {
     wizard->deleteLater();
     return nullptr;
   }

@@ -27,8 +27,11 @@ class TrainMenu : public QObject {
 
   TrainWizard* newModel();                      // shows a new wizard
   TrainWizard* openRun(const QString& runDir);  // shows a wizard on an existing run
-  void showModels();                            // the Models dialog
-  TrainWizard* wizard() const;                  // the latest wizard shown; null once closed
+  // Shows a wizard on the run in `runDir` that runs as job `jobId` on a cluster profile,
+  // following the job again (TrainingRun::attachRemote).
+  TrainWizard* attachRemoteRun(const QString& jobId, const QString& runDir);
+  void showModels();            // the Models dialog
+  TrainWizard* wizard() const;  // the latest wizard shown; null once closed
 
   const ModelRegistry& registry() const { return registry_; }
   // Adds (or renames, removes) a model, saves the registry and updates the Segment panel.

@@ -97,7 +97,10 @@ std::vector<std::string> trainArguments(const TrainPlan& plan) {
     arguments.push_back("--spacing");
     for (double mm : *plan.spacing) arguments.push_back(exactText(mm));
   }
-  if (plan.ranks > 1)
+  if (!plan.cluster.empty())
+    arguments.insert(arguments.end(), {"--cluster", plan.cluster, "--split", plan.split,
+                                       "--attention", plan.attention, "--decoder", plan.decoder});
+  else if (plan.ranks > 1)
     arguments.insert(arguments.end(),
                      {"--ranks", std::to_string(plan.ranks), "--launcher", plan.launcher, "--split",
                       plan.split, "--attention", plan.attention, "--decoder", plan.decoder});

@@ -43,6 +43,9 @@ struct TrainPlan {
   unsigned long long seed = 0;
   int validateEvery = 1;
   int threads = 0;
+  // A cluster profile to train on (--cluster: its ranks and launcher, not `ranks` and
+  // `launcher`); empty: this computer.
+  std::string cluster;
   std::string runDir;
   bool resume = false;
 };

@@ -26,9 +26,11 @@
 #include <QThread>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 
+#include "app/remote/cluster_profile.h"
 #include "engine/resource_paths.h"
 #include "ui/training_charts.h"
 #include "ui/training_run.h"
@@ -437,8 +439,21 @@ QWizardPage* TrainWizard::makeParallelPage() {
   page->setSubTitle(
       tr("Ranks share every crop: each tokenises its part of the volume and "
          "attention spans all ranks' tokens."));
+  runOn_ = new QComboBox;
+  runOn_->setObjectName(QStringLiteral("trainRunOn"));
+  runOn_->addItem(tr("This computer"), 0);
+  try {
+    for (const ClusterProfile& profile : loadClusterProfiles(clustersFilePath()))
+      runOn_->addItem(QString::fromStdString(profile.name), profile.scheduler.ranks());
+    runOn_->setToolTip(
+        tr("Where training runs: here, or as a job on a cluster profile (Settings → Clusters), "
+           "its data uploaded and its run folder brought back"));
+  } catch (const std::exception& error) {
+    runOn_->setToolTip(QString::fromStdString(error.what()));
+  }
   ranks_ = spin(1, 1024, 1, QStringLiteral("trainRanks"));
   launcher_ = choices({"local", "mpirun", "srun"}, QStringLiteral("trainLauncher"));
+  connect(runOn_, &QComboBox::currentIndexChanged, this, &TrainWizard::chooseRunOn);
   split_ = choices({"slab0", "slab1", "slab2", "blocks"}, QStringLiteral("trainSplit"));
   attention_ = choices({"allgather", "ring", "ulysses"}, QStringLiteral("trainAttention"));
   decoder_ = choices({"halo", "gather", "nogather"}, QStringLiteral("trainDecoder"));
@@ -455,6 +470,7 @@ QWizardPage* TrainWizard::makeParallelPage() {
   for (QComboBox* box : {launcher_, split_, attention_, decoder_})
     connect(box, &QComboBox::currentTextChanged, this, refresh);
   auto* form = new QFormLayout(page);
+  form->addRow(tr("Run on"), runOn_);
   form->addRow(tr("Ranks"), ranks_);
   form->addRow(tr("Launcher"), launcher_);
   form->addRow(tr("Split"), split_);
@@ -463,6 +479,15 @@ QWizardPage* TrainWizard::makeParallelPage() {
   form->addRow(QString(), sharded_);
   form->addRow(parallelProblem_);
   return page;
+}
+
+void TrainWizard::chooseRunOn() {
+  const bool remote = runOn_->currentIndex() > 0;
+  if (remote) ranks_->setValue(std::max(1, runOn_->currentData().toInt()));
+  ranks_->setEnabled(!remote);
+  launcher_->setEnabled(!remote);
+  ranks_->setToolTip(remote ? tr("The cluster profile's nodes × tasks per node (or its hosts)")
+                            : QString());
 }
 
 void TrainWizard::updateParallelProblem() {
@@ -617,6 +642,7 @@ TrainPlan TrainWizard::plan() const {
   plan.split = split_->currentText().toStdString();
   plan.attention = attention_->currentText().toStdString();
   plan.decoder = decoder_->currentText().toStdString();
+  if (runOn_->currentIndex() > 0) plan.cluster = runOn_->currentText().toStdString();
   if (epochs_) {
     plan.epochs = epochs_->value();
     plan.stepsPerEpoch = stepsPerEpoch_->value();
@@ -653,7 +679,6 @@ QWizardPage* TrainWizard::makeRunPage() {
   log_->setMaximumHeight(110);
   pause_ = new QPushButton(tr("Pause"));
   pause_->setObjectName(QStringLiteral("pauseButton"));
-  pause_->setToolTip(tr("Checkpoint after the current step (last.pt) and stop"));
   resumeButton_ = new QPushButton(tr("Resume"));
   resumeButton_->setObjectName(QStringLiteral("resumeButton"));
   resumeButton_->setToolTip(tr("Continue from last.pt on the same curve"));
@@ -711,7 +736,11 @@ void TrainWizard::showRun() {
   for (int i = logLinesShown_; i < total; ++i)
     log_->appendPlainText(QString::fromStdString(curves.logLines[static_cast<size_t>(i)]));
   logLinesShown_ = total;
-  pause_->setEnabled(running);
+  // A run on a cluster cannot be asked to pause from here (its run folder is there): Cancel.
+  const bool remote = !run_->plan().cluster.empty();
+  pause_->setEnabled(running && !remote);
+  pause_->setToolTip(remote ? tr("A run on a cluster cannot pause; Cancel keeps last.pt there")
+                            : tr("Checkpoint after the current step (last.pt) and stop"));
   cancel_->setEnabled(running);
   resumeButton_->setEnabled(!running && curves.doneStatus != "ok" &&
                             QFileInfo::exists(run_->runDir() + QStringLiteral("/last.pt")));
@@ -734,8 +763,8 @@ void TrainWizard::cancelRun() {
   cancel_->setEnabled(false);
 }
 
-bool TrainWizard::openRun(const QString& runDir, bool quiet) {
-  if (!run_->attach(runDir)) {
+bool TrainWizard::openRun(const QString& runDir, bool quiet, const QString& remoteJob) {
+  if (!(remoteJob.isEmpty() ? run_->attach(runDir) : run_->attachRemote(remoteJob, runDir))) {
     if (!quiet) QMessageBox::warning(this, tr("Open run"), run_->errorString());
     return false;
   }

@@ -43,8 +43,9 @@ class TrainWizard : public QWizard {
   void setExecutable(const QString& path);
 
   // Opens the Run page on the run in `runDir` (running or not): its curves from metrics.jsonl.
-  // False, with a message box unless quiet, when the folder holds no run.
-  bool openRun(const QString& runDir, bool quiet = false);
+  // False, with a message box unless quiet, when the folder holds no run. With `remoteJob`
+  // (the run's job on a cluster profile), the job is followed again if nothing follows it.
+  bool openRun(const QString& runDir, bool quiet = false, const QString& remoteJob = QString());
   // Starts `plan` as it is (no pages before Run) and shows the Run page.
   bool startRun(const TrainPlan& plan);
 
@@ -91,6 +92,7 @@ class TrainWizard : public QWizard {
   void showSurvey();
   void updateModelFacts();
   void updateParallelProblem();
+  void chooseRunOn();  // a cluster profile decides the ranks and the launcher
   void updateTrainingProblem();
   void showRun();
   QString modelConfigArgument() const;  // preset name, or the custom config file to write
@@ -127,6 +129,7 @@ class TrainWizard : public QWizard {
   QPushButton* probeButton_ = nullptr;
   QProcess* probe_ = nullptr;
   // Parallel
+  QComboBox* runOn_ = nullptr;  // This computer, then the cluster profiles (data: their ranks)
   QSpinBox* ranks_ = nullptr;
   QComboBox* launcher_ = nullptr;
   QComboBox* split_ = nullptr;

@@ -37,6 +37,7 @@ QJsonObject planToJson(const TrainPlan& plan) {
                    {"seed", QString::number(plan.seed)},
                    {"validate_every", plan.validateEvery},
                    {"threads", plan.threads},
+                   {"cluster", QString::fromStdString(plan.cluster)},
                    {"run_dir", QString::fromStdString(plan.runDir)}};
   if (plan.spacing)
     json["spacing"] = QJsonArray{(*plan.spacing)[0], (*plan.spacing)[1], (*plan.spacing)[2]};
@@ -62,6 +63,7 @@ TrainPlan planFromJson(const QJsonObject& json) {
   plan.seed = json["seed"].toString("0").toULongLong();
   plan.validateEvery = json["validate_every"].toInt(1);
   plan.threads = json["threads"].toInt(0);
+  plan.cluster = json["cluster"].toString().toStdString();
   plan.runDir = json["run_dir"].toString().toStdString();
   if (json["spacing"].isArray()) {
     const QJsonArray s = json["spacing"].toArray();
@@ -83,8 +85,8 @@ QJsonObject readJsonFile(const QString& path) {
   return QJsonDocument::fromJson(file.readAll()).object();
 }
 
-// Whether `pid` is alive and is the run of `runDir` (a reused process id is not).
-bool isRunOf(qint64 pid, const QString& runDir) {
+// Whether `pid` is alive and has `marker` on its command line (a reused process id is not it).
+bool isRunOf(qint64 pid, const QString& marker) {
   if (pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) != 0) return false;
   QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid));
   if (!cmdline.open(QIODevice::ReadOnly)) return false;
@@ -95,7 +97,7 @@ bool isRunOf(qint64 pid, const QString& runDir) {
     const int close = stat.lastIndexOf(')');
     if (close > 0 && stat.mid(close + 2, 1) == "Z") return false;  // ended, not yet reaped
   }
-  return text.contains(QDir(runDir).absolutePath().toUtf8());
+  return !marker.isEmpty() && text.contains(marker.toUtf8());
 }
 
 }  // namespace
@@ -143,25 +145,29 @@ bool TrainingRun::start(const TrainPlan& plan) {
 }
 
 bool TrainingRun::launch() {
+  QFile::remove(QDir(runDir_).filePath(kPauseFile));
+  QStringList arguments;
+  for (const std::string& argument : trainArguments(plan_))
+    arguments << QString::fromStdString(argument);
+  return launchDetached(arguments, runDir_);
+}
+
+bool TrainingRun::launchDetached(const QStringList& seqsegArguments, const QString& marker) {
   const QString events = QDir(runDir_).filePath(kEventsFile);
   QFile eventsFile(events);
   if (!eventsFile.open(QIODevice::Append)) {
     error_ = tr("cannot write %1").arg(events);
     return false;
   }
-  eventsOffset_ = eventsFile.size();
+  eventsOffset_ = eventsFile.size();  // what was there is read; follow what comes
   eventsFile.close();
   pending_.clear();
-  QFile::remove(QDir(runDir_).filePath(kPauseFile));
-
-  QStringList arguments{QStringLiteral("-n"), QStringLiteral("10"), executable()};
-  for (const std::string& argument : trainArguments(plan_))
-    arguments << QString::fromStdString(argument);
   // `nice` runs seqseg in its place (the same process id), below the UI in the scheduler. The
   // process is detached: it keeps going when the window or the application closes.
   QProcess process;
   process.setProgram(QStringLiteral("nice"));
-  process.setArguments(arguments);
+  process.setArguments(QStringList{QStringLiteral("-n"), QStringLiteral("10"), executable()} +
+                       seqsegArguments);
   process.setStandardOutputFile(events, QIODevice::Append);
   process.setStandardErrorFile(QDir(runDir_).filePath(QStringLiteral("stderr.log")),
                                QIODevice::Append);
@@ -171,7 +177,9 @@ bool TrainingRun::launch() {
     return false;
   }
   pid_ = pid;
-  writeJsonFile(QDir(runDir_).filePath(kProcessFile), QJsonObject{{"pid", pid_}});
+  marker_ = marker;
+  writeJsonFile(QDir(runDir_).filePath(kProcessFile),
+                QJsonObject{{"pid", pid_}, {"marker", marker_}});
   curves_.doneStatus.clear();
   wasRunning_ = true;
   poll_.start();
@@ -209,7 +217,9 @@ bool TrainingRun::attach(const QString& runDir) {
   curves_.doneStatus = fromEvents.doneStatus;
   curves_.etaSeconds = fromEvents.etaSeconds;
   pending_.clear();
-  pid_ = readJsonFile(QDir(runDir_).filePath(kProcessFile))["pid"].toInteger();
+  const QJsonObject process = readJsonFile(QDir(runDir_).filePath(kProcessFile));
+  pid_ = process["pid"].toInteger();
+  marker_ = process["marker"].toString(QDir(runDir_).absolutePath());
   wasRunning_ = running();
   if (wasRunning_) poll_.start();
   emit curvesChanged();
@@ -237,7 +247,15 @@ void TrainingRun::cancel() {
 }
 
 bool TrainingRun::running() const {
-  return isRunOf(pid_, runDir_);
+  return isRunOf(pid_, marker_);
+}
+
+bool TrainingRun::attachRemote(const QString& jobId, const QString& runDir) {
+  if (!attach(runDir)) return false;
+  if (running()) return true;  // its process still follows the job
+  return launchDetached({QStringLiteral("jobs"), QStringLiteral("attach"), jobId,
+                         QStringLiteral("--progress"), QStringLiteral("json")},
+                        jobId);
 }
 
 void TrainingRun::readEvents() {

@@ -31,6 +31,10 @@ class TrainingRun : public QObject {
   // Follows the run in `runDir` (running or not): the curves from metrics.jsonl, then the
   // events appended from now on. False when the folder holds no run.
   bool attach(const QString& runDir);
+  // Follows again the run in `runDir` that runs as job `jobId` on a cluster profile: unless its
+  // process still follows it, a `seqseg jobs attach` process of its own (detached as well)
+  // appends the job's events to the run's events file. False when it could not start.
+  bool attachRemote(const QString& jobId, const QString& runDir);
   void pause();   // checkpoint after the current step, then stop
   bool resume();  // continue a paused, cancelled or interrupted run from last.pt
   void cancel();  // SIGTERM to the run; last.pt stays
@@ -52,12 +56,16 @@ class TrainingRun : public QObject {
  private:
   void readEvents();
   bool launch();
+  // Starts `arguments` detached, its stdout appended to the events file; `marker`: a word of
+  // its command line by which running() knows it (a reused process id is not it).
+  bool launchDetached(const QStringList& arguments, const QString& marker);
 
   QString executable_;
   TrainPlan plan_;
   QString runDir_;
   TrainingCurves curves_;
   qint64 pid_ = 0;
+  QString marker_;
   qint64 eventsOffset_ = 0;
   QByteArray pending_;
   bool wasRunning_ = false;

@@ -1,6 +1,7 @@
-// The Segment panel's "Run on" with a cluster profile, under Xvfb: the same Segment button runs
-// the open case as a remote job through a real sshd (tests/support/sshd_server.h), and the
-// window shows the volumes a local `seqseg --batch` reports.
+// Cluster profiles in the desktop application, under Xvfb, through a real sshd
+// (tests/support/sshd_server.h): the Segment panel's and the training wizard's "Run on", the
+// job list (Jobs -> Remote jobs) attaching to and cancelling a job the window left running, and
+// Settings -> Clusters.
 #include <gtest/gtest.h>
 
 #include <QAction>
@@ -25,66 +26,101 @@
 #include "tests/support/test_support.h"
 #include "ui/cluster_settings_dialog.h"
 #include "ui/main_window.h"
+#include "ui/remote_jobs_dialog.h"
 #include "ui/segment_panel.h"
 #include "ui/segmentation_job.h"
+#include "ui/train_menu.h"
+#include "ui/train_wizard.h"
+#include "ui/training_run.h"
 
 namespace seqseg {
 namespace {
 
 constexpr int kTimeoutMs = 180000;
 
-TEST(UiRemoteSegment, RunOnAClusterProfileShowsTheVolumesOfALocalBatch) {
-  const std::string reason = test::SshdServer::unavailableReason();
-  if (!reason.empty()) GTEST_SKIP() << reason;
-  test::ensureApplication();
-  test::TempDir config, data, settings;
-  QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope,
-                     QString::fromStdString(settings.path()));
-  test::SshdServer server;
-  const std::string workDir = "seqseg-gui-jobs-" + std::to_string(::getpid());
-  // The remote work folder goes with the test, also when it fails half-way.
-  struct RemoveWorkDir {
-    const test::SshdServer& server;
-    std::string folder;
-    ~RemoveWorkDir() {
-      std::vector<std::string> remove = server.sshCommand();
-      remove.push_back("rm -rf ~/" + folder);
-      test::runCommand(remove);
-    }
-  } removeWorkDir{server, workDir};
-  const nlohmann::json profile{
-      {"name", "lab"},
-      {"ssh",
-       {{"user", server.account()},
-        {"host", server.host()},
-        {"port", server.port()},
-        {"identity_file", server.identityFile()},
-        {"known_hosts", server.knownHostsFile()}}},
-      {"seqseg", test::seqsegExecutable()},
-      {"scheduler", {{"type", "mpirun"}, {"hosts", nlohmann::json::array()}}},
-      {"work_dir", "~/" + workDir}};
-  test::writeFile(config / "clusters.json", nlohmann::json{{"clusters", {profile}}}.dump());
-  setenv("SEQSEG_CONFIG_DIR", config.path().c_str(), 1);
+// A cluster profile "lab" through a real sshd (a second local account, ranks on its host), the
+// config folder of this process pointed at it, and one synthetic case with the volumes a local
+// `seqseg --batch` reports for it.
+class RemoteGui : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string reason = test::SshdServer::unavailableReason();
+    if (!reason.empty()) GTEST_SKIP() << reason;
+    test::ensureApplication();
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope,
+                       QString::fromStdString(settings_.path()));
+    server_ = std::make_unique<test::SshdServer>();
+    const nlohmann::json profile{
+        {"name", "lab"},
+        {"ssh",
+         {{"user", server_->account()},
+          {"host", server_->host()},
+          {"port", server_->port()},
+          {"identity_file", server_->identityFile()},
+          {"known_hosts", server_->knownHostsFile()}}},
+        {"seqseg", test::seqsegExecutable()},
+        {"scheduler", {{"type", "mpirun"}, {"hosts", nlohmann::json::array()}}},
+        {"work_dir", "~/" + workDir_}};
+    test::writeFile(config_ / "clusters.json", nlohmann::json{{"clusters", {profile}}}.dump());
+    setenv("SEQSEG_CONFIG_DIR", config_.path().c_str(), 1);
+  }
 
-  ASSERT_EQ(test::runSeqseg(
-                {"synth", "--out", data / "cases", "--cases", "1", "--size", "32", "--seed", "3"})
-                .exitCode,
-            0);
-  const std::string caseFolder = data / "cases/BraTS2021_00000";
-  const test::CommandResult local =
-      test::runSeqseg({"--batch", "-i", caseFolder, "-o", data / "local"});
-  ASSERT_EQ(local.exitCode, 0) << local.err;
-  const nlohmann::json volumes =
-      nlohmann::json::parse(test::readFile(data / "local/report.json"))["cases"][0]["volume_ml"];
+  void TearDown() override {
+    unsetenv("SEQSEG_CONFIG_DIR");
+    // The remote work folder goes with the test, also when it fails half-way.
+    if (server_) test::runCommand(sshCommand("rm -rf ~/" + workDir_));
+  }
 
-  {
-    MainWindow window;
+  std::vector<std::string> sshCommand(const std::string& command) const {
+    std::vector<std::string> argv = server_->sshCommand();
+    argv.push_back(command);
+    return argv;
+  }
+  std::string remoteWorkFolderListing() const {
+    return test::runCommand(sshCommand("ls -A ~/" + workDir_)).out;
+  }
+
+  // The case (made once per test) and its volumes from a local one-rank batch.
+  std::string makeCase(int size) {
+    const test::CommandResult synth =
+        test::runSeqseg({"synth", "--out", data_ / "cases", "--cases", "1", "--size",
+                         std::to_string(size), "--seed", "3"});
+    EXPECT_EQ(synth.exitCode, 0) << synth.err;
+    const std::string caseFolder = data_ / "cases/BraTS2021_00000";
+    const test::CommandResult local =
+        test::runSeqseg({"--batch", "-i", caseFolder, "-o", data_ / "local"});
+    EXPECT_EQ(local.exitCode, 0) << local.err;
+    localVolumes_ =
+        nlohmann::json::parse(test::readFile(data_ / "local/report.json"))["cases"][0]["volume_ml"];
+    EXPECT_GT(localVolumes_.at("WT").get<double>(), 0.0);
+    return caseFolder;
+  }
+
+  void expectLocalVolumes(MainWindow& window) const {
+    const char* regions[] = {"WT", "TC", "ET"};
+    for (int r = 0; r < 3; ++r)
+      EXPECT_NEAR(window.session().volumes().perRegion[r],
+                  localVolumes_.at(regions[r]).get<double>(), 1e-6)
+          << regions[r];
+  }
+
+  std::vector<nlohmann::json> jobRecords() const {
+    std::vector<nlohmann::json> records;
+    for (const auto& entry : std::filesystem::directory_iterator(config_ / "jobs"))
+      if (entry.path().extension() == ".json")
+        records.push_back(nlohmann::json::parse(test::readFile(entry.path().string())));
+    return records;
+  }
+
+  static void useSeqseg(MainWindow& window) {
     window.segmentationJob().setExecutable(QString::fromStdString(test::seqsegExecutable()));
-    ASSERT_TRUE(test::showAndWait(window));
+  }
+  static void openAndWait(MainWindow& window, const std::string& caseFolder) {
     QSignalSpy loaded(&window, &MainWindow::caseLoaded);
     window.openCase(QString::fromStdString(caseFolder));
     ASSERT_TRUE(QTest::qWaitFor([&] { return loaded.count() > 0; }, kTimeoutMs));
-
+  }
+  static void chooseLab(MainWindow& window) {
     auto* runOn = window.segmentPanel()->findChild<QComboBox*>("runOnChoice");
     ASSERT_NE(runOn, nullptr);
     ASSERT_EQ(runOn->count(), 2);
@@ -92,31 +128,181 @@ TEST(UiRemoteSegment, RunOnAClusterProfileShowsTheVolumesOfALocalBatch) {
     EXPECT_EQ(runOn->itemText(1), "lab");
     runOn->setCurrentIndex(1);
     EXPECT_EQ(window.segmentPanel()->settings().cluster, "lab");
+  }
+  // Starts the case's segmentation on "lab" and waits until the job is submitted there.
+  static std::string startRemoteSegment(MainWindow& window) {
+    window.segmentPanel()->segment();
+    EXPECT_TRUE(QTest::qWaitFor(
+        [&] {
+          return !window.session().job().remoteJobId.empty() || !window.session().jobActive();
+        },
+        kTimeoutMs));
+    return window.session().job().remoteJobId;
+  }
+  // Jobs -> Remote jobs, with `id` selected.
+  static RemoteJobsDialog* showJobList(MainWindow& window, const std::string& id) {
+    window.findChild<QAction*>("remoteJobsAction")->trigger();
+    auto* dialog = window.findChild<RemoteJobsDialog*>("remoteJobsDialog");
+    if (dialog) dialog->selectJob(QString::fromStdString(id));
+    return dialog;
+  }
 
+  test::TempDir config_, data_, settings_;
+  std::unique_ptr<test::SshdServer> server_;
+  const std::string workDir_ = "seqseg-gui-jobs-" + std::to_string(::getpid()) + "-" +
+                               ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  nlohmann::json localVolumes_;
+};
+
+TEST_F(RemoteGui, RunOnAClusterProfileShowsTheVolumesOfALocalBatch) {
+  const std::string caseFolder = makeCase(32);
+  {
+    MainWindow window;
+    useSeqseg(window);
+    ASSERT_TRUE(test::showAndWait(window));
+    openAndWait(window, caseFolder);
+    chooseLab(window);
     QSignalSpy finished(&window, &MainWindow::segmentationJobFinished);
     window.segmentPanel()->segment();
     ASSERT_TRUE(QTest::qWaitFor([&] { return finished.count() > 0; }, kTimeoutMs));
     ASSERT_EQ(window.session().job().state, JobState::Done) << window.session().job().message;
-    const char* regions[] = {"WT", "TC", "ET"};
-    for (int r = 0; r < 3; ++r)
-      EXPECT_NEAR(window.session().volumes().perRegion[r], volumes.at(regions[r]).get<double>(),
-                  1e-6)
-          << regions[r];
-    EXPECT_GT(volumes.at("WT").get<double>(), 0.0);
+    expectLocalVolumes(window);
   }
-  // It ran there: a job record of the profile, done, and no job folder left.
-  int records = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(config / "jobs")) {
-    const auto record = nlohmann::json::parse(test::readFile(entry.path().string()));
-    EXPECT_EQ(record["cluster"], "lab");
-    EXPECT_EQ(record["state"], "done");
-    ++records;
+  // It ran there: a job record of the profile, done, and no job folder left, here or there.
+  const std::vector<nlohmann::json> records = jobRecords();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0]["cluster"], "lab");
+  EXPECT_EQ(records[0]["state"], "done");
+  EXPECT_EQ(remoteWorkFolderListing(), "");
+  EXPECT_TRUE(std::filesystem::is_empty(config_ / "jobs/segment"));
+}
+
+// Closing the window leaves a remote job running; a new window's job list attaches to it: the
+// case opens again, and the result is the one a local batch gives.
+TEST_F(RemoteGui, ClosingTheWindowLeavesTheJobRunningAndTheJobListAttachesToIt) {
+  const std::string caseFolder = makeCase(48);
+  std::string id;
+  {
+    MainWindow window;
+    useSeqseg(window);
+    ASSERT_TRUE(test::showAndWait(window));
+    openAndWait(window, caseFolder);
+    chooseLab(window);
+    id = startRemoteSegment(window);
+    ASSERT_FALSE(id.empty()) << window.session().job().message;
+    EXPECT_NE(window.segmentPanel()
+                  ->findChild<QLabel*>("segmentMessage")
+                  ->text()
+                  .toStdString()
+                  .find("Jobs → Remote jobs"),
+              std::string::npos);
+  }  // closed mid-job
+  std::vector<nlohmann::json> records = jobRecords();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0]["id"], id);
+  EXPECT_EQ(records[0]["state"], "running") << "the job goes on there";
+
+  MainWindow window;
+  useSeqseg(window);
+  ASSERT_TRUE(test::showAndWait(window));
+  RemoteJobsDialog* dialog = showJobList(window, id);
+  ASSERT_NE(dialog, nullptr);
+  auto* table = dialog->findChild<QTableWidget*>("remoteJobsTable");
+  ASSERT_EQ(table->rowCount(), 1);
+  EXPECT_EQ(table->item(0, 0)->text().toStdString(), id);
+  EXPECT_EQ(table->item(0, 1)->text(), "lab");
+  EXPECT_EQ(table->item(0, 3)->text(), "running");
+  QSignalSpy finished(&window, &MainWindow::segmentationJobFinished);
+  auto* attach = dialog->findChild<QPushButton*>("attachJobButton");
+  ASSERT_TRUE(attach->isEnabled());
+  attach->click();
+  ASSERT_TRUE(QTest::qWaitFor([&] { return finished.count() > 0; }, kTimeoutMs));
+  ASSERT_EQ(window.session().job().state, JobState::Done) << window.session().job().message;
+  EXPECT_EQ(window.session().caseFiles().id, "BraTS2021_00000");
+  expectLocalVolumes(window);
+  EXPECT_EQ(jobRecords()[0]["state"], "done");
+  EXPECT_EQ(remoteWorkFolderListing(), "");
+  EXPECT_TRUE(std::filesystem::is_empty(config_ / "jobs/segment"));
+}
+
+// The job list cancels a job left running: ended there, its folders gone here and there.
+TEST_F(RemoteGui, TheJobListCancelsAJobLeftRunning) {
+  const std::string caseFolder = makeCase(48);
+  std::string id;
+  {
+    MainWindow window;
+    useSeqseg(window);
+    ASSERT_TRUE(test::showAndWait(window));
+    openAndWait(window, caseFolder);
+    chooseLab(window);
+    id = startRemoteSegment(window);
+    ASSERT_FALSE(id.empty()) << window.session().job().message;
   }
-  EXPECT_EQ(records, 1);
-  std::vector<std::string> list = server.sshCommand();
-  list.push_back("ls -A ~/" + workDir);
-  EXPECT_EQ(test::runCommand(list).out, "");
-  unsetenv("SEQSEG_CONFIG_DIR");
+  MainWindow window;
+  useSeqseg(window);
+  RemoteJobsDialog* dialog = showJobList(window, id);
+  ASSERT_NE(dialog, nullptr);
+  QSignalSpy cancelled(dialog, &RemoteJobsDialog::jobCancelled);
+  auto* cancel = dialog->findChild<QPushButton*>("cancelJobButton");
+  ASSERT_TRUE(cancel->isEnabled());
+  cancel->click();
+  ASSERT_TRUE(QTest::qWaitFor([&] { return cancelled.count() > 0; }, kTimeoutMs))
+      << dialog->findChild<QLabel*>("remoteJobsMessage")->text().toStdString();
+  EXPECT_EQ(dialog->findChild<QTableWidget*>("remoteJobsTable")->item(0, 3)->text(), "cancelled");
+  EXPECT_FALSE(cancel->isEnabled());
+  EXPECT_EQ(jobRecords()[0]["state"], "cancelled");
+  EXPECT_EQ(remoteWorkFolderListing(), "");
+  EXPECT_TRUE(std::filesystem::is_empty(config_ / "jobs/segment"));
+  EXPECT_TRUE(test::waitFor([&] { return server_->sessionProcesses().empty(); }, 10))
+      << server_->sessionProcesses().size() << " remote processes left";
+}
+
+// The training wizard's Run on: the profile's ranks, a run there followed here to the end, its
+// run folder brought back; Pause is not offered for it.
+TEST_F(RemoteGui, TheTrainingWizardTrainsOnAClusterProfile) {
+  test::writeFile(data_ / "small.json", R"({"in_channels": 4, "num_classes": 4,
+      "roi": [32, 32, 32], "patch": [8, 8, 8], "embed_dim": 32, "depth": 1, "num_heads": 2,
+      "mlp_ratio": 2.0, "qkv_bias": true, "decoder_channels": [16, 8, 8, 8]})");
+  const test::CommandResult synth = test::runSeqseg(
+      {"synth", "--out", data_ / "train", "--cases", "3", "--size", "40", "--seed", "2"});
+  ASSERT_EQ(synth.exitCode, 0) << synth.err;
+  MainWindow window;
+  TrainMenu* menu = window.trainMenu();
+  menu->setExecutable(QString::fromStdString(test::seqsegExecutable()));
+  TrainWizard* wizard = menu->newModel();
+  wizard->setCloseChoice(TrainWizard::CloseChoice::CancelRun);
+  auto* runOn = wizard->findChild<QComboBox*>("trainRunOn");
+  ASSERT_NE(runOn, nullptr);
+  ASSERT_EQ(runOn->count(), 2);
+  EXPECT_EQ(runOn->itemText(1), "lab");
+  runOn->setCurrentIndex(1);
+  EXPECT_FALSE(wizard->findChild<QSpinBox*>("trainRanks")->isEnabled());
+  EXPECT_FALSE(wizard->findChild<QComboBox*>("trainLauncher")->isEnabled());
+  EXPECT_EQ(wizard->plan().cluster, "lab");
+
+  TrainPlan plan = wizard->plan();
+  plan.data = data_ / "train";
+  plan.runDir = data_ / "run";
+  plan.config = data_ / "small.json";
+  plan.epochs = 1;
+  plan.stepsPerEpoch = 2;
+  plan.batch = 1;
+  plan.threads = 1;
+  plan.validationFraction = 0.34;
+  ASSERT_TRUE(wizard->startRun(plan));
+  ASSERT_TRUE(wizard->run().running());
+  EXPECT_FALSE(wizard->findChild<QPushButton*>("pauseButton")->isEnabled());
+  EXPECT_TRUE(wizard->findChild<QPushButton*>("cancelRunButton")->isEnabled());
+  ASSERT_TRUE(QTest::qWaitFor([&] { return !wizard->run().running(); }, kTimeoutMs));
+  ASSERT_EQ(wizard->run().curves().doneStatus, "ok") << test::readFile(data_ / "run/stderr.log");
+  EXPECT_EQ(wizard->run().curves().steps.size(), 2u);
+  EXPECT_TRUE(std::filesystem::exists(data_ / "run/best.pt"));
+  EXPECT_TRUE(std::filesystem::exists(data_ / "run/metrics.jsonl"));
+  const std::vector<nlohmann::json> records = jobRecords();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0]["kind"], "train");
+  EXPECT_EQ(records[0]["state"], "done");
+  EXPECT_EQ(remoteWorkFolderListing(), "");
 }
 
 // Settings -> Clusters: a profile typed into the form is saved to clusters.json, and Test shows

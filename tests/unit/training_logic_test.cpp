@@ -68,6 +68,14 @@ TEST(TrainPlan, ArgumentsCarryEveryChoice) {
   EXPECT_TRUE(contains(arguments, {"--ranks", "2", "--launcher", "local", "--split", "slab0",
                                    "--attention", "ring", "--decoder", "halo"}));
   EXPECT_TRUE(contains(arguments, {"--resume"}));
+
+  // On a cluster profile: its ranks and launcher, the plan's split, attention and decoder.
+  plan.cluster = "lab";
+  arguments = trainArguments(plan);
+  EXPECT_TRUE(contains(arguments, {"--cluster", "lab", "--split", "slab0", "--attention", "ring",
+                                   "--decoder", "halo"}));
+  EXPECT_FALSE(contains(arguments, {"--ranks"}));
+  EXPECT_FALSE(contains(arguments, {"--launcher"}));
 }
 
 TEST(TrainPlan, PresetsAreReadAndImpossibleParallelSettingsRefused) {
