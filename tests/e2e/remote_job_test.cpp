@@ -3,8 +3,9 @@
 // build's seqseg as the remote seqseg. The masks of `--batch --cluster` must equal a local
 // one-rank run byte for byte; hostile case names must survive and run nothing; an unknown host
 // key is refused; a job survives a dropped connection and `jobs attach` completes it; a cancel
-// leaves no remote process. Under Slurm (tests/support/slurm_cluster.h, reached through the
-// same sshd): the sbatch path, scancel, and a job whose rank fails.
+// leaves no remote process, and the client that followed the job ends with 1 and says so. Under
+// Slurm (tests/support/slurm_cluster.h, reached through the same sshd): the sbatch path, scancel,
+// and a job whose rank fails.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -45,6 +46,14 @@ int countOf(const std::string& text, const std::string& what) {
   int count = 0;
   for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
   return count;
+}
+
+// A client whose job was cancelled by `jobs cancel` says so, in words and in its one done event.
+void expectToldCancelled(const std::string& log, const std::string& id) {
+  EXPECT_NE(log.find("seqseg: job " + id + " on cluster 'lab' was cancelled\n"), std::string::npos)
+      << log;
+  EXPECT_EQ(countOf(log, "\"event\":\"done\""), 1) << log;
+  EXPECT_NE(log.find("\"status\":\"cancelled\""), std::string::npos) << log;
 }
 
 // "what: passed|FAILED" per check, one line each, for comparing whole outcomes.
@@ -422,11 +431,9 @@ TEST_F(RemoteJob, AJobOutlivesADroppedConnectionAndAttachCompletesIt) {
   EXPECT_EQ(remoteJobFolders(), "");
 }
 
-// Disabled: under load, in about half of the runs, the client following the job ends with 130
-// (as if it had received SIGINT) instead of 1 after `jobs cancel`; the remote side is cleaned up
-// either way. The source of that SIGINT is not found yet. SIGTERM to the client
-// (SigtermToTheCommandCancelsTheRemoteJob) and scancel (RemoteSlurmJob) cover the cancel paths.
-TEST_F(RemoteJob, DISABLED_CancelEndsEveryRemoteProcessAndRemovesTheJobFolder) {
+// The client following the job may look while the job's processes are ending, after they ended
+// or after the folder is gone: each way it ends with 1 and says the job was cancelled.
+TEST_F(RemoteJob, CancelEndsEveryRemoteProcessAndRemovesTheJobFolder) {
   TempDir out;
   std::string id;
   const int pid = startUntilSubmitted(
@@ -439,10 +446,36 @@ TEST_F(RemoteJob, DISABLED_CancelEndsEveryRemoteProcessAndRemovesTheJobFolder) {
   EXPECT_NE(cancel.out.find("cancelled job " + id), std::string::npos) << cancel.out;
   // The attached client sees the end and stops by itself.
   EXPECT_EQ(test::waitCommand(pid), 1) << test::readFile(out / "log");
+  expectToldCancelled(test::readFile(out / "log"), id);
   EXPECT_TRUE(test::waitFor([&] { return server_->sessionProcesses().empty(); }, 10))
       << server_->sessionProcesses().size() << " remote processes left";
   EXPECT_EQ(record(id)["state"], "cancelled");
   EXPECT_EQ(remoteJobFolders(), "");
+  EXPECT_FALSE(fs::exists(maskOf(out / "o")));
+}
+
+// The client's first look after `jobs cancel` finds the job folder already removed (it was
+// stopped meanwhile): the record says why, and it ends as when it sees the processes end.
+TEST_F(RemoteJob, AClientThatFindsItsCancelledJobGoneEndsWith1AndSaysSo) {
+  TempDir out;
+  std::string id;
+  const int pid = startUntilSubmitted(
+      test::batchArguments(slowCases(), out / "o", {"--cluster", "lab", "--tta"}), out / "log", id);
+  ASSERT_FALSE(id.empty()) << test::readFile(out / "log");
+  ASSERT_TRUE(test::waitFor([&] { return server_->sessionProcesses().size() >= 4; }, 60));
+  kill(pid, SIGSTOP);
+  const CommandResult cancel = test::runSeqseg({"jobs", "cancel", id});
+  EXPECT_EQ(cancel.exitCode, 0) << cancel.err;
+  EXPECT_EQ(remoteJobFolders(), "");
+  kill(pid, SIGCONT);
+  EXPECT_EQ(test::waitCommand(pid), 1) << test::readFile(out / "log");
+  expectToldCancelled(test::readFile(out / "log"), id);
+  EXPECT_EQ(record(id)["state"], "cancelled");
+  EXPECT_EQ(record(id)["exit_code"], 1);
+  // Attaching later says it ended, with the same code.
+  const CommandResult attach = test::runSeqseg({"jobs", "attach", id});
+  EXPECT_EQ(attach.exitCode, 1) << attach.err;
+  EXPECT_NE(attach.err.find("has ended (cancelled)"), std::string::npos) << attach.err;
   EXPECT_FALSE(fs::exists(maskOf(out / "o")));
 }
 
