@@ -182,7 +182,7 @@ std::vector<std::string> rsyncCommand(const std::vector<std::string>& sshOptions
           "--chmod=Du=rwx,Dgo=,Fu=rw,Fgo=",
           "--rsync-path=umask 077; rsync",
           "-e",
-          shellCommand(sshOptions)};
+          rsyncRemoteShell(sshOptions)};
 }
 
 }  // namespace

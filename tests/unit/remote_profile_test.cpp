@@ -1,4 +1,4 @@
-// The Qt-free parts of remote jobs: the one quoting function (checked by a real /bin/sh on
+// The Qt-free parts of remote jobs: the quoting functions (checked by a real /bin/sh and rsync on
 // hostile strings), cluster profiles (the documented schema, and one clear error per mistake),
 // and the job script and sbatch options a profile gives.
 #include <gtest/gtest.h>
@@ -54,6 +54,24 @@ TEST(ShellQuote, QuotingTwiceSurvivesTwoShells) {
     const ProcessResult printed = runProcess({"/bin/sh", "-c", "sh -c " + shellQuote(inner)});
     EXPECT_EQ(printed.out, text);
   }
+}
+
+TEST(ShellQuote, RsyncSplitsItsRemoteShellIntoTheSameArguments) {
+  if (test::findProgram("rsync").empty()) GTEST_SKIP() << "rsync is not installed";
+  test::TempDir dir;
+  // The "remote shell" writes its arguments, each ended by a NUL, and leaves.
+  std::vector<std::string> shell{"/bin/sh", "-c",
+                                 "printf '%s\\0' \"$@\" > " + shellQuote(dir / "args"), "sh"};
+  shell.insert(shell.end(), kHostile.begin(), kHostile.end());
+  runProcess({"rsync", "-e", rsyncRemoteShell(shell), dir / "args", "host:x"});
+  const std::string written = test::readFile(dir / "args");
+  std::vector<std::string> arguments;
+  for (size_t start = 0, end; (end = written.find('\0', start)) != std::string::npos;
+       start = end + 1)
+    arguments.push_back(written.substr(start, end - start));
+  ASSERT_GE(arguments.size(), kHostile.size()) << written;
+  arguments.resize(kHostile.size());  // rsync's own arguments follow
+  EXPECT_EQ(arguments, kHostile);
 }
 
 class ClusterProfiles : public ::testing::Test {
