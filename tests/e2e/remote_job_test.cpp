@@ -2,10 +2,11 @@
 // sshd_server.h) whose account is a second local user, the system's ssh and rsync, and this
 // build's seqseg as the remote seqseg. The masks of `--batch --cluster` must equal a local
 // one-rank run byte for byte; hostile case names must survive and run nothing; an unknown host
-// key is refused; a job survives a dropped connection and `jobs attach` completes it; a cancel
-// leaves no remote process, and the client that followed the job ends with 1 and says so. Under
-// Slurm (tests/support/slurm_cluster.h, reached through the same sshd): the sbatch path, scancel,
-// and a job whose rank fails.
+// key is refused; a login host behind a jump host (a second sshd) gives the same masks, and an
+// unknown jump-host key is refused; a job survives a dropped connection and `jobs attach`
+// completes it; a cancel leaves no remote process, and the client that followed the job ends
+// with 1 and says so. Under Slurm (tests/support/slurm_cluster.h, reached through the same
+// sshd): the sbatch path, scancel, and a job whose rank fails.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -181,6 +182,8 @@ class RemoteJob : public RemoteSuite {
   }
 
   static void TearDownTestSuite() {
+    delete jump_;
+    jump_ = nullptr;
     tearDownServer();
     delete data_;
     data_ = nullptr;
@@ -189,6 +192,28 @@ class RemoteJob : public RemoteSuite {
   void SetUp() override {
     if (!skip_.empty()) GTEST_SKIP() << skip_;
     ASSERT_TRUE(startError_.empty()) << startError_;
+  }
+
+  // A second sshd of the same fixture, on another port, that lets the login host's key in: a
+  // jump host in front of the login host.
+  static test::SshdServer& jumpHost() {
+    if (!jump_) {
+      jump_ = new test::SshdServer();
+      jump_->authorizeKey(server_->identityFile() + ".pub");
+    }
+    return *jump_;
+  }
+
+  // Runs seqseg with `extra` added to the profiles for this run only.
+  static CommandResult runWithProfile(const nlohmann::json& extra,
+                                      const std::vector<std::string>& arguments) {
+    const std::string saved = test::readFile(*config_ / "clusters.json");
+    auto profiles = nlohmann::json::parse(saved)["clusters"];
+    profiles.push_back(extra);
+    writeProfiles(profiles);
+    const CommandResult run = test::runSeqseg(arguments);
+    test::writeFile(*config_ / "clusters.json", saved);
+    return run;
   }
 
   static std::string cases() { return *data_ / "cases"; }
@@ -205,9 +230,11 @@ class RemoteJob : public RemoteSuite {
   }
 
   static TempDir* data_;
+  static test::SshdServer* jump_;
   static std::string skip_, startError_;
 };
 TempDir* RemoteJob::data_ = nullptr;
+test::SshdServer* RemoteJob::jump_ = nullptr;
 std::string RemoteJob::skip_, RemoteJob::startError_;
 
 TEST_F(RemoteJob, BatchOnAClusterWritesTheMasksOfALocalOneRankRunAndCleansUp) {
@@ -290,6 +317,58 @@ TEST_F(RemoteJob, AnUnknownHostKeyIsRefusedWithItsFingerprintAndHowToAcceptIt) {
       << run.err;
   EXPECT_EQ(test::readFile(known / "known_hosts"), "");  // nothing accepted behind one's back
   EXPECT_FALSE(fs::exists(out / "o"));
+}
+
+// The login host behind a jump host ("jump": user@host:port), both reached with the profile's
+// key and verified against its known_hosts.
+TEST_F(RemoteJob, BatchThroughAJumpHostWritesTheMasksOfALocalOneRankRunAndCleansUp) {
+  test::SshdServer& jump = jumpHost();
+  TempDir work;
+  test::writeFile(work / "known_hosts",
+                  server_->knownHostsLine() + "\n" + jump.knownHostsLine() + "\n");
+  nlohmann::json behind = profile("behind", {{"type", "mpirun"}, {"hosts", {"localhost:2"}}});
+  behind["ssh"]["jump"] = jump.destination() + ":" + std::to_string(jump.port());
+  behind["ssh"]["known_hosts"] = work / "known_hosts";
+  const int loginsBefore = countOf(jump.log(), "Accepted publickey");
+  const CommandResult run =
+      runWithProfile(behind, test::batchArguments(cases(), work / "o", {"--cluster", "behind"}));
+  ASSERT_EQ(run.exitCode, 0) << run.err << run.out;
+  for (const char* id : {"BraTS2021_00000", "BraTS2021_00001"}) {
+    ASSERT_TRUE(fs::exists(maskOf(work / "o", id))) << run.out;
+    EXPECT_EQ(test::readFile(maskOf(work / "o", id)), reference(id)) << id;
+  }
+  EXPECT_EQ(countOf(run.out, "\"event\":\"done\""), 1) << run.out;
+  EXPECT_EQ(remoteJobFolders(), "");
+  // The connection went through the jump host: it let the key in (once: the later calls share
+  // the master connection).
+  EXPECT_EQ(countOf(jump.log(), "Accepted publickey"), loginsBefore + 1) << jump.log();
+}
+
+TEST_F(RemoteJob, AnUnknownJumpHostKeyIsRefusedWithItsFingerprintAndHowToAcceptIt) {
+  test::SshdServer& jump = jumpHost();
+  TempDir work;
+  // Only the login host's key is known.
+  test::writeFile(work / "known_hosts", server_->knownHostsLine() + "\n");
+  nlohmann::json behind = profile("behind", {{"type", "mpirun"}});
+  behind["ssh"]["jump"] = jump.destination() + ":" + std::to_string(jump.port());
+  behind["ssh"]["known_hosts"] = work / "known_hosts";
+  const CommandResult run =
+      runWithProfile(behind, test::batchArguments(cases(), work / "o", {"--cluster", "behind"}));
+  EXPECT_EQ(run.exitCode, 2) << run.err;
+  EXPECT_EQ(countOf(run.err, "\n"), 1) << run.err;
+  EXPECT_NE(run.err.find("cluster 'behind'"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("jump host " + jump.destination() + ":" + std::to_string(jump.port())),
+            std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("not known"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find(jump.hostKeyFingerprint()), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find(server_->hostKeyFingerprint()), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("ssh-keyscan -p " + std::to_string(jump.port()) + " " + jump.host() +
+                         " >> '" + work / "known_hosts" + "'"),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(test::readFile(work / "known_hosts"), server_->knownHostsLine() + "\n");
+  EXPECT_FALSE(fs::exists(work / "o"));
 }
 
 TEST_F(RemoteJob, UnknownProfilesAndMalformedClusterFilesAreOneLineErrors) {
