@@ -1,9 +1,12 @@
 #include "app/remote/remote_job.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -66,6 +69,24 @@ class StopSignals {
 
 std::string recordPath(const std::string& id) {
   return jobRecordsFolder() + "/" + id + ".json";
+}
+
+// Changes the stored record of job `id` under an exclusive lock on the records folder, so that
+// two processes (a follower noting its offset, `jobs cancel` noting the cancel) never undo each
+// other's change.
+void updateJobRecord(const std::string& id, const std::function<void(JobRecord&)>& change) {
+  fs::create_directories(jobRecordsFolder());
+  struct FolderLock {
+    int fd;
+    ~FolderLock() {
+      if (fd >= 0) close(fd);  // which releases the lock
+    }
+  } lock{open(jobRecordsFolder().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+  while (lock.fd >= 0 && flock(lock.fd, LOCK_EX) != 0 && errno == EINTR) {
+  }
+  JobRecord stored = loadJobRecord(id);
+  change(stored);
+  saveJobRecord(stored);
 }
 
 std::string newJobId() {
@@ -172,10 +193,10 @@ struct Follower {
       record.eventsOffset += static_cast<long long>(start);
       pending.erase(0, start);
       // Only what this reader knows: a cancel from another process keeps its state.
-      JobRecord stored = loadJobRecord(record.id);
-      stored.eventsOffset = record.eventsOffset;
-      stored.progress = record.progress;
-      saveJobRecord(stored);
+      updateJobRecord(record.id, [this](JobRecord& stored) {
+        stored.eventsOffset = record.eventsOffset;
+        stored.progress = record.progress;
+      });
     }
   }
 };
@@ -237,7 +258,10 @@ void stopJob(JobRecord& record, SshConnection& connection) {
   // Recorded first, so that a process following the job reports it as cancelled.
   record.state = "cancelled";
   record.exitCode = 1;
-  saveJobRecord(record);
+  updateJobRecord(record.id, [](JobRecord& stored) {
+    stored.state = "cancelled";
+    stored.exitCode = 1;
+  });
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   if (record.scheduler == "slurm") {
     connection.run("scancel " + shellQuote(record.slurmJob));
