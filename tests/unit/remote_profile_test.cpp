@@ -138,6 +138,10 @@ TEST_F(ClusterProfiles, EachMistakeIsOneLineNamingTheFileAndTheProfile) {
                 "ssh key or agent)");
   EXPECT_EQ(errorOf(R"({"clusters":[{"name":"a","ssh":{"host":"-oProxyCommand=x"}}]})"),
             file + ": cluster 'a': '-oProxyCommand=x' is not a host or user name");
+  for (const std::string jump : {"bob@bastion:ssh", "bastion:0", "bastion:70000", "bob@:22", "h:"})
+    EXPECT_EQ(errorOf(R"({"clusters":[{"name":"a","ssh":{"host":"h","jump":")" + jump + R"("}}]})"),
+              file + ": cluster 'a': '" + jump + "' is not a jump host ([user@]host[:port])");
+  EXPECT_EQ(errorOf(R"({"clusters":[{"name":"a","ssh":{"host":"h","jump":"bob@bastion"}}]})"), "");
   EXPECT_EQ(errorOf(R"({"clusters":[{"name":"a","ssh":{"host":"h"},"scheduler":{"type":"pbs"}}]})"),
             file + ": cluster 'a': scheduler \"type\" must be \"slurm\" or \"mpirun\", not 'pbs'");
   EXPECT_EQ(errorOf(R"({"clusters":[{"name":"a","ssh":{"host":"h"}},
