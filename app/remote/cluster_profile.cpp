@@ -113,6 +113,17 @@ ClusterProfile profileFromJson(const nlohmann::json& entry, const std::string& f
       throw InputError(file, where + ": '" + *value + "' is not a host or user name");
   if (profile.ssh.port < 1 || profile.ssh.port > 65535)
     throw InputError(file, where + ": \"port\" must be 1..65535");
+  if (const std::string& jump = profile.ssh.jump; !jump.empty()) {
+    const size_t at = jump.rfind('@'), colon = jump.rfind(':');
+    const size_t hostStart = at == std::string::npos ? 0 : at + 1;
+    const bool hasPort = colon != std::string::npos && colon >= hostStart;
+    const std::string port = hasPort ? jump.substr(colon + 1) : "22";
+    const size_t hostEnd = hasPort ? colon : jump.size();
+    if (hostEnd == hostStart || port.empty() || port.size() > 5 ||
+        port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) < 1 ||
+        std::stoi(port) > 65535)
+      throw InputError(file, where + ": '" + jump + "' is not a jump host ([user@]host[:port])");
+  }
   readKey(entry, "seqseg", profile.seqseg, where, file);
   if (profile.seqseg.empty()) throw InputError(file, where + ": \"seqseg\" is empty");
   readKey(entry, "work_dir", profile.workDir, where, file);

@@ -1,8 +1,12 @@
 #include "app/remote/job_record.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 
@@ -90,6 +94,21 @@ std::vector<JobRecord> listJobRecords() {
   std::sort(records.begin(), records.end(),
             [](const JobRecord& a, const JobRecord& b) { return a.id < b.id; });
   return records;
+}
+
+void updateJobRecord(const std::string& id, const std::function<void(JobRecord&)>& change) {
+  fs::create_directories(jobRecordsFolder());
+  struct FolderLock {
+    int fd;
+    ~FolderLock() {
+      if (fd >= 0) close(fd);  // which releases the lock
+    }
+  } lock{open(jobRecordsFolder().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+  while (lock.fd >= 0 && flock(lock.fd, LOCK_EX) != 0 && errno == EINTR) {
+  }
+  JobRecord stored = loadJobRecord(id);
+  change(stored);
+  saveJobRecord(stored);
 }
 
 }  // namespace seqseg

@@ -133,6 +133,12 @@ std::string stateCommand(const JobRecord& record) {
          "; then echo running; else echo ended; fi";
 }
 
+// What a command that followed an ended job ends with: 0 done, 2 input refused, 1 for anything
+// else (a failed, cancelled or lost job).
+int commandExitCode(const JobRecord& record) {
+  return record.exitCode == 0 || record.exitCode == 2 ? record.exitCode : 1;
+}
+
 struct Follower {
   JobRecord& record;
   SshConnection& connection;
@@ -175,10 +181,10 @@ struct Follower {
       record.eventsOffset += static_cast<long long>(start);
       pending.erase(0, start);
       // Only what this reader knows: a cancel from another process keeps its state.
-      JobRecord stored = loadJobRecord(record.id);
-      stored.eventsOffset = record.eventsOffset;
-      stored.progress = record.progress;
-      saveJobRecord(stored);
+      updateJobRecord(record.id, [this](JobRecord& stored) {
+        stored.eventsOffset = record.eventsOffset;
+        stored.progress = record.progress;
+      });
     }
   }
 };
@@ -239,8 +245,11 @@ void stopJob(JobRecord& record, SshConnection& connection) {
   const std::string inFolder = "cd " + shellQuote(record.jobFolder) + " 2>/dev/null && ";
   // Recorded first, so that a process following the job reports it as cancelled.
   record.state = "cancelled";
-  record.exitCode = 130;
-  saveJobRecord(record);
+  record.exitCode = 1;
+  updateJobRecord(record.id, [](JobRecord& stored) {
+    stored.state = "cancelled";
+    stored.exitCode = 1;
+  });
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   if (record.scheduler == "slurm") {
     connection.run("scancel " + shellQuote(record.slurmJob));
@@ -300,10 +309,12 @@ int follow(JobRecord& record, SshConnection& connection, ProgressSink& progress)
     if (state != "running") break;
     std::this_thread::sleep_for(kPollInterval);
   }
-  if (state == "gone") {
-    // Another process finished it meanwhile (or someone removed the folder).
-    const JobRecord stored = loadJobRecord(record.id);
-    if (stored.state != "running") return stored.exitCode < 0 ? 1 : stored.exitCode;
+  // `jobs cancel` records the cancel before it ends the job and removes its folder.
+  const JobRecord stored = loadJobRecord(record.id);
+  const bool cancelled = stored.state == "cancelled";
+  if (state == "gone" && !cancelled) {
+    // Another `jobs attach` finished it meanwhile, or someone removed the folder.
+    if (stored.state != "running") return commandExitCode(stored);
     record.state = "lost";
     saveJobRecord(record);
     std::cerr << "seqseg: job " << record.id << ": its folder " << record.jobFolder
@@ -313,19 +324,20 @@ int follow(JobRecord& record, SshConnection& connection, ProgressSink& progress)
   int code = 1;
   if (state.rfind("exit ", 0) == 0) {
     code = std::atoi(state.c_str() + 5);
-    if (code == 0 || code == 1) fetchOutputs(connection, record);
+    if (code == 0 || (code == 1 && !cancelled)) fetchOutputs(connection, record);
     if (code != 0) showRemoteErrors(connection, record);
-    record.state = code == 0 ? "done" : "failed";
+    record.state = code == 0 ? "done" : cancelled ? "cancelled" : "failed";
   } else {
     showRemoteErrors(connection, record);
-    record.state = loadJobRecord(record.id).state == "cancelled" ? "cancelled" : "lost";
-    std::cerr << "seqseg: job " << record.id << " on cluster '" << record.cluster << "' "
-              << (record.state == "cancelled"
-                      ? "was cancelled"
-                      : "ended without finishing (killed by its scheduler, or its processes "
-                        "were ended)")
-              << "\n";
+    record.state = cancelled ? "cancelled" : "lost";
+    if (!cancelled)
+      std::cerr << "seqseg: job " << record.id << " on cluster '" << record.cluster
+                << "' ended without finishing (killed by its scheduler, or its processes were "
+                   "ended)\n";
   }
+  if (record.state == "cancelled")
+    std::cerr << "seqseg: job " << record.id << " on cluster '" << record.cluster
+              << "' was cancelled\n";
   if (!follower.heldDone.is_null()) {
     progress.emit(follower.heldDone);
   } else {
@@ -339,11 +351,11 @@ int follow(JobRecord& record, SshConnection& connection, ProgressSink& progress)
     progress.emit(
         {{"event", "done"}, {"status", record.state == "cancelled" ? "cancelled" : "failed"}});
   }
-  record.exitCode = code;
+  // The command line's codes: 0 done, 2 bad input (the remote seqseg said which), 1 otherwise.
+  record.exitCode = (code == 0 || code == 2) && record.state != "cancelled" ? code : 1;
   saveJobRecord(record);
   removeJobFolder(connection, record);
-  // The command line's codes: 0 done, 2 bad input (the remote seqseg said which), 1 otherwise.
-  return code == 0 || code == 2 ? code : 1;
+  return record.exitCode;
 }
 
 std::string versionWords(const std::string& text) {
@@ -491,7 +503,7 @@ int attachRemoteJob(const std::string& id, ProgressSink& progress) {
   JobRecord record = loadJobRecord(id);
   if (record.state != "running") {
     std::cerr << "seqseg: job " << id << " has ended (" << record.state << ")\n";
-    return record.exitCode < 0 ? 1 : record.exitCode;
+    return commandExitCode(record);
   }
   SshConnection connection(findClusterProfile(record.cluster));
   connection.open();

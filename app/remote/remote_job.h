@@ -50,13 +50,18 @@ std::string remoteLauncher(const ClusterProfile& profile);
 
 // Uploads, submits, follows the job (events to `progress`), downloads its outputs into place and
 // removes the job folder (unless the profile keeps it). Returns 0 when the job succeeded, 2 when
-// the remote seqseg refused its input, 1 otherwise (failed cases, a failed rank, an ended job).
+// the remote seqseg refused its input, 1 otherwise (failed cases, a failed rank, an ended job,
+// a job cancelled by another process: it says so on stderr and ends with done: cancelled).
+// SIGINT or SIGTERM to this process cancels the job there too and returns 128 + the signal.
 // The remote seqseg must be this version (InputError otherwise).
 int runRemoteJob(const ClusterProfile& profile, const RemoteJobRequest& request,
                  ProgressSink& progress);
-// Follows a job from where its record stopped, then finishes it as runRemoteJob does.
+// Follows a job from where its record stopped, then finishes it as runRemoteJob does; for a job
+// that has already ended, returns its record's exitCode without asking the cluster.
 int attachRemoteJob(const std::string& id, ProgressSink& progress);
-// Cancels a job (scancel, or the end of its process group) and removes its job folder.
+// Cancels a job (scancel, or the end of its process group) and removes its job folder; returns
+// 0. The job is recorded as cancelled before anything is sent, so that a process following it,
+// whether it then finds the job's processes ended or its folder gone, ends with 1.
 int cancelRemoteJob(const std::string& id, std::ostream& out);
 // One line per job (of `cluster`, or all): id, cluster, kind, state, progress.
 void listRemoteJobs(const std::string& cluster, std::ostream& out);

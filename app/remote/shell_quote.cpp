@@ -22,4 +22,18 @@ std::string shellCommand(const std::vector<std::string>& arguments) {
   return command;
 }
 
+std::string rsyncRemoteShell(const std::vector<std::string>& arguments) {
+  std::string command;
+  for (const std::string& argument : arguments) {
+    if (!command.empty()) command += ' ';
+    command += '\'';
+    for (char c : argument) {
+      if (c == '\'') command += '\'';
+      command += c;
+    }
+    command += '\'';
+  }
+  return command;
+}
+
 }  // namespace seqseg

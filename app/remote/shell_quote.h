@@ -13,4 +13,8 @@ std::string shellQuote(const std::string& text);
 // The arguments quoted and joined by spaces: a command line for `sh -c`.
 std::string shellCommand(const std::vector<std::string>& arguments);
 
+// The arguments as rsync's -e splits its command itself (no shell): each in single quotes, with
+// each ' written as '' (rsync knows no backslash escapes).
+std::string rsyncRemoteShell(const std::vector<std::string>& arguments);
+
 }  // namespace seqseg

@@ -33,6 +33,40 @@ std::string runtimeFolder() {
   return folder;
 }
 
+// A jump host, "[user@]host[:port]", as ssh's destination, host and port.
+struct JumpHost {
+  std::string destination, host;
+  int port = 22;
+};
+
+JumpHost parseJump(const std::string& jump) {
+  JumpHost hop{jump, jump};
+  const size_t at = jump.rfind('@');
+  const size_t colon = jump.rfind(':');
+  if (colon != std::string::npos && (at == std::string::npos || colon > at)) {
+    hop.destination = jump.substr(0, colon);
+    hop.port = std::atoi(jump.c_str() + colon + 1);
+  }
+  hop.host = at == std::string::npos ? hop.destination : hop.destination.substr(at + 1);
+  return hop;
+}
+
+std::string percentsDoubled(const std::string& text) {
+  std::string doubled;
+  for (char c : text) {
+    if (c == '%') doubled += '%';
+    doubled += c;
+  }
+  return doubled;
+}
+
+// ssh refused the host's key (unknown, or not the one known).
+bool knownHostProblem(const std::string& said) {
+  return said.find("Host key verification failed") != std::string::npos ||
+         said.find("host key is known") != std::string::npos ||
+         said.find("REMOTE HOST IDENTIFICATION HAS CHANGED") != std::string::npos;
+}
+
 std::string lastLine(const std::string& text) {
   std::string trimmed = text;
   while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == '\r')) trimmed.pop_back();
@@ -80,6 +114,13 @@ std::vector<std::string> SshConnection::authenticatedSsh(const std::string& port
   return argv;
 }
 
+std::vector<std::string> SshConnection::jumpHostSsh(const std::string& forwardTo) const {
+  const JumpHost jump = parseJump(profile_.ssh.jump);
+  std::vector<std::string> argv = authenticatedSsh(std::to_string(jump.port));
+  argv.insert(argv.end(), {"-o", "ConnectTimeout=15", "-W", forwardTo, jump.destination});
+  return argv;
+}
+
 std::vector<std::string> SshConnection::sshOptions() const {
   std::vector<std::string> argv = authenticatedSsh(std::to_string(profile_.ssh.port));
   argv.insert(argv.end(),
@@ -88,33 +129,45 @@ std::vector<std::string> SshConnection::sshOptions() const {
   if (!profile_.ssh.jump.empty()) {
     // The jump host is reached with the same key and host-key rules (ProxyJump would not pass
     // the known_hosts file on).
-    std::string jump = profile_.ssh.jump, port = "22";
-    if (const size_t colon = jump.rfind(':'); colon != std::string::npos) {
-      port = jump.substr(colon + 1);
-      jump = jump.substr(0, colon);
-    }
-    std::vector<std::string> proxy = authenticatedSsh(port);
-    proxy.insert(proxy.end(), {"-W", "%h:%p", jump});
+    std::vector<std::string> proxy = jumpHostSsh("%h:%p");
+    // ssh expands %-tokens in a ProxyCommand: a '%' in a path or name must stay one.
+    for (std::string& word : proxy)
+      if (word != "%h:%p") word = percentsDoubled(word);
     argv.insert(argv.end(), {"-o", "ProxyCommand=" + shellCommand(proxy)});
   }
   return argv;
 }
 
-void SshConnection::refuse(const ProcessResult& result) const {
-  const std::string where = "cluster '" + profile_.name + "' (" + profile_.destinationText() + ")";
+void SshConnection::refuse(const ProcessResult& failed) const {
+  std::string where = "cluster '" + profile_.name + "' (" + profile_.destinationText() + ")";
+  ProcessResult result = failed;
+  std::string host = profile_.ssh.host;
+  int port = profile_.ssh.port;
+  if (!profile_.ssh.jump.empty() && !knownHostProblem(failed.err)) {
+    // ssh sends the ProxyCommand's words of a ControlPersist master to /dev/null: when the login
+    // host was not the problem, the hop alone says whether the jump host is.
+    const ProcessResult hop =
+        runProcess(jumpHostSsh(profile_.ssh.host + ":" + std::to_string(profile_.ssh.port)), "");
+    if (hop.exitCode == 255) {
+      const JumpHost jump = parseJump(profile_.ssh.jump);
+      where += ": jump host " + profile_.ssh.jump;
+      result = hop;
+      host = jump.host;
+      port = jump.port;
+    }
+  }
   if (result.err.find("REMOTE HOST IDENTIFICATION HAS CHANGED") != std::string::npos)
     throw InputError(knownHostsFile(), where +
                                            ": the host's key differs from the one known here; "
                                            "refused (if the server's key really changed, remove "
                                            "its old line with ssh-keygen -R)");
-  if (result.err.find("Host key verification failed") != std::string::npos ||
-      result.err.find("host key is known") != std::string::npos) {
+  if (knownHostProblem(result.err)) {
     std::string scan = "ssh-keyscan";
-    if (profile_.ssh.port != 22) scan += " -p " + std::to_string(profile_.ssh.port);
-    scan += " " + profile_.ssh.host;
+    if (port != 22) scan += " -p " + std::to_string(port);
+    scan += " " + host;
     // The key the server offers now, to compare with what its administrators publish.
-    const ProcessResult keys = runProcess(
-        {"ssh-keyscan", "-T", "10", "-p", std::to_string(profile_.ssh.port), profile_.ssh.host});
+    const ProcessResult keys =
+        runProcess({"ssh-keyscan", "-T", "10", "-p", std::to_string(port), host});
     std::string fingerprints;
     if (keys.exitCode == 0 && !keys.out.empty()) {
       const std::string scanned =
@@ -182,7 +235,7 @@ std::vector<std::string> rsyncCommand(const std::vector<std::string>& sshOptions
           "--chmod=Du=rwx,Dgo=,Fu=rw,Fgo=",
           "--rsync-path=umask 077; rsync",
           "-e",
-          shellCommand(sshOptions)};
+          rsyncRemoteShell(sshOptions)};
 }
 
 }  // namespace

@@ -52,7 +52,11 @@ class SshConnection {
  private:
   // `ssh -p PORT` with the profile's host-key and key rules; also how a jump host is reached.
   std::vector<std::string> authenticatedSsh(const std::string& port) const;
-  [[noreturn]] void refuse(const ProcessResult& result) const;
+  // ssh to the profile's jump host, its stdin and stdout forwarded to `forwardTo` (host:port).
+  std::vector<std::string> jumpHostSsh(const std::string& forwardTo) const;
+  // An unknown or changed host key (of the login host, or of the jump host when that one is the
+  // cause) is an InputError; anything else RemoteUnreachable.
+  [[noreturn]] void refuse(const ProcessResult& failed) const;
   std::string knownHostsFile() const;
 
   ClusterProfile profile_;

@@ -157,6 +157,11 @@ std::string SshdServer::home() const {
   return entry ? entry->pw_dir : "";
 }
 
+void SshdServer::authorizeKey(const std::string& publicKeyFile) {
+  // sshd reads the file at each login.
+  std::ofstream(dir_ / "server/authorized_keys", std::ios::app) << readFile(publicKeyFile);
+}
+
 std::vector<std::string> SshdServer::sshCommand() const {
   return {findProgram("ssh"),
           "-i",

@@ -37,6 +37,9 @@ class SshdServer {
   std::string destination() const { return options_.account + "@" + options_.bindAddress; }
 
   std::string identityFile() const { return dir_ / "client/id_ed25519"; }
+  // Lets another client key log in too (e.g. another server's identityFile() + ".pub"), so that
+  // one key reaches both a jump host and the host behind it.
+  void authorizeKey(const std::string& publicKeyFile);
   // A known_hosts file holding this server's host key (and nothing else), and its one line.
   std::string knownHostsFile() const { return dir_ / "client/known_hosts"; }
   std::string knownHostsLine() const { return knownHostsLine_; }

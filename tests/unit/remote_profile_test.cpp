@@ -1,4 +1,4 @@
-// The Qt-free parts of remote jobs: the one quoting function (checked by a real /bin/sh on
+// The Qt-free parts of remote jobs: the quoting functions (checked by a real /bin/sh and rsync on
 // hostile strings), cluster profiles (the documented schema, and one clear error per mistake),
 // and the job script and sbatch options a profile gives.
 #include <gtest/gtest.h>
@@ -54,6 +54,24 @@ TEST(ShellQuote, QuotingTwiceSurvivesTwoShells) {
     const ProcessResult printed = runProcess({"/bin/sh", "-c", "sh -c " + shellQuote(inner)});
     EXPECT_EQ(printed.out, text);
   }
+}
+
+TEST(ShellQuote, RsyncSplitsItsRemoteShellIntoTheSameArguments) {
+  if (test::findProgram("rsync").empty()) GTEST_SKIP() << "rsync is not installed";
+  test::TempDir dir;
+  // The "remote shell" writes its arguments, each ended by a NUL, and leaves.
+  std::vector<std::string> shell{"/bin/sh", "-c",
+                                 "printf '%s\\0' \"$@\" > " + shellQuote(dir / "args"), "sh"};
+  shell.insert(shell.end(), kHostile.begin(), kHostile.end());
+  runProcess({"rsync", "-e", rsyncRemoteShell(shell), dir / "args", "host:x"});
+  const std::string written = test::readFile(dir / "args");
+  std::vector<std::string> arguments;
+  for (size_t start = 0, end; (end = written.find('\0', start)) != std::string::npos;
+       start = end + 1)
+    arguments.push_back(written.substr(start, end - start));
+  ASSERT_GE(arguments.size(), kHostile.size()) << written;
+  arguments.resize(kHostile.size());  // rsync's own arguments follow
+  EXPECT_EQ(arguments, kHostile);
 }
 
 class ClusterProfiles : public ::testing::Test {
@@ -120,6 +138,10 @@ TEST_F(ClusterProfiles, EachMistakeIsOneLineNamingTheFileAndTheProfile) {
                 "ssh key or agent)");
   EXPECT_EQ(errorOf(R"({"clusters":[{"name":"a","ssh":{"host":"-oProxyCommand=x"}}]})"),
             file + ": cluster 'a': '-oProxyCommand=x' is not a host or user name");
+  for (const std::string jump : {"bob@bastion:ssh", "bastion:0", "bastion:70000", "bob@:22", "h:"})
+    EXPECT_EQ(errorOf(R"({"clusters":[{"name":"a","ssh":{"host":"h","jump":")" + jump + R"("}}]})"),
+              file + ": cluster 'a': '" + jump + "' is not a jump host ([user@]host[:port])");
+  EXPECT_EQ(errorOf(R"({"clusters":[{"name":"a","ssh":{"host":"h","jump":"bob@bastion"}}]})"), "");
   EXPECT_EQ(errorOf(R"({"clusters":[{"name":"a","ssh":{"host":"h"},"scheduler":{"type":"pbs"}}]})"),
             file + ": cluster 'a': scheduler \"type\" must be \"slurm\" or \"mpirun\", not 'pbs'");
   EXPECT_EQ(errorOf(R"({"clusters":[{"name":"a","ssh":{"host":"h"}},
