@@ -104,17 +104,7 @@ class RemoteSuite : public ::testing::Test {
   }
 
   static nlohmann::json profile(const std::string& name, const nlohmann::json& scheduler) {
-    return {{"name", name},
-            {"ssh",
-             {{"user", server_->account()},
-              {"host", server_->host()},
-              {"port", server_->port()},
-              {"identity_file", server_->identityFile()},
-              {"known_hosts", server_->knownHostsFile()}}},
-            {"seqseg", test::seqsegExecutable()},
-            {"scheduler", scheduler},
-            {"work_dir", "~/" + workDir_},
-            {"keep_job_folder", false}};
+    return server_->clusterProfile(name, scheduler, workDir_);
   }
 
   static void writeProfiles(const std::vector<nlohmann::json>& profiles) {

@@ -50,17 +50,8 @@ class RemoteGui : public ::testing::Test {
     QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope,
                        QString::fromStdString(settings_.path()));
     server_ = std::make_unique<test::SshdServer>();
-    const nlohmann::json profile{
-        {"name", "lab"},
-        {"ssh",
-         {{"user", server_->account()},
-          {"host", server_->host()},
-          {"port", server_->port()},
-          {"identity_file", server_->identityFile()},
-          {"known_hosts", server_->knownHostsFile()}}},
-        {"seqseg", test::seqsegExecutable()},
-        {"scheduler", {{"type", "mpirun"}, {"hosts", nlohmann::json::array()}}},
-        {"work_dir", "~/" + workDir_}};
+    const nlohmann::json profile = server_->clusterProfile(
+        "lab", {{"type", "mpirun"}, {"hosts", nlohmann::json::array()}}, workDir_);
     test::writeFile(config_ / "clusters.json", nlohmann::json{{"clusters", {profile}}}.dump());
     setenv("SEQSEG_CONFIG_DIR", config_.path().c_str(), 1);
   }
@@ -139,6 +130,24 @@ class RemoteGui : public ::testing::Test {
         kTimeoutMs));
     return window.session().job().remoteJobId;
   }
+  // A window that starts the case's segmentation on "lab" and is closed once the job is there;
+  // the job's id.
+  static std::string leaveRemoteJobRunning(const std::string& caseFolder) {
+    MainWindow window;
+    useSeqseg(window);
+    EXPECT_TRUE(test::showAndWait(window));
+    openAndWait(window, caseFolder);
+    chooseLab(window);
+    const std::string id = startRemoteSegment(window);
+    EXPECT_FALSE(id.empty()) << window.session().job().message;
+    EXPECT_NE(window.segmentPanel()
+                  ->findChild<QLabel*>("segmentMessage")
+                  ->text()
+                  .toStdString()
+                  .find("Jobs → Remote jobs"),
+              std::string::npos);
+    return id;
+  }
   // Jobs -> Remote jobs, with `id` selected.
   static RemoteJobsDialog* showJobList(MainWindow& window, const std::string& id) {
     window.findChild<QAction*>("remoteJobsAction")->trigger();
@@ -180,23 +189,8 @@ TEST_F(RemoteGui, RunOnAClusterProfileShowsTheVolumesOfALocalBatch) {
 // Closing the window leaves a remote job running; a new window's job list attaches to it: the
 // case opens again, and the result is the one a local batch gives.
 TEST_F(RemoteGui, ClosingTheWindowLeavesTheJobRunningAndTheJobListAttachesToIt) {
-  const std::string caseFolder = makeCase(48);
-  std::string id;
-  {
-    MainWindow window;
-    useSeqseg(window);
-    ASSERT_TRUE(test::showAndWait(window));
-    openAndWait(window, caseFolder);
-    chooseLab(window);
-    id = startRemoteSegment(window);
-    ASSERT_FALSE(id.empty()) << window.session().job().message;
-    EXPECT_NE(window.segmentPanel()
-                  ->findChild<QLabel*>("segmentMessage")
-                  ->text()
-                  .toStdString()
-                  .find("Jobs → Remote jobs"),
-              std::string::npos);
-  }  // closed mid-job
+  const std::string id = leaveRemoteJobRunning(makeCase(48));
+  ASSERT_FALSE(id.empty());
   std::vector<nlohmann::json> records = jobRecords();
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0]["id"], id);
@@ -212,12 +206,14 @@ TEST_F(RemoteGui, ClosingTheWindowLeavesTheJobRunningAndTheJobListAttachesToIt) 
   EXPECT_EQ(table->item(0, 0)->text().toStdString(), id);
   EXPECT_EQ(table->item(0, 1)->text(), "lab");
   EXPECT_EQ(table->item(0, 3)->text(), "running");
+  test::saveSnapshot(dialog->grab().toImage(), "remote_jobs_dialog");
   QSignalSpy finished(&window, &MainWindow::segmentationJobFinished);
   auto* attach = dialog->findChild<QPushButton*>("attachJobButton");
   ASSERT_TRUE(attach->isEnabled());
   attach->click();
   ASSERT_TRUE(QTest::qWaitFor([&] { return finished.count() > 0; }, kTimeoutMs));
   ASSERT_EQ(window.session().job().state, JobState::Done) << window.session().job().message;
+  test::saveSnapshot(window.grabView("window"), "remote_job_attached");
   EXPECT_EQ(window.session().caseFiles().id, "BraTS2021_00000");
   expectLocalVolumes(window);
   EXPECT_EQ(jobRecords()[0]["state"], "done");
@@ -227,17 +223,8 @@ TEST_F(RemoteGui, ClosingTheWindowLeavesTheJobRunningAndTheJobListAttachesToIt) 
 
 // The job list cancels a job left running: ended there, its folders gone here and there.
 TEST_F(RemoteGui, TheJobListCancelsAJobLeftRunning) {
-  const std::string caseFolder = makeCase(48);
-  std::string id;
-  {
-    MainWindow window;
-    useSeqseg(window);
-    ASSERT_TRUE(test::showAndWait(window));
-    openAndWait(window, caseFolder);
-    chooseLab(window);
-    id = startRemoteSegment(window);
-    ASSERT_FALSE(id.empty()) << window.session().job().message;
-  }
+  const std::string id = leaveRemoteJobRunning(makeCase(48));
+  ASSERT_FALSE(id.empty());
   MainWindow window;
   useSeqseg(window);
   RemoteJobsDialog* dialog = showJobList(window, id);
@@ -279,6 +266,8 @@ TEST_F(RemoteGui, TheTrainingWizardTrainsOnAClusterProfile) {
   EXPECT_FALSE(wizard->findChild<QSpinBox*>("trainRanks")->isEnabled());
   EXPECT_FALSE(wizard->findChild<QComboBox*>("trainLauncher")->isEnabled());
   EXPECT_EQ(wizard->plan().cluster, "lab");
+  test::saveSnapshot(wizard->page(TrainWizard::ParallelPageId)->grab().toImage(),
+                     "train_wizard_run_on");
 
   TrainPlan plan = wizard->plan();
   plan.data = data_ / "train";

@@ -181,6 +181,21 @@ std::vector<std::string> SshdServer::sshCommand() const {
           destination()};
 }
 
+nlohmann::json SshdServer::clusterProfile(const std::string& name, const nlohmann::json& scheduler,
+                                          const std::string& workDir) const {
+  return {{"name", name},
+          {"ssh",
+           {{"user", account()},
+            {"host", host()},
+            {"port", port()},
+            {"identity_file", identityFile()},
+            {"known_hosts", knownHostsFile()}}},
+          {"seqseg", seqsegExecutable()},
+          {"scheduler", scheduler},
+          {"work_dir", "~/" + workDir},
+          {"keep_job_folder", false}};
+}
+
 std::vector<int> SshdServer::sessionProcesses() const {
   std::vector<int> found;
   const std::string marker = "SEQSEG_SSHD_TAG=" + tag_;

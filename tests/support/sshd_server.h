@@ -3,6 +3,8 @@
 // free port of a given address (optionally inside a network namespace), accepting a generated
 // ed25519 client key for a second local account. Stopped, with every process its sessions
 // started, when the object goes.
+#include <nlohmann/json.hpp>
+
 #include <string>
 #include <vector>
 
@@ -49,6 +51,11 @@ class SshdServer {
   // ssh options that reach this server as the account with the generated key, verifying the
   // host key against knownHostsFile(); append a command.
   std::vector<std::string> sshCommand() const;
+
+  // A clusters.json profile named `name` that reaches this server as its account (its key, its
+  // known_hosts) and runs the test build's seqseg under `scheduler`, in ~/`workDir`.
+  nlohmann::json clusterProfile(const std::string& name, const nlohmann::json& scheduler,
+                                const std::string& workDir) const;
 
   // Processes the account runs that came from this server's sessions (their environment holds
   // this server's tag), in no particular order.
