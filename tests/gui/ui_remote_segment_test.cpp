@@ -3,6 +3,7 @@
 // job list (Jobs -> Remote jobs) attaching to and cancelling a job the window left running, and
 // Settings -> Clusters.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <QAction>
 #include <QComboBox>
@@ -244,9 +245,10 @@ TEST_F(RemoteGui, TheJobListCancelsAJobLeftRunning) {
       << server_->sessionProcesses().size() << " remote processes left";
 }
 
-// The training wizard's Run on: the profile's ranks, a run there followed here to the end, its
-// run folder brought back; Pause is not offered for it.
-TEST_F(RemoteGui, TheTrainingWizardTrainsOnAClusterProfile) {
+// The training wizard's Run on: the profile's ranks, a run there followed here (Pause is not
+// offered for it); when the process following it dies, the job list attaches the wizard to it
+// again, and the run folder is brought back at the end.
+TEST_F(RemoteGui, TheTrainingWizardTrainsOnAClusterProfileAndTheJobListReattachesIt) {
   test::writeFile(data_ / "small.json", R"({"in_channels": 4, "num_classes": 4,
       "roi": [32, 32, 32], "patch": [8, 8, 8], "embed_dim": 32, "depth": 1, "num_heads": 2,
       "mlp_ratio": 2.0, "qkv_bias": true, "decoder_channels": [16, 8, 8, 8]})");
@@ -278,18 +280,40 @@ TEST_F(RemoteGui, TheTrainingWizardTrainsOnAClusterProfile) {
   plan.batch = 1;
   plan.threads = 1;
   plan.validationFraction = 0.34;
+  plan.stepsPerEpoch = 8;
   ASSERT_TRUE(wizard->startRun(plan));
   ASSERT_TRUE(wizard->run().running());
   EXPECT_FALSE(wizard->findChild<QPushButton*>("pauseButton")->isEnabled());
   EXPECT_TRUE(wizard->findChild<QPushButton*>("cancelRunButton")->isEnabled());
+
+  // The process following the job here dies (as in a crash) once the job is there: the job goes
+  // on, and the job list attaches the wizard to it again.
+  ASSERT_TRUE(QTest::qWaitFor(
+      [&] { return std::filesystem::exists(config_ / "jobs") && !jobRecords().empty(); },
+      kTimeoutMs));
+  ::kill(static_cast<pid_t>(wizard->run().processId()), SIGKILL);
+  ASSERT_TRUE(QTest::qWaitFor([&] { return !wizard->run().running(); }, kTimeoutMs));
+  const std::vector<nlohmann::json> running = jobRecords();
+  ASSERT_EQ(running.size(), 1u);
+  EXPECT_EQ(running[0]["kind"], "train");
+  ASSERT_EQ(running[0]["state"], "running") << "the job goes on there";
+  wizard->close();
+  RemoteJobsDialog* dialog = showJobList(window, running[0]["id"]);
+  ASSERT_NE(dialog, nullptr);
+  dialog->findChild<QPushButton*>("attachJobButton")->click();
+  wizard = menu->wizard();
+  ASSERT_NE(wizard, nullptr);
+  EXPECT_EQ(wizard->currentId(), TrainWizard::RunPageId);
+  ASSERT_TRUE(wizard->run().running()) << wizard->run().errorString().toStdString();
+
   ASSERT_TRUE(QTest::qWaitFor([&] { return !wizard->run().running(); }, kTimeoutMs));
   ASSERT_EQ(wizard->run().curves().doneStatus, "ok") << test::readFile(data_ / "run/stderr.log");
-  EXPECT_EQ(wizard->run().curves().steps.size(), 2u);
+  ASSERT_FALSE(wizard->run().curves().steps.empty());
+  EXPECT_EQ(wizard->run().curves().steps.back().step, 8);
   EXPECT_TRUE(std::filesystem::exists(data_ / "run/best.pt"));
   EXPECT_TRUE(std::filesystem::exists(data_ / "run/metrics.jsonl"));
   const std::vector<nlohmann::json> records = jobRecords();
   ASSERT_EQ(records.size(), 1u);
-  EXPECT_EQ(records[0]["kind"], "train");
   EXPECT_EQ(records[0]["state"], "done");
   EXPECT_EQ(remoteWorkFolderListing(), "");
 }
