@@ -52,7 +52,8 @@ std::string remoteLauncher(const ClusterProfile& profile);
 // removes the job folder (unless the profile keeps it). Returns 0 when the job succeeded, 2 when
 // the remote seqseg refused its input, 1 otherwise (failed cases, a failed rank, an ended job,
 // a job cancelled by another process: it says so on stderr and ends with done: cancelled).
-// SIGINT or SIGTERM to this process cancels the job there too and returns 128 + the signal.
+// SIGINT or SIGTERM to this process cancels the job there too and returns 128 + the signal;
+// SIGUSR1 stops following and returns 1, the job going on there (SIGHUP is ignored).
 // The remote seqseg must be this version (InputError otherwise).
 int runRemoteJob(const ClusterProfile& profile, const RemoteJobRequest& request,
                  ProgressSink& progress);
