@@ -2,6 +2,8 @@
 // sliding windows that cover every voxel and blend to the exact per-voxel result.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include <ATen/ATen.h>
 
 #include "engine/preprocessing.h"
@@ -73,6 +75,33 @@ TEST(Preprocessing, RestoredLabelsLandOnTheInputGrid) {
       EXPECT_GT(dice, 0.9) << "label " << label;
     }
     EXPECT_EQ(restored.slice(0, 0, 3).max().item<int>(), 0) << "nothing outside the crop";
+  }
+}
+
+TEST(Preprocessing, RestoredLabelsAreAtArgmaxOfTheResampledProbabilities) {
+  // restoreLabels picks the class itself; it must pick what at::argmax picks, ties (the first
+  // maximum wins) and NaN included, with and without resampling.
+  const at::Tensor image = brainLikeImage();
+  for (const Spacing& target : {Spacing{}, Spacing{2, 1.5, 3}}) {
+    const PreparedImage prepared = prepareImage(image, {4, 4, 4}, {4, 4, 4}, {1, 1, 1}, target);
+    at::manual_seed(7);
+    // Values in quarters: many exact ties between classes.
+    at::Tensor probabilities =
+        at::randint(0, 4,
+                    {4, prepared.image.size(1), prepared.image.size(2), prepared.image.size(3)},
+                    at::kFloat) /
+        4;
+    probabilities[2][1][1][1] = std::numeric_limits<float>::quiet_NaN();
+    probabilities[3][1][1][1] = std::numeric_limits<float>::quiet_NaN();
+    const auto& shape = prepared.resampledShape;
+    const at::Tensor unpadded =
+        probabilities.slice(1, 0, shape[0]).slice(2, 0, shape[1]).slice(3, 0, shape[2]);
+    at::Tensor expected = at::zeros({20, 24, 30}, at::kByte);
+    applyCrop(expected, prepared.crop)
+        .copy_(resample(unpadded, prepared.crop.size(), false).argmax(0).to(at::kByte));
+    const at::Tensor restored = restoreLabels(probabilities, prepared);
+    EXPECT_TRUE(restored.equal(expected));
+    EXPECT_GT(expected.eq(2).sum().item<int64_t>(), 0);
   }
 }
 
