@@ -43,7 +43,8 @@ at::Tensor normaliseNonZero(const at::Tensor& image) {
     const at::Tensor values = channel.masked_select(mask).to(at::kDouble);
     const double mean = values.mean().item<double>();
     const double std = std::max(values.std().item<double>(), 1e-8);
-    out[c] = at::where(mask, (channel - mean) / std, at::zeros_like(channel));
+    // (channel - mean) / std where non-zero, else 0, computed in place in the output.
+    out[c].copy_(channel).sub_(mean).div_(std).masked_fill_(mask.logical_not(), 0);
   }
   return out;
 }

@@ -2,6 +2,8 @@
 // sliding windows that cover every voxel and blend to the exact per-voxel result.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
 #include <limits>
 
 #include <ATen/ATen.h>
@@ -44,6 +46,26 @@ TEST(Preprocessing, ResamplesToTheTargetSpacing) {
   EXPECT_EQ(prepared.resampledShape, (std::array<int64_t, 3>{7, 8, 11}));
   EXPECT_EQ(prepared.image.sizes(), at::IntArrayRef({2, 8, 8, 12}));
   EXPECT_EQ(prepared.image.slice(1, 7).abs().max().item<float>(), 0.0f) << "padding is zero";
+}
+
+TEST(Preprocessing, NormalisationIsBitForBitTheOutOfPlaceFormula) {
+  at::manual_seed(3);
+  at::Tensor image = at::randn({3, 9, 10, 11}) * 50 + 20;
+  image.masked_fill_(at::rand({3, 9, 10, 11}).lt(0.3), 0);
+  image[2].zero_();                                                 // an empty channel stays zero
+  const at::Tensor cropped = image.slice(1, 1, 8).slice(3, 2, 10);  // a view, as in prepareImage
+  const at::Tensor normalised = normaliseNonZero(cropped);
+  for (int64_t c = 0; c < 2; ++c) {
+    const at::Tensor channel = cropped[c], mask = channel.ne(0);
+    const at::Tensor values = channel.masked_select(mask).to(at::kDouble);
+    const double mean = values.mean().item<double>();
+    const double std = std::max(values.std().item<double>(), 1e-8);
+    const at::Tensor expected = at::where(mask, (channel - mean) / std, at::zeros_like(channel));
+    EXPECT_EQ(std::memcmp(normalised[c].contiguous().data_ptr<float>(),
+                          expected.contiguous().data_ptr<float>(), expected.numel() * 4),
+              0);
+  }
+  EXPECT_EQ(normalised[2].abs().max().item<float>(), 0.0f);
 }
 
 TEST(Preprocessing, RestoredLabelsLandOnTheInputGrid) {
