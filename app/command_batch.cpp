@@ -337,6 +337,7 @@ int runBatch(const BatchOptions& options) {
         readingAhead.emplace(index, readAhead(files, dataset.layout));
       CaseInput input = std::move(readingAhead.at(index));
       readingAhead.clear();  // anything read ahead before this case is not needed any more
+      input.image.wait();    // one case's images at a time: GDCM keeps global state
       readAheadFrom(index + 1);
       try {
         entry = segmentCase(files, input, outPath, dataset.layout, options.labels == "internal",
