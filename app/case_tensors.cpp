@@ -2,6 +2,9 @@
 
 #include <ATen/ATen.h>
 
+#include <utility>
+#include <vector>
+
 namespace seqseg {
 
 at::Tensor toTensor(const Volume& volume) {
@@ -9,6 +12,13 @@ at::Tensor toTensor(const Volume& volume) {
                        {volume.shape[0], volume.shape[1], volume.shape[2], volume.shape[3]},
                        at::kFloat)
       .clone();
+}
+
+at::Tensor toTensor(Volume&& volume) {
+  auto* voxels = new std::vector<float>(std::move(volume.voxels));
+  return at::from_blob(
+      voxels->data(), {volume.shape[0], volume.shape[1], volume.shape[2], volume.shape[3]},
+      [voxels](void*) { delete voxels; }, at::kFloat);
 }
 
 at::Tensor toTensor(const LabelVolume& labels) {

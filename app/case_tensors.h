@@ -8,6 +8,7 @@
 namespace seqseg {
 
 at::Tensor toTensor(const Volume& volume);       // [C, A0, A1, A2] float32, owns its memory
+at::Tensor toTensor(Volume&& volume);            // the same, taking the voxels over (no copy)
 at::Tensor toTensor(const LabelVolume& labels);  // [A0, A1, A2] int64
 
 // Voxel spacing in the engine's axis order A0, A1, A2 (NIfTI k, j, i).

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <memory>
 
@@ -32,15 +33,34 @@ namespace fs = std::filesystem;
 namespace seqseg {
 namespace {
 
-// One case: read, segment, write the mask, measure. Returns the report entry.
+// A case's images and reference label map, read while something else runs (loading the model,
+// segmenting the case before). The reference's own error, if any, waits until it is used, so
+// that a bad reference still leaves the mask written.
+struct CaseInput {
+  std::future<Volume> image;
+  std::future<LabelVolume> reference;  // invalid when the case has none
+};
+
+CaseInput readAhead(const CaseFiles& files, Layout layout) {
+  CaseInput input;
+  input.image = std::async(std::launch::async, [files] { return readCase(files); });
+  if (!files.reference.empty())
+    input.reference = std::async(std::launch::async, [files, layout] {
+      return toInternalLabels(readLabelMap(files.reference), layout, files.reference);
+    });
+  return input;
+}
+
+// One case: segment, write the mask, measure. Returns the report entry.
 // Every rank of a job runs it; only the writer writes the mask.
-nlohmann::json segmentCase(const CaseFiles& files, Layout layout, const std::string& outPath,
-                           bool internalLabels, bool writer, Segmenter& segmenter,
+nlohmann::json segmentCase(const CaseFiles& files, CaseInput& input, const std::string& outPath,
+                           Layout layout, bool internalLabels, bool writer, Segmenter& segmenter,
                            ProgressSink& progress, int index, int total) {
   const auto started = std::chrono::steady_clock::now();
-  const Volume image = readCase(files);
+  Volume image = input.image.get();
+  const Geometry geometry = image.geometry;
   const at::Tensor labels = segmenter.segment(
-      toTensor(image), engineSpacing(image.geometry), [&](int64_t done, int64_t windows) {
+      toTensor(std::move(image)), engineSpacing(geometry), [&](int64_t done, int64_t windows) {
         progress.emit({{"event", "progress"},
                        {"label", "batch"},
                        {"done", index},
@@ -51,20 +71,17 @@ nlohmann::json segmentCase(const CaseFiles& files, Layout layout, const std::str
                        {"detail", files.id + " (" + std::to_string(done) + "/" +
                                       std::to_string(windows) + " windows)"}});
       });
-  const LabelVolume internal = toLabelVolume(labels, image.geometry);
+  const LabelVolume internal = toLabelVolume(labels, geometry);
   if (writer) writeLabelMap(outPath, internalLabels ? internal : toNativeLabels(internal, layout));
 
   nlohmann::json entry{{"case", files.id}, {"status", "ok"}, {"mask", outPath}};
-  nlohmann::json reference;
-  LabelVolume truth;
-  if (!files.reference.empty())
-    truth = toInternalLabels(readLabelMap(files.reference), layout, files.reference);
   const auto histogram = labelHistogram(internal);
   for (Region region : kRegions)
-    entry["volume_ml"][regionName(region)] = regionVolumeMl(histogram, image.geometry, region);
-  if (!files.reference.empty()) {
+    entry["volume_ml"][regionName(region)] = regionVolumeMl(histogram, geometry, region);
+  if (input.reference.valid()) {
+    const LabelVolume truth = input.reference.get();
     const auto scores =
-        scoreRegions(internal.labels, truth.labels, internal.shape, image.geometry.spacing);
+        scoreRegions(internal.labels, truth.labels, internal.shape, geometry.spacing);
     for (size_t r = 0; r < kRegions.size(); ++r) {
       entry["dice"][regionName(kRegions[r])] = scores[r].dice;
       entry["hd95_mm"][regionName(kRegions[r])] = scores[r].hd95;
@@ -273,6 +290,23 @@ int runBatch(const BatchOptions& options) {
       writer ? makeProgressSink(options.progress) : std::make_unique<NullSink>();
   if (writer) createOutputFolder(options.output);  // refused before any work
   configureThreads(options.threads, job.localRanks);
+
+  // Each case is read while the one before it is segmented, the first while the model loads.
+  const int total = static_cast<int>(dataset.cases.size());
+  auto outPathOf = [&](int index) {
+    return (fs::path(options.output) / (dataset.cases[index].id + ".nii.gz")).string();
+  };
+  auto skipped = [&](int index) { return options.skipExisting && fs::exists(outPathOf(index)); };
+  std::map<int, CaseInput> readingAhead;
+  auto readAheadFrom = [&](int first) {
+    for (int index = first; index < total; ++index)
+      if (!skipped(index)) {
+        readingAhead.emplace(index, readAhead(dataset.cases[index], dataset.layout));
+        return;
+      }
+  };
+  readAheadFrom(0);
+
   Segmenter segmenter(modelPath, {options.overlap, options.windowBatch}, job.execution);
   segmenter.setTestTimeFlips(options.testTimeFlips);
   segmenter.setPostprocessing(!options.noPostprocess);
@@ -286,7 +320,6 @@ int runBatch(const BatchOptions& options) {
       {"postprocess", options.noPostprocess ? std::string("off")
                                             : describePostprocessing(segmenter.postprocessing())},
       {"cases", nlohmann::json::array()}};
-  const int total = static_cast<int>(dataset.cases.size());
   progress->emit({{"event", "start"},
                   {"job", "batch"},
                   {"total", total},
@@ -295,14 +328,20 @@ int runBatch(const BatchOptions& options) {
   int failed = 0;
   for (int index = 0; index < total; ++index) {
     const CaseFiles& files = dataset.cases[index];
-    const std::string outPath = (fs::path(options.output) / (files.id + ".nii.gz")).string();
+    const std::string outPath = outPathOf(index);
     nlohmann::json entry;
-    if (options.skipExisting && fs::exists(outPath)) {
+    if (skipped(index)) {
       entry = {{"case", files.id}, {"status", "skipped"}, {"mask", outPath}};
     } else {
+      if (readingAhead.count(index) == 0)
+        readingAhead.emplace(index, readAhead(files, dataset.layout));
+      CaseInput input = std::move(readingAhead.at(index));
+      readingAhead.clear();  // anything read ahead before this case is not needed any more
+      input.image.wait();    // one case's images at a time: GDCM keeps global state
+      readAheadFrom(index + 1);
       try {
-        entry = segmentCase(files, dataset.layout, outPath, options.labels == "internal", writer,
-                            segmenter, *progress, index, total);
+        entry = segmentCase(files, input, outPath, dataset.layout, options.labels == "internal",
+                            writer, segmenter, *progress, index, total);
         progress->emit({{"event", "result"},
                         {"case", files.id},
                         {"mask", outPath},

@@ -13,39 +13,66 @@ struct Component {
   std::array<int64_t, 3> low{}, high{};  // inclusive bounding box, A0..A2
 };
 
-// 26-connected components of the voxels of `region`; `ids` gets 1-based component numbers.
+// The smallest box holding every voxel of `region` (low > high on some axis when there is none).
+Component regionBox(const std::vector<uint8_t>& labels, const std::array<int64_t, 3>& shape,
+                    Region region) {
+  Component box;
+  box.low = shape;
+  box.high = {-1, -1, -1};
+  for (int64_t a = 0, v = 0; a < shape[0]; ++a)
+    for (int64_t b = 0; b < shape[1]; ++b)
+      for (int64_t c = 0; c < shape[2]; ++c, ++v)
+        if (inRegion(region, labels[v])) {
+          box.low = {std::min(box.low[0], a), std::min(box.low[1], b), std::min(box.low[2], c)};
+          box.high = {std::max(box.high[0], a), std::max(box.high[1], b), std::max(box.high[2], c)};
+        }
+  return box;
+}
+
+// 26-connected components of the voxels of `region`, all inside `box`; `ids` gets 1-based
+// component numbers over the box (a tumour's box is a few percent of the image).
 std::vector<Component> components(const std::vector<uint8_t>& labels,
                                   const std::array<int64_t, 3>& shape, Region region,
-                                  std::vector<int32_t>& ids) {
-  const int64_t n0 = shape[0], n1 = shape[1], n2 = shape[2];
-  ids.assign(labels.size(), 0);
+                                  const Component& box, std::vector<int32_t>& ids) {
+  const int64_t n1 = shape[1], n2 = shape[2];
+  const std::array<int64_t, 3> size{box.high[0] - box.low[0] + 1, box.high[1] - box.low[1] + 1,
+                                    box.high[2] - box.low[2] + 1};
+  auto full = [&](const std::array<int64_t, 3>& at) {  // image index of a box position
+    return ((box.low[0] + at[0]) * n1 + box.low[1] + at[1]) * n2 + box.low[2] + at[2];
+  };
+  ids.assign(static_cast<size_t>(size[0] * size[1] * size[2]), 0);
   std::vector<Component> found;
   std::vector<int64_t> stack;
-  for (int64_t seed = 0; seed < static_cast<int64_t>(labels.size()); ++seed) {
-    if (ids[seed] || !inRegion(region, labels[seed])) continue;
+  for (int64_t seed = 0; seed < static_cast<int64_t>(ids.size()); ++seed) {
+    const std::array<int64_t, 3> seedAt{seed / (size[1] * size[2]), (seed / size[2]) % size[1],
+                                        seed % size[2]};
+    if (ids[seed] || !inRegion(region, labels[full(seedAt)])) continue;
     found.emplace_back();
     Component& component = found.back();
     const int32_t id = static_cast<int32_t>(found.size());
-    component.low = {n0, n1, n2};
+    component.low = shape;
     component.high = {-1, -1, -1};
     ids[seed] = id;
     stack.assign(1, seed);
     while (!stack.empty()) {
       const int64_t v = stack.back();
       stack.pop_back();
-      const std::array<int64_t, 3> at{v / (n1 * n2), (v / n2) % n1, v % n2};
+      const std::array<int64_t, 3> at{v / (size[1] * size[2]), (v / size[2]) % size[1],
+                                      v % size[2]};
       ++component.voxels;
       for (int a = 0; a < 3; ++a) {
-        component.low[a] = std::min(component.low[a], at[a]);
-        component.high[a] = std::max(component.high[a], at[a]);
+        component.low[a] = std::min(component.low[a], box.low[a] + at[a]);
+        component.high[a] = std::max(component.high[a], box.low[a] + at[a]);
       }
       for (int64_t d0 = -1; d0 <= 1; ++d0)
         for (int64_t d1 = -1; d1 <= 1; ++d1)
           for (int64_t d2 = -1; d2 <= 1; ++d2) {
-            const int64_t a = at[0] + d0, b = at[1] + d1, c = at[2] + d2;
-            if (a < 0 || a >= n0 || b < 0 || b >= n1 || c < 0 || c >= n2) continue;
-            const int64_t w = (a * n1 + b) * n2 + c;
-            if (ids[w] || !inRegion(region, labels[w])) continue;
+            const std::array<int64_t, 3> next{at[0] + d0, at[1] + d1, at[2] + d2};
+            if (next[0] < 0 || next[0] >= size[0] || next[1] < 0 || next[1] >= size[1] ||
+                next[2] < 0 || next[2] >= size[2])
+              continue;  // outside the box: not in the region
+            const int64_t w = (next[0] * size[1] + next[1]) * size[2] + next[2];
+            if (ids[w] || !inRegion(region, labels[full(next)])) continue;
             ids[w] = id;
             stack.push_back(w);
           }
@@ -165,8 +192,10 @@ void filterRegion(std::vector<uint8_t>& labels, const std::array<int64_t, 3>& sh
                   const std::array<double, 3>& spacing, Region region,
                   const ComponentFilter& filter) {
   if (!filter.enabled) return;
+  const Component box = regionBox(labels, shape, region);
+  if (box.high[0] < 0) return;  // the region is empty
   std::vector<int32_t> ids;
-  const std::vector<Component> found = components(labels, shape, region, ids);
+  const std::vector<Component> found = components(labels, shape, region, box, ids);
   if (found.size() < 2) return;
   size_t largest = 0;
   for (size_t c = 1; c < found.size(); ++c)
@@ -180,8 +209,14 @@ void filterRegion(std::vector<uint8_t>& labels, const std::array<int64_t, 3>& sh
         filter.maxGapMm >= 0 && boxGapMm(found[c], found[largest], spacing) > filter.maxGapMm;
     keep[c] = !(small || far);
   }
-  for (size_t v = 0; v < labels.size(); ++v)
-    if (ids[v] && !keep[ids[v] - 1]) labels[v] = replacementOf(region, labels[v]);
+  const int64_t n1 = shape[1], n2 = shape[2];
+  for (int64_t a = box.low[0], i = 0; a <= box.high[0]; ++a)
+    for (int64_t b = box.low[1]; b <= box.high[1]; ++b)
+      for (int64_t c = box.low[2]; c <= box.high[2]; ++c, ++i)
+        if (ids[i] && !keep[ids[i] - 1]) {
+          uint8_t& label = labels[(a * n1 + b) * n2 + c];
+          label = replacementOf(region, label);
+        }
 }
 
 void applyPostprocessing(std::vector<uint8_t>& labels, const std::array<int64_t, 3>& shape,

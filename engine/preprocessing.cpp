@@ -1,6 +1,7 @@
 #include "engine/preprocessing.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 
 #include <algorithm>
 #include <cmath>
@@ -42,7 +43,8 @@ at::Tensor normaliseNonZero(const at::Tensor& image) {
     const at::Tensor values = channel.masked_select(mask).to(at::kDouble);
     const double mean = values.mean().item<double>();
     const double std = std::max(values.std().item<double>(), 1e-8);
-    out[c] = at::where(mask, (channel - mean) / std, at::zeros_like(channel));
+    // (channel - mean) / std where non-zero, else 0, computed in place in the output.
+    out[c].copy_(channel).sub_(mean).div_(std).masked_fill_(mask.logical_not(), 0);
   }
   return out;
 }
@@ -109,12 +111,38 @@ at::Tensor restoreLabels(const at::Tensor& probabilities, const PreparedImage& p
   const auto& shape = prepared.resampledShape;
   const at::Tensor unpadded =
       probabilities.slice(1, 0, shape[0]).slice(2, 0, shape[1]).slice(3, 0, shape[2]);
-  const at::Tensor labels = resample(unpadded, prepared.crop.size(), false).argmax(0).to(at::kByte);
-  at::Tensor full =
-      at::zeros({prepared.originalShape[0], prepared.originalShape[1], prepared.originalShape[2]},
-                labels.options());
-  applyCrop(full, prepared.crop).copy_(labels);
-  return full;
+  const at::Tensor restored =
+      resample(unpadded, prepared.crop.size(), false).to(at::kCPU).contiguous();
+  const auto& full = prepared.originalShape;
+  at::Tensor labels = at::zeros({full[0], full[1], full[2]}, at::kByte);
+  // at::argmax's choice (the first maximum; a NaN beats any number, the first NaN wins), written
+  // straight into the crop: no int64 indices, no second copy.
+  const int64_t classes = restored.size(0), n1 = restored.size(2), n2 = restored.size(3);
+  const int64_t plane = restored.size(1) * n1 * n2;
+  const float* p = restored.data_ptr<float>();
+  uint8_t* out = labels.data_ptr<uint8_t>();
+  const CropBox& crop = prepared.crop;
+  at::parallel_for(0, restored.size(1), 1, [&](int64_t begin, int64_t end) {
+    for (int64_t a = begin; a < end; ++a)
+      for (int64_t b = 0; b < n1; ++b) {
+        const int64_t from = (a * n1 + b) * n2;
+        uint8_t* row =
+            out + ((crop.begin[0] + a) * full[1] + crop.begin[1] + b) * full[2] + crop.begin[2];
+        for (int64_t c = 0; c < n2; ++c) {
+          float best = p[from + c];
+          uint8_t label = 0;
+          for (int64_t k = 1; k < classes; ++k) {
+            const float value = p[k * plane + from + c];
+            if (value > best || (std::isnan(value) && !std::isnan(best))) {
+              best = value;
+              label = static_cast<uint8_t>(k);
+            }
+          }
+          row[c] = label;
+        }
+      }
+  });
+  return labels;
 }
 
 }  // namespace seqseg

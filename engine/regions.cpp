@@ -14,18 +14,6 @@ const char* regionName(Region region) {
   return "?";
 }
 
-bool inRegion(Region region, uint8_t label) {
-  switch (region) {
-    case Region::WholeTumour:
-      return label >= 1 && label <= 3;
-    case Region::TumourCore:
-      return label == 1 || label == 3;
-    case Region::EnhancingTumour:
-      return label == 3;
-  }
-  return false;
-}
-
 double voxelVolumeMl(const Geometry& geometry) {
   return geometry.spacing[0] * geometry.spacing[1] * geometry.spacing[2] / 1000.0;
 }

@@ -14,7 +14,19 @@ enum class Region { WholeTumour, TumourCore, EnhancingTumour };
 constexpr std::array<Region, 3> kRegions{Region::WholeTumour, Region::TumourCore,
                                          Region::EnhancingTumour};
 const char* regionName(Region region);  // "WT", "TC", "ET"
-bool inRegion(Region region, uint8_t internalLabel);
+
+// Inline: scoring and post-processing ask once per voxel.
+inline bool inRegion(Region region, uint8_t internalLabel) {
+  switch (region) {
+    case Region::WholeTumour:
+      return internalLabel >= 1 && internalLabel <= 3;
+    case Region::TumourCore:
+      return internalLabel == 1 || internalLabel == 3;
+    case Region::EnhancingTumour:
+      return internalLabel == 3;
+  }
+  return false;
+}
 
 // Millilitres of one voxel: the product of the spacings (mm^3) / 1000.
 double voxelVolumeMl(const Geometry& geometry);

@@ -4,8 +4,11 @@
 #include <itkImageFileReader.h>
 #include <itkNiftiImageIO.h>
 
+#include <array>
 #include <cmath>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include "engine/input_error.h"
 #include "io/nifti_header.h"
@@ -22,12 +25,13 @@ std::string firstLine(const itk::ExceptionObject& error) {
   return end == std::string::npos ? text : text.substr(0, end);
 }
 
-ItkImage4::Pointer readWithItk(const std::string& path) {
+// The placement as ITK reads it (header only: the voxels come from readNiftiVoxels).
+ItkImage4::Pointer readPlacementWithItk(const std::string& path) {
   auto reader = itk::ImageFileReader<ItkImage4>::New();
   reader->SetImageIO(itk::NiftiImageIO::New());
   reader->SetFileName(path);
   try {
-    reader->Update();
+    reader->UpdateOutputInformation();
   } catch (const itk::ExceptionObject& error) {
     throw InputError(path, "could not be read: " + firstLine(error));
   }
@@ -54,16 +58,19 @@ Volume readImage(const std::string& path, ExpectedRank expected) {
                                " volumes; a single 3D volume is expected here");
   if (expected == ExpectedRank::MultiChannel4D && header.rank != 4)
     throw InputError(path, "is 3D; a 4D file with one volume per modality is expected here");
-  checkNiftiData(path, header);
+  std::vector<float> voxels = readNiftiVoxels(path, header);
 
-  ItkImage4::Pointer image = readWithItk(path);
+  ItkImage4::Pointer image = readPlacementWithItk(path);
   const auto size = image->GetLargestPossibleRegion().GetSize();
   Volume volume;
   volume.shape = {static_cast<int64_t>(size[3]), static_cast<int64_t>(size[2]),
                   static_cast<int64_t>(size[1]), static_cast<int64_t>(size[0])};
-  // ITK's buffer runs x fastest, then y, z, t: exactly [C, A0, A1, A2] with A2 fastest.
-  const float* buffer = image->GetBufferPointer();
-  volume.voxels.assign(buffer, buffer + volume.channels() * volume.voxelsPerChannel());
+  // NIfTI's voxel order (i fastest, then j, k, volume) is [C, A0, A1, A2] with A2 fastest.
+  const int64_t channels = header.rank == 4 ? header.dims[3] : 1;
+  if (volume.shape !=
+      std::array<int64_t, 4>{channels, header.dims[2], header.dims[1], header.dims[0]})
+    throw InputError(path, "could not be read: ITK sees other dimensions than the header");
+  volume.voxels = std::move(voxels);
   volume.geometry = geometryOf(*image, header.transforms);
   return volume;
 }

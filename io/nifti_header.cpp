@@ -9,8 +9,11 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -258,146 +261,197 @@ NiftiHeaderInfo readNiftiHeader(const std::string& path) {
 
 namespace {
 
-// Counts NaN and infinite values of a real-valued voxel stream, remembering the first.
-class NonFiniteCounter {
- public:
-  explicit NonFiniteCounter(const NiftiHeaderInfo& header)
-      : width_(header.datatype == DT_FLOAT32   ? 4
-               : header.datatype == DT_FLOAT64 ? 8
-                                               : 0),
-        swapped_(header.byteSwapped) {}
-
-  void consume(const char* bytes, int64_t size) {
-    if (width_ == 0) return;
-    int64_t i = 0;
-    if (pendingSize_ == 0 && !swapped_) {  // whole values in native order: check them in place
-      const int64_t whole = size / width_ * width_;
-      if (width_ == 4)
-        scanWhole<float>(bytes, whole);
-      else
-        scanWhole<double>(bytes, whole);
-      i = whole;
-    }
-    for (; i < size; ++i) {
-      pending_[pendingSize_++] = bytes[i];
-      if (pendingSize_ < width_) continue;
-      if (swapped_) std::reverse(pending_, pending_ + width_);
-      double value;
-      if (width_ == 4) {
-        float single;
-        std::memcpy(&single, pending_, 4);
-        value = single;
-      } else {
-        std::memcpy(&value, pending_, 8);
-      }
-      if (!std::isfinite(value) && bad_++ == 0) first_ = index_;
-      ++index_;
-      pendingSize_ = 0;
-    }
-  }
-  int64_t bad() const { return bad_; }
-  int64_t first() const { return first_; }
-
- private:
-  template <typename Real>
-  void scanWhole(const char* bytes, int64_t size) {
-    const int64_t count = size / static_cast<int64_t>(sizeof(Real));
-    for (int64_t v = 0; v < count; ++v) {
-      Real value;
-      std::memcpy(&value, bytes + v * sizeof(Real), sizeof(Real));
-      if (!std::isfinite(value) && bad_++ == 0) first_ = index_ + v;
-    }
-    index_ += count;
-  }
-
-  int width_;
-  bool swapped_;
-  char pending_[8];
-  int pendingSize_ = 0;
-  int64_t index_ = 0, bad_ = 0, first_ = -1;
+// The scaling ITK's NIfTI reader applies: nifti1_io zeroes a non-finite scl_slope or scl_inter,
+// a slope of zero means 1, and the identity (within double epsilon) means no scaling at all.
+struct Scaling {
+  bool apply = false;
+  double slope = 1, intercept = 0;
 };
 
-// Reads the file through zlib (plain files too) up to the end of the voxel data.
-void streamCheck(const std::string& path, const NiftiHeaderInfo& header, int64_t needed,
-                 NonFiniteCounter& nonFinite) {
+Scaling scalingOf(const NiftiHeaderInfo& header) {
+  constexpr double epsilon = std::numeric_limits<double>::epsilon();
+  Scaling s;
+  s.slope = std::isfinite(header.scl_slope) ? header.scl_slope : 0.0;
+  if (std::fabs(s.slope) < epsilon) s.slope = 1;
+  s.intercept = std::isfinite(header.scl_inter) ? header.scl_inter : 0.0;
+  s.apply = std::fabs(s.slope - 1.0) > epsilon || std::fabs(s.intercept) > epsilon;
+  return s;
+}
+
+template <typename Bits>
+Bits byteSwapped(Bits bits) {
+  if constexpr (sizeof(Bits) == 2) return __builtin_bswap16(bits);
+  if constexpr (sizeof(Bits) == 4) return __builtin_bswap32(bits);
+  if constexpr (sizeof(Bits) == 8) return __builtin_bswap64(bits);
+  return bits;
+}
+
+// NaN and infinite values found while decoding, and where the first one is.
+struct NonFinite {
+  int64_t count = 0, first = -1;
+};
+
+// Converts `count` values of type T to float32 as ITK does: a plain cast; with scaling, integers
+// are first cast to float, then value * slope + intercept in double (two roundings, as ITK's
+// RescaleFunction), cast to float. Counts non-finite stored values on the way.
+template <typename T, bool kSwapped>
+void decodeValues(const char* bytes, int64_t count, const Scaling& scaling, float* out,
+                  NonFinite& nonFinite) {
+  using Bits = std::conditional_t<
+      sizeof(T) == 1, uint8_t,
+      std::conditional_t<sizeof(T) == 2, uint16_t,
+                         std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
+  auto valueAt = [bytes](int64_t i) {
+    Bits bits;
+    std::memcpy(&bits, bytes + i * static_cast<int64_t>(sizeof(T)), sizeof(T));
+    if constexpr (kSwapped) bits = byteSwapped(bits);
+    T value;
+    std::memcpy(&value, &bits, sizeof(T));
+    return value;
+  };
+  if constexpr (std::is_floating_point_v<T>) {
+    for (int64_t i = 0; i < count; ++i)
+      if (!std::isfinite(valueAt(i)) && nonFinite.count++ == 0) nonFinite.first = i;
+  }
+  if (!scaling.apply) {
+    for (int64_t i = 0; i < count; ++i) out[i] = static_cast<float>(valueAt(i));
+    return;
+  }
+  for (int64_t i = 0; i < count; ++i) {
+    const T value = valueAt(i);
+    double scaled = std::is_same_v<T, double> ? static_cast<double>(value)
+                                              : static_cast<double>(static_cast<float>(value));
+    scaled *= scaling.slope;
+    scaled += scaling.intercept;
+    out[i] = static_cast<float>(scaled);
+  }
+}
+
+template <typename T>
+void decodeAs(const char* bytes, const NiftiHeaderInfo& header, float* out, NonFinite& nonFinite) {
+  const int64_t count = header.voxelCount();
+  const Scaling scaling = scalingOf(header);
+  if (header.byteSwapped)
+    decodeValues<T, true>(bytes, count, scaling, out, nonFinite);
+  else
+    decodeValues<T, false>(bytes, count, scaling, out, nonFinite);
+}
+
+void decode(const char* bytes, const NiftiHeaderInfo& header, float* out, NonFinite& nonFinite) {
+  switch (header.datatype) {
+    case DT_UINT8:
+      return decodeAs<uint8_t>(bytes, header, out, nonFinite);
+    case DT_INT8:
+      return decodeAs<int8_t>(bytes, header, out, nonFinite);
+    case DT_INT16:
+      return decodeAs<int16_t>(bytes, header, out, nonFinite);
+    case DT_UINT16:
+      return decodeAs<uint16_t>(bytes, header, out, nonFinite);
+    case DT_INT32:
+      return decodeAs<int32_t>(bytes, header, out, nonFinite);
+    case DT_UINT32:
+      return decodeAs<uint32_t>(bytes, header, out, nonFinite);
+    case DT_INT64:
+      return decodeAs<int64_t>(bytes, header, out, nonFinite);
+    case DT_UINT64:
+      return decodeAs<uint64_t>(bytes, header, out, nonFinite);
+    case DT_FLOAT32:
+      return decodeAs<float>(bytes, header, out, nonFinite);
+    case DT_FLOAT64:
+      return decodeAs<double>(bytes, header, out, nonFinite);
+    default:
+      throw std::logic_error("voxel type " + std::to_string(header.datatype) +
+                             " passed the header check but cannot be decoded");
+  }
+}
+
+// Reads the file through zlib (plain files too) up to the end of the voxel data. The buffer
+// grows with what arrives: a header that promises far more than the file holds costs no large
+// allocation.
+std::unique_ptr<char[]> streamRead(const std::string& path, const NiftiHeaderInfo& header,
+                                   int64_t needed) {
   GzFile file = openForReading(path);
-  std::unique_ptr<char[]> buffer(new char[1 << 20]);
-  int64_t total = 0;
+  std::unique_ptr<char[]> bytes;
+  int64_t total = 0, capacity = 0;
   while (total < needed) {
-    const int got = gzread(file.get(), buffer.get(), 1 << 20);
+    if (total == capacity) {
+      const int64_t grown = std::min(needed, std::max<int64_t>(2 * capacity, int64_t{1} << 26));
+      std::unique_ptr<char[]> larger(new char[static_cast<size_t>(grown)]);
+      if (total > 0) std::memcpy(larger.get(), bytes.get(), static_cast<size_t>(total));
+      bytes = std::move(larger);
+      capacity = grown;
+    }
+    const unsigned chunk = static_cast<unsigned>(std::min<int64_t>(capacity - total, 1 << 30));
+    const int got = gzread(file.get(), bytes.get() + total, chunk);
     if (got < 0) {
       int code = 0;
       const char* message = gzerror(file.get(), &code);
       throw InputError(path, std::string("corrupted gzip data (") + message + ")");
     }
     if (got == 0) break;
-    // The part of this chunk that lies in the voxel data.
-    const int64_t begin = std::max<int64_t>(total, header.vox_offset);
-    const int64_t end = std::min<int64_t>(total + got, needed);
-    if (end > begin) nonFinite.consume(buffer.get() + (begin - total), end - begin);
     total += got;
   }
   if (total < needed)
     throw InputError(path, "truncated: expected " + std::to_string(needed) + " bytes" +
                                (header.gzipped ? " after decompression" : "") + ", found " +
                                std::to_string(total));
+  return bytes;
 }
 
 void reportNonFinite(const std::string& path, const NiftiHeaderInfo& header,
-                     const NonFiniteCounter& nonFinite) {
-  if (nonFinite.bad() > 0) {
-    const int64_t first = nonFinite.first(), ni = header.dims[0], nj = header.dims[1];
+                     const NonFinite& nonFinite) {
+  if (nonFinite.count > 0) {
+    const int64_t first = nonFinite.first, ni = header.dims[0], nj = header.dims[1];
     const int64_t perVolume = ni * nj * header.dims[2];
     std::string where = "i=" + std::to_string(first % ni) +
                         " j=" + std::to_string(first / ni % nj) +
                         " k=" + std::to_string(first / (ni * nj) % header.dims[2]);
     if (header.rank == 4) where += " volume " + std::to_string(first / perVolume);
-    throw InputError(path, std::to_string(nonFinite.bad()) +
+    throw InputError(path, std::to_string(nonFinite.count) +
                                " voxel values are NaN or infinite (first at " + where + ")");
   }
 }
 
-// Above this, the whole-file inflate below would hold too much at once; streaming instead.
+// Above this, the whole-file inflate below would hold the compressed file too; streaming instead.
 constexpr int64_t kWholeInflateLimit = int64_t{512} << 20;
 
 // The common .nii.gz, one gzip member holding exactly the promised bytes, inflated in one call
-// by libdeflate (about twice zlib's speed; every case read pays this once per file) and scanned.
-// False when the file is anything else (several members, trailing bytes, damage): the streaming
-// check then reads it and names the problem.
-bool scanWholeGzip(const std::string& path, const NiftiHeaderInfo& header, int64_t needed,
-                   NonFiniteCounter& nonFinite) {
+// by libdeflate (about twice zlib's speed). False when the file is anything else (several
+// members, trailing bytes, damage): the streaming read then reads it and names the problem.
+bool inflateWholeGzip(const std::string& path, int64_t needed, char* into) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   const std::streamoff compressedSize = in.tellg();
   if (!in || compressedSize <= 0 || compressedSize > kWholeInflateLimit) return false;
   std::vector<char> compressed(static_cast<size_t>(compressedSize));
   in.seekg(0);
   if (!in.read(compressed.data(), compressedSize)) return false;
-  std::unique_ptr<char[]> inflated(new char[static_cast<size_t>(needed)]);
   std::unique_ptr<libdeflate_decompressor, void (*)(libdeflate_decompressor*)> decompressor(
       libdeflate_alloc_decompressor(), libdeflate_free_decompressor);
   size_t consumed = 0, produced = 0;
-  if (!decompressor ||
-      libdeflate_gzip_decompress_ex(decompressor.get(), compressed.data(), compressed.size(),
-                                    inflated.get(), static_cast<size_t>(needed), &consumed,
-                                    &produced) != LIBDEFLATE_SUCCESS ||
-      consumed != compressed.size() || static_cast<int64_t>(produced) != needed)
-    return false;
-  nonFinite.consume(inflated.get() + header.vox_offset, needed - header.vox_offset);
-  return true;
+  return decompressor &&
+         libdeflate_gzip_decompress_ex(decompressor.get(), compressed.data(), compressed.size(),
+                                       into, static_cast<size_t>(needed), &consumed,
+                                       &produced) == LIBDEFLATE_SUCCESS &&
+         consumed == compressed.size() && static_cast<int64_t>(produced) == needed;
 }
 
 }  // namespace
 
-void checkNiftiData(const std::string& path, const NiftiHeaderInfo& header) {
+std::vector<float> readNiftiVoxels(const std::string& path, const NiftiHeaderInfo& header) {
   const int64_t dataBytes = header.voxelCount() * header.bytes_per_voxel;
   const int64_t needed = header.vox_offset + dataBytes;
-  NonFiniteCounter nonFinite(header);
-  if (!header.gzipped || needed > kWholeInflateLimit ||
-      !scanWholeGzip(path, header, needed, nonFinite)) {
-    nonFinite = NonFiniteCounter(header);
-    streamCheck(path, header, needed, nonFinite);
+  // Header and extensions are read again with the data: one sequential read of the file.
+  std::unique_ptr<char[]> file;
+  if (header.gzipped && needed <= kWholeInflateLimit) {
+    file.reset(new char[static_cast<size_t>(needed)]);
+    if (!inflateWholeGzip(path, needed, file.get())) file.reset();
   }
+  if (!file) file = streamRead(path, header, needed);
+  std::vector<float> voxels(static_cast<size_t>(header.voxelCount()));
+  NonFinite nonFinite;
+  decode(file.get() + header.vox_offset, header, voxels.data(), nonFinite);
   reportNonFinite(path, header, nonFinite);
+  return voxels;
 }
 
 void writeNiftiFile(const std::string& path, const std::array<int64_t, 4>& dims, int rank,

@@ -1,9 +1,11 @@
 #pragma once
 // Reading and checking a NIfTI-1 header before ITK touches the file, so that absurd sizes,
-// truncation and corruption are refused with a precise message and before any allocation.
+// truncation and corruption are refused with a precise message and before any allocation; and
+// reading the voxel data (ITK reads only the placement, so each file is inflated once).
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "engine/geometry.h"
 
@@ -30,10 +32,12 @@ struct NiftiHeaderInfo {
 // kMaxVoxels), voxel type, spacing > 0, an orthonormal direction. Throws InputError.
 NiftiHeaderInfo readNiftiHeader(const std::string& path);
 
-// Confirms that the file holds all the voxel data its header promises (reads through gzip) and,
-// for real-valued types, that every value is finite. Throws InputError for truncated files,
-// corrupted gzip streams and NaN/infinite voxels (which ITK's NIfTI reader silently zeroes).
-void checkNiftiData(const std::string& path, const NiftiHeaderInfo& header);
+// Reads the voxel data (through gzip) as float32, converted exactly as ITK's NIfTI reader does
+// (scl_slope and scl_inter included), after confirming that the file holds all the data its
+// header promises and, for real-valued types, that every value is finite. Throws InputError for
+// truncated files, corrupted gzip streams and NaN/infinite voxels (which ITK's NIfTI reader
+// silently zeroes). Values run i fastest, then j, k and the volume.
+std::vector<float> readNiftiVoxels(const std::string& path, const NiftiHeaderInfo& header);
 
 // Name of a NIfTI datatype code ("uint8", "int16", "float32", ...).
 std::string niftiDatatypeName(int16_t datatype);

@@ -2,6 +2,10 @@
 // sliding windows that cover every voxel and blend to the exact per-voxel result.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
 #include <ATen/ATen.h>
 
 #include "engine/preprocessing.h"
@@ -44,6 +48,26 @@ TEST(Preprocessing, ResamplesToTheTargetSpacing) {
   EXPECT_EQ(prepared.image.slice(1, 7).abs().max().item<float>(), 0.0f) << "padding is zero";
 }
 
+TEST(Preprocessing, NormalisationIsBitForBitTheOutOfPlaceFormula) {
+  at::manual_seed(3);
+  at::Tensor image = at::randn({3, 9, 10, 11}) * 50 + 20;
+  image.masked_fill_(at::rand({3, 9, 10, 11}).lt(0.3), 0);
+  image[2].zero_();                                                 // an empty channel stays zero
+  const at::Tensor cropped = image.slice(1, 1, 8).slice(3, 2, 10);  // a view, as in prepareImage
+  const at::Tensor normalised = normaliseNonZero(cropped);
+  for (int64_t c = 0; c < 2; ++c) {
+    const at::Tensor channel = cropped[c], mask = channel.ne(0);
+    const at::Tensor values = channel.masked_select(mask).to(at::kDouble);
+    const double mean = values.mean().item<double>();
+    const double std = std::max(values.std().item<double>(), 1e-8);
+    const at::Tensor expected = at::where(mask, (channel - mean) / std, at::zeros_like(channel));
+    EXPECT_EQ(std::memcmp(normalised[c].contiguous().data_ptr<float>(),
+                          expected.contiguous().data_ptr<float>(), expected.numel() * 4),
+              0);
+  }
+  EXPECT_EQ(normalised[2].abs().max().item<float>(), 0.0f);
+}
+
 TEST(Preprocessing, RestoredLabelsLandOnTheInputGrid) {
   // Labels constant over 2-voxel blocks of the crop (which starts at 3, 5, 4). Without
   // resampling they come back exactly; through a 2x coarser model grid, trilinear interpolation
@@ -73,6 +97,33 @@ TEST(Preprocessing, RestoredLabelsLandOnTheInputGrid) {
       EXPECT_GT(dice, 0.9) << "label " << label;
     }
     EXPECT_EQ(restored.slice(0, 0, 3).max().item<int>(), 0) << "nothing outside the crop";
+  }
+}
+
+TEST(Preprocessing, RestoredLabelsAreAtArgmaxOfTheResampledProbabilities) {
+  // restoreLabels picks the class itself; it must pick what at::argmax picks, ties (the first
+  // maximum wins) and NaN included, with and without resampling.
+  const at::Tensor image = brainLikeImage();
+  for (const Spacing& target : {Spacing{}, Spacing{2, 1.5, 3}}) {
+    const PreparedImage prepared = prepareImage(image, {4, 4, 4}, {4, 4, 4}, {1, 1, 1}, target);
+    at::manual_seed(7);
+    // Values in quarters: many exact ties between classes.
+    at::Tensor probabilities =
+        at::randint(0, 4,
+                    {4, prepared.image.size(1), prepared.image.size(2), prepared.image.size(3)},
+                    at::kFloat) /
+        4;
+    probabilities[2][1][1][1] = std::numeric_limits<float>::quiet_NaN();
+    probabilities[3][1][1][1] = std::numeric_limits<float>::quiet_NaN();
+    const auto& shape = prepared.resampledShape;
+    const at::Tensor unpadded =
+        probabilities.slice(1, 0, shape[0]).slice(2, 0, shape[1]).slice(3, 0, shape[2]);
+    at::Tensor expected = at::zeros({20, 24, 30}, at::kByte);
+    applyCrop(expected, prepared.crop)
+        .copy_(resample(unpadded, prepared.crop.size(), false).argmax(0).to(at::kByte));
+    const at::Tensor restored = restoreLabels(probabilities, prepared);
+    EXPECT_TRUE(restored.equal(expected));
+    EXPECT_GT(expected.eq(2).sum().item<int64_t>(), 0);
   }
 }
 

@@ -1,5 +1,5 @@
 // The NIfTI header and data checks that run before ITK sees a file (readNiftiHeader,
-// checkNiftiData) on arbitrary bytes, .nii and .nii.gz: each input passes or is refused with an
+// readNiftiVoxels) on arbitrary bytes, .nii and .nii.gz: each input passes or is refused with an
 // InputError; a header that passes describes a size within kMaxVoxels.
 #include <cstdint>
 
@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     const seqseg::NiftiHeaderInfo header = seqseg::readNiftiHeader(path);
     if (header.voxelCount() <= 0 || header.voxelCount() > seqseg::kMaxVoxels) __builtin_trap();
-    seqseg::checkNiftiData(path, header);
+    seqseg::readNiftiVoxels(path, header);
   } catch (const seqseg::InputError&) {
   }
   return 0;
