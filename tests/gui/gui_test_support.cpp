@@ -1,19 +1,52 @@
 #include "tests/gui/gui_test_support.h"
 
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 #include <QApplication>
 #include <QDir>
 #include <QTest>
 
+#include <chrono>
 #include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
 
 #include <vtkRenderer.h>
 
 #include "viz/vtk_view_widget.h"
 
 namespace seqseg::test {
+namespace {
+
+// Qt's xcb plugin ends the process when its first connection fails, and a loaded Xvfb has been
+// seen to refuse one (ctest -j2 beside builds): wait until the display's socket takes a
+// connection, for up to 20 s.
+void waitForDisplay() {
+  const char* display = std::getenv("DISPLAY");
+  if (!display || display[0] != ':') return;  // not a local X display: let Qt say what it finds
+  const std::string path =
+      "/tmp/.X11-unix/X" + std::string(display + 1).substr(0, std::string(display + 1).find('.'));
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
+    const bool connected =
+        fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    if (fd >= 0) ::close(fd);
+    if (connected) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+}  // namespace
 
 void ensureApplication() {
   if (QApplication::instance()) return;
+  waitForDisplay();
   VtkViewWidget::setDefaultSurfaceFormat();
   // QApplication keeps references to argc and argv for its whole life. It is never deleted:
   // destroying it among static destructors (after VTK's) is not safe.
