@@ -219,6 +219,23 @@ class RemoteJob : public RemoteSuite {
     return folder;
   }
 
+  // The slow cases as a --tta batch on "lab", submitted, and whether its ranks then run there
+  // (mpirun and two seqseg-worker processes of the remote account); the events go to out/log.
+  struct SlowJob {
+    int pid = -1;
+    std::string id;
+    bool ranksRunning = false;
+  };
+  static SlowJob startSlowJobOnLab(const TempDir& out) {
+    SlowJob job;
+    job.pid = startUntilSubmitted(
+        test::batchArguments(slowCases(), out / "o", {"--cluster", "lab", "--tta"}), out / "log",
+        job.id);
+    job.ranksRunning = !job.id.empty() &&
+                       test::waitFor([&] { return server_->sessionProcesses().size() >= 4; }, 60);
+    return job;
+  }
+
   static TempDir* data_;
   static test::SshdServer* jump_;
   static std::string skip_, startError_;
@@ -504,12 +521,9 @@ TEST_F(RemoteJob, AJobOutlivesADroppedConnectionAndAttachCompletesIt) {
 // or after the folder is gone: each way it ends with 1 and says the job was cancelled.
 TEST_F(RemoteJob, CancelEndsEveryRemoteProcessAndRemovesTheJobFolder) {
   TempDir out;
-  std::string id;
-  const int pid = startUntilSubmitted(
-      test::batchArguments(slowCases(), out / "o", {"--cluster", "lab", "--tta"}), out / "log", id);
+  const auto [pid, id, ranksRunning] = startSlowJobOnLab(out);
   ASSERT_FALSE(id.empty()) << test::readFile(out / "log");
-  // The ranks run (mpirun and two seqseg-worker processes of the remote account).
-  ASSERT_TRUE(test::waitFor([&] { return server_->sessionProcesses().size() >= 4; }, 60));
+  ASSERT_TRUE(ranksRunning);
   const CommandResult cancel = test::runSeqseg({"jobs", "cancel", id});
   EXPECT_EQ(cancel.exitCode, 0) << cancel.err;
   EXPECT_NE(cancel.out.find("cancelled job " + id), std::string::npos) << cancel.out;
@@ -527,11 +541,9 @@ TEST_F(RemoteJob, CancelEndsEveryRemoteProcessAndRemovesTheJobFolder) {
 // stopped meanwhile): the record says why, and it ends as when it sees the processes end.
 TEST_F(RemoteJob, AClientThatFindsItsCancelledJobGoneEndsWith1AndSaysSo) {
   TempDir out;
-  std::string id;
-  const int pid = startUntilSubmitted(
-      test::batchArguments(slowCases(), out / "o", {"--cluster", "lab", "--tta"}), out / "log", id);
+  const auto [pid, id, ranksRunning] = startSlowJobOnLab(out);
   ASSERT_FALSE(id.empty()) << test::readFile(out / "log");
-  ASSERT_TRUE(test::waitFor([&] { return server_->sessionProcesses().size() >= 4; }, 60));
+  ASSERT_TRUE(ranksRunning);
   kill(pid, SIGSTOP);
   const CommandResult cancel = test::runSeqseg({"jobs", "cancel", id});
   EXPECT_EQ(cancel.exitCode, 0) << cancel.err;
@@ -552,11 +564,9 @@ TEST_F(RemoteJob, AClientThatFindsItsCancelledJobGoneEndsWith1AndSaysSo) {
 // process group. The remote job is then cancelled too.
 TEST_F(RemoteJob, SigtermToTheCommandCancelsTheRemoteJob) {
   TempDir out;
-  std::string id;
-  const int pid = startUntilSubmitted(
-      test::batchArguments(slowCases(), out / "o", {"--cluster", "lab", "--tta"}), out / "log", id);
+  const auto [pid, id, ranksRunning] = startSlowJobOnLab(out);
   ASSERT_FALSE(id.empty()) << test::readFile(out / "log");
-  ASSERT_TRUE(test::waitFor([&] { return server_->sessionProcesses().size() >= 4; }, 60));
+  ASSERT_TRUE(ranksRunning);
   kill(pid, SIGTERM);
   EXPECT_EQ(test::waitCommand(pid), 128 + SIGTERM) << test::readFile(out / "log");
   EXPECT_NE(test::readFile(out / "log").find("\"status\":\"cancelled\""), std::string::npos);
