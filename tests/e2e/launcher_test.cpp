@@ -1,0 +1,87 @@
+// seqseg and seqseg-worker are launchers (app/launcher_main.cpp): they exec the program beside
+// them ("-real") with the same arguments, exit code and streams, after naming OpenBLAS's kernels
+// where OpenBLAS falls back to its SSE3 ones on a CPU it does not know.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <regex>
+
+#include "tests/support/test_support.h"
+
+namespace seqseg {
+namespace {
+
+namespace fs = std::filesystem;
+using test::CommandResult;
+
+// The kernel family OpenBLAS reports at start-up ("Core: SkylakeX" with OPENBLAS_VERBOSE=2), or
+// "" when the BLAS is not OpenBLAS.
+std::string blasCoreOf(const std::string& program, const std::vector<std::string>& environment) {
+  std::vector<std::string> argv{"/usr/bin/env", "-u", "OPENBLAS_CORETYPE", "OPENBLAS_VERBOSE=2"};
+  argv.insert(argv.end(), environment.begin(), environment.end());
+  argv.push_back(program);
+  argv.push_back("--version");
+  const CommandResult result = test::runCommand(argv);
+  EXPECT_EQ(result.exitCode, 0) << result.err;
+  std::smatch match;
+  const std::string text = result.out + result.err;
+  return std::regex_search(text, match, std::regex("Core: ([A-Za-z0-9]+)")) ? match[1].str() : "";
+}
+
+std::string realProgram() {
+  return test::seqsegExecutable() + "-real";
+}
+
+TEST(Launcher, RunsTheProgramBesideItWithItsArgumentsStreamsAndExitCode) {
+  for (const std::vector<std::string>& arguments :
+       {std::vector<std::string>{"--version"}, {"info", "/nonexistent/t1.nii.gz"}}) {
+    std::vector<std::string> viaLauncher{test::seqsegExecutable()}, direct{realProgram()};
+    viaLauncher.insert(viaLauncher.end(), arguments.begin(), arguments.end());
+    direct.insert(direct.end(), arguments.begin(), arguments.end());
+    const CommandResult launched = test::runCommand(viaLauncher);
+    const CommandResult real = test::runCommand(direct);
+    EXPECT_EQ(launched.exitCode, real.exitCode) << arguments.back();
+    EXPECT_EQ(launched.out, real.out);
+    EXPECT_EQ(launched.err, real.err);
+  }
+  EXPECT_EQ(test::runSeqseg({"info", "/nonexistent/t1.nii.gz"}).exitCode, 2);
+}
+
+TEST(Launcher, NamesTheKernelsTheCpuSupportsWhereOpenBlasFallsBackToPrescott) {
+  const std::string own = blasCoreOf(realProgram(), {});
+  if (own.empty()) GTEST_SKIP() << "the BLAS LibTorch loads here is not OpenBLAS";
+  std::string expected = own;
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init();
+  if (own == "Prescott") {
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512vl"))
+      expected = "SkylakeX";
+    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+      expected = "Haswell";
+  }
+#endif
+  EXPECT_EQ(blasCoreOf(test::seqsegExecutable(), {}), expected) << "OpenBLAS alone: " << own;
+  const std::string worker = fs::path(test::seqsegExecutable()).parent_path() / "seqseg-worker";
+  EXPECT_EQ(blasCoreOf(worker, {}), expected);
+}
+
+TEST(Launcher, LeavesAKernelChoiceTheUserMadeAlone) {
+  if (blasCoreOf(realProgram(), {}).empty())
+    GTEST_SKIP() << "the BLAS LibTorch loads here is not OpenBLAS";
+  EXPECT_EQ(blasCoreOf(test::seqsegExecutable(), {"OPENBLAS_CORETYPE=Nehalem"}), "Nehalem");
+}
+
+TEST(Launcher, WithoutTheProgramBesideItSaysSoAndExits127) {
+  test::TempDir dir;
+  const fs::path launcher = fs::path(dir.path()) / "seqseg";
+  fs::copy_file(test::seqsegExecutable(), launcher);
+  const CommandResult result = test::runCommand({launcher.string(), "--version"});
+  EXPECT_EQ(result.exitCode, 127);
+  EXPECT_NE(result.err.find("cannot start " + launcher.string() + "-real"), std::string::npos)
+      << result.err;
+}
+
+}  // namespace
+}  // namespace seqseg
