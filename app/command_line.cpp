@@ -2,6 +2,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "app/commands.h"
@@ -90,6 +94,19 @@ int runCommandLine(int argc, char** argv, Program program,
     return kExitBadInput;
   }
   return openGui(gui);
+}
+
+void exitAfterCommand(int code) {
+#if defined(__SANITIZE_ADDRESS__)
+  std::exit(code);
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  std::exit(code);
+#endif
+#endif
+  std::cout.flush();
+  std::fflush(nullptr);
+  _exit(code);
 }
 
 }  // namespace seqseg

@@ -12,5 +12,5 @@ int main(int argc, char** argv) {
     return seqseg::runGui(argc, argv, request.caseArguments, request.segmentation);
   };
 #endif
-  return seqseg::runCommandLine(argc, argv, seqseg::Program::Seqseg, openGui);
+  seqseg::exitAfterCommand(seqseg::runCommandLine(argc, argv, seqseg::Program::Seqseg, openGui));
 }

@@ -3,5 +3,5 @@
 #include "app/command_line.h"
 
 int main(int argc, char** argv) {
-  return seqseg::runCommandLine(argc, argv, seqseg::Program::Worker, nullptr);
+  seqseg::exitAfterCommand(seqseg::runCommandLine(argc, argv, seqseg::Program::Worker, nullptr));
 }

@@ -4,7 +4,11 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <iterator>
+#include <utility>
+#include <vector>
 
 namespace seqseg {
 namespace {
@@ -17,34 +21,127 @@ bool keepsSpacing(const Spacing& spacing, const Spacing& target) {
 
 }  // namespace
 
-CropBox foregroundBox(const at::Tensor& image) {
-  const at::Tensor any = image.ne(0).any(0);  // [A0, A1, A2]
+namespace {
+
+// [A0, A1, A2] bytes: 1 where any channel of image [C, A0, A1, A2] is non-zero.
+at::Tensor foregroundMask(const at::Tensor& image) {
+  if (image.scalar_type() != at::kFloat || !image.is_cpu()) return image.ne(0).any(0).to(at::kByte);
+  const at::Tensor voxels = image.contiguous();
+  const int64_t channels = voxels.size(0), rows = voxels.size(1);
+  const int64_t row = voxels.size(2) * voxels.size(3), channelSize = rows * row;
+  at::Tensor mask = at::empty({voxels.size(1), voxels.size(2), voxels.size(3)}, at::kByte);
+  const float* in = voxels.data_ptr<float>();
+  uint8_t* out = mask.data_ptr<uint8_t>();
+  at::parallel_for(0, rows, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin * row; i < end * row; ++i) {
+      bool any = false;
+      for (int64_t c = 0; c < channels; ++c) any |= in[c * channelSize + i] != 0.0f;
+      out[i] = any;
+    }
+  });
+  return mask;
+}
+
+// The bounding box of a [A0, A1, A2] byte mask's ones (the whole grid when there are none).
+CropBox boxOfMask(const at::Tensor& mask) {
+  const at::Tensor bytes = mask.contiguous();
+  const int64_t n0 = bytes.size(0), n1 = bytes.size(1), n2 = bytes.size(2);
+  const uint8_t* in = bytes.data_ptr<uint8_t>();
+  struct Range {
+    std::array<int64_t, 3> begin, end;  // end = last + 1; begin > end while empty
+  };
+  const Range empty{{n0, n1, n2}, {0, 0, 0}};
+  const auto merge = [](Range a, const Range& b) {
+    for (int axis = 0; axis < 3; ++axis) {
+      a.begin[axis] = std::min(a.begin[axis], b.begin[axis]);
+      a.end[axis] = std::max(a.end[axis], b.end[axis]);
+    }
+    return a;
+  };
+  const Range found = at::parallel_reduce(
+      0, n0, 1, empty,
+      [&](int64_t first, int64_t last, Range range) {
+        for (int64_t a = first; a < last; ++a)
+          for (int64_t b = 0; b < n1; ++b) {
+            const uint8_t* row = in + (a * n1 + b) * n2;
+            const uint8_t* end = row + n2;
+            const uint8_t* one = std::find(row, end, uint8_t{1});
+            if (one == end) continue;
+            const auto lastOne = std::find(std::make_reverse_iterator(end),
+                                           std::make_reverse_iterator(row), uint8_t{1});
+            range = merge(range, {{a, b, one - row}, {a + 1, b + 1, lastOne.base() - row}});
+          }
+        return range;
+      },
+      merge);
   CropBox box;
-  for (int axis = 0; axis < 3; ++axis) box.end[axis] = any.size(axis);
-  if (!any.any().item<bool>()) return box;
-  for (int axis = 0; axis < 3; ++axis) {
-    std::vector<int64_t> others;
-    for (int other = 0; other < 3; ++other)
-      if (other != axis) others.push_back(other);
-    const at::Tensor profile = any.any(others[1]).any(others[0]);  // [A_axis]
-    const at::Tensor indices = profile.nonzero().flatten();
-    box.begin[axis] = indices.min().item<int64_t>();
-    box.end[axis] = indices.max().item<int64_t>() + 1;
-  }
+  box.end = {n0, n1, n2};
+  if (found.begin[0] >= found.end[0]) return box;
+  box.begin = found.begin;
+  box.end = found.end;
   return box;
 }
 
+// The old formula, for dtypes and devices the fused loop below does not take.
+void normaliseChannelWithAten(const at::Tensor& channelIn, at::Tensor out) {
+  const at::Tensor channel = channelIn.to(at::kFloat);
+  const at::Tensor mask = channel.ne(0);
+  if (mask.sum().item<int64_t>() < 2) return;
+  const at::Tensor values = channel.masked_select(mask).to(at::kDouble);
+  const double mean = values.mean().item<double>();
+  const double std = std::max(values.std().item<double>(), 1e-8);
+  out.copy_(channel).sub_(mean).div_(std).masked_fill_(mask.logical_not(), 0);
+}
+
+}  // namespace
+
+CropBox foregroundBox(const at::Tensor& image) {
+  return boxOfMask(foregroundMask(image));
+}
+
 at::Tensor normaliseNonZero(const at::Tensor& image) {
-  at::Tensor out = at::zeros_like(image, image.options().dtype(at::kFloat));
+  at::Tensor out = at::zeros(image.sizes(), image.options().dtype(at::kFloat));
   for (int64_t c = 0; c < image.size(0); ++c) {
-    const at::Tensor channel = image[c].to(at::kFloat);
-    const at::Tensor mask = channel.ne(0);
-    if (mask.sum().item<int64_t>() < 2) continue;
-    const at::Tensor values = channel.masked_select(mask).to(at::kDouble);
-    const double mean = values.mean().item<double>();
-    const double std = std::max(values.std().item<double>(), 1e-8);
-    // (channel - mean) / std where non-zero, else 0, computed in place in the output.
-    out[c].copy_(channel).sub_(mean).div_(std).masked_fill_(mask.logical_not(), 0);
+    if (image.scalar_type() != at::kFloat || !image.is_cpu()) {
+      normaliseChannelWithAten(image[c], out[c]);
+      continue;
+    }
+    // One pass gathers the non-zero values in order (masked_select's order) as doubles; the
+    // mean and std are LibTorch's, on the same values, so they are the same numbers; a second
+    // pass writes (x - float(mean)) / float(std), the float arithmetic of sub_ and div_.
+    const at::Tensor channel = image[c].contiguous();
+    const float* in = channel.data_ptr<float>();
+    const int64_t size = channel.numel();
+    const int64_t chunks = std::max<int64_t>(1, at::get_num_threads());
+    const auto chunkRange = [&](int64_t chunk) {
+      return std::pair<int64_t, int64_t>{size * chunk / chunks, size * (chunk + 1) / chunks};
+    };
+    std::vector<int64_t> counts(chunks + 1, 0);
+    at::parallel_for(0, chunks, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t chunk = begin; chunk < end; ++chunk) {
+        const auto [from, to] = chunkRange(chunk);
+        counts[chunk + 1] = std::count_if(in + from, in + to, [](float v) { return v != 0.0f; });
+      }
+    });
+    for (int64_t chunk = 0; chunk < chunks; ++chunk) counts[chunk + 1] += counts[chunk];
+    if (counts[chunks] < 2) continue;
+    at::Tensor values = at::empty({counts[chunks]}, at::kDouble);
+    double* gathered = values.data_ptr<double>();
+    at::parallel_for(0, chunks, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t chunk = begin; chunk < end; ++chunk) {
+        const auto [from, to] = chunkRange(chunk);
+        double* next = gathered + counts[chunk];
+        for (int64_t i = from; i < to; ++i)
+          if (in[i] != 0.0f) *next++ = in[i];
+      }
+    });
+    const float mean = static_cast<float>(values.mean().item<double>());
+    const float std = static_cast<float>(std::max(values.std().item<double>(), 1e-8));
+    float* written = out[c].data_ptr<float>();
+    at::parallel_for(0, size, 1 << 16, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i)
+        written[i] = in[i] != 0.0f ? (in[i] - mean) / std : 0.0f;
+    });
   }
   return out;
 }
@@ -91,11 +188,12 @@ PreparedImage prepareImage(const at::Tensor& image, const std::array<int64_t, 3>
                            const Spacing& target) {
   PreparedImage prepared;
   prepared.originalShape = {image.size(1), image.size(2), image.size(3)};
-  prepared.crop = foregroundBox(image);
+  const at::Tensor foreground = foregroundMask(image);
+  prepared.crop = boxOfMask(foreground);
   prepared.resampledShape = resampledShape(prepared.crop.size(), spacing, target);
   const at::Tensor cropped = applyCrop(image, prepared.crop);
   // Interpolation would blur the brain's edge into the background: keep the background zero.
-  const at::Tensor brain = cropped.ne(0).any(0, /*keepdim=*/true).to(at::kFloat);
+  const at::Tensor brain = applyCrop(foreground, prepared.crop).unsqueeze(0).to(at::kFloat);
   const at::Tensor resampled = resample(normaliseNonZero(cropped), prepared.resampledShape, false) *
                                resample(brain, prepared.resampledShape, true);
   std::array<int64_t, 3> padded{};

@@ -68,6 +68,57 @@ TEST(Preprocessing, NormalisationIsBitForBitTheOutOfPlaceFormula) {
   EXPECT_EQ(normalised[2].abs().max().item<float>(), 0.0f);
 }
 
+// prepareImage with plain ATen operations (its formula before the fused passes): the result
+// must be the same bytes.
+at::Tensor preparedWithAten(const at::Tensor& image, const Spacing& spacing,
+                            const Spacing& target) {
+  const at::Tensor any = image.ne(0).any(0);
+  std::array<int64_t, 3> begin{}, end{};
+  for (int axis = 0; axis < 3; ++axis) {
+    std::vector<int64_t> others;
+    for (int other = 0; other < 3; ++other)
+      if (other != axis) others.push_back(other);
+    const at::Tensor indices = any.any(others[1]).any(others[0]).nonzero().flatten();
+    begin[axis] = indices.min().item<int64_t>();
+    end[axis] = indices.max().item<int64_t>() + 1;
+  }
+  const at::Tensor cropped =
+      image.slice(1, begin[0], end[0]).slice(2, begin[1], end[1]).slice(3, begin[2], end[2]);
+  at::Tensor normalised = at::zeros_like(cropped);
+  for (int64_t c = 0; c < cropped.size(0); ++c) {
+    const at::Tensor channel = cropped[c], mask = channel.ne(0);
+    if (mask.sum().item<int64_t>() < 2) continue;
+    const at::Tensor values = channel.masked_select(mask).to(at::kDouble);
+    const double mean = values.mean().item<double>();
+    const double std = std::max(values.std().item<double>(), 1e-8);
+    normalised[c].copy_(at::where(mask, (channel - mean) / std, at::zeros_like(channel)));
+  }
+  const at::Tensor brain = cropped.ne(0).any(0, true).to(at::kFloat);
+  const std::array<int64_t, 3> shape =
+      resampledShape({end[0] - begin[0], end[1] - begin[1], end[2] - begin[2]}, spacing, target);
+  return resample(normalised, shape, false) * resample(brain, shape, true);
+}
+
+TEST(Preprocessing, PreparedImageIsBitForBitTheAtenFormula) {
+  at::manual_seed(5);
+  for (int trial = 0; trial < 3; ++trial) {
+    at::Tensor image = at::randn({4, 40, 36, 30}) * 80 + 30;
+    image.masked_fill_(at::rand({4, 40, 36, 30}).lt(0.4), 0);
+    image.slice(1, 0, 3 + trial).zero_();  // background to crop away
+    image.slice(3, 27 - trial).zero_();
+    image[1].slice(0, 0, 20).zero_();  // channels differ in their foreground
+    if (trial == 2) image[3].zero_();  // an empty channel
+    const Spacing spacing{1.0, 1.2, 0.8}, target{2.0, 2.0, 2.0};
+    const PreparedImage prepared = prepareImage(image, {1, 1, 1}, {1, 1, 1}, spacing, target);
+    const at::Tensor expected = preparedWithAten(image, spacing, target).contiguous();
+    ASSERT_EQ(prepared.image.sizes(), expected.sizes());
+    EXPECT_EQ(std::memcmp(prepared.image.contiguous().data_ptr<float>(), expected.data_ptr<float>(),
+                          expected.numel() * 4),
+              0)
+        << "trial " << trial;
+  }
+}
+
 TEST(Preprocessing, RestoredLabelsLandOnTheInputGrid) {
   // Labels constant over 2-voxel blocks of the crop (which starts at 3, 5, 4). Without
   // resampling they come back exactly; through a 2x coarser model grid, trilinear interpolation
