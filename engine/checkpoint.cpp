@@ -1,9 +1,14 @@
 #include "engine/checkpoint.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <caffe2/serialize/inline_container.h>
+#include <caffe2/serialize/read_adapter_interface.h>
+#include <torch/csrc/jit/serialization/import_read.h>
 #include <torch/optim/adamw.h>
 #include <torch/serialize.h>
 
+#include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <mutex>
@@ -35,6 +40,34 @@ c10::Dict<std::string, Value> stringKeyed(const std::string& path, const c10::IV
   return c10::impl::toTypedDict<std::string, Value>(std::move(out));
 }
 
+// The checkpoint's bytes for LibTorch's zip reader. torch::pickle_load's own reader copies
+// whatever length the zip code asks for, past the end of the data when the file is not a zip
+// archive or its directory is damaged (found by fuzzing under AddressSanitizer); this one gives
+// what there is, and the zip code then reports the short read.
+class BoundedReader : public caffe2::serialize::ReadAdapterInterface {
+ public:
+  explicit BoundedReader(const std::vector<char>& bytes) : bytes_(bytes) {}
+  size_t size() const override { return bytes_.size(); }
+  size_t read(uint64_t pos, void* buf, size_t n, const char* /*what*/) const override {
+    if (pos >= bytes_.size()) return 0;
+    const size_t length = std::min<uint64_t>(n, bytes_.size() - pos);
+    std::memcpy(buf, bytes_.data() + pos, length);
+    return length;
+  }
+
+ private:
+  const std::vector<char>& bytes_;
+};
+
+// torch::pickle_load with the bounded reader: the archive's "data" pickle and its tensors.
+c10::IValue pickleLoad(const std::vector<char>& bytes) {
+  caffe2::serialize::PyTorchStreamReader reader(std::make_shared<BoundedReader>(bytes));
+  return torch::jit::readArchiveAndTensors("data", /*pickle_prefix=*/"", /*tensor_prefix=*/"",
+                                           /*type_resolver=*/c10::nullopt,
+                                           /*obj_loader=*/c10::nullopt, /*device=*/c10::nullopt,
+                                           reader);
+}
+
 c10::Dict<std::string, c10::IValue> readDict(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, "model checkpoint not found or not readable");
@@ -45,7 +78,7 @@ c10::Dict<std::string, c10::IValue> readDict(const std::string& path) {
     throw InputError(path, "model checkpoint is corrupt: " + problem);
   c10::IValue value;
   try {
-    value = torch::pickle_load(bytes);
+    value = pickleLoad(bytes);
   } catch (const std::exception&) {
     throw InputError(path, "is not a seqseg model checkpoint (unreadable archive)");
   }
