@@ -72,16 +72,21 @@ nlohmann::json segmentCase(const CaseFiles& files, CaseInput& input, const std::
                                       std::to_string(windows) + " windows)"}});
       });
   const LabelVolume internal = toLabelVolume(labels, geometry);
+  // Scoring against the reference runs while the mask is written.
+  std::future<std::array<RegionScore, 3>> scoring;
+  if (input.reference.valid())
+    scoring = std::async(std::launch::async, [&] {
+      const LabelVolume truth = input.reference.get();
+      return scoreRegions(internal.labels, truth.labels, internal.shape, geometry.spacing);
+    });
   if (writer) writeLabelMap(outPath, internalLabels ? internal : toNativeLabels(internal, layout));
 
   nlohmann::json entry{{"case", files.id}, {"status", "ok"}, {"mask", outPath}};
   const auto histogram = labelHistogram(internal);
   for (Region region : kRegions)
     entry["volume_ml"][regionName(region)] = regionVolumeMl(histogram, geometry, region);
-  if (input.reference.valid()) {
-    const LabelVolume truth = input.reference.get();
-    const auto scores =
-        scoreRegions(internal.labels, truth.labels, internal.shape, geometry.spacing);
+  if (scoring.valid()) {
+    const auto scores = scoring.get();
     for (size_t r = 0; r < kRegions.size(); ++r) {
       entry["dice"][regionName(kRegions[r])] = scores[r].dice;
       entry["hd95_mm"][regionName(kRegions[r])] = scores[r].hd95;
