@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -106,6 +107,9 @@ SshdServer::SshdServer(SshdOptions options) : options_(std::move(options)) {
            << "Subsystem sftp internal-sftp\n"
            << "SetEnv SEQSEG_SSHD_TAG=" << tag_;
     for (const std::string& variable : options_.sessionEnvironment) config << " " << variable;
+    // The sanitizer build's settings (scripts/test-sanitizers) reach the "remote" programs too.
+    for (const char* name : {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"})
+      if (const char* value = std::getenv(name)) config << " " << name << "=" << value;
     config << "\n";
     writeFile(dir_ / "server/sshd_config", config.str());
     fs::create_directories("/run/sshd");
