@@ -1,6 +1,7 @@
 #include "ui/training_run.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <QCoreApplication>
 #include <QDir>
@@ -86,11 +87,20 @@ QJsonObject readJsonFile(const QString& path) {
 }
 
 // Whether `pid` is alive and has `marker` on its command line (a reused process id is not it).
+// The command line reads empty while the process execs (between the switch to the new image and
+// its arguments being laid out; a run execs twice as it starts, `nice` then seqseg's launcher,
+// and a niced process can sit there a while on a busy machine): then it counts as running if it
+// has an executable, which a kernel thread that took the id would not.
 bool isRunOf(qint64 pid, const QString& marker) {
   if (pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) != 0) return false;
   QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid));
   if (!cmdline.open(QIODevice::ReadOnly)) return false;
   const QByteArray text = cmdline.readAll();
+  if (text.isEmpty()) {
+    char target[4096];
+    const QByteArray exe = QStringLiteral("/proc/%1/exe").arg(pid).toUtf8();
+    return ::readlink(exe.constData(), target, sizeof target) > 0;
+  }
   QFile state(QStringLiteral("/proc/%1/stat").arg(pid));
   if (state.open(QIODevice::ReadOnly)) {
     const QByteArray stat = state.readAll();

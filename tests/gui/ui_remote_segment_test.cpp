@@ -306,7 +306,10 @@ TEST_F(RemoteGui, TheTrainingWizardTrainsOnAClusterProfileAndTheJobListReattache
   EXPECT_EQ(wizard->currentId(), TrainWizard::RunPageId);
   ASSERT_TRUE(wizard->run().running()) << wizard->run().errorString().toStdString();
 
-  ASSERT_TRUE(QTest::qWaitFor([&] { return !wizard->run().running(); }, kTimeoutMs));
+  // Until the wizard has read the end (its next look at the events after the process ended).
+  ASSERT_TRUE(QTest::qWaitFor(
+      [&] { return !wizard->run().running() && !wizard->run().curves().doneStatus.empty(); },
+      kTimeoutMs));
   ASSERT_EQ(wizard->run().curves().doneStatus, "ok") << test::readFile(data_ / "run/stderr.log");
   ASSERT_FALSE(wizard->run().curves().steps.empty());
   EXPECT_EQ(wizard->run().curves().steps.back().step, 8);
