@@ -1,5 +1,6 @@
 #include "tests/gui/gui_test_support.h"
 
+#include <dlfcn.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -21,9 +22,28 @@
 namespace seqseg::test {
 namespace {
 
+// Whether an X connection to $DISPLAY completes its handshake (the socket alone has been seen
+// to take a connection the server then refused). libxcb is loaded at run time: Qt's xcb plugin
+// needs it anyway, and no development package is needed for it.
+bool displayAccepts() {
+  void* xcb = ::dlopen("libxcb.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (!xcb) return true;  // let Qt say what it finds
+  using Connect = void* (*)(const char*, int*);
+  using HasError = int (*)(void*);
+  using Disconnect = void (*)(void*);
+  const auto connect = reinterpret_cast<Connect>(::dlsym(xcb, "xcb_connect"));
+  const auto hasError = reinterpret_cast<HasError>(::dlsym(xcb, "xcb_connection_has_error"));
+  const auto disconnect = reinterpret_cast<Disconnect>(::dlsym(xcb, "xcb_disconnect"));
+  if (!connect || !hasError || !disconnect) return true;
+  void* connection = connect(nullptr, nullptr);
+  const bool accepted = hasError(connection) == 0;
+  disconnect(connection);
+  return accepted;
+}
+
 // Qt's xcb plugin ends the process when its first connection fails, and a loaded Xvfb has been
-// seen to refuse one (ctest -j2 beside builds): wait until the display's socket takes a
-// connection, for up to 20 s.
+// seen to refuse one (ctest -j2 beside builds): wait until the display takes a connection, for
+// up to 20 s.
 void waitForDisplay() {
   const char* display = std::getenv("DISPLAY");
   if (!display || display[0] != ':') return;  // not a local X display: let Qt say what it finds
@@ -37,7 +57,7 @@ void waitForDisplay() {
     const bool connected =
         fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
     if (fd >= 0) ::close(fd);
-    if (connected) return;
+    if (connected && displayAccepts()) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
 }
