@@ -43,6 +43,12 @@ TEST(FuzzFindings, NonFiniteSformOffsetIsRefused) {
                 "invalid header: srow_z[3] is not finite");
 }
 
+// An sform with a subnormal entry (srow_y[3] = 1.4e-45): ITK's float SVD of the transform never
+// ended (a timeout in fuzz_nifti_reader).
+TEST(FuzzFindings, SubnormalSformEntryIsRefused) {
+  expectRefused(regression("nifti-sform-subnormal.nii"), "invalid header: srow_y[3] is subnormal");
+}
+
 // A DICOM file whose file meta information announces a value longer than the file: GDCM (built
 // with assertions) aborted the process while the folder was scanned.
 TEST(FuzzFindings, DicomFileMetaCutShortIsRefusedNamingTheFile) {
