@@ -49,6 +49,11 @@ TEST(FuzzFindings, SubnormalSformEntryIsRefused) {
   expectRefused(regression("nifti-sform-subnormal.nii"), "invalid header: srow_y[3] is subnormal");
 }
 
+// An sform whose entries run from 1e-35 to 1e38: ITK's SVD of the transform never ended either.
+TEST(FuzzFindings, SformBeyondAnyScannerIsRefused) {
+  expectRefused(regression("nifti-sform-huge.nii"), "beyond any scanner's range");
+}
+
 // A DICOM file whose file meta information announces a value longer than the file: GDCM (built
 // with assertions) aborted the process while the folder was scanned.
 TEST(FuzzFindings, DicomFileMetaCutShortIsRefusedNamingTheFile) {
