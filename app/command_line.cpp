@@ -14,6 +14,7 @@
 #include "engine/input_error.h"
 #include "engine/parallel/process_group.h"
 #include "engine/runtime.h"
+#include "engine/sanitizer.h"
 
 namespace seqseg {
 namespace {
@@ -97,13 +98,7 @@ int runCommandLine(int argc, char** argv, Program program,
 }
 
 void exitAfterCommand(int code) {
-#if defined(__SANITIZE_ADDRESS__)
-  std::exit(code);
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-  std::exit(code);
-#endif
-#endif
+  if (kAddressSanitizer) std::exit(code);
   std::cout.flush();
   std::fflush(nullptr);
   _exit(code);

@@ -6,22 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "engine/sanitizer.h"
 #include "tests/support/test_support.h"
 
 namespace seqseg {
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kAddressSanitizer = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kAddressSanitizer = true;
-#else
-constexpr bool kAddressSanitizer = false;
-#endif
-#else
-constexpr bool kAddressSanitizer = false;
-#endif
 // The cap is RLIMIT_DATA; AddressSanitizer's allocator maps regions larger than any cap tried
 // here and ends the process ("Failed to mmap") instead of failing the allocation.
 constexpr const char* kSanitizerReason = "AddressSanitizer's allocator cannot run under the cap";
