@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -136,9 +137,12 @@ void checkPlacementFinite(const std::string& path, const nifti_1_header& h) {
   // No scanner places an image a kilometre away or scales a voxel to one; values beyond that
   // (the fuzzer's 1e22 to 1e38) kept ITK's SVD from ending as well.
   for (const auto& [name, value] : fields)
-    if (std::fabs(value) > 1e6f)
-      throw InputError(path, "invalid header: " + name + " is " + std::to_string(value) +
-                                 ", beyond any scanner's range");
+    if (std::fabs(value) > 1e6f) {
+      char text[32];
+      std::snprintf(text, sizeof text, "%g", value);
+      throw InputError(path,
+                       "invalid header: " + name + " is " + text + ", beyond any scanner's range");
+    }
 }
 
 }  // namespace
