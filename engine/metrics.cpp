@@ -6,6 +6,8 @@
 #include <limits>
 #include <utility>
 
+#include "engine/label_box.h"
+
 namespace seqseg {
 namespace {
 
@@ -96,49 +98,16 @@ double percentile95(std::vector<double>& values) {
   return values[low] + (position - static_cast<double>(low)) * (values[high] - values[low]);
 }
 
-// The smallest box [begin, end) per axis holding every set voxel of a or b.
-std::pair<std::array<int64_t, 3>, std::array<int64_t, 3>> unionBox(
-    const std::vector<uint8_t>& a, const std::vector<uint8_t>& b,
-    const std::array<int64_t, 3>& shape) {
-  std::array<int64_t, 3> begin = shape, end{0, 0, 0};
-  for (int64_t i = 0, v = 0; i < shape[0]; ++i)
-    for (int64_t j = 0; j < shape[1]; ++j)
-      for (int64_t k = 0; k < shape[2]; ++k, ++v) {
-        if (!a[v] && !b[v]) continue;
-        const int64_t index[3] = {i, j, k};
-        for (int axis = 0; axis < 3; ++axis) {
-          begin[axis] = std::min(begin[axis], index[axis]);
-          end[axis] = std::max(end[axis], index[axis] + 1);
-        }
-      }
-  return {begin, end};
-}
-
-std::vector<uint8_t> cropMask(const std::vector<uint8_t>& mask, const std::array<int64_t, 3>& shape,
-                              const std::array<int64_t, 3>& begin,
-                              const std::array<int64_t, 3>& end) {
-  std::vector<uint8_t> out;
-  out.reserve(static_cast<size_t>((end[0] - begin[0]) * (end[1] - begin[1]) * (end[2] - begin[2])));
-  for (int64_t i = begin[0]; i < end[0]; ++i)
-    for (int64_t j = begin[1]; j < end[1]; ++j) {
-      const auto row = mask.begin() + (i * shape[1] + j) * shape[2];
-      out.insert(out.end(), row + begin[2], row + end[2]);
-    }
-  return out;
-}
-
 }  // namespace
 
 double hausdorff95(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b,
                    const std::array<int64_t, 3>& shape, const std::array<double, 3>& spacing) {
   // Every surface voxel, and so every nearest one, lies in the box around both masks, and outside
-  // it both masks are empty, so surfaces and distances computed on the box are the same: a
-  // tumour's box is a few percent of a 240 x 240 x 155 image.
-  const auto [begin, end] = unionBox(a, b, shape);
-  if (end[0] == 0) return 0.0;  // both empty
-  if (begin != std::array<int64_t, 3>{0, 0, 0} || end != shape)
-    return hausdorff95(cropMask(a, shape, begin, end), cropMask(b, shape, begin, end),
-                       {end[0] - begin[0], end[1] - begin[1], end[2] - begin[2]}, spacing);
+  // it both masks are empty, so surfaces and distances computed on the box are the same.
+  const LabelBox box = nonZeroBox(a, &b, shape);
+  if (box.empty()) return 0.0;  // both empty
+  if (box.begin != std::array<int64_t, 3>{0, 0, 0} || box.end != shape)
+    return hausdorff95(cropToBox(a, shape, box), cropToBox(b, shape, box), box.size(), spacing);
   const std::vector<uint8_t> surfaceA = surface(a, shape), surfaceB = surface(b, shape);
   const std::vector<double> toA = squaredDistanceTo(surfaceA, shape, spacing);
   const std::vector<double> toB = squaredDistanceTo(surfaceB, shape, spacing);
@@ -150,15 +119,32 @@ double hausdorff95(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b,
   return percentile95(distances);
 }
 
-RegionScore scoreRegion(const std::vector<uint8_t>& predicted,
-                        const std::vector<uint8_t>& reference, const std::array<int64_t, 3>& shape,
-                        const std::array<double, 3>& spacing, Region region) {
-  std::vector<uint8_t> p(predicted.size()), r(reference.size());
+namespace {
+
+// Two label maps cut to the box of their labels (empty when both are all background): no region
+// has a voxel outside it.
+struct LabelledBox {
+  std::vector<uint8_t> predicted, reference;
+  std::array<int64_t, 3> shape{0, 0, 0};
+};
+
+LabelledBox cropToLabels(const std::vector<uint8_t>& predicted,
+                         const std::vector<uint8_t>& reference,
+                         const std::array<int64_t, 3>& shape) {
+  const LabelBox box = nonZeroBox(predicted, &reference, shape);
+  if (box.empty()) return {};
+  return {cropToBox(predicted, shape, box), cropToBox(reference, shape, box), box.size()};
+}
+
+// scoreRegion on the labels' box; `imageShape` gives the diagonal of an empty side's HD95.
+RegionScore scoreRegionInBox(const LabelledBox& labels, const std::array<int64_t, 3>& imageShape,
+                             const std::array<double, 3>& spacing, Region region) {
+  std::vector<uint8_t> p(labels.predicted.size()), r(labels.reference.size());
   RegionScore score;
   int64_t overlap = 0;
-  for (size_t v = 0; v < predicted.size(); ++v) {
-    p[v] = inRegion(region, predicted[v]);
-    r[v] = inRegion(region, reference[v]);
+  for (size_t v = 0; v < p.size(); ++v) {
+    p[v] = inRegion(region, labels.predicted[v]);
+    r[v] = inRegion(region, labels.reference[v]);
     score.predictedVoxels += p[v];
     score.referenceVoxels += r[v];
     overlap += p[v] && r[v];
@@ -173,24 +159,33 @@ RegionScore scoreRegion(const std::vector<uint8_t>& predicted,
   if (score.predictedVoxels == 0 || score.referenceVoxels == 0) {
     double diagonal = 0;
     for (int axis = 0; axis < 3; ++axis) {
-      const double extent = spacing[axis] * static_cast<double>(shape[2 - axis]);
+      const double extent = spacing[axis] * static_cast<double>(imageShape[2 - axis]);
       diagonal += extent * extent;
     }
     score.hd95 = std::sqrt(diagonal);
     return score;
   }
-  score.hd95 = hausdorff95(p, r, shape, spacing);
+  score.hd95 = hausdorff95(p, r, labels.shape, spacing);
   return score;
+}
+
+}  // namespace
+
+RegionScore scoreRegion(const std::vector<uint8_t>& predicted,
+                        const std::vector<uint8_t>& reference, const std::array<int64_t, 3>& shape,
+                        const std::array<double, 3>& spacing, Region region) {
+  return scoreRegionInBox(cropToLabels(predicted, reference, shape), shape, spacing, region);
 }
 
 std::array<RegionScore, 3> scoreRegions(const std::vector<uint8_t>& predicted,
                                         const std::vector<uint8_t>& reference,
                                         const std::array<int64_t, 3>& shape,
                                         const std::array<double, 3>& spacing) {
+  const LabelledBox labels = cropToLabels(predicted, reference, shape);
   std::array<std::future<RegionScore>, 3> pending;
   for (size_t r = 0; r < kRegions.size(); ++r)
     pending[r] = std::async(std::launch::async, [&, r] {
-      return scoreRegion(predicted, reference, shape, spacing, kRegions[r]);
+      return scoreRegionInBox(labels, shape, spacing, kRegions[r]);
     });
   std::array<RegionScore, 3> scores;
   for (size_t r = 0; r < kRegions.size(); ++r) scores[r] = pending[r].get();

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <string>
 
+#include "engine/label_box.h"
+
 namespace seqseg {
 namespace {
 
@@ -19,66 +21,87 @@ Component regionBox(const std::vector<uint8_t>& labels, const std::array<int64_t
   Component box;
   box.low = shape;
   box.high = {-1, -1, -1};
-  for (int64_t a = 0, v = 0; a < shape[0]; ++a)
-    for (int64_t b = 0; b < shape[1]; ++b)
-      for (int64_t c = 0; c < shape[2]; ++c, ++v)
-        if (inRegion(region, labels[v])) {
-          box.low = {std::min(box.low[0], a), std::min(box.low[1], b), std::min(box.low[2], c)};
-          box.high = {std::max(box.high[0], a), std::max(box.high[1], b), std::max(box.high[2], c)};
+  const int64_t n2 = shape[2];
+  for (int64_t a = 0; a < shape[0]; ++a)
+    for (int64_t b = 0; b < shape[1]; ++b) {
+      const uint8_t* row = labels.data() + (a * shape[1] + b) * n2;
+      int64_t first = firstNonZero(row, n2), last = -1;  // background rows are skipped whole
+      for (int64_t c = first; c < n2; ++c)
+        if (inRegion(region, row[c])) {
+          if (last < 0) first = c;
+          last = c;
         }
+      if (last < 0) continue;
+      box.low = {std::min(box.low[0], a), std::min(box.low[1], b), std::min(box.low[2], first)};
+      box.high = {std::max(box.high[0], a), std::max(box.high[1], b), std::max(box.high[2], last)};
+    }
   return box;
 }
 
-// 26-connected components of the voxels of `region`, all inside `box`; `ids` gets 1-based
-// component numbers over the box (a tumour's box is a few percent of the image).
-std::vector<Component> components(const std::vector<uint8_t>& labels,
-                                  const std::array<int64_t, 3>& shape, Region region,
-                                  const Component& box, std::vector<int32_t>& ids) {
-  const int64_t n1 = shape[1], n2 = shape[2];
+// 26-connected components of the voxels of `region`, all inside `box`, numbered from 1 in the
+// order of their first voxel in the box. `ids` covers the box with one voxel of margin on each
+// side (so that no neighbour needs a bounds check): index ((a + 1) * p1 + b + 1) * p2 + c + 1 for
+// box position (a, b, c), p1 and p2 the margined sizes.
+struct Labelling {
+  std::vector<Component> components;
+  std::vector<int32_t> ids;
+  int64_t p1 = 0, p2 = 0;
+  int64_t at(int64_t a, int64_t b, int64_t c) const { return ((a + 1) * p1 + b + 1) * p2 + c + 1; }
+};
+
+Labelling components(const std::vector<uint8_t>& labels, const std::array<int64_t, 3>& shape,
+                     Region region, const Component& box) {
   const std::array<int64_t, 3> size{box.high[0] - box.low[0] + 1, box.high[1] - box.low[1] + 1,
                                     box.high[2] - box.low[2] + 1};
-  auto full = [&](const std::array<int64_t, 3>& at) {  // image index of a box position
-    return ((box.low[0] + at[0]) * n1 + box.low[1] + at[1]) * n2 + box.low[2] + at[2];
-  };
-  ids.assign(static_cast<size_t>(size[0] * size[1] * size[2]), 0);
-  std::vector<Component> found;
-  std::vector<int64_t> stack;
-  for (int64_t seed = 0; seed < static_cast<int64_t>(ids.size()); ++seed) {
-    const std::array<int64_t, 3> seedAt{seed / (size[1] * size[2]), (seed / size[2]) % size[1],
-                                        seed % size[2]};
-    if (ids[seed] || !inRegion(region, labels[full(seedAt)])) continue;
-    found.emplace_back();
-    Component& component = found.back();
-    const int32_t id = static_cast<int32_t>(found.size());
-    component.low = shape;
-    component.high = {-1, -1, -1};
-    ids[seed] = id;
-    stack.assign(1, seed);
-    while (!stack.empty()) {
-      const int64_t v = stack.back();
-      stack.pop_back();
-      const std::array<int64_t, 3> at{v / (size[1] * size[2]), (v / size[2]) % size[1],
-                                      v % size[2]};
-      ++component.voxels;
-      for (int a = 0; a < 3; ++a) {
-        component.low[a] = std::min(component.low[a], box.low[a] + at[a]);
-        component.high[a] = std::max(component.high[a], box.low[a] + at[a]);
-      }
-      for (int64_t d0 = -1; d0 <= 1; ++d0)
-        for (int64_t d1 = -1; d1 <= 1; ++d1)
-          for (int64_t d2 = -1; d2 <= 1; ++d2) {
-            const std::array<int64_t, 3> next{at[0] + d0, at[1] + d1, at[2] + d2};
-            if (next[0] < 0 || next[0] >= size[0] || next[1] < 0 || next[1] >= size[1] ||
-                next[2] < 0 || next[2] >= size[2])
-              continue;  // outside the box: not in the region
-            const int64_t w = (next[0] * size[1] + next[1]) * size[2] + next[2];
-            if (ids[w] || !inRegion(region, labels[full(next)])) continue;
-            ids[w] = id;
-            stack.push_back(w);
-          }
+  Labelling result;
+  result.p1 = size[1] + 2;
+  result.p2 = size[2] + 2;
+  const int64_t plane = result.p1 * result.p2;
+  // -1: a voxel of the region not yet numbered; 0: outside the region (the margin included).
+  result.ids.assign(static_cast<size_t>((size[0] + 2) * plane), 0);
+  for (int64_t a = 0; a < size[0]; ++a)
+    for (int64_t b = 0; b < size[1]; ++b) {
+      const uint8_t* row =
+          labels.data() + ((box.low[0] + a) * shape[1] + box.low[1] + b) * shape[2] + box.low[2];
+      int32_t* out = result.ids.data() + result.at(a, b, 0);
+      for (int64_t c = 0; c < size[2]; ++c) out[c] = inRegion(region, row[c]) ? -1 : 0;
     }
-  }
-  return found;
+  std::array<int64_t, 26> neighbours{};
+  for (int64_t d0 = -1, n = 0; d0 <= 1; ++d0)
+    for (int64_t d1 = -1; d1 <= 1; ++d1)
+      for (int64_t d2 = -1; d2 <= 1; ++d2)
+        if (d0 || d1 || d2) neighbours[n++] = d0 * plane + d1 * result.p2 + d2;
+  std::vector<int64_t> stack;
+  for (int64_t a = 0; a < size[0]; ++a)
+    for (int64_t b = 0; b < size[1]; ++b)
+      for (int64_t c = 0; c < size[2]; ++c) {
+        const int64_t seed = result.at(a, b, c);
+        if (result.ids[seed] != -1) continue;
+        result.components.emplace_back();
+        Component& component = result.components.back();
+        const int32_t id = static_cast<int32_t>(result.components.size());
+        component.low = shape;
+        component.high = {-1, -1, -1};
+        result.ids[seed] = id;
+        stack.assign(1, seed);
+        while (!stack.empty()) {
+          const int64_t v = stack.back();
+          stack.pop_back();
+          const std::array<int64_t, 3> position{v / plane - 1, (v / result.p2) % result.p1 - 1,
+                                                v % result.p2 - 1};
+          ++component.voxels;
+          for (int axis = 0; axis < 3; ++axis) {
+            component.low[axis] = std::min(component.low[axis], box.low[axis] + position[axis]);
+            component.high[axis] = std::max(component.high[axis], box.low[axis] + position[axis]);
+          }
+          for (const int64_t offset : neighbours)
+            if (result.ids[v + offset] == -1) {
+              result.ids[v + offset] = id;
+              stack.push_back(v + offset);
+            }
+        }
+      }
+  return result;
 }
 
 // Gap in mm between two bounding boxes (0 when they overlap or touch).
@@ -194,8 +217,8 @@ void filterRegion(std::vector<uint8_t>& labels, const std::array<int64_t, 3>& sh
   if (!filter.enabled) return;
   const Component box = regionBox(labels, shape, region);
   if (box.high[0] < 0) return;  // the region is empty
-  std::vector<int32_t> ids;
-  const std::vector<Component> found = components(labels, shape, region, box, ids);
+  const Labelling labelling = components(labels, shape, region, box);
+  const std::vector<Component>& found = labelling.components;
   if (found.size() < 2) return;
   size_t largest = 0;
   for (size_t c = 1; c < found.size(); ++c)
@@ -210,13 +233,16 @@ void filterRegion(std::vector<uint8_t>& labels, const std::array<int64_t, 3>& sh
     keep[c] = !(small || far);
   }
   const int64_t n1 = shape[1], n2 = shape[2];
-  for (int64_t a = box.low[0], i = 0; a <= box.high[0]; ++a)
+  for (int64_t a = box.low[0]; a <= box.high[0]; ++a)
     for (int64_t b = box.low[1]; b <= box.high[1]; ++b)
-      for (int64_t c = box.low[2]; c <= box.high[2]; ++c, ++i)
-        if (ids[i] && !keep[ids[i] - 1]) {
+      for (int64_t c = box.low[2]; c <= box.high[2]; ++c) {
+        const int32_t id =
+            labelling.ids[labelling.at(a - box.low[0], b - box.low[1], c - box.low[2])];
+        if (id > 0 && !keep[id - 1]) {
           uint8_t& label = labels[(a * n1 + b) * n2 + c];
           label = replacementOf(region, label);
         }
+      }
 }
 
 void applyPostprocessing(std::vector<uint8_t>& labels, const std::array<int64_t, 3>& shape,

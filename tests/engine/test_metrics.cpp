@@ -179,5 +179,43 @@ TEST(Metrics, ScoreRegionsEqualsEachRegionScoredAlone) {
   }
 }
 
+TEST(Metrics, ScoresDoNotDependOnTheBackgroundAroundTheLabels) {
+  // The labels of a small grid placed inside a large one: Dice and HD95 are the same, and an
+  // empty side's HD95 is the diagonal of the image it is in.
+  std::mt19937 random(13);
+  for (int trial = 0; trial < 6; ++trial) {
+    Grid predicted({9, 11, 13}), reference({9, 11, 13});
+    std::uniform_int_distribution<int> label(0, 3);
+    for (int x = 2; x < 7; ++x)
+      for (int y = 1; y < 10; ++y)
+        for (int z = 3; z < 12; ++z) {
+          predicted.at(x, y, z) = static_cast<uint8_t>(label(random) % (trial == 5 ? 3 : 4));
+          reference.at(x, y, z) = static_cast<uint8_t>(label(random));
+        }
+    Grid bigPredicted({40, 31, 50}), bigReference({40, 31, 50});
+    for (int x = 0; x < 9; ++x)
+      for (int y = 0; y < 11; ++y)
+        for (int z = 0; z < 13; ++z) {
+          bigPredicted.at(x + 17, y + 5, z + 30) = predicted.at(x, y, z);
+          bigReference.at(x + 17, y + 5, z + 30) = reference.at(x, y, z);
+        }
+    const std::array<double, 3> spacing{0.8, 1.1, 1.9};
+    const auto small = scoreRegions(predicted.labels, reference.labels, predicted.shape, spacing);
+    const auto big =
+        scoreRegions(bigPredicted.labels, bigReference.labels, bigPredicted.shape, spacing);
+    for (size_t r = 0; r < kRegions.size(); ++r) {
+      EXPECT_EQ(big[r].dice, small[r].dice) << trial << " " << r;
+      EXPECT_EQ(big[r].predictedVoxels, small[r].predictedVoxels);
+      EXPECT_EQ(big[r].referenceVoxels, small[r].referenceVoxels);
+      if (small[r].predictedVoxels > 0 && small[r].referenceVoxels > 0) {
+        EXPECT_EQ(big[r].hd95, small[r].hd95) << trial << " " << r;
+      } else if (small[r].predictedVoxels + small[r].referenceVoxels > 0) {
+        EXPECT_DOUBLE_EQ(big[r].hd95, std::sqrt(50 * 0.8 * 50 * 0.8 + 31 * 1.1 * 31 * 1.1 +
+                                                40 * 1.9 * 40 * 1.9));
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace seqseg

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <random>
 
 #include "engine/postprocess.h"
 
@@ -117,6 +119,109 @@ TEST(Postprocess, ValidationChoiceKeepsOnlyWhatHelps) {
   twoLesions.reference = twoLesions.predicted = both.labels;
   twoLesions.shape = both.shape;
   EXPECT_FALSE(choosePostprocessing({twoLesions}).any());
+}
+
+// The rule written plainly over the whole image (26-connected flood fill with bounds checks,
+// components numbered in raster order): the oracle for filterRegion's faster version.
+void filterRegionPlainly(std::vector<uint8_t>& labels, const std::array<int64_t, 3>& shape,
+                         const std::array<double, 3>& spacing, Region region,
+                         const ComponentFilter& filter) {
+  struct Found {
+    int64_t voxels = 0;
+    std::array<int64_t, 3> low{}, high{};
+  };
+  std::vector<int32_t> ids(labels.size(), 0);
+  std::vector<Found> found;
+  const auto index = [&](int64_t a, int64_t b, int64_t c) {
+    return (a * shape[1] + b) * shape[2] + c;
+  };
+  for (int64_t a = 0; a < shape[0]; ++a)
+    for (int64_t b = 0; b < shape[1]; ++b)
+      for (int64_t c = 0; c < shape[2]; ++c) {
+        if (ids[index(a, b, c)] || !inRegion(region, labels[index(a, b, c)])) continue;
+        found.push_back({0, {a, b, c}, {a, b, c}});
+        const int32_t id = static_cast<int32_t>(found.size());
+        std::vector<std::array<int64_t, 3>> stack{{a, b, c}};
+        ids[index(a, b, c)] = id;
+        while (!stack.empty()) {
+          const auto at = stack.back();
+          stack.pop_back();
+          Found& f = found[id - 1];
+          ++f.voxels;
+          for (int axis = 0; axis < 3; ++axis) {
+            f.low[axis] = std::min(f.low[axis], at[axis]);
+            f.high[axis] = std::max(f.high[axis], at[axis]);
+          }
+          for (int64_t d0 = -1; d0 <= 1; ++d0)
+            for (int64_t d1 = -1; d1 <= 1; ++d1)
+              for (int64_t d2 = -1; d2 <= 1; ++d2) {
+                const std::array<int64_t, 3> next{at[0] + d0, at[1] + d1, at[2] + d2};
+                bool inside = true;
+                for (int axis = 0; axis < 3; ++axis)
+                  inside = inside && next[axis] >= 0 && next[axis] < shape[axis];
+                if (!inside) continue;
+                const int64_t v = index(next[0], next[1], next[2]);
+                if (ids[v] || !inRegion(region, labels[v])) continue;
+                ids[v] = id;
+                stack.push_back(next);
+              }
+        }
+      }
+  if (!filter.enabled || found.size() < 2) return;
+  size_t largest = 0;
+  for (size_t c = 1; c < found.size(); ++c)
+    if (found[c].voxels > found[largest].voxels) largest = c;
+  for (size_t c = 0; c < found.size(); ++c) {
+    if (c == largest) continue;
+    double gap = 0;
+    for (int axis = 0; axis < 3; ++axis) {
+      const int64_t voxels =
+          std::max<int64_t>({0, found[largest].low[axis] - found[c].high[axis] - 1,
+                             found[c].low[axis] - found[largest].high[axis] - 1});
+      gap += std::pow(static_cast<double>(voxels) * spacing[2 - axis], 2);
+    }
+    const bool small = static_cast<double>(found[c].voxels) <
+                       filter.minFraction * static_cast<double>(found[largest].voxels);
+    const bool far = filter.maxGapMm >= 0 && std::sqrt(gap) > filter.maxGapMm;
+    if (!(small || far)) continue;
+    for (size_t v = 0; v < labels.size(); ++v)
+      if (ids[v] == static_cast<int32_t>(c + 1))
+        labels[v] = region == Region::WholeTumour ? 0 : region == Region::TumourCore ? 2 : 1;
+  }
+}
+
+TEST(Postprocess, EveryFilterDoesWhatThePlainRuleDoesOnRandomLesions) {
+  std::mt19937 random(17);
+  const std::vector<ComponentFilter> filters{
+      {true, 1.0, -1}, {true, 0.1, -1}, {true, 0.0, 20}, {true, 0.05, 10}};
+  for (int trial = 0; trial < 40; ++trial) {
+    std::uniform_int_distribution<int64_t> side(6, 30);
+    const std::array<int64_t, 3> shape{side(random), side(random), side(random)};
+    std::vector<uint8_t> labels(static_cast<size_t>(shape[0] * shape[1] * shape[2]), 0);
+    std::uniform_int_distribution<int> blobs(1, 6), label(1, 3);
+    for (int n = blobs(random); n > 0; --n) {  // boxes of random labels, some on the border
+      std::array<int64_t, 3> low{}, high{};
+      for (int axis = 0; axis < 3; ++axis) {
+        std::uniform_int_distribution<int64_t> at(0, shape[axis] - 1);
+        low[axis] = at(random);
+        high[axis] = std::min(shape[axis], low[axis] + 1 + at(random) % 5);
+      }
+      const uint8_t value = static_cast<uint8_t>(label(random));
+      for (int64_t a = low[0]; a < high[0]; ++a)
+        for (int64_t b = low[1]; b < high[1]; ++b)
+          for (int64_t c = low[2]; c < high[2]; ++c)
+            labels[(a * shape[1] + b) * shape[2] + c] = value;
+    }
+    const std::array<double, 3> spacing{1.0, 1.5, 3.0};
+    for (Region region : kRegions)
+      for (const ComponentFilter& filter : filters) {
+        std::vector<uint8_t> fast = labels, plain = labels;
+        filterRegion(fast, shape, spacing, region, filter);
+        filterRegionPlainly(plain, shape, spacing, region, filter);
+        ASSERT_EQ(fast, plain) << "trial " << trial << ", " << regionName(region) << ", filter "
+                               << filter.minFraction << "/" << filter.maxGapMm;
+      }
+  }
 }
 
 }  // namespace
