@@ -100,47 +100,68 @@ CropBox foregroundBox(const at::Tensor& image) {
 }
 
 at::Tensor normaliseNonZero(const at::Tensor& image) {
-  at::Tensor out = at::zeros(image.sizes(), image.options().dtype(at::kFloat));
-  for (int64_t c = 0; c < image.size(0); ++c) {
-    if (image.scalar_type() != at::kFloat || !image.is_cpu()) {
-      normaliseChannelWithAten(image[c], out[c]);
-      continue;
-    }
-    // One pass gathers the non-zero values in order (masked_select's order) as doubles; the
-    // mean and std are LibTorch's, on the same values, so they are the same numbers; a second
-    // pass writes (x - float(mean)) / float(std), the float arithmetic of sub_ and div_.
-    const at::Tensor channel = image[c].contiguous();
-    const float* in = channel.data_ptr<float>();
-    const int64_t size = channel.numel();
-    const int64_t chunks = std::max<int64_t>(1, at::get_num_threads());
-    const auto chunkRange = [&](int64_t chunk) {
-      return std::pair<int64_t, int64_t>{size * chunk / chunks, size * (chunk + 1) / chunks};
+  if (image.scalar_type() != at::kFloat || !image.is_cpu() || image.dim() != 4) {
+    at::Tensor out = at::zeros(image.sizes(), image.options().dtype(at::kFloat));
+    for (int64_t c = 0; c < image.size(0); ++c) normaliseChannelWithAten(image[c], out[c]);
+    return out;
+  }
+  // Per channel, one pass gathers the non-zero values in order (masked_select's order) as
+  // doubles; the mean and std are LibTorch's, on the same values, so they are the same numbers; a
+  // second pass writes (x - float(mean)) / float(std), the float arithmetic of sub_ and div_. The
+  // passes read the crop's rows where they are (no contiguous copy of each channel).
+  const at::Tensor source = image.stride(3) == 1 ? image : image.contiguous();
+  const int64_t n1 = source.size(2), n2 = source.size(3), rows = source.size(1) * n1;
+  at::Tensor out = at::empty(source.sizes(), source.options());
+  const int64_t chunks = std::max<int64_t>(1, at::get_num_threads());
+  const auto chunkRows = [&](int64_t chunk) {
+    return std::pair<int64_t, int64_t>{rows * chunk / chunks, rows * (chunk + 1) / chunks};
+  };
+  at::Tensor gatheredBuffer;  // reused by the channels
+  for (int64_t c = 0; c < source.size(0); ++c) {
+    const float* channel = source.data_ptr<float>() + c * source.stride(0);
+    const auto row = [&](int64_t r) {
+      return channel + (r / n1) * source.stride(1) + (r % n1) * source.stride(2);
     };
+    float* written = out.data_ptr<float>() + c * rows * n2;
     std::vector<int64_t> counts(chunks + 1, 0);
     at::parallel_for(0, chunks, 1, [&](int64_t begin, int64_t end) {
       for (int64_t chunk = begin; chunk < end; ++chunk) {
-        const auto [from, to] = chunkRange(chunk);
-        counts[chunk + 1] = std::count_if(in + from, in + to, [](float v) { return v != 0.0f; });
+        const auto [from, to] = chunkRows(chunk);
+        for (int64_t r = from; r < to; ++r) {
+          const float* in = row(r);
+          counts[chunk + 1] += std::count_if(in, in + n2, [](float v) { return v != 0.0f; });
+        }
       }
     });
     for (int64_t chunk = 0; chunk < chunks; ++chunk) counts[chunk + 1] += counts[chunk];
-    if (counts[chunks] < 2) continue;
-    at::Tensor values = at::empty({counts[chunks]}, at::kDouble);
+    const int64_t total = counts[chunks];
+    if (total < 2) {  // nothing to normalise: the channel stays zero
+      std::fill(written, written + rows * n2, 0.0f);
+      continue;
+    }
+    if (!gatheredBuffer.defined() || gatheredBuffer.numel() < total)
+      gatheredBuffer = at::empty({total}, at::kDouble);
+    const at::Tensor values = gatheredBuffer.narrow(0, 0, total);
     double* gathered = values.data_ptr<double>();
     at::parallel_for(0, chunks, 1, [&](int64_t begin, int64_t end) {
       for (int64_t chunk = begin; chunk < end; ++chunk) {
-        const auto [from, to] = chunkRange(chunk);
+        const auto [from, to] = chunkRows(chunk);
         double* next = gathered + counts[chunk];
-        for (int64_t i = from; i < to; ++i)
-          if (in[i] != 0.0f) *next++ = in[i];
+        for (int64_t r = from; r < to; ++r) {
+          const float* in = row(r);
+          for (int64_t k = 0; k < n2; ++k)
+            if (in[k] != 0.0f) *next++ = in[k];
+        }
       }
     });
     const float mean = static_cast<float>(values.mean().item<double>());
     const float std = static_cast<float>(std::max(values.std().item<double>(), 1e-8));
-    float* written = out[c].data_ptr<float>();
-    at::parallel_for(0, size, 1 << 16, [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i)
-        written[i] = in[i] != 0.0f ? (in[i] - mean) / std : 0.0f;
+    at::parallel_for(0, rows, 64, [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r) {
+        const float* in = row(r);
+        float* to = written + r * n2;
+        for (int64_t k = 0; k < n2; ++k) to[k] = in[k] != 0.0f ? (in[k] - mean) / std : 0.0f;
+      }
     });
   }
   return out;

@@ -51,15 +51,18 @@ Geometry geometryOf(const ItkImage4& image, const NiftiTransforms& transforms) {
 
 }  // namespace
 
-Volume readImage(const std::string& path, ExpectedRank expected) {
-  const NiftiHeaderInfo header = readNiftiHeader(path);
+namespace {
+
+void checkRank(const std::string& path, const NiftiHeaderInfo& header, ExpectedRank expected) {
   if (expected == ExpectedRank::Volume3D && header.rank != 3)
     throw InputError(path, "is 4D with " + std::to_string(header.dims[3]) +
                                " volumes; a single 3D volume is expected here");
   if (expected == ExpectedRank::MultiChannel4D && header.rank != 4)
     throw InputError(path, "is 3D; a 4D file with one volume per modality is expected here");
-  std::vector<float> voxels = readNiftiVoxels(path, header);
+}
 
+// Shape and geometry of a file whose voxels are read, as ITK places it.
+Volume placedVolume(const std::string& path, const NiftiHeaderInfo& header) {
   ItkImage4::Pointer image = readPlacementWithItk(path);
   const auto size = image->GetLargestPossibleRegion().GetSize();
   Volume volume;
@@ -70,9 +73,26 @@ Volume readImage(const std::string& path, ExpectedRank expected) {
   if (volume.shape !=
       std::array<int64_t, 4>{channels, header.dims[2], header.dims[1], header.dims[0]})
     throw InputError(path, "could not be read: ITK sees other dimensions than the header");
-  volume.voxels = std::move(voxels);
   volume.geometry = geometryOf(*image, header.transforms);
   return volume;
+}
+
+}  // namespace
+
+Volume readImage(const std::string& path, ExpectedRank expected) {
+  const NiftiHeaderInfo header = readNiftiHeader(path);
+  checkRank(path, header, expected);
+  std::vector<float> voxels = readNiftiVoxels(path, header);
+  Volume volume = placedVolume(path, header);
+  volume.voxels = std::move(voxels);
+  return volume;
+}
+
+Volume readImageInto(const std::string& path, const NiftiHeaderInfo& header, ExpectedRank expected,
+                     float* voxels) {
+  checkRank(path, header, expected);
+  readNiftiVoxelsInto(path, header, voxels);
+  return placedVolume(path, header);
 }
 
 LabelVolume readLabelMap(const std::string& path) {

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "engine/volume.h"
+#include "io/nifti_header.h"
 
 namespace seqseg {
 
@@ -12,6 +13,11 @@ enum class ExpectedRank { Any, Volume3D, MultiChannel4D };
 // Every problem (missing, unreadable, truncated, corrupt, absurd header, non-finite voxels,
 // wrong rank) is an InputError naming the file.
 Volume readImage(const std::string& path, ExpectedRank expected = ExpectedRank::Any);
+
+// readImage with the header already read (readNiftiHeader) and the voxels decoded into `voxels`
+// (header.voxelCount() floats); the returned Volume has the shape and geometry, no voxels.
+Volume readImageInto(const std::string& path, const NiftiHeaderInfo& header, ExpectedRank expected,
+                     float* voxels);
 
 // Reads an integer label map (3D). Values must be whole numbers in 0..255.
 LabelVolume readLabelMap(const std::string& path);

@@ -451,6 +451,12 @@ bool inflateWholeGzip(const std::string& path, int64_t needed, char* into) {
 }  // namespace
 
 std::vector<float> readNiftiVoxels(const std::string& path, const NiftiHeaderInfo& header) {
+  std::vector<float> voxels(static_cast<size_t>(header.voxelCount()));
+  readNiftiVoxelsInto(path, header, voxels.data());
+  return voxels;
+}
+
+void readNiftiVoxelsInto(const std::string& path, const NiftiHeaderInfo& header, float* voxels) {
   const int64_t dataBytes = header.voxelCount() * header.bytes_per_voxel;
   const int64_t needed = header.vox_offset + dataBytes;
   // Header and extensions are read again with the data: one sequential read of the file.
@@ -460,11 +466,9 @@ std::vector<float> readNiftiVoxels(const std::string& path, const NiftiHeaderInf
     if (!inflateWholeGzip(path, needed, file.get())) file.reset();
   }
   if (!file) file = streamRead(path, header, needed);
-  std::vector<float> voxels(static_cast<size_t>(header.voxelCount()));
   NonFinite nonFinite;
-  decode(file.get() + header.vox_offset, header, voxels.data(), nonFinite);
+  decode(file.get() + header.vox_offset, header, voxels, nonFinite);
   reportNonFinite(path, header, nonFinite);
-  return voxels;
 }
 
 void writeNiftiFile(const std::string& path, const std::array<int64_t, 4>& dims, int rank,

@@ -38,6 +38,9 @@ NiftiHeaderInfo readNiftiHeader(const std::string& path);
 // truncated files, corrupted gzip streams and NaN/infinite voxels (which ITK's NIfTI reader
 // silently zeroes). Values run i fastest, then j, k and the volume.
 std::vector<float> readNiftiVoxels(const std::string& path, const NiftiHeaderInfo& header);
+// The same into `voxels` (header.voxelCount() floats): a case's four files go straight into its
+// stacked volume.
+void readNiftiVoxelsInto(const std::string& path, const NiftiHeaderInfo& header, float* voxels);
 
 // Name of a NIfTI datatype code ("uint8", "int16", "float32", ...).
 std::string niftiDatatypeName(int16_t datatype);

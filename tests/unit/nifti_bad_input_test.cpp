@@ -254,5 +254,51 @@ TEST_F(MismatchedModalities, TinyDifferencesWithinToleranceAreAccepted) {
   EXPECT_EQ(readWithFlair(flair), "accepted");
 }
 
+TEST_F(MismatchedModalities, ProblemsAreNamedInModalityOrder) {
+  // T1ce's data is cut short and FLAIR is on another grid: T1ce's problem comes first, whether
+  // FLAIR's dimensions or only its placement differ (the four files are read concurrently).
+  for (const bool otherDimensions : {true, false}) {
+    SCOPED_TRACE(otherDimensions ? "dimensions" : "placement");
+    std::vector<std::string> files;
+    for (const char* name : {"t1.nii", "t1ce.nii", "t2.nii"})
+      files.push_back(writeSmall(dir_, name));
+    Volume flair = smallImage(otherDimensions ? std::array<int64_t, 4>{1, 6, 7, 9}
+                                              : std::array<int64_t, 4>{1, 6, 7, 8});
+    flair.geometry.origin[1] += 1;
+    setNiftiFromPlacement(flair.geometry);
+    files.push_back(writeSmall(dir_, "flair.nii", flair));
+    test::writeFile(files[1], test::readFile(files[1]).substr(0, 352 + 20));
+    try {
+      readCase(explicitCase(files[0], files[1], files[2], files[3]));
+      ADD_FAILURE() << "accepted";
+    } catch (const InputError& error) {
+      EXPECT_EQ(error.file(), files[1]);
+      EXPECT_NE(error.problem().find("truncated"), std::string::npos) << error.what();
+    }
+  }
+}
+
+TEST(ReadCase, FourFilesOnOneGridComeBackAsEachFileReads) {
+  TempDir dir;
+  std::vector<std::string> files;
+  Volume expected;
+  for (int m = 0; m < 4; ++m) {
+    Volume modality = smallImage({1, 9, 8, 7});
+    for (size_t v = 0; v < modality.voxels.size(); ++v)
+      modality.voxels[v] = static_cast<float>(m * 1000) + 0.25f * static_cast<float>(v);
+    files.push_back(writeSmall(dir, "m" + std::to_string(m) + ".nii.gz", modality));
+    const Volume read = readImage(files.back());
+    if (m == 0)
+      expected = read;
+    else
+      expected.voxels.insert(expected.voxels.end(), read.voxels.begin(), read.voxels.end());
+  }
+  const Volume stacked = readCase(explicitCase(files[0], files[1], files[2], files[3]));
+  EXPECT_EQ(stacked.shape, (std::array<int64_t, 4>{4, 9, 8, 7}));
+  EXPECT_EQ(stacked.voxels, expected.voxels);
+  std::string difference;
+  EXPECT_TRUE(sameGeometry(stacked.geometry, expected.geometry, &difference)) << difference;
+}
+
 }  // namespace
 }  // namespace seqseg
