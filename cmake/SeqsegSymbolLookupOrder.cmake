@@ -1,10 +1,10 @@
 # The dynamic linker resolves each symbol reference by searching the loaded libraries in load
 # order (the program's own list first, then breadth first). Debian's LibTorch alone loads ~290
 # libraries (OpenCV, FFmpeg, GDAL and theirs), and a library deep in that order that calls its
-# own functions has each call looked up through everything before it: 0.1-0.2 s of every start.
+# own functions has each call looked up through everything before it: 0.3 s of every start here.
 # seqseg_order_symbol_lookup(TARGET PROGRAM) puts the libraries of
 # cmake/symbol_lookup_order/PROGRAM.txt (most bound-to first; scripts/symbol-lookup-order remakes
-# it) at the head of TARGET's list. Only the search order changes:
+# it after a change of libraries) at the head of TARGET's list. Only the search order changes:
 # tests/e2e/symbol_lookup_order_test.cpp checks that every reference still binds to the same
 # library. Debian's LibTorch only (the lists name its libraries).
 function(seqseg_order_symbol_lookup target program)
