@@ -320,13 +320,20 @@ void checkCaseFitsMemory(const CaseFiles& files, int64_t availableBytes) {
 
 namespace {
 
+// Refuses modality m when its placement differs from T1's.
+void checkGeometryMatchesT1(const CaseFiles& files, int m, const Geometry& t1,
+                            const Geometry& geometry) {
+  std::string difference;
+  if (sameGeometry(t1, geometry, &difference)) return;
+  throw InputError(files.images[m], std::string(kModalityNames[m]) + " geometry differs from T1 (" +
+                                        files.images[0] + "): " + difference);
+}
+
 // The common case of four 3D NIfTI files on one grid: each file is decoded straight into its
 // channel of `stacked`, concurrently, with no copy. False (nothing read) when the files are
 // anything else (a DICOM folder, a header problem, other dimensions): readCase's general path
 // then names the problem as it always has.
-template <typename GeometryCheck>
-bool readSameGridFilesInto(const CaseFiles& files, Volume& stacked,
-                           const GeometryCheck& geometryProblem) {
+bool readSameGridFilesInto(const CaseFiles& files, Volume& stacked) {
   std::array<NiftiHeaderInfo, kModalityCount> headers;
   try {
     for (int m = 0; m < kModalityCount; ++m) {
@@ -352,7 +359,7 @@ bool readSameGridFilesInto(const CaseFiles& files, Volume& stacked,
     if (m == 0)
       stacked.geometry = modality.geometry;
     else
-      geometryProblem(m, stacked.geometry, modality.geometry);
+      checkGeometryMatchesT1(files, m, stacked.geometry, modality.geometry);
   }
   return true;
 }
@@ -378,14 +385,7 @@ Volume readCase(const CaseFiles& files) {
   // The four files are independent and decompressing them dominates: read NIfTI files
   // concurrently. DICOM series folders are read one after another (GDCM keeps global state).
   // Errors are reported in modality order, as a sequential read would.
-  const auto geometryProblem = [&](int m, const Geometry& t1, const Geometry& geometry) {
-    std::string difference;
-    if (sameGeometry(t1, geometry, &difference)) return;
-    throw InputError(files.images[m], std::string(kModalityNames[m]) +
-                                          " geometry differs from T1 (" + files.images[0] +
-                                          "): " + difference);
-  };
-  if (Volume stacked; readSameGridFilesInto(files, stacked, geometryProblem)) return stacked;
+  if (Volume stacked; readSameGridFilesInto(files, stacked)) return stacked;
 
   bool anySeries = false;
   for (const std::string& path : files.images) anySeries = anySeries || fs::is_directory(path);
@@ -411,7 +411,7 @@ Volume readCase(const CaseFiles& files) {
         throw InputError(path, std::string(kModalityNames[m]) + " has dimensions " +
                                    dims(modality.shape) + " but T1 (" + files.images[0] + ") has " +
                                    dims(stacked.shape));
-      geometryProblem(m, stacked.geometry, modality.geometry);
+      checkGeometryMatchesT1(files, m, stacked.geometry, modality.geometry);
     }
     std::copy(modality.voxels.begin(), modality.voxels.end(), stacked.channel(m));
   }

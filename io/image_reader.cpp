@@ -25,7 +25,7 @@ std::string firstLine(const itk::ExceptionObject& error) {
   return end == std::string::npos ? text : text.substr(0, end);
 }
 
-// The placement as ITK reads it (header only: the voxels come from readNiftiVoxels).
+// The placement as ITK reads it (header only: the voxels come from readNiftiVoxelsInto).
 ItkImage4::Pointer readPlacementWithItk(const std::string& path) {
   auto reader = itk::ImageFileReader<ItkImage4>::New();
   reader->SetImageIO(itk::NiftiImageIO::New());
@@ -48,10 +48,6 @@ Geometry geometryOf(const ItkImage4& image, const NiftiTransforms& transforms) {
   g.nifti = transforms;
   return g;
 }
-
-}  // namespace
-
-namespace {
 
 void checkRank(const std::string& path, const NiftiHeaderInfo& header, ExpectedRank expected) {
   if (expected == ExpectedRank::Volume3D && header.rank != 3)
@@ -81,9 +77,8 @@ Volume placedVolume(const std::string& path, const NiftiHeaderInfo& header) {
 
 Volume readImage(const std::string& path, ExpectedRank expected) {
   const NiftiHeaderInfo header = readNiftiHeader(path);
-  checkRank(path, header, expected);
-  std::vector<float> voxels = readNiftiVoxels(path, header);
-  Volume volume = placedVolume(path, header);
+  std::vector<float> voxels(static_cast<size_t>(header.voxelCount()));
+  Volume volume = readImageInto(path, header, expected, voxels.data());
   volume.voxels = std::move(voxels);
   return volume;
 }
