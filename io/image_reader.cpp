@@ -77,6 +77,7 @@ Volume placedVolume(const std::string& path, const NiftiHeaderInfo& header) {
 
 Volume readImage(const std::string& path, ExpectedRank expected) {
   const NiftiHeaderInfo header = readNiftiHeader(path);
+  checkRank(path, header, expected);  // before the allocation, as the header's other checks
   std::vector<float> voxels(static_cast<size_t>(header.voxelCount()));
   Volume volume = readImageInto(path, header, expected, voxels.data());
   volume.voxels = std::move(voxels);
