@@ -15,6 +15,7 @@
 #include "engine/parallel/process_group.h"
 #include "engine/runtime.h"
 #include "engine/sanitizer.h"
+#include "io/nifti_read_ahead.h"
 
 namespace seqseg {
 namespace {
@@ -29,6 +30,8 @@ std::string versionText() {
 
 int runCommandLine(int argc, char** argv, Program program,
                    const std::function<int(const GuiRequest&)>& openGui) {
+  // The files the launcher inflated while this program loaded (before any thread starts).
+  adoptReadAhead();
   const bool worker = program == Program::Worker;
   const std::string name = worker ? "seqseg-worker" : "seqseg";
   CLI::App app(worker ? "seqseg-worker: one rank of a seqseg job (--batch or train). Its rank, "

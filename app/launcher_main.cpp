@@ -9,6 +9,10 @@
 // program, so the variable has to be in the environment the program starts with. Only when the
 // user has not set it and OpenBLAS's own choice is Prescott on a CPU with AVX2 or AVX-512 is it
 // set, to the kernel family the CPU and the OS support; otherwise nothing changes.
+//
+// And, for a one-rank `--batch` over a few .nii.gz files (one case), it starts inflating them
+// while the real program loads (io/nifti_read_ahead.h). SEQSEG_READ_AHEAD=0 turns that off;
+// SEQSEG_READ_AHEAD=verbose says on standard error what the program took.
 #include <dlfcn.h>
 #include <limits.h>
 #include <unistd.h>
@@ -17,7 +21,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
+#include <string_view>
+#include <vector>
+
+#include "io/nifti_read_ahead.h"
 
 namespace {
 
@@ -77,6 +86,56 @@ const char* betterBlasCore() {
 #endif
 }
 
+// The .nii.gz files a one-rank `--batch` will read first: those of --t1/--t1ce/--t2/--flair, or
+// every one in the -i folder when it holds few enough to be one case. Empty when the command is
+// anything else (the GUI, ranks, a cluster job, help).
+std::vector<std::string> batchInputFiles(char** argv) {
+  bool batch = false;
+  std::vector<std::string> files, folders;
+  for (char** arg = argv + 1; *arg; ++arg) {
+    const std::string_view option(*arg);
+    for (const char* other :
+         {"--ranks", "--cluster", "--launcher", "--skip-existing", "--help", "-h", "--version"})
+      if (option == other || option.rfind(std::string(other) + "=", 0) == 0) return {};
+    batch = batch || option == "--batch";
+    // The value of an option given as "NAME VALUE" or "NAME=VALUE".
+    const auto value = [&](std::string_view name) -> const char* {
+      if (option == name) return arg[1];  // nullptr when nothing follows
+      if (option.size() > name.size() && option.substr(0, name.size()) == name &&
+          option[name.size()] == '=')
+        return *arg + name.size() + 1;
+      return nullptr;
+    };
+    if (const char* folder = value("-i") ? value("-i") : value("--input"))
+      folders.push_back(folder);
+    for (const char* modality : {"--t1", "--t1ce", "--t2", "--flair"})
+      if (const char* file = value(modality)) files.push_back(file);
+  }
+  if (!batch) return {};
+  namespace fs = std::filesystem;
+  for (const std::string& folder : folders) {
+    std::error_code error;
+    fs::recursive_directory_iterator entry(folder, error), end;
+    for (; !error && entry != end; entry.increment(error)) {
+      if (entry.depth() >= 3) entry.disable_recursion_pending();
+      const std::string path = entry->path().string();
+      if (path.size() > 7 && path.compare(path.size() - 7, 7, ".nii.gz") == 0 &&
+          entry->is_regular_file(error))
+        files.push_back(path);
+      if (files.size() > static_cast<size_t>(seqseg::kReadAheadMaxFiles)) return {};
+    }
+  }
+  return files;
+}
+
+void startBatchReadAhead(char** argv) {
+  const char* setting = std::getenv("SEQSEG_READ_AHEAD");
+  if (setting && std::strcmp(setting, "0") == 0) return;
+  const std::vector<std::string> files = batchInputFiles(argv);
+  if (!files.empty())
+    seqseg::startReadAhead(files, setting && std::strcmp(setting, "verbose") == 0);
+}
+
 }  // namespace
 
 int main(int, char** argv) {
@@ -88,6 +147,7 @@ int main(int, char** argv) {
     return 127;
   }
   const std::string program = std::string(self, static_cast<size_t>(length)) + "-real";
+  startBatchReadAhead(argv);
   if (const char* core = betterBlasCore()) setenv("OPENBLAS_CORETYPE", core, 1);
   execv(program.c_str(), argv);
   std::fprintf(stderr, "%s: cannot start %s: %s\n", argv[0], program.c_str(), std::strerror(errno));

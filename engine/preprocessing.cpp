@@ -29,14 +29,20 @@ at::Tensor foregroundMask(const at::Tensor& image) {
   const at::Tensor voxels = image.contiguous();
   const int64_t channels = voxels.size(0), rows = voxels.size(1);
   const int64_t row = voxels.size(2) * voxels.size(3), channelSize = rows * row;
+  if (channels == 0) return at::zeros({voxels.size(1), voxels.size(2), voxels.size(3)}, at::kByte);
   at::Tensor mask = at::empty({voxels.size(1), voxels.size(2), voxels.size(3)}, at::kByte);
   const float* in = voxels.data_ptr<float>();
   uint8_t* out = mask.data_ptr<uint8_t>();
+  // One pass per channel over contiguous rows (vectorised), instead of gathering the channels
+  // of each voxel.
   at::parallel_for(0, rows, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin * row; i < end * row; ++i) {
-      bool any = false;
-      for (int64_t c = 0; c < channels; ++c) any |= in[c * channelSize + i] != 0.0f;
-      out[i] = any;
+    uint8_t* to = out + begin * row;
+    const int64_t count = (end - begin) * row;
+    const float* first = in + begin * row;
+    for (int64_t i = 0; i < count; ++i) to[i] = first[i] != 0.0f;
+    for (int64_t c = 1; c < channels; ++c) {
+      const float* from = in + c * channelSize + begin * row;
+      for (int64_t i = 0; i < count; ++i) to[i] |= from[i] != 0.0f;
     }
   });
   return mask;

@@ -97,15 +97,25 @@ LabelVolume readLabelMap(const std::string& path) {
   labels.shape = {image.shape[1], image.shape[2], image.shape[3]};
   labels.geometry = image.geometry;
   labels.labels.resize(image.voxels.size());
+  // One branch-free (vectorised) pass converts and checks; only a map with a bad value is
+  // searched for the first.
+  const float* values = image.voxels.data();
+  uint8_t* converted = labels.labels.data();
+  bool whole = true;
   for (size_t i = 0; i < image.voxels.size(); ++i) {
-    const float value = image.voxels[i];
+    const float value = values[i];
+    const float clamped = value >= 0.0f ? (value <= 255.0f ? value : 255.0f) : 0.0f;
+    const int32_t label = static_cast<int32_t>(clamped);
+    converted[i] = static_cast<uint8_t>(label);
+    whole &= static_cast<float>(label) == value;
+  }
+  if (whole) return labels;
+  for (const float value : image.voxels)
     if (value < 0 || value > 255 || value != std::floor(value)) {
       std::ostringstream problem;
       problem << "is not a label map: voxel value " << value << " is not a whole number in 0..255";
       throw InputError(path, problem.str());
     }
-    labels.labels[i] = static_cast<uint8_t>(value);
-  }
   return labels;
 }
 

@@ -83,5 +83,38 @@ TEST(Launcher, WithoutTheProgramBesideItSaysSoAndExits127) {
       << result.err;
 }
 
+// A one-case batch: the launcher inflates the case's files while the program loads, the program
+// takes them, and the masks and report are those of a run without the read-ahead.
+TEST(Launcher, ReadsAOneCaseBatchAheadWithTheSameResults) {
+  test::TempDir dir;
+  ASSERT_EQ(test::runSeqseg(
+                {"synth", "--out", dir / "in", "--cases", "1", "--size", "64x56x40", "--seed", "5"})
+                .exitCode,
+            0);
+  const auto batch = [&](const std::string& setting, const std::string& out) {
+    std::vector<std::string> argv{"/usr/bin/env", "SEQSEG_READ_AHEAD=" + setting,
+                                  test::seqsegExecutable()};
+    for (const std::string& argument : test::batchArguments(dir / "in", dir / out))
+      argv.push_back(argument);
+    const CommandResult result = test::runCommand(argv);
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+    return result.err;
+  };
+  const std::string told = batch("verbose", "ahead"), quiet = batch("0", "plain");
+  const std::string caseFolder = fs::canonical(dir / "in").string() + "/BraTS2021_00000/";
+  for (const char* file : {"t1", "t1ce", "t2", "flair", "seg"})
+    EXPECT_NE(told.find("read-ahead: " + caseFolder + "BraTS2021_00000_" + file + ".nii.gz taken"),
+              std::string::npos)
+        << told;
+  EXPECT_EQ(quiet.find("read-ahead"), std::string::npos) << quiet;
+  EXPECT_EQ(test::inflatedFile(dir / "ahead/BraTS2021_00000.nii.gz"),
+            test::inflatedFile(dir / "plain/BraTS2021_00000.nii.gz"));
+  nlohmann::json ahead = nlohmann::json::parse(test::readFile(dir / "ahead/report.json"));
+  nlohmann::json plain = nlohmann::json::parse(test::readFile(dir / "plain/report.json"));
+  for (nlohmann::json* report : {&ahead, &plain})
+    for (nlohmann::json& entry : (*report)["cases"]) entry.erase("seconds"), entry.erase("mask");
+  EXPECT_EQ(ahead["cases"], plain["cases"]);
+}
+
 }  // namespace
 }  // namespace seqseg

@@ -84,6 +84,8 @@ inline constexpr const char* kSmallModelConfig = R"({"in_channels": 4, "num_clas
 std::vector<double> stepLosses(const std::string& metricsPath);
 
 std::string readFile(const std::string& path);
+// A gzip file's content, inflated (zlib; an uncompressed file as it is).
+std::string inflatedFile(const std::string& path);
 void writeFile(const std::string& path, const std::string& bytes);
 
 // Overwrites bytes at `offset` of an uncompressed file.
