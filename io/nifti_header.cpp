@@ -506,6 +506,34 @@ void readNiftiVoxelsInto(const std::string& path, const NiftiHeaderInfo& header,
   reportNonFinite(path, header, nonFinite);
 }
 
+namespace {
+
+// Between these sizes a .nii.gz is deflated in one libdeflate call (2-3x faster than zlib at the
+// same level; a mask is written at the end of every case); larger ones stream through zlib, and
+// so do small ones, where the time does not matter.
+constexpr int64_t kWholeDeflateMinimum = int64_t{1} << 20;
+constexpr int64_t kWholeDeflateLimit = int64_t{256} << 20;
+
+void writeWholeGzip(const std::string& path, const std::string& temporaryPath,
+                    const nifti_1_header& header, const void* voxels, int64_t dataBytes) {
+  std::vector<char> whole(sizeof header + 4 + static_cast<size_t>(dataBytes), 0);
+  std::memcpy(whole.data(), &header, sizeof header);  // then the empty extension flag
+  std::memcpy(whole.data() + sizeof header + 4, voxels, static_cast<size_t>(dataBytes));
+  std::unique_ptr<libdeflate_compressor, void (*)(libdeflate_compressor*)> compressor(
+      libdeflate_alloc_compressor(6), libdeflate_free_compressor);
+  if (!compressor) throw std::bad_alloc();
+  std::vector<char> compressed(libdeflate_gzip_compress_bound(compressor.get(), whole.size()));
+  const size_t size = libdeflate_gzip_compress(compressor.get(), whole.data(), whole.size(),
+                                               compressed.data(), compressed.size());
+  std::FILE* file = std::fopen(temporaryPath.c_str(), "wb");
+  if (!file) throw InputError(path, std::string("cannot write: ") + std::strerror(errno));
+  const bool written = size > 0 && std::fwrite(compressed.data(), 1, size, file) == size;
+  if (std::fclose(file) != 0 || !written)
+    throw InputError(path, "write failed (disk full or not writable?)");
+}
+
+}  // namespace
+
 void writeNiftiFile(const std::string& path, const std::array<int64_t, 4>& dims, int rank,
                     int16_t datatype, const void* voxels, const NiftiTransforms& t) {
   nifti_1_header h;
@@ -542,12 +570,17 @@ void writeNiftiFile(const std::string& path, const std::array<int64_t, 4>& dims,
   std::memcpy(h.magic, "n+1", 4);
 
   const bool gzipped = endsWith(path, ".gz");
+  const int64_t dataBytes = count * (h.bitpix / 8);
   AtomicFile out(path);
+  if (gzipped && dataBytes >= kWholeDeflateMinimum && dataBytes <= kWholeDeflateLimit) {
+    writeWholeGzip(path, out.temporaryPath(), h, voxels, dataBytes);
+    out.commit();
+    return;
+  }
   {
     GzFile file(gzopen(out.temporaryPath().c_str(), gzipped ? "wb6" : "wbT"));
     if (!file) throw InputError(path, std::string("cannot write: ") + std::strerror(errno));
     const char extension[4] = {0, 0, 0, 0};
-    const int64_t dataBytes = count * (h.bitpix / 8);
     bool ok = gzwrite(file.get(), &h, sizeof h) == static_cast<int>(sizeof h) &&
               gzwrite(file.get(), extension, 4) == 4;
     const char* bytes = static_cast<const char*>(voxels);

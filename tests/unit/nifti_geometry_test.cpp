@@ -2,6 +2,7 @@
 // as seen by ITK (our reader) and by nibabel (an independent one).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -114,6 +115,24 @@ TEST(NiftiGeometry, Msd4dReadsFourChannelsInFileOrder) {
   for (int c = 1; c < 4; ++c)
     EXPECT_NEAR(image.channel(c)[voxel] - image.channel(0)[voxel], 1000.0f * c, 1e-3);
   checkRoundTrip(dir / "case.nii.gz", dir);
+}
+
+// Files of 1 MiB to 256 MiB of voxels are deflated in one libdeflate call, smaller and larger
+// ones through zlib: both are ordinary gzip files that we, ITK and nibabel read back.
+TEST(NiftiGeometry, LargeGzippedImagesRoundTripAndReadInNibabel) {
+  TempDir dir;
+  Volume image;
+  image.shape = {1, 40, 80, 96};  // 1.2 MB of float32
+  for (int64_t i = 0; i < 40 * 80 * 96; ++i)
+    image.voxels.push_back(static_cast<float>(i % 1009) * 0.37f - 50.0f);
+  setNiftiFromPlacement(image.geometry);
+  writeImage(dir / "large.nii.gz", image);
+  EXPECT_EQ(readImage(dir / "large.nii.gz").voxels, image.voxels);
+  EXPECT_EQ(test::inflatedFile(dir / "large.nii.gz").size(), 352 + image.voxels.size() * 4);
+  const nlohmann::json facts = test::niftiFacts(dir / "large.nii.gz");
+  EXPECT_EQ(facts["shape"], nlohmann::json::parse("[96, 80, 40]"));
+  EXPECT_FLOAT_EQ(facts["max"].get<double>(),
+                  *std::max_element(image.voxels.begin(), image.voxels.end()));
 }
 
 TEST(NiftiGeometry, FloatImagesRoundTripExactly) {
