@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <regex>
 
 #include "tests/support/test_support.h"
@@ -81,6 +82,34 @@ TEST(Launcher, WithoutTheProgramBesideItSaysSoAndExits127) {
   EXPECT_EQ(result.exitCode, 127);
   EXPECT_NE(result.err.find("cannot start " + launcher.string() + "-real"), std::string::npos)
       << result.err;
+}
+
+// The environment the launcher starts the real program with, seen by /usr/bin/env in its place.
+std::string launchedEnvironment(const std::vector<std::string>& environment) {
+  test::TempDir dir;
+  const fs::path launcher = fs::path(dir.path()) / "seqseg";
+  fs::copy_file(test::seqsegExecutable(), launcher);
+  fs::create_symlink("/usr/bin/env", launcher.string() + "-real");
+  std::vector<std::string> argv{"/usr/bin/env", "-u", "GLIBC_TUNABLES"};
+  argv.insert(argv.end(), environment.begin(), environment.end());
+  argv.push_back(launcher.string());
+  const CommandResult result = test::runCommand(argv);
+  EXPECT_EQ(result.exitCode, 0) << result.err;
+  return "\n" + result.out;
+}
+
+TEST(Launcher, AsksForHugePagesWhereTheKernelGivesThemOnRequest) {
+  std::string mode;
+  std::getline(std::ifstream("/sys/kernel/mm/transparent_hugepage/enabled"), mode);
+  const bool onRequest =
+      mode.find("[always]") != std::string::npos || mode.find("[madvise]") != std::string::npos;
+  EXPECT_EQ(launchedEnvironment({}).find("\nGLIBC_TUNABLES=glibc.malloc.hugetlb=1\n") !=
+                std::string::npos,
+            onRequest)
+      << mode;
+  const std::string own = launchedEnvironment({"GLIBC_TUNABLES=glibc.malloc.check=3"});
+  EXPECT_NE(own.find("\nGLIBC_TUNABLES=glibc.malloc.check=3\n"), std::string::npos) << own;
+  EXPECT_EQ(own.find("hugetlb"), std::string::npos) << "a setting of the user's replaced";
 }
 
 // A one-case batch: the launcher inflates the case's files while the program loads, the program
