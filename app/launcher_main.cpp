@@ -111,8 +111,9 @@ std::vector<std::string> batchInputFiles(char** argv) {
         return *arg + name.size() + 1;
       return nullptr;
     };
-    if (const char* folder = value("-i") ? value("-i") : value("--input"))
-      folders.push_back(folder);
+    const char* folder = value("-i");
+    if (!folder) folder = value("--input");
+    if (folder) folders.push_back(folder);
     for (const char* modality : {"--t1", "--t1ce", "--t2", "--flair"})
       if (const char* file = value(modality)) files.push_back(file);
   }
@@ -124,9 +125,7 @@ std::vector<std::string> batchInputFiles(char** argv) {
     for (; !error && entry != end; entry.increment(error)) {
       if (entry.depth() >= 3) entry.disable_recursion_pending();
       const std::string path = entry->path().string();
-      if (path.size() > 7 && path.compare(path.size() - 7, 7, ".nii.gz") == 0 &&
-          entry->is_regular_file(error))
-        files.push_back(path);
+      if (seqseg::isGzippedNiftiName(path) && entry->is_regular_file(error)) files.push_back(path);
       if (files.size() > static_cast<size_t>(seqseg::kReadAheadMaxFiles)) return {};
     }
   }

@@ -462,14 +462,7 @@ bool inflateWholeGzip(const std::string& path, int64_t needed, char* into) {
   std::vector<char> compressed(static_cast<size_t>(compressedSize));
   in.seekg(0);
   if (!in.read(compressed.data(), compressedSize)) return false;
-  std::unique_ptr<libdeflate_decompressor, void (*)(libdeflate_decompressor*)> decompressor(
-      libdeflate_alloc_decompressor(), libdeflate_free_decompressor);
-  size_t consumed = 0, produced = 0;
-  return decompressor &&
-         libdeflate_gzip_decompress_ex(decompressor.get(), compressed.data(), compressed.size(),
-                                       into, static_cast<size_t>(needed), &consumed,
-                                       &produced) == LIBDEFLATE_SUCCESS &&
-         consumed == compressed.size() && static_cast<int64_t>(produced) == needed;
+  return inflateExactGzip(compressed.data(), compressed.size(), into, needed);
 }
 
 }  // namespace
@@ -485,24 +478,22 @@ void readNiftiVoxelsInto(const std::string& path, const NiftiHeaderInfo& header,
   const int64_t needed = header.vox_offset + dataBytes;
   // Header and extensions are read again with the data: one sequential read of the file.
   std::unique_ptr<char[]> file;
+  ReadAheadBytes ahead;  // inflated by the launcher while the program loaded
   if (header.gzipped && needed <= kWholeInflateLimit) {
-    // Inflated by the launcher while the program loaded (exactly the bytes inflated here).
-    if (const ReadAheadBytes ahead = takeReadAhead(path); ahead.data) {
-      if (ahead.size == needed) {
-        NonFinite nonFinite;
-        decode(ahead.data + header.vox_offset, header, voxels, nonFinite);
-        releaseReadAhead(ahead);
-        reportNonFinite(path, header, nonFinite);
-        return;
-      }
+    ahead = takeReadAhead(path);
+    if (ahead.data && ahead.size != needed) {
       releaseReadAhead(ahead);
+      ahead = {};
     }
-    file.reset(new char[static_cast<size_t>(needed)]);
-    if (!inflateWholeGzip(path, needed, file.get())) file.reset();
+    if (!ahead.data) {
+      file.reset(new char[static_cast<size_t>(needed)]);
+      if (!inflateWholeGzip(path, needed, file.get())) file.reset();
+    }
   }
-  if (!file) file = streamRead(path, header, needed);
+  if (!ahead.data && !file) file = streamRead(path, header, needed);
   NonFinite nonFinite;
-  decode(file.get() + header.vox_offset, header, voxels, nonFinite);
+  decode((ahead.data ? ahead.data : file.get()) + header.vox_offset, header, voxels, nonFinite);
+  releaseReadAhead(ahead);
   reportNonFinite(path, header, nonFinite);
 }
 

@@ -20,13 +20,18 @@
 namespace seqseg {
 namespace {
 
+struct FileIdentity {
+  uint64_t device = 0, inode = 0;
+  int64_t size = 0, modifiedNs = 0;
+  bool regular = false;
+};
+
 // The shared memory: this index, then each file's inflated bytes at its offset.
 struct SharedFile {
-  char path[PATH_MAX];  // as realpath() gives it
-  uint64_t device, inode;
-  int64_t fileSize, modifiedNs;
-  int64_t offset, size;  // of the inflated bytes in the shared memory
-  int32_t complete;      // set by the read-ahead process when the whole file inflated as expected
+  char path[PATH_MAX];    // as realpath() gives it
+  FileIdentity identity;  // when the launcher looked
+  int64_t offset, size;   // of the inflated bytes in the shared memory
+  int32_t complete;       // set by the read-ahead process when the whole file inflated as expected
 };
 struct SharedIndex {
   char magic[8];
@@ -39,12 +44,6 @@ constexpr int64_t kPage = 4096;
 int64_t roundUpToPage(int64_t bytes) {
   return (bytes + kPage - 1) / kPage * kPage;
 }
-
-struct FileIdentity {
-  uint64_t device = 0, inode = 0;
-  int64_t size = 0, modifiedNs = 0;
-  bool regular = false;
-};
 
 FileIdentity identityOf(const struct stat& status) {
   return {static_cast<uint64_t>(status.st_dev), static_cast<uint64_t>(status.st_ino),
@@ -62,12 +61,9 @@ bool identify(const char* path, FileIdentity& identity) {
 
 // Still the file the launcher saw (a file rewritten in place changes its modification time).
 bool isRecordedFile(const FileIdentity& identity, const SharedFile& file) {
-  return identity.device == file.device && identity.inode == file.inode &&
-         identity.size == file.fileSize && identity.modifiedNs == file.modifiedNs;
-}
-
-bool endsWithGz(const std::string& path) {
-  return path.size() > 7 && path.compare(path.size() - 7, 7, ".nii.gz") == 0;
+  const FileIdentity& recorded = file.identity;
+  return identity.device == recorded.device && identity.inode == recorded.inode &&
+         identity.size == recorded.size && identity.modifiedNs == recorded.modifiedNs;
 }
 
 // gzip's ISIZE field: the inflated size modulo 2^32 (a wrong guess only fails the inflate).
@@ -92,7 +88,7 @@ bool readWhole(const SharedFile& file, std::vector<char>& bytes) {
     close(fd);
     return false;
   }
-  const int64_t size = file.fileSize;
+  const int64_t size = file.identity.size;
   bytes.resize(static_cast<size_t>(size));
   int64_t done = 0;
   while (done < size) {
@@ -106,18 +102,12 @@ bool readWhole(const SharedFile& file, std::vector<char>& bytes) {
 
 // The detached process's work: inflate every file into its place, marking the complete ones.
 void inflateAll(SharedIndex* index, char* memory) {
-  std::unique_ptr<libdeflate_decompressor, void (*)(libdeflate_decompressor*)> decompressor(
-      libdeflate_alloc_decompressor(), libdeflate_free_decompressor);
   std::vector<char> compressed;
-  for (int i = 0; decompressor && i < index->count; ++i) {
+  for (int i = 0; i < index->count; ++i) {
     SharedFile& file = index->files[i];
-    if (!readWhole(file, compressed)) continue;
-    size_t consumed = 0, produced = 0;
     file.complete =
-        libdeflate_gzip_decompress_ex(decompressor.get(), compressed.data(), compressed.size(),
-                                      memory + file.offset, static_cast<size_t>(file.size),
-                                      &consumed, &produced) == LIBDEFLATE_SUCCESS &&
-        consumed == compressed.size() && static_cast<int64_t>(produced) == file.size;
+        readWhole(file, compressed) &&
+        inflateExactGzip(compressed.data(), compressed.size(), memory + file.offset, file.size);
   }
 }
 
@@ -252,6 +242,22 @@ class ReadAheadMemory {
 
 }  // namespace
 
+bool isGzippedNiftiName(const std::string& path) {
+  return path.size() > 7 && path.compare(path.size() - 7, 7, ".nii.gz") == 0;
+}
+
+bool inflateExactGzip(const char* compressed, size_t compressedSize, char* into,
+                      int64_t inflatedSize) {
+  std::unique_ptr<libdeflate_decompressor, void (*)(libdeflate_decompressor*)> decompressor(
+      libdeflate_alloc_decompressor(), libdeflate_free_decompressor);
+  size_t consumed = 0, produced = 0;
+  return decompressor &&
+         libdeflate_gzip_decompress_ex(decompressor.get(), compressed, compressedSize, into,
+                                       static_cast<size_t>(inflatedSize), &consumed,
+                                       &produced) == LIBDEFLATE_SUCCESS &&
+         consumed == compressedSize && static_cast<int64_t>(produced) == inflatedSize;
+}
+
 bool startReadAhead(const std::vector<std::string>& paths, bool verbose) {
   SharedIndex index{};
   std::memcpy(index.magic, kMagic, sizeof kMagic);
@@ -259,7 +265,7 @@ bool startReadAhead(const std::vector<std::string>& paths, bool verbose) {
   for (const std::string& path : paths) {
     char real[PATH_MAX];
     FileIdentity identity;
-    if (!endsWithGz(path) || !realpath(path.c_str(), real) || !identify(real, identity) ||
+    if (!isGzippedNiftiName(path) || !realpath(path.c_str(), real) || !identify(real, identity) ||
         !identity.regular)
       continue;
     bool duplicate = false;
@@ -270,10 +276,7 @@ bool startReadAhead(const std::vector<std::string>& paths, bool verbose) {
     if (index.count == kReadAheadMaxFiles || offset + size > kReadAheadMaxBytes) return false;
     SharedFile& file = index.files[index.count++];
     std::memcpy(file.path, real, sizeof real);
-    file.device = identity.device;
-    file.inode = identity.inode;
-    file.fileSize = identity.size;
-    file.modifiedNs = identity.modifiedNs;
+    file.identity = identity;
     file.offset = offset;
     file.size = size;
     offset += roundUpToPage(size);

@@ -24,6 +24,16 @@ inline constexpr const char* kReadAheadHandoverVariable = "SEQSEG_READ_AHEAD_HAN
 inline constexpr int kReadAheadMaxFiles = 8;
 inline constexpr int64_t kReadAheadMaxBytes = int64_t{1} << 30;
 
+// A regular .nii.gz name (what the read-ahead takes).
+bool isGzippedNiftiName(const std::string& path);
+
+// Inflates one whole gzip member holding exactly `inflatedSize` bytes into `into`, the file's
+// bytes to the last one (libdeflate, one call). False for anything else (several members,
+// trailing bytes, damage, another size). The reader and the read-ahead both inflate through it,
+// so bytes taken from the read-ahead are the ones the reader would have made.
+bool inflateExactGzip(const char* compressed, size_t compressedSize, char* into,
+                      int64_t inflatedSize);
+
 // Launcher side: starts inflating `paths` (regular .nii.gz files; others are left out) in a
 // detached process and sets the hand-over variable for the program about to be exec'd. Does
 // nothing (returns false) when there is nothing to read or the limits are passed.
