@@ -57,6 +57,27 @@ GzFile openForReading(const std::string& path) {
   return file;
 }
 
+// Deflate codes at most 258 bytes in 2 bits: no gzip stream inflates to more than 1032 times
+// its size (zlib's documented limit).
+constexpr int64_t kMaxDeflateRatio = 1032;
+
+// Refuses a file too short for the data its header promises, before anything is allocated for
+// that data: a plain file's size is exact; a compressed one is refused when even deflate's
+// densest coding could not hold the data (the inflate checks the rest).
+void checkDataCanBePresent(const std::string& path, const NiftiHeaderInfo& info, bool compressed) {
+  std::error_code error;
+  const auto fileSize = static_cast<int64_t>(std::filesystem::file_size(path, error));
+  if (error) return;  // not a regular file: the read names any problem
+  const int64_t needed = info.vox_offset + info.voxelCount() * info.bytes_per_voxel;
+  if (!compressed && fileSize < needed)
+    throw InputError(path, "truncated: expected " + std::to_string(needed) + " bytes, found " +
+                               std::to_string(fileSize));
+  if (compressed && needed / kMaxDeflateRatio > fileSize)
+    throw InputError(path, "truncated: expected " + std::to_string(needed) +
+                               " bytes after decompression, more than a gzip file of " +
+                               std::to_string(fileSize) + " bytes can hold");
+}
+
 int bytesPerVoxel(int16_t datatype) {
   switch (datatype) {
     case DT_UINT8:
@@ -270,6 +291,8 @@ NiftiHeaderInfo readNiftiHeader(const std::string& path) {
     t.srow[2][c] = h.srow_z[c];
   }
   t.xyzt_units = static_cast<uint8_t>(h.xyzt_units);
+  // zlib reads plain files transparently, whatever their name: it knows which this one is.
+  checkDataCanBePresent(path, info, gzdirect(file.get()) == 0);
   return info;
 }
 

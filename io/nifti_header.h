@@ -29,7 +29,8 @@ struct NiftiHeaderInfo {
 };
 
 // Parses and validates the header: magic, dimensions (rank 3 or 4, sizes >= 1, total under
-// kMaxVoxels), voxel type, spacing > 0, an orthonormal direction. Throws InputError.
+// kMaxVoxels), voxel type, spacing > 0, an orthonormal direction, and a file long enough for
+// the data it promises (a compressed one: within deflate's limit). Throws InputError.
 NiftiHeaderInfo readNiftiHeader(const std::string& path);
 
 // Reads the voxel data (through gzip) as float32, converted exactly as ITK's NIfTI reader does

@@ -54,6 +54,15 @@ TEST(FuzzFindings, SformBeyondAnyScannerIsRefused) {
   expectRefused(regression("nifti-sform-huge.nii"), "beyond any scanner's range");
 }
 
+// A 550-byte file whose header promises 717 MB of float32 voxels (3x3x1024x19456): the voxels
+// were allocated before the data was read, running the fuzzer out of memory. Gzipped too.
+TEST(FuzzFindings, DataPromisedBeyondTheFileIsRefused) {
+  expectRefused(regression("nifti-data-promised-huge.nii"),
+                "truncated: expected 717226336 bytes, found 550");
+  expectRefused(regression("nifti-data-promised-huge.nii.gz"),
+                "more than a gzip file of 267 bytes can hold");
+}
+
 // A DICOM file whose file meta information announces a value longer than the file: GDCM (built
 // with assertions) aborted the process while the folder was scanned.
 TEST(FuzzFindings, DicomFileMetaCutShortIsRefusedNamingTheFile) {

@@ -1,8 +1,11 @@
 // Every class of bad input is refused with an InputError that names the file and the problem.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <cmath>
+#include <fstream>
 #include <limits>
 
 #include "engine/input_error.h"
@@ -121,6 +124,85 @@ TEST(BadInput, AbsurdDimensionsAreRefusedBeforeAllocation) {
   const std::string path = writeSmall(dir, "huge.nii");
   setDims(path, {4, 30000, 30000, 30000, 4, 1, 1, 1});
   expectRefused(path, "more than the limit");
+}
+
+// `bytes` gzip-compressed at `level` into `path`.
+void writeGzipped(const std::string& path, const std::string& bytes, int level) {
+  gzFile file = gzopen(path.c_str(), ("wb" + std::to_string(level)).c_str());
+  ASSERT_NE(file, nullptr);
+  ASSERT_EQ(gzwrite(file, bytes.data(), static_cast<unsigned>(bytes.size())),
+            static_cast<int>(bytes.size()));
+  ASSERT_EQ(gzclose(file), Z_OK);
+}
+
+// Exits 0 when readImage(path) refuses the file with an InputError whose problem contains
+// `phrase` while its address space allows only 256 MiB more than it has mapped (not under
+// AddressSanitizer, whose shadow memory needs more): refused, not out of memory.
+[[noreturn]] void readWithinMemory(const std::string& path, const std::string& phrase) {
+#if !defined(__SANITIZE_ADDRESS__)
+  long pages = 0;
+  std::ifstream("/proc/self/statm") >> pages;
+  const rlim_t limit = static_cast<rlim_t>(pages) * sysconf(_SC_PAGESIZE) + (rlim_t{256} << 20);
+  const rlimit memory{limit, limit};
+  setrlimit(RLIMIT_AS, &memory);
+#endif
+  try {
+    readImage(path);
+  } catch (const InputError& error) {
+    std::exit(error.file() == path && error.problem().find(phrase) != std::string::npos ? 0 : 3);
+  } catch (const std::bad_alloc&) {
+    std::exit(4);
+  }
+  std::exit(5);
+}
+
+void expectRefusedWithinMemory(const std::string& path, const std::string& phrase) {
+  EXPECT_EXIT(readWithinMemory(path, phrase), ::testing::ExitedWithCode(0), "");
+}
+
+// A header promising 713 MB of voxels in a file of a few hundred bytes: refused from the file's
+// size, before the voxels are allocated. A gzip file cannot hold more than 1032 times its size.
+TEST(BadInput, DataPromisedBeyondTheFileIsRefusedBeforeAllocation) {
+  TempDir dir;
+  const std::string plain = writeSmall(dir, "a.nii");
+  setDims(plain, {3, 1024, 1024, 170, 1, 1, 1, 1});
+  expectRefused(plain, "truncated: expected 713032032 bytes, found ");
+  expectRefusedWithinMemory(plain, "truncated");
+
+  const std::string gzipped = dir / "a.nii.gz";
+  writeGzipped(gzipped, test::readFile(plain), 9);
+  expectRefused(
+      gzipped,
+      "truncated: expected 713032032 bytes after decompression, more than a gzip file of ");
+  expectRefusedWithinMemory(gzipped, "more than a gzip file");
+
+  // zlib reads a plain file named .nii.gz, and a compressed one named .nii, by their content.
+  const std::string plainNamedGz = dir / "plain.nii.gz";
+  std::filesystem::copy_file(plain, plainNamedGz);
+  expectRefused(plainNamedGz, "truncated: expected 713032032 bytes, found ");
+  const std::string gzippedNamedPlain = dir / "gzipped.nii";
+  std::filesystem::copy_file(gzipped, gzippedNamedPlain);
+  expectRefused(gzippedNamedPlain, "more than a gzip file");
+}
+
+// The densest gzip there is (a constant volume at level 9, about 1030:1) is still read: the
+// limit above refuses only what no deflate stream can hold.
+TEST(BadInput, MaximallyCompressedDataIsRead) {
+  TempDir dir;
+  LabelVolume zeros;
+  zeros.shape = {128, 256, 256};
+  zeros.labels.assign(128 * 256 * 256, 0);
+  setNiftiFromPlacement(zeros.geometry);
+  const std::string plain = dir / "zeros.nii";
+  writeLabelMap(plain, zeros);
+  const std::string gzipped = dir / "zeros.nii.gz";
+  writeGzipped(gzipped, test::readFile(plain), 9);
+  EXPECT_GT(static_cast<double>(std::filesystem::file_size(plain)) /
+                static_cast<double>(std::filesystem::file_size(gzipped)),
+            1000.0);
+  const LabelVolume read = readLabelMap(gzipped);
+  EXPECT_EQ(read.shape, zeros.shape);
+  EXPECT_EQ(read.labels, zeros.labels);
 }
 
 TEST(BadInput, NegativeDimension) {
