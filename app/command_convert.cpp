@@ -4,18 +4,11 @@
 
 #include "app/commands.h"
 #include "engine/input_error.h"
+#include "engine/name_affixes.h"
 #include "io/dicom_series.h"
 #include "io/image_writer.h"
 
 namespace seqseg {
-namespace {
-
-bool endsWith(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-}  // namespace
 
 void addConvertCommand(CLI::App& app) {
   auto series = std::make_shared<std::string>();

@@ -12,6 +12,7 @@
 
 #include "engine/atomic_file.h"
 #include "engine/input_error.h"
+#include "engine/name_affixes.h"
 #include "io/dicom_series.h"
 #include "io/image_reader.h"
 #include "io/image_writer.h"
@@ -37,11 +38,6 @@ const BratsNaming kBrats2023{'-', {"t1n", "t1c", "t2w", "t2f"}};
 
 // MSD Task01 and nnU-Net's BraTS conversion store channels as FLAIR, T1w, T1gd, T2w.
 const std::array<int, kModalityCount> kMsdChannelOfModality{1, 2, 3, 0};
-
-bool endsWith(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 // "CASE.nii.gz" -> "CASE"; "" when not a NIfTI name.
 std::string niftiStem(const std::string& name) {

@@ -23,6 +23,7 @@
 #include <sstream>
 
 #include "engine/input_error.h"
+#include "engine/name_affixes.h"
 #include "io/image_reader.h"
 #include "io/image_writer.h"
 #include "io/nifti_geometry.h"
@@ -369,8 +370,7 @@ bool containsDicomFiles(const std::string& folder) {
        !error && it != end; it.increment(error)) {
     if (!it->is_regular_file()) continue;
     const std::string name = it->path().filename().string();
-    if (name.size() > 4 &&
-        (name.rfind(".nii") == name.size() - 4 || name.find(".nii.") != std::string::npos))
+    if (name.size() > 4 && (endsWith(name, ".nii") || name.find(".nii.") != std::string::npos))
       continue;
     if (hasDicomPreamble(it->path().string())) return true;
   }

@@ -20,6 +20,7 @@
 
 #include "engine/atomic_file.h"
 #include "engine/input_error.h"
+#include "engine/name_affixes.h"
 #include "io/nifti_read_ahead.h"
 
 namespace seqseg {
@@ -34,11 +35,6 @@ struct GzFileCloser {
   void operator()(gzFile_s* file) const { gzclose(file); }
 };
 using GzFile = std::unique_ptr<gzFile_s, GzFileCloser>;
-
-bool endsWith(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 void checkReadableFile(const std::string& path) {
   namespace fs = std::filesystem;

@@ -17,6 +17,8 @@
 #include <memory>
 #include <mutex>
 
+#include "engine/name_affixes.h"
+
 namespace seqseg {
 namespace {
 
@@ -243,7 +245,7 @@ class ReadAheadMemory {
 }  // namespace
 
 bool isGzippedNiftiName(const std::string& path) {
-  return path.size() > 7 && path.compare(path.size() - 7, 7, ".nii.gz") == 0;
+  return path.size() > 7 && endsWith(path, ".nii.gz");
 }
 
 bool inflateExactGzip(const char* compressed, size_t compressedSize, char* into,

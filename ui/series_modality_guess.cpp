@@ -4,6 +4,8 @@
 #include <cctype>
 #include <set>
 
+#include "engine/name_affixes.h"
+
 namespace seqseg {
 namespace {
 
@@ -26,10 +28,6 @@ std::vector<std::string> words(const std::string& description) {
   }
   flush();
   return out;
-}
-
-bool startsWith(const std::string& text, const std::string& prefix) {
-  return text.compare(0, prefix.size(), prefix) == 0;
 }
 
 }  // namespace

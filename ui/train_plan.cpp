@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "engine/name_affixes.h"
+
 namespace fs = std::filesystem;
 
 namespace seqseg {
@@ -35,9 +37,8 @@ long long ModelShape::tokens() const {
 
 ModelShape readModelShape(const std::string& presetOrPath, const std::string& presetsDir) {
   // As engine/model_config.h resolves it: a '/' or ".json" makes it a path.
-  const bool isPath =
-      presetOrPath.find('/') != std::string::npos ||
-      (presetOrPath.size() > 5 && presetOrPath.compare(presetOrPath.size() - 5, 5, ".json") == 0);
+  const bool isPath = presetOrPath.find('/') != std::string::npos ||
+                      (presetOrPath.size() > 5 && endsWith(presetOrPath, ".json"));
   const std::string path = isPath ? presetOrPath : presetsDir + "/" + presetOrPath + ".json";
   std::ifstream in(path);
   if (!in) throw std::invalid_argument(path + ": cannot read the model config");
