@@ -60,15 +60,15 @@ constexpr int64_t kMaxDeflateRatio = 1032;
 // Refuses a file too short for the data its header promises, before anything is allocated for
 // that data: a plain file's size is exact; a compressed one is refused when even deflate's
 // densest coding could not hold the data (the inflate checks the rest).
-void checkDataCanBePresent(const std::string& path, const NiftiHeaderInfo& info, bool compressed) {
+void checkDataCanBePresent(const std::string& path, const NiftiHeaderInfo& info) {
   std::error_code error;
   const auto fileSize = static_cast<int64_t>(std::filesystem::file_size(path, error));
   if (error) return;  // not a regular file: the read names any problem
-  const int64_t needed = info.vox_offset + info.voxelCount() * info.bytes_per_voxel;
-  if (!compressed && fileSize < needed)
+  const int64_t needed = info.bytesThroughData();
+  if (!info.gzipped && fileSize < needed)
     throw InputError(path, "truncated: expected " + std::to_string(needed) + " bytes, found " +
                                std::to_string(fileSize));
-  if (compressed && needed / kMaxDeflateRatio > fileSize)
+  if (info.gzipped && needed / kMaxDeflateRatio > fileSize)
     throw InputError(path, "truncated: expected " + std::to_string(needed) +
                                " bytes after decompression, more than a gzip file of " +
                                std::to_string(fileSize) + " bytes can hold");
@@ -171,6 +171,10 @@ int64_t NiftiHeaderInfo::voxelCount() const {
   return count;
 }
 
+int64_t NiftiHeaderInfo::bytesThroughData() const {
+  return vox_offset + voxelCount() * bytes_per_voxel;
+}
+
 std::string niftiDatatypeName(int16_t datatype) {
   switch (datatype) {
     case DT_UINT8:
@@ -227,7 +231,8 @@ NiftiHeaderInfo readNiftiHeader(const std::string& path) {
 
   NiftiHeaderInfo info;
   info.byteSwapped = swapped;
-  info.gzipped = endsWith(path, ".gz");
+  // zlib reads plain files transparently, whatever their name: it knows which this one is.
+  info.gzipped = gzdirect(file.get()) == 0;
   const int declaredRank = h.dim[0];
   if (declaredRank < 1 || declaredRank > 7)
     throw InputError(path, "invalid header: dim[0] = " + std::to_string(declaredRank));
@@ -287,8 +292,7 @@ NiftiHeaderInfo readNiftiHeader(const std::string& path) {
     t.srow[2][c] = h.srow_z[c];
   }
   t.xyzt_units = static_cast<uint8_t>(h.xyzt_units);
-  // zlib reads plain files transparently, whatever their name: it knows which this one is.
-  checkDataCanBePresent(path, info, gzdirect(file.get()) == 0);
+  checkDataCanBePresent(path, info);
   return info;
 }
 
@@ -493,8 +497,7 @@ std::vector<float> readNiftiVoxels(const std::string& path, const NiftiHeaderInf
 }
 
 void readNiftiVoxelsInto(const std::string& path, const NiftiHeaderInfo& header, float* voxels) {
-  const int64_t dataBytes = header.voxelCount() * header.bytes_per_voxel;
-  const int64_t needed = header.vox_offset + dataBytes;
+  const int64_t needed = header.bytesThroughData();
   // Header and extensions are read again with the data: one sequential read of the file.
   std::unique_ptr<char[]> file;
   ReadAheadBytes ahead;  // inflated by the launcher while the program loaded

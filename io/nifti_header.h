@@ -22,10 +22,12 @@ struct NiftiHeaderInfo {
   int64_t vox_offset = 0;
   float scl_slope = 0, scl_inter = 0;
   NiftiTransforms transforms;  // verbatim placement fields
-  bool gzipped = false;
-  bool byteSwapped = false;  // stored in the other endianness
+  bool gzipped = false;        // compressed (as zlib finds it, whatever the file's name)
+  bool byteSwapped = false;    // stored in the other endianness
 
   int64_t voxelCount() const;
+  // The file's (inflated) bytes up to the end of the voxel data.
+  int64_t bytesThroughData() const;
 };
 
 // Parses and validates the header: magic, dimensions (rank 3 or 4, sizes >= 1, total under
