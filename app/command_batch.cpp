@@ -38,12 +38,15 @@ namespace {
 // that a bad reference still leaves the mask written.
 struct CaseInput {
   std::future<Volume> image;
-  std::future<LabelVolume> reference;  // invalid when the case has none
+  std::shared_ptr<std::vector<std::string>> notes;  // what reading the images noted (skipped files)
+  std::future<LabelVolume> reference;               // invalid when the case has none
 };
 
 CaseInput readAhead(const CaseFiles& files, Layout layout) {
   CaseInput input;
-  input.image = std::async(std::launch::async, [files] { return readCase(files); });
+  input.notes = std::make_shared<std::vector<std::string>>();
+  input.image = std::async(std::launch::async,
+                           [files, notes = input.notes] { return readCase(files, notes.get()); });
   if (!files.reference.empty())
     input.reference = std::async(std::launch::async, [files, layout] {
       return toInternalLabels(readLabelMap(files.reference), layout, files.reference);
@@ -58,6 +61,8 @@ nlohmann::json segmentCase(const CaseFiles& files, CaseInput& input, const std::
                            ProgressSink& progress, int index, int total) {
   const auto started = std::chrono::steady_clock::now();
   Volume image = input.image.get();
+  for (const std::string& note : *input.notes)
+    progress.emit({{"event", "log"}, {"case", files.id}, {"message", note}});
   const Geometry geometry = image.geometry;
   const at::Tensor labels = segmenter.segment(
       toTensor(std::move(image)), engineSpacing(geometry), [&](int64_t done, int64_t windows) {

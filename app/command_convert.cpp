@@ -27,6 +27,8 @@ void addConvertCommand(CLI::App& app) {
     writeImage(*output, readDicomSeries(info));
     std::cout << "wrote " << *output << " (" << describeSize(info) << ", "
               << describeSpacing(info.geometry) << ", '" << info.description << "')\n";
+    if (const std::string note = skippedFilesNote(info); !note.empty())
+      std::cout << "note: " << note << "\n";
   });
 }
 

@@ -362,7 +362,7 @@ bool readSameGridFilesInto(const CaseFiles& files, Volume& stacked) {
 
 }  // namespace
 
-Volume readCase(const CaseFiles& files) {
+Volume readCase(const CaseFiles& files, std::vector<std::string>* notes) {
   if (files.images.size() == 1) {
     Volume multi = readImage(files.images[0], ExpectedRank::MultiChannel4D);
     if (multi.channels() != kModalityCount)
@@ -387,8 +387,11 @@ Volume readCase(const CaseFiles& files) {
   for (const std::string& path : files.images) anySeries = anySeries || fs::is_directory(path);
   const auto policy = anySeries ? std::launch::deferred : std::launch::async;
   std::vector<std::future<Volume>> reads;
-  for (const std::string& path : files.images)
-    reads.push_back(std::async(policy, [&path] { return readImageOrSeries(path); }));
+  std::vector<std::string> seriesNotes(files.images.size());
+  for (size_t m = 0; m < files.images.size(); ++m)
+    reads.push_back(std::async(policy, [&path = files.images[m], &note = seriesNotes[m]] {
+      return readImageOrSeries(path, &note);
+    }));
 
   Volume stacked;
   for (int m = 0; m < kModalityCount; ++m) {
@@ -410,6 +413,7 @@ Volume readCase(const CaseFiles& files) {
       checkGeometryMatchesT1(files, m, stacked.geometry, modality.geometry);
     }
     std::copy(modality.voxels.begin(), modality.voxels.end(), stacked.channel(m));
+    if (notes && !seriesNotes[m].empty()) notes->push_back(path + ": " + seriesNotes[m]);
   }
   return stacked;
 }

@@ -45,8 +45,9 @@ CaseFiles explicitCase(const std::string& t1, const std::string& t1ce, const std
                        const std::string& flair, const std::string& reference = "");
 
 // Reads the case's images into one Volume [4, A0, A1, A2] in internal channel order.
-// Modalities whose dimensions or geometry differ are an InputError naming the file.
-Volume readCase(const CaseFiles& caseFiles);
+// Modalities whose dimensions or geometry differ are an InputError naming the file. `notes`
+// receives "FOLDER: note" for each DICOM series folder that had files skipped.
+Volume readCase(const CaseFiles& caseFiles, std::vector<std::string>* notes = nullptr);
 
 // Memory that opening the case in the desktop application takes at its peak: every channel as
 // float32, plus half as much again for what is copied while it is read and shown. Counted from

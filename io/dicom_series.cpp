@@ -6,7 +6,6 @@
 #include <gdcmStringFilter.h>
 #include <gdcmTrace.h>
 #include <itkGDCMImageIO.h>
-#include <itkGDCMSeriesFileNames.h>
 #include <itkImage.h>
 #include <itkImageFileReader.h>
 #include <itkLinearInterpolateImageFunction.h>
@@ -19,11 +18,11 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <set>
 #include <sstream>
 
 #include "engine/input_error.h"
 #include "engine/name_affixes.h"
+#include "io/dicom_file_check.h"
 #include "io/image_reader.h"
 #include "io/image_writer.h"
 #include "io/nifti_geometry.h"
@@ -54,7 +53,7 @@ std::string number(double value) {
   return text;
 }
 
-// Files that may belong to a series: regular, not hidden, not a DICOMDIR index.
+// The files of a folder and its subfolders: regular, not hidden.
 std::vector<std::string> candidateFiles(const std::string& folder) {
   std::vector<std::string> files;
   std::error_code error;
@@ -67,67 +66,10 @@ std::vector<std::string> candidateFiles(const std::string& folder) {
       if (it->is_directory()) it.disable_recursion_pending();
       continue;
     }
-    if (it->is_regular_file() && name != "DICOMDIR")
-      files.push_back(it->path().lexically_normal().string());
+    if (it->is_regular_file()) files.push_back(it->path().lexically_normal().string());
   }
   std::sort(files.begin(), files.end());
   return files;
-}
-
-bool hasDicomPreamble(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  char head[132];
-  if (!in.read(head, sizeof head)) return false;
-  return head[128] == 'D' && head[129] == 'I' && head[130] == 'C' && head[131] == 'M';
-}
-
-// What is wrong with the file meta information (group 0002, explicit VR little endian, after
-// the preamble when there is one) of a file that has it, else "". GDCM, as Debian builds it
-// (with assertions), aborts the process on one cut short by the end of the file, holding a
-// sequence or a value of undefined length; and ITK's series scan reads every file of a folder.
-std::string fileMetaProblem(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::error_code error;
-  const uint64_t size = fs::file_size(path, error);
-  if (!in || error) return "";
-  const bool preamble = hasDicomPreamble(path);
-  uint64_t position = preamble ? 132 : 0;
-  auto littleEndian = [](const unsigned char* bytes, int count) {
-    uint32_t value = 0;
-    for (int i = count - 1; i >= 0; --i) value = (value << 8) | bytes[i];
-    return value;
-  };
-  for (bool first = true;; first = false) {
-    unsigned char head[12];
-    in.seekg(static_cast<std::streamoff>(position));
-    const uint64_t left = size - std::min(size, position);
-    if (left < 2) return first && !preamble ? "" : "its file meta information is cut short";
-    in.read(reinterpret_cast<char*>(head), 2);
-    if (littleEndian(head, 2) != 0x0002) return "";  // the data set starts: the group is whole
-    if (left < 8 || !in.read(reinterpret_cast<char*>(head) + 2, 6))
-      return "its file meta information is cut short";
-    const std::string vr(reinterpret_cast<char*>(head) + 4, 2);
-    // GDCM asserts on a value representation it does not know, so only the standard's pass.
-    static const std::set<std::string> kVrs = {"AE", "AS", "AT", "CS", "DA", "DS", "DT", "FD", "FL",
-                                               "IS", "LO", "LT", "OB", "OD", "OF", "OL", "OV", "OW",
-                                               "PN", "SH", "SL", "SQ", "SS", "ST", "SV", "TM", "UC",
-                                               "UI", "UL", "UN", "UR", "US", "UT", "UV"};
-    if (!kVrs.count(vr)) return "its file meta information has an invalid value representation";
-    static const std::set<std::string> kLongVrs = {"OB", "OD", "OF", "OL", "OV", "OW", "SQ",
-                                                   "SV", "UC", "UN", "UR", "UT", "UV"};
-    uint64_t headerBytes = 8;
-    uint64_t length = littleEndian(head + 6, 2);
-    if (kLongVrs.count(vr)) {
-      if (left < 12 || !in.read(reinterpret_cast<char*>(head) + 8, 4))
-        return "its file meta information is cut short";
-      headerBytes = 12;
-      length = littleEndian(head + 8, 4);
-    }
-    if (vr == "SQ" || length == 0xffffffffu)
-      return "its file meta information holds a sequence or an undefined length";
-    if (headerBytes + length > left) return "its file meta information is cut short";
-    position += headerBytes + length;
-  }
 }
 
 // What one file says about itself, read with GDCM's header parser.
@@ -143,6 +85,9 @@ struct SliceHeader {
   std::array<double, 6> orientation{};
   std::array<double, 2> pixelSpacing{1, 1};  // between rows, between columns
   double gantryTilt = 0, sliceThickness = 0;
+  // The series UID refined as ITK's series scan with details refines it (GDCM's SerieHelper):
+  // series sharing one UID are told apart by number, sequence name, thickness, rows, columns.
+  std::string seriesKey;
 };
 
 std::vector<double> numbers(const std::string& text) {
@@ -228,6 +173,17 @@ SliceHeader readHeader(const std::string& path) {
     header.pixelSpacing = {v[0], v[1]};
     header.hasSpacing = true;
   }
+  header.seriesKey = header.seriesUid;
+  for (const std::string& detail : {header.seriesNumber, text(0x0018, 0x0024), text(0x0018, 0x0050),
+                                    text(0x0028, 0x0010), text(0x0028, 0x0011)}) {
+    if (header.seriesKey == header.seriesUid && !detail.empty()) header.seriesKey += ".";
+    header.seriesKey += detail;
+  }
+  header.seriesKey.erase(
+      std::remove_if(
+          header.seriesKey.begin(), header.seriesKey.end(),
+          [](char c) { return c != '.' && !std::isalnum(static_cast<unsigned char>(c)); }),
+      header.seriesKey.end());
   if (const auto v = numbers(text(0x0018, 0x1120)); v.size() == 1) header.gantryTilt = v[0];
   if (const auto v = numbers(text(0x0018, 0x0050)); v.size() == 1) header.sliceThickness = v[0];
   return header;
@@ -377,107 +333,111 @@ bool containsDicomFiles(const std::string& folder) {
   return false;
 }
 
-std::vector<DicomSeriesInfo> scanDicomFolder(const std::string& folder) {
+namespace {
+
+// A folder's files sorted out: the image series, the DICOM files that cannot be read (and why),
+// and the files that are no DICOM image at all.
+struct FolderScan {
+  std::vector<DicomSeriesInfo> series;
+  std::vector<std::pair<std::string, std::string>> unreadable;  // path, "is truncated or ..."
+  std::vector<std::string> notDicom;                            // no DICOM preamble (paths)
+  std::vector<std::string> nonImage;  // DICOM objects without pixels, DICOMDIR (paths)
+};
+
+FolderScan scanFolder(const std::string& folder) {
   std::error_code error;
   if (!fs::exists(folder, error)) throw InputError(folder, "folder not found");
   if (!fs::is_directory(folder, error))
     throw InputError(folder, "is not a folder; a DICOM series is given as its folder");
 
-  // Every file's header, once: what GDCM cannot parse, and objects without pixels, are set
-  // aside (and named when nothing else is there).
-  // Before GDCM sees any file (ITK's scan below reads every file of the folder).
-  for (fs::recursive_directory_iterator
-           it(folder, fs::directory_options::skip_permission_denied, error),
-       end;
-       !error && it != end; it.increment(error)) {
-    if (!it->is_regular_file(error)) continue;
-    const std::string path = it->path().lexically_normal().string();
-    if (const std::string problem = fileMetaProblem(path); !problem.empty())
-      throw InputError(folder, relativeName(path, folder) + " is corrupt (" + problem + ")");
-  }
-  std::map<std::string, SliceHeader> headers;
-  std::vector<std::string> unreadable, nonImage;
+  // Every file is checked before GDCM sees it, and GDCM reads only the sound ones (it aborts
+  // the process on many malformed files); then each sound file's header, once.
+  FolderScan scan;
+  std::map<std::string, std::vector<SliceHeader>> bySeries;
   for (const std::string& path : candidateFiles(folder)) {
+    if (fs::path(path).filename() == "DICOMDIR") {  // a media index, never an image
+      scan.nonImage.push_back(path);
+      continue;
+    }
+    const DicomFileCheck check = checkDicomFile(path);
+    switch (check.kind) {
+      case DicomFileCheck::Kind::NotDicom:
+        scan.notDicom.push_back(path);
+        continue;
+      case DicomFileCheck::Kind::CorruptMeta:
+        throw InputError(folder,
+                         relativeName(path, folder) + " is corrupt (" + check.problem + ")");
+      case DicomFileCheck::Kind::CorruptDataSet:
+        scan.unreadable.emplace_back(path, "is truncated or corrupt (" + check.problem + ")");
+        continue;
+      case DicomFileCheck::Kind::Sound:
+        break;
+    }
     SliceHeader header = readHeader(path);
     if (!header.parsed)
-      unreadable.push_back(path);
+      scan.unreadable.emplace_back(path, "is truncated or corrupt");
     else if (!header.hasPixels)
-      nonImage.push_back(path);
+      scan.nonImage.push_back(path);
     else
-      headers.emplace(path, std::move(header));
+      bySeries[header.seriesKey].push_back(std::move(header));
   }
 
-  // Series as ITK groups them (UID plus the details that tell apart series sharing one UID).
-  auto names = itk::GDCMSeriesFileNames::New();
-  names->SetUseSeriesDetails(true);
-  names->SetRecursive(true);
-  std::vector<DicomSeriesInfo> found;
-  std::set<std::string> grouped;
-  if (!headers.empty()) {
-    try {
-      names->SetDirectory(folder);
-      for (const std::string& uid : names->GetSeriesUIDs()) {
-        std::vector<SliceHeader> slices;
-        for (const std::string& name : names->GetFileNames(uid)) {
-          // GDCM joins folder and file names its own way: compare normalised paths.
-          const std::string file = fs::path(name).lexically_normal().string();
-          const auto header = headers.find(file);
-          if (header == headers.end() || grouped.count(file)) continue;
-          grouped.insert(file);
-          slices.push_back(header->second);
-        }
-        if (slices.empty()) continue;
-        DicomSeriesInfo series;
-        series.folder = folder;
-        series.uid = uid;
-        const SliceHeader& first = slices.front();
-        series.description = !first.description.empty() ? first.description : first.protocol;
-        series.modality = first.modality;
-        series.seriesNumber = first.seriesNumber;
-        series.date = isoDate(!first.seriesDate.empty()        ? first.seriesDate
-                              : !first.acquisitionDate.empty() ? first.acquisitionDate
-                                                               : first.studyDate);
-        placeSlices(series, slices);
-        found.push_back(std::move(series));
-      }
-    } catch (const itk::ExceptionObject& itkError) {
-      throw InputError(folder, "could not be scanned for DICOM series: " + itkFirstLine(itkError));
-    }
+  for (auto& [key, slices] : bySeries) {
+    DicomSeriesInfo series;
+    series.folder = folder;
+    series.uid = key;
+    const SliceHeader& first = slices.front();
+    series.description = !first.description.empty() ? first.description : first.protocol;
+    series.modality = first.modality;
+    series.seriesNumber = first.seriesNumber;
+    series.date = isoDate(!first.seriesDate.empty()        ? first.seriesDate
+                          : !first.acquisitionDate.empty() ? first.acquisitionDate
+                                                           : first.studyDate);
+    placeSlices(series, slices);
+    for (const auto& files : {scan.notDicom, scan.nonImage})
+      for (const std::string& path : files) series.skipped.push_back(relativeName(path, folder));
+    std::sort(series.skipped.begin(), series.skipped.end());
+    scan.series.push_back(std::move(series));
   }
-  // An image file that no series took (GDCM found it unusable) counts as unreadable.
-  for (const auto& [path, header] : headers)
-    if (!grouped.count(path)) unreadable.push_back(path);
 
-  if (found.empty()) {
-    if (!nonImage.empty() && unreadable.empty())
+  if (scan.series.empty()) {
+    if (!scan.nonImage.empty() && scan.unreadable.empty() && scan.notDicom.empty())
       throw InputError(folder, "holds only non-image DICOM objects (" +
-                                   std::to_string(nonImage.size()) +
+                                   std::to_string(scan.nonImage.size()) +
                                    " files without pixel data); no image series to open");
-    if (!unreadable.empty())
-      throw InputError(folder,
-                       "holds no readable DICOM image series (" +
-                           relativeName(unreadable.front(), folder) +
-                           (hasDicomPreamble(unreadable.front()) ? " is truncated or corrupt)"
-                                                                 : " is not a DICOM file)"));
+    if (!scan.unreadable.empty())
+      throw InputError(folder, "holds no readable DICOM image series (" +
+                                   relativeName(scan.unreadable.front().first, folder) + " " +
+                                   scan.unreadable.front().second + ")");
+    if (!scan.notDicom.empty())
+      throw InputError(folder, "holds no readable DICOM image series (" +
+                                   relativeName(scan.notDicom.front(), folder) +
+                                   " is not a DICOM file)");
     throw InputError(folder, "holds no files");
   }
   // A series missing one of its files cannot be trusted: name the file on that series.
-  for (const std::string& path : unreadable) {
-    if (!hasDicomPreamble(path)) continue;
-    for (DicomSeriesInfo& series : found)
+  for (const auto& [path, why] : scan.unreadable)
+    for (DicomSeriesInfo& series : scan.series)
       if (fs::path(series.files.front()).parent_path() == fs::path(path).parent_path())
-        series.problem = relativeName(path, folder) + " is truncated or corrupt";
-  }
-  std::stable_sort(
-      found.begin(), found.end(), [](const DicomSeriesInfo& a, const DicomSeriesInfo& b) {
-        const int na = std::atoi(a.seriesNumber.c_str()), nb = std::atoi(b.seriesNumber.c_str());
-        return na != nb ? na < nb : a.description < b.description;
-      });
-  return found;
+        series.problem = relativeName(path, folder) + " " + why;
+  std::stable_sort(scan.series.begin(), scan.series.end(),
+                   [](const DicomSeriesInfo& a, const DicomSeriesInfo& b) {
+                     const int na = std::atoi(a.seriesNumber.c_str()),
+                               nb = std::atoi(b.seriesNumber.c_str());
+                     return na != nb ? na < nb : a.description < b.description;
+                   });
+  return scan;
+}
+
+}  // namespace
+
+std::vector<DicomSeriesInfo> scanDicomFolder(const std::string& folder) {
+  return scanFolder(folder).series;
 }
 
 DicomSeriesInfo findSingleSeries(const std::string& folder) {
-  std::vector<DicomSeriesInfo> series = scanDicomFolder(folder);
+  FolderScan scan = scanFolder(folder);
+  std::vector<DicomSeriesInfo>& series = scan.series;
   if (series.size() > 1) {
     std::string names;
     for (size_t s = 0; s < series.size() && s < 4; ++s)
@@ -488,21 +448,24 @@ DicomSeriesInfo findSingleSeries(const std::string& folder) {
                                  "); give the folder of one series (open the study in the "
                                  "desktop application to choose)");
   }
-  // Everything in a series folder must belong to the series.
-  for (const std::string& path : candidateFiles(folder)) {
-    if (std::find(series.front().files.begin(), series.front().files.end(), path) !=
-        series.front().files.end())
-      continue;
-    const SliceHeader header = readHeader(path);
-    const std::string name = relativeName(path, folder);
-    if (!header.parsed)
-      throw InputError(folder, name + (hasDicomPreamble(path) ? " is truncated or corrupt"
-                                                              : " is not a DICOM file"));
-    if (header.hasPixels)
-      throw InputError(folder,
-                       name + " does not belong to the series (" + header.description + ")");
-  }
+  // A DICOM file of the folder that cannot be read may be one of the series' slices.
+  if (!scan.unreadable.empty())
+    throw InputError(folder, relativeName(scan.unreadable.front().first, folder) + " " +
+                                 scan.unreadable.front().second);
   return series.front();
+}
+
+std::string skippedFilesNote(const DicomSeriesInfo& series) {
+  if (series.skipped.empty()) return "";
+  std::string note = "skipped " + std::to_string(series.skipped.size()) +
+                     (series.skipped.size() == 1 ? " file that is" : " files that are") +
+                     " not a DICOM image:";
+  constexpr size_t kNamed = 5;
+  for (size_t f = 0; f < series.skipped.size() && f < kNamed; ++f)
+    note += (f ? ", " : " ") + series.skipped[f];
+  if (series.skipped.size() > kNamed)
+    note += " and " + std::to_string(series.skipped.size() - kNamed) + " more";
+  return note;
 }
 
 Volume readDicomSeries(const DicomSeriesInfo& series) {
@@ -540,13 +503,15 @@ Volume readDicomSeries(const DicomSeriesInfo& series) {
   return volume;
 }
 
-Volume readDicomSeriesFolder(const std::string& folder) {
-  return readDicomSeries(findSingleSeries(folder));
+Volume readDicomSeriesFolder(const std::string& folder, std::string* note) {
+  const DicomSeriesInfo series = findSingleSeries(folder);
+  if (note) *note = skippedFilesNote(series);
+  return readDicomSeries(series);
 }
 
-Volume readImageOrSeries(const std::string& path) {
+Volume readImageOrSeries(const std::string& path, std::string* note) {
   std::error_code error;
-  if (fs::is_directory(path, error)) return readDicomSeriesFolder(path);
+  if (fs::is_directory(path, error)) return readDicomSeriesFolder(path, note);
   return readImage(path, ExpectedRank::Volume3D);
 }
 

@@ -21,6 +21,9 @@ struct DicomSeriesInfo {
   std::vector<std::string> files;  // ordered by position along the slice normal
   std::array<int64_t, 3> size{};   // columns (i), rows (j), slices (k)
   Geometry geometry;               // LPS, as NIfTI files read through ITK carry it
+  // The files of the scanned folder that are no DICOM image (a README, thumbs.db, DICOMDIR, an
+  // empty file, a report without pixels), relative to `folder`: skipped, as dcm2niix skips them.
+  std::vector<std::string> skipped;
   // Why this series cannot be read as one volume (missing slices, gantry tilt, ...); empty
   // when it can.
   std::string problem;
@@ -39,12 +42,16 @@ std::vector<DicomSeriesInfo> scanDicomFolder(const std::string& folder);
 // Throws InputError naming the folder for a series with a problem or an unreadable file.
 Volume readDicomSeries(const DicomSeriesInfo& series);
 
-// `folder` must hold exactly one image series and nothing but DICOM files; that series, read.
+// `folder` must hold exactly one image series, and no DICOM file that cannot be read (files
+// that are no DICOM image are skipped); that series, read. `note`: skippedFilesNote's.
 DicomSeriesInfo findSingleSeries(const std::string& folder);
-Volume readDicomSeriesFolder(const std::string& folder);
+Volume readDicomSeriesFolder(const std::string& folder, std::string* note = nullptr);
+
+// "skipped 2 files that are not a DICOM image: DICOMDIR, README", "" when none was.
+std::string skippedFilesNote(const DicomSeriesInfo& series);
 
 // A modality given by path: a DICOM series folder, or a 3D NIfTI file.
-Volume readImageOrSeries(const std::string& path);
+Volume readImageOrSeries(const std::string& path, std::string* note = nullptr);
 
 // `image` (one or more channels) resampled by trilinear interpolation onto the grid of
 // `reference` (its shape [.., A0, A1, A2] and geometry); outside the image is 0.

@@ -69,6 +69,8 @@ std::string describeDicomSeries(const std::string& folder) {
   out << "dimensions:  " << describeSize(series) << " (" << series.files.size()
       << " DICOM files)\n";
   out << "voxel type:  float32 (rescale slope and intercept applied)\n";
+  if (const std::string note = skippedFilesNote(series); !note.empty())
+    out << "note:        " << note << "\n";
   describePlacement(out, volume.geometry);
   describeRange(out, volume);
   return out.str();

@@ -38,6 +38,13 @@ DicomSeriesDialog::DicomSeriesDialog(const QString& studyFolder,
   setWindowTitle(tr("Open DICOM study"));
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(new QLabel(tr("Series found in %1:").arg(studyFolder)));
+  // Every series of one scan names the same skipped files.
+  if (!series_.empty() && !series_.front().skipped.empty()) {
+    auto* skipped = new QLabel(text(skippedFilesNote(series_.front())));
+    skipped->setObjectName(QStringLiteral("skippedFilesNote"));
+    skipped->setWordWrap(true);
+    layout->addWidget(skipped);
+  }
 
   const QStringList headers{tr("Series"),  tr("Modality"), tr("Size"),
                             tr("Spacing"), tr("Date"),     tr("Note")};

@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <sstream>
 
+#include "engine/name_affixes.h"
 #include "io/image_reader.h"
 #include "tests/support/test_support.h"
 
@@ -56,8 +58,10 @@ class DicomConvert : public ::testing::TestWithParam<GoodSeries> {};
 TEST_P(DicomConvert, AgreesWithDcm2niixAtEveryWorldPosition) {
   const GoodSeries series = GetParam();
   TempDir dir;
-  const std::string folder = dir / series.kind;
-  makeDicom({"series", series.kind, folder});
+  std::string kind = series.kind;
+  std::replace(kind.begin(), kind.end(), '_', '-');
+  const std::string folder = dir / kind;
+  makeDicom({"series", kind, folder});
 
   const CommandResult info = test::runSeqseg({"info", folder});
   ASSERT_EQ(info.exitCode, 0) << info.err;
@@ -91,7 +95,9 @@ TEST_P(DicomConvert, AgreesWithDcm2niixAtEveryWorldPosition) {
 INSTANTIATE_TEST_SUITE_P(Series, DicomConvert,
                          ::testing::Values(GoodSeries{"axial", 0.0f}, GoodSeries{"oblique", 0.0f},
                                            GoodSeries{"negative", 1024.0f * 23},
-                                           GoodSeries{"rescale", -3000 * 0.5f - 100}),
+                                           GoodSeries{"rescale", -3000 * 0.5f - 100},
+                                           GoodSeries{"implicit", 0.0f},
+                                           GoodSeries{"stray_files", 0.0f}),
                          [](const auto& info) { return std::string(info.param.kind); });
 
 struct BadSeries {
@@ -128,12 +134,47 @@ INSTANTIATE_TEST_SUITE_P(Series, DicomRefused,
                                            BadSeries{"two-series", "holds 2 series"},
                                            BadSeries{"non-image", "only non-image DICOM objects"},
                                            BadSeries{"truncated", "is truncated or corrupt"},
+                                           BadSeries{"corrupt-slice",
+                                                     "has an invalid value representation"},
                                            BadSeries{"non-dicom", "is not a DICOM file"}),
                          [](const auto& info) {
                            std::string name = info.param.kind;
                            std::replace(name.begin(), name.end(), '-', '_');
                            return name;
                          });
+
+// A 4-byte file, an empty file, a README, thumbs.db and DICOMDIR beside a series (as PACS
+// exports and CDs carry them): info, convert and --batch skip them and name them in one note.
+TEST(DicomStrayFiles, AreSkippedAndNamedInOneNote) {
+  TempDir dir;
+  const std::string folder = dir / "series";
+  makeDicom({"series", "stray-files", folder});
+  const std::string note =
+      "skipped 5 files that are not a DICOM image: DICOMDIR, EMPTY, IM_FOUR_BYTES, README, "
+      "thumbs.db";
+  const CommandResult info = test::runSeqseg({"info", folder});
+  ASSERT_EQ(info.exitCode, 0) << info.err;
+  EXPECT_NE(info.out.find("note:        " + note + "\n"), std::string::npos) << info.out;
+  const CommandResult convert = test::runSeqseg({"convert", folder, dir / "t1.nii.gz"});
+  ASSERT_EQ(convert.exitCode, 0) << convert.err;
+  EXPECT_NE(convert.out.find("note: " + note + "\n"), std::string::npos) << convert.out;
+
+  const CommandResult batch =
+      test::runSeqseg({"--batch", "--t1", folder, "--t1ce", folder, "--t2", folder, "--flair",
+                       folder, "-o", dir / "masks", "--threads", "1", "--progress", "json"});
+  ASSERT_EQ(batch.exitCode, 0) << batch.err;
+  int notes = 0;
+  std::istringstream lines(batch.out);
+  for (std::string line; std::getline(lines, line);)
+    if (const nlohmann::json event = nlohmann::json::parse(line);
+        event.value("event", "") == "log" && event.value("message", "") == folder + ": " + note)
+      ++notes;
+  EXPECT_EQ(notes, 4) << "one note per series folder given\n" << batch.out;
+  int masks = 0;
+  for (const auto& entry : fs::directory_iterator(dir / "masks"))
+    masks += endsWith(entry.path().string(), ".nii.gz");
+  EXPECT_EQ(masks, 1) << batch.out;
+}
 
 TEST(DicomStudy, ConvertsAndSegmentsInTheReferenceSeriesGeometry) {
   TempDir dir;

@@ -4,6 +4,7 @@
 // opens only when resampling is allowed.
 #include <gtest/gtest.h>
 
+#include <QLabel>
 #include <QMessageBox>
 #include <QProcess>
 #include <QSignalSpy>
@@ -107,6 +108,32 @@ TEST_F(DicomStudyTest, OffersTheSeriesAndOpensTheChosenFourAsOneCase) {
     EXPECT_GT(test::fractionUnlike(image, test::backgroundOf(*view)), 0.05)
         << name << " shows too little of the case";
   }
+}
+
+// A series folder that also holds files that are no DICOM image (the 4-byte file once aborted
+// the application): the series is offered, and the dialog names the skipped files.
+TEST_F(DicomStudyTest, NamesTheFilesItSkipsBesideASeries) {
+  ASSERT_TRUE(test::showAndWait(window_));
+  const QString folder = data_->filePath(QStringLiteral("stray"));
+  QProcess writer;
+  writer.start(QStringLiteral("/usr/bin/python3"),
+               {QStringLiteral(SEQSEG_SOURCE_DIR "/tests/tools/make_dicom.py"), "series",
+                "stray-files", folder});
+  ASSERT_TRUE(writer.waitForFinished(120000));
+  ASSERT_EQ(writer.exitCode(), 0) << writer.readAllStandardError().toStdString();
+  QSignalSpy offered(&window_, &MainWindow::dicomSeriesOffered);
+  window_.openCase(folder);
+  ASSERT_TRUE(QTest::qWaitFor([&] { return offered.count() > 0; }, kTimeoutMs));
+  auto* dialog = offered.first().first().value<DicomSeriesDialog*>();
+  ASSERT_EQ(dialog->series().size(), 1u);
+  auto* note = dialog->findChild<QLabel*>(QStringLiteral("skippedFilesNote"));
+  ASSERT_NE(note, nullptr);
+  EXPECT_TRUE(note->isVisible());
+  EXPECT_EQ(note->text().toStdString(),
+            "skipped 5 files that are not a DICOM image: DICOMDIR, EMPTY, IM_FOUR_BYTES, README, "
+            "thumbs.db");
+  test::saveSnapshot(dialog->grab().toImage(), "dicomSeriesDialog_skipped");
+  dialog->reject();
 }
 
 }  // namespace

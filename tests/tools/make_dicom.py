@@ -2,9 +2,11 @@
 """Writes DICOM MR series with pydicom (a writer independent of ITK/GDCM), one file per slice,
 under shuffled file names, for seqseg's tests.
 
-    make_dicom.py series KIND OUT_DIR      one series (axial, oblique, negative, rescale) or a
-                                            bad folder (missing-slice, gantry-tilt, two-series,
-                                            non-image, truncated, non-dicom)
+    make_dicom.py series KIND OUT_DIR      one series (axial, oblique, negative, rescale,
+                                            implicit, stray-files: beside files that are no
+                                            DICOM image) or a bad folder (missing-slice,
+                                            gantry-tilt, two-series, non-image, truncated,
+                                            corrupt-slice, non-dicom)
     make_dicom.py study OUT_DIR [--flair-grid other]
                                             four series T1, T1ce, T2, FLAIR in subfolders
 
@@ -18,8 +20,9 @@ import sys
 
 import numpy as np
 import pydicom
-from pydicom.dataset import FileDataset, FileMetaDataset
-from pydicom.uid import ExplicitVRLittleEndian, MRImageStorage, generate_uid
+from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
+from pydicom.uid import (ExplicitVRLittleEndian, ImplicitVRLittleEndian, MRImageStorage,
+                         generate_uid)
 
 COLUMNS, ROWS, SLICES = 32, 32, 24
 
@@ -35,7 +38,7 @@ def write_series(folder, description, series_number, *, rotation_matrix=np.eye(3
                  spacing=(0.9, 0.8, 2.0), origin=(-14.0, -20.0, 30.0), slice_sign=1.0,
                  slope=None, intercept=None, value_offset=0, skip_slices=(), tilt=None,
                  study_uid=None, columns=COLUMNS, rows=ROWS, slices=SLICES, seed=1,
-                 brain=False):
+                 brain=False, implicit=False):
     """One slice per file, positions along the normal times `slice_sign`; names shuffled."""
     os.makedirs(folder, exist_ok=True)
     rng = random.Random(seed)
@@ -61,8 +64,9 @@ def write_series(folder, description, series_number, *, rotation_matrix=np.eye(3
         meta = FileMetaDataset()
         meta.MediaStorageSOPClassUID = MRImageStorage
         meta.MediaStorageSOPInstanceUID = generate_uid()
-        meta.TransferSyntaxUID = ExplicitVRLittleEndian
+        meta.TransferSyntaxUID = ImplicitVRLittleEndian if implicit else ExplicitVRLittleEndian
         ds = FileDataset(None, {}, file_meta=meta, preamble=b"\0" * 128)
+        ds.is_little_endian, ds.is_implicit_VR = True, implicit
         ds.SOPClassUID = MRImageStorage
         ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
         ds.StudyInstanceUID = study_uid
@@ -80,6 +84,11 @@ def write_series(folder, description, series_number, *, rotation_matrix=np.eye(3
         ds.ImageOrientationPatient = [f"{x:.8f}" for x in list(row_dir) + list(col_dir)]
         ds.PixelSpacing = [f"{spacing[1]:g}", f"{spacing[0]:g}"]  # between rows, columns
         ds.SliceThickness = f"{spacing[2]:g}"
+        # A sequence (undefined length, as pydicom writes it) for the readers to walk.
+        reference = Dataset()
+        reference.ReferencedSOPClassUID = MRImageStorage
+        reference.ReferencedSOPInstanceUID = generate_uid()
+        ds.ReferencedImageSequence = [reference]
         if tilt is not None:
             ds.GantryDetectorTilt = f"{tilt:g}"
         ds.Rows, ds.Columns = rows, columns
@@ -96,10 +105,10 @@ def write_series(folder, description, series_number, *, rotation_matrix=np.eye(3
     return series_uid
 
 
-def write_non_image(folder):
+def write_non_image(folder, names=("SR0", "SR1", "SR2")):
     """Basic Text Structured Reports: DICOM objects without pixel data."""
     os.makedirs(folder, exist_ok=True)
-    for n in range(3):
+    for name in names:
         meta = FileMetaDataset()
         meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.88.11"
         meta.MediaStorageSOPInstanceUID = generate_uid()
@@ -111,7 +120,7 @@ def write_non_image(folder):
         ds.SeriesInstanceUID = generate_uid()
         ds.Modality = "SR"
         ds.SeriesDescription = "report"
-        ds.save_as(os.path.join(folder, f"SR{n}"), write_like_original=False)
+        ds.save_as(os.path.join(folder, name), write_like_original=False)
 
 
 def series(kind, folder):
@@ -124,6 +133,18 @@ def series(kind, folder):
     elif kind == "rescale":
         write_series(folder, "FLAIR rescaled", 6, slope=0.5, intercept=-100.0,
                      value_offset=-3000)
+    elif kind == "implicit":  # implicit VR little endian
+        write_series(folder, "T1 implicit", 7, implicit=True)
+    elif kind == "stray-files":  # what PACS exports and CDs carry beside a series
+        write_series(folder, "T1 axial", 3)
+        with open(os.path.join(folder, "IM_FOUR_BYTES"), "wb") as f:
+            f.write(bytes([0x08, 0x00, 0x00, 0x00]))  # once aborted GDCM (and seqseg)
+        open(os.path.join(folder, "EMPTY"), "wb").close()
+        with open(os.path.join(folder, "README"), "w") as f:
+            f.write("Exported from the PACS.\n")
+        with open(os.path.join(folder, "thumbs.db"), "wb") as f:
+            f.write(bytes(range(256)) * 4)
+        write_non_image(folder, names=["DICOMDIR"])
     elif kind == "missing-slice":
         write_series(folder, "T1 gap", 7, skip_slices=(11,))
     elif kind == "gantry-tilt":
@@ -141,6 +162,15 @@ def series(kind, folder):
             data = f.read()
         with open(path, "wb") as f:
             f.write(data[: len(data) - 700])
+    elif kind == "corrupt-slice":  # one slice's SeriesDescription of value representation "ZZ"
+        write_series(folder, "T1 corrupt", 12)
+        path = os.path.join(folder, sorted(os.listdir(folder))[3])
+        with open(path, "rb") as f:
+            data = f.read()
+        element = b"\x08\x00\x3e\x10LO"
+        assert data.count(element) == 1
+        with open(path, "wb") as f:
+            f.write(data.replace(element, b"\x08\x00\x3e\x10ZZ"))
     elif kind == "non-dicom":
         os.makedirs(folder, exist_ok=True)
         for n in range(3):

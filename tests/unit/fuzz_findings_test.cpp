@@ -96,6 +96,22 @@ TEST(FuzzFindings, DicomFileMetaOfAnUnknownValueRepresentationIsRefused) {
   }
 }
 
+// The four bytes 08 00 00 00 (an implicit VR tag and nothing more) beside a series: GDCM (built
+// with assertions) aborted the process reading it ("Assertion 'is.good()' failed"). A file
+// without the DICOM preamble is now never given to GDCM: beside a series it is skipped, alone it
+// is named as no DICOM file.
+TEST(FuzzFindings, DicomFourByteFileIsSkipped) {
+  test::TempDir study;
+  std::filesystem::copy_file(regression("dicom-four-bytes"), study / "IM00001");
+  try {
+    scanDicomFolder(study.path());
+    FAIL() << "accepted";
+  } catch (const InputError& error) {
+    EXPECT_EQ(error.problem(),
+              "holds no readable DICOM image series (IM00001 is not a DICOM file)");
+  }
+}
+
 // An nnU-Net images folder with a file whose channel number is none of the four modalities
 // (found as "cas%_0006.nii.gz"): discovery listed a case none of whose files exist.
 TEST(FuzzFindings, NnUnetFileOfAnUnknownChannelIsNoCase) {
