@@ -1,5 +1,5 @@
 // seqseg: the desktop application, batch segmentation and the subcommands.
-#include "app/command_line.h"
+#include "cli/command_line.h"
 
 #ifdef SEQSEG_WITH_GUI
 #include "app/gui_entry.h"

@@ -50,10 +50,10 @@
 #include "engine/flops.h"
 #include "engine/loss.h"
 #include "engine/model_config.h"
-#include "engine/resource_paths.h"
 #include "engine/runtime.h"
 #include "engine/torch_compat.h"
 #include "engine/vit_segmenter.h"
+#include "types/resource_paths.h"
 #ifdef SEQSEG_BENCH_PARALLEL
 #include "engine/parallel/distributed_attention.h"
 #include "engine/parallel/distributed_decoder.h"
@@ -234,7 +234,7 @@ Options parseArgs(int argc, char** argv) {
   return o;
 }
 
-// Presets: --presets, else where every seqseg program looks (engine/resource_paths.h).
+// Presets: --presets, else where every seqseg program looks (types/resource_paths.h).
 std::string findPresetsDir(const std::string& flag) {
   return flag.empty() ? seqseg::presetsDir() : flag;
 }

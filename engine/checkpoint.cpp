@@ -14,10 +14,10 @@
 #include <mutex>
 #include <type_traits>
 
-#include "engine/atomic_file.h"
-#include "engine/input_error.h"
 #include "engine/torch_compat.h"
 #include "engine/zip_integrity.h"
+#include "types/atomic_file.h"
+#include "types/input_error.h"
 
 namespace seqseg {
 namespace {

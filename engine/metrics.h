@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/regions.h"
+#include "types/regions.h"
 
 namespace seqseg {
 

@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/regions.h"
+#include "types/regions.h"
 
 namespace seqseg {
 

@@ -2,8 +2,8 @@
 
 #include <torch/torch.h>
 
-#include "engine/input_error.h"
 #include "engine/test_time_flips.h"
+#include "types/input_error.h"
 
 namespace seqseg {
 

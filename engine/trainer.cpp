@@ -9,13 +9,13 @@
 #include <sstream>
 
 #include "engine/checkpoint.h"
-#include "engine/input_error.h"
 #include "engine/loss.h"
 #include "engine/metrics.h"
 #include "engine/postprocess.h"
 #include "engine/preprocessing.h"
 #include "engine/sliding_window.h"
 #include "engine/vit_segmenter.h"
+#include "types/input_error.h"
 
 namespace fs = std::filesystem;
 

@@ -10,21 +10,19 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "engine/atomic_file.h"
-#include "engine/input_error.h"
-#include "engine/name_affixes.h"
 #include "io/dicom_series.h"
 #include "io/image_reader.h"
 #include "io/image_writer.h"
 #include "io/label_mapping.h"
 #include "io/nifti_geometry.h"
 #include "io/nifti_header.h"
+#include "types/atomic_file.h"
+#include "types/input_error.h"
+#include "types/name_affixes.h"
 
 namespace fs = std::filesystem;
 
 namespace seqseg {
-
-const std::array<const char*, kModalityCount> kModalityNames = {"T1", "T1ce", "T2", "FLAIR"};
 
 namespace {
 
@@ -166,29 +164,6 @@ void addFlatCases(const fs::path& root, const fs::path& imagesDir, Layout layout
 }
 
 }  // namespace
-
-std::string layoutName(Layout layout) {
-  switch (layout) {
-    case Layout::Brats2021:
-      return "brats2021";
-    case Layout::Brats2023:
-      return "brats2023";
-    case Layout::Msd:
-      return "msd";
-    case Layout::NnUnet:
-      return "nnunet";
-    case Layout::Explicit:
-      return "explicit";
-  }
-  return "unknown";
-}
-
-Layout parseLayout(const std::string& name) {
-  for (Layout layout : {Layout::Brats2021, Layout::Brats2023, Layout::Msd, Layout::NnUnet})
-    if (name == layoutName(layout)) return layout;
-  throw std::invalid_argument("unknown layout '" + name +
-                              "' (expected brats2021, brats2023, msd or nnunet)");
-}
 
 CaseFiles caseFilesFor(const std::string& root, Layout layout, const std::string& id) {
   CaseFiles files;

@@ -5,29 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "engine/volume.h"
+#include "io/case_files.h"
+#include "types/volume.h"
 
 namespace seqseg {
-
-enum class Layout { Brats2021, Brats2023, Msd, NnUnet, Explicit };
-
-std::string layoutName(Layout layout);  // "brats2021", "brats2023", "msd", "nnunet", "explicit"
-Layout parseLayout(const std::string& name);  // throws std::invalid_argument
-
-// Internal channel order of every case, whatever the layout.
-constexpr int kModalityCount = 4;
-extern const std::array<const char*, kModalityCount> kModalityNames;  // T1, T1ce, T2, FLAIR
-
-struct CaseFiles {
-  std::string id;  // the layout's case identifier, used to name the output mask
-  Layout layout = Layout::Explicit;
-  // Four 3D files (or DICOM series folders) in internal order, or one 4D file (MSD) holding
-  // the channels.
-  std::vector<std::string> images;
-  // For a 4D file: the file's volume index of T1, T1ce, T2 and FLAIR.
-  std::array<int, kModalityCount> channelInFile{0, 1, 2, 3};
-  std::string reference;  // ground-truth label map in native labels; empty if none
-};
 
 struct Dataset {
   Layout layout = Layout::Explicit;

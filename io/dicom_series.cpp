@@ -20,12 +20,12 @@
 #include <map>
 #include <sstream>
 
-#include "engine/input_error.h"
-#include "engine/name_affixes.h"
 #include "io/dicom_file_check.h"
 #include "io/image_reader.h"
 #include "io/image_writer.h"
 #include "io/nifti_geometry.h"
+#include "types/input_error.h"
+#include "types/name_affixes.h"
 
 namespace fs = std::filesystem;
 
@@ -579,8 +579,10 @@ CaseFiles stageDicomCase(const std::array<DicomSeriesInfo, kModalityCount>& seri
     note = "resampled onto T1's grid:";
     for (const std::string& name : resampled) note += " " + name;
   }
-  CaseFiles files = explicitCase(paths[0], paths[1], paths[2], paths[3]);
+  CaseFiles files;
   files.id = id;
+  files.layout = Layout::Explicit;
+  files.images = paths;
   return files;
 }
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/volume.h"
-#include "io/dataset_layout.h"
+#include "io/case_files.h"
+#include "types/volume.h"
 
 namespace seqseg {
 

@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "engine/input_error.h"
 #include "io/nifti_header.h"
+#include "types/input_error.h"
 
 namespace seqseg {
 namespace {

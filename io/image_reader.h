@@ -2,8 +2,8 @@
 // Reading NIfTI images (through ITK) into plain float32 volumes with their geometry.
 #include <string>
 
-#include "engine/volume.h"
 #include "io/nifti_header.h"
+#include "types/volume.h"
 
 namespace seqseg {
 

@@ -2,8 +2,8 @@
 
 #include <nifti1.h>
 
-#include "engine/input_error.h"
 #include "io/nifti_header.h"
+#include "types/input_error.h"
 
 namespace seqseg {
 

@@ -3,7 +3,7 @@
 // under their final name only when complete.
 #include <string>
 
-#include "engine/volume.h"
+#include "types/volume.h"
 
 namespace seqseg {
 

@@ -3,7 +3,7 @@
 #include <set>
 #include <sstream>
 
-#include "engine/input_error.h"
+#include "types/input_error.h"
 
 namespace seqseg {
 

@@ -3,8 +3,8 @@
 // 0 background, 1 necrotic core (NCR), 2 oedema (ED), 3 enhancing tumour (ET).
 #include <string>
 
-#include "engine/volume.h"
-#include "io/dataset_layout.h"
+#include "io/case_files.h"
+#include "types/volume.h"
 
 namespace seqseg {
 

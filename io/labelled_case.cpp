@@ -1,8 +1,8 @@
 #include "io/labelled_case.h"
 
-#include "engine/input_error.h"
 #include "io/image_reader.h"
 #include "io/label_mapping.h"
+#include "types/input_error.h"
 
 namespace seqseg {
 

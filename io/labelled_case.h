@@ -2,8 +2,8 @@
 // A case to train on: its images and its reference label map, read and checked together.
 #include <set>
 
-#include "engine/volume.h"
 #include "io/dataset_layout.h"
+#include "types/volume.h"
 
 namespace seqseg {
 

@@ -3,7 +3,7 @@
 // qform/sform fields, orientation codes, and geometry comparison.
 #include <string>
 
-#include "engine/geometry.h"
+#include "types/geometry.h"
 
 namespace seqseg {
 

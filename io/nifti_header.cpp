@@ -18,10 +18,10 @@
 #include <utility>
 #include <vector>
 
-#include "engine/atomic_file.h"
-#include "engine/input_error.h"
-#include "engine/name_affixes.h"
 #include "io/nifti_read_ahead.h"
+#include "types/atomic_file.h"
+#include "types/input_error.h"
+#include "types/name_affixes.h"
 
 namespace seqseg {
 namespace {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/geometry.h"
+#include "types/geometry.h"
 
 namespace seqseg {
 

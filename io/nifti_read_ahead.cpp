@@ -17,7 +17,7 @@
 #include <memory>
 #include <mutex>
 
-#include "engine/name_affixes.h"
+#include "types/name_affixes.h"
 
 namespace seqseg {
 namespace {

@@ -9,7 +9,7 @@
 #include <random>
 #include <utility>
 
-#include "engine/volume.h"
+#include "types/volume.h"
 
 namespace seqseg::synthesis {
 

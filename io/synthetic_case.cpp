@@ -5,10 +5,10 @@
 #include <filesystem>
 #include <random>
 
-#include "engine/input_error.h"
 #include "io/image_reader.h"
 #include "io/nifti_geometry.h"
 #include "io/synthesis_support.h"
+#include "types/input_error.h"
 
 namespace seqseg {
 namespace {

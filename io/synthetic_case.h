@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "engine/volume.h"
+#include "types/volume.h"
 
 namespace seqseg {
 

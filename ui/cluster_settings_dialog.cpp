@@ -17,9 +17,9 @@
 
 #include <filesystem>
 
-#include "app/remote/cluster_profile.h"
-#include "app/remote/profile_check.h"
-#include "engine/atomic_file.h"
+#include "remote/cluster_profile.h"
+#include "remote/profile_check.h"
+#include "types/atomic_file.h"
 
 namespace seqseg {
 namespace {

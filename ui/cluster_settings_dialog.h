@@ -1,6 +1,6 @@
 #pragma once
 // Settings -> Clusters: the cluster profiles of clusters.json, to add, edit, remove and Test
-// (each check of app/remote/profile_check.h shown with its result). Passwords have no field:
+// (each check of remote/profile_check.h shown with its result). Passwords have no field:
 // ssh uses keys and agents only.
 #include <QDialog>
 #include <QString>

@@ -29,13 +29,13 @@
 #include <memory>
 #include <string>
 
-#include "engine/input_error.h"
-#include "engine/resource_paths.h"
 #include "io/dataset_layout.h"
 #include "io/dicom_series.h"
 #include "io/image_reader.h"
 #include "io/image_writer.h"
 #include "io/label_mapping.h"
+#include "types/input_error.h"
+#include "types/resource_paths.h"
 #include "ui/cluster_settings_dialog.h"
 #include "ui/dicom_series_dialog.h"
 #include "ui/display_controls.h"

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/volume.h"
 #include "io/dataset_layout.h"
 #include "io/dicom_series.h"
+#include "types/volume.h"
 #include "ui/dicom_series_dialog.h"
 #include "ui/session_model.h"
 

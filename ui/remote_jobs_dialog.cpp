@@ -13,7 +13,7 @@
 
 #include <exception>
 
-#include "app/remote/job_record.h"
+#include "remote/job_record.h"
 #include "ui/remote_segment_folder.h"
 
 namespace seqseg {

@@ -11,8 +11,8 @@
 
 #include <stdexcept>
 
-#include "app/remote/cluster_profile.h"
-#include "app/remote/job_record.h"
+#include "remote/cluster_profile.h"
+#include "remote/job_record.h"
 
 namespace seqseg {
 namespace {

@@ -15,7 +15,7 @@
 
 #include <cmath>
 
-#include "app/remote/cluster_profile.h"
+#include "remote/cluster_profile.h"
 #include "ui/segmentation_job.h"
 
 namespace seqseg {

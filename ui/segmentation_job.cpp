@@ -13,8 +13,8 @@
 #include <exception>
 #include <memory>
 
-#include "app/remote/job_record.h"
 #include "io/image_reader.h"
+#include "remote/job_record.h"
 #include "ui/remote_segment_folder.h"
 #include "ui/session_model.h"
 

@@ -4,7 +4,7 @@
 #include <cctype>
 #include <set>
 
-#include "engine/name_affixes.h"
+#include "types/name_affixes.h"
 
 namespace seqseg {
 namespace {

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "engine/regions.h"
 #include "io/label_mapping.h"
+#include "types/regions.h"
 
 namespace seqseg {
 

@@ -9,14 +9,14 @@
 #include <string>
 #include <vector>
 
-#include "engine/volume.h"
 #include "io/dataset_layout.h"
+#include "types/volume.h"
 #include "ui/job_status.h"
 
 namespace seqseg {
 
 // Volumes in mL: per internal class (0 background .. 3 ET) and per region (WT, TC, ET), as
-// `seqseg --batch` reports them (engine/regions.h).
+// `seqseg --batch` reports them (types/regions.h).
 struct SegmentationVolumes {
   std::array<double, 4> perLabel{};
   std::array<double, 3> perRegion{};  // in kRegions order: WT, TC, ET

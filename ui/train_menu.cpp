@@ -15,7 +15,7 @@
 #include <QSettings>
 #include <QVBoxLayout>
 
-#include "engine/resource_paths.h"
+#include "types/resource_paths.h"
 #include "ui/segment_panel.h"
 #include "ui/train_wizard.h"
 

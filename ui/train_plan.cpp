@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "engine/name_affixes.h"
+#include "types/name_affixes.h"
 
 namespace fs = std::filesystem;
 

@@ -30,8 +30,8 @@
 #include <cmath>
 #include <functional>
 
-#include "app/remote/cluster_profile.h"
-#include "engine/resource_paths.h"
+#include "remote/cluster_profile.h"
+#include "types/resource_paths.h"
 #include "ui/training_charts.h"
 #include "ui/training_run.h"
 

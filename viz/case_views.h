@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/volume.h"
+#include "types/volume.h"
 #include "viz/intensity_window.h"
 #include "viz/label_overlay.h"
 #include "viz/slice_orientation.h"

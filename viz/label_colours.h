@@ -27,7 +27,7 @@ struct LabelColourTable {
 // resources/labels/brats.json holds, for when no file is at hand.
 LabelColourTable defaultLabelColours();
 
-// resources/labels/brats.json below `resourcesDirectory` (engine/resource_paths.h's
+// resources/labels/brats.json below `resourcesDirectory` (types/resource_paths.h's
 // resourcesDir() finds it for an installed or a build tree).
 std::string labelColourTablePath(const std::string& resourcesDirectory);
 

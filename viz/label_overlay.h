@@ -6,7 +6,7 @@
 
 #include <vtkSmartPointer.h>
 
-#include "engine/volume.h"
+#include "types/volume.h"
 #include "viz/label_colours.h"
 
 class vtkImageData;

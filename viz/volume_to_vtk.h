@@ -5,7 +5,7 @@
 
 #include <vtkSmartPointer.h>
 
-#include "engine/volume.h"
+#include "types/volume.h"
 
 class vtkImageData;
 

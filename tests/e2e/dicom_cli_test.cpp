@@ -9,9 +9,9 @@
 #include <filesystem>
 #include <sstream>
 
-#include "engine/name_affixes.h"
 #include "io/image_reader.h"
 #include "tests/support/test_support.h"
+#include "types/name_affixes.h"
 
 namespace seqseg {
 namespace {

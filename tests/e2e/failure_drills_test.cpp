@@ -16,8 +16,8 @@
 #include <sstream>
 #include <thread>
 
-#include "engine/resource_paths.h"
 #include "tests/support/test_support.h"
+#include "types/resource_paths.h"
 
 namespace seqseg {
 namespace {

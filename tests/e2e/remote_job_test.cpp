@@ -16,7 +16,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "app/remote/profile_check.h"
+#include "remote/profile_check.h"
 #include "tests/support/slurm_cluster.h"
 #include "tests/support/sshd_server.h"
 #include "tests/support/test_support.h"

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "engine/checkpoint.h"
-#include "engine/input_error.h"
 #include "engine_test_env.h"
+#include "types/input_error.h"
 
 namespace seqseg {
 namespace {

@@ -3,8 +3,8 @@
 #include <cstdint>
 
 #include "engine/checkpoint.h"
-#include "engine/input_error.h"
 #include "tests/fuzz/fuzz_input_file.h"
+#include "types/input_error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = seqseg::fuzz::writeInput(data, size, "model.pt");

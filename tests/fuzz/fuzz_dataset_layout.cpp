@@ -11,8 +11,8 @@
 #include <sstream>
 #include <string>
 
-#include "engine/input_error.h"
 #include "io/dataset_layout.h"
+#include "types/input_error.h"
 
 namespace fs = std::filesystem;
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/input_error.h"
 #include "io/dicom_series.h"
+#include "types/input_error.h"
 
 namespace fs = std::filesystem;
 

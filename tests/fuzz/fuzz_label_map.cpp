@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string>
 
-#include "engine/input_error.h"
 #include "io/label_mapping.h"
+#include "types/input_error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 4) return 0;

@@ -3,9 +3,9 @@
 // InputError; a header that passes describes a size within kMaxVoxels.
 #include <cstdint>
 
-#include "engine/input_error.h"
 #include "io/nifti_header.h"
 #include "tests/fuzz/fuzz_input_file.h"
+#include "types/input_error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bool gzipped = size >= 2 && data[0] == 0x1f && data[1] == 0x8b;

@@ -2,9 +2,9 @@
 // read or refused with an InputError; anything else (a crash, another exception) is a finding.
 #include <cstdint>
 
-#include "engine/input_error.h"
 #include "io/image_reader.h"
 #include "tests/fuzz/fuzz_input_file.h"
+#include "types/input_error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Gzip magic: read it as .nii.gz, as the programs would by its name.

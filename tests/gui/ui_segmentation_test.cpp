@@ -33,9 +33,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/regions.h"
 #include "tests/gui/gui_test_support.h"
 #include "tests/support/test_support.h"
+#include "types/regions.h"
 #include "ui/legend_panel.h"
 #include "ui/main_window.h"
 #include "ui/recent_cases.h"

@@ -4,12 +4,12 @@
 
 #include <filesystem>
 
-#include "engine/input_error.h"
 #include "io/dataset_layout.h"
 #include "io/image_reader.h"
 #include "io/label_mapping.h"
 #include "io/nifti_geometry.h"
 #include "tests/support/test_support.h"
+#include "types/input_error.h"
 
 namespace seqseg {
 namespace {

@@ -10,10 +10,10 @@
 #include <fstream>
 #include <string>
 
-#include "engine/input_error.h"
 #include "io/dicom_file_check.h"
 #include "io/dicom_series.h"
 #include "tests/support/test_support.h"
+#include "types/input_error.h"
 
 namespace seqseg {
 namespace {

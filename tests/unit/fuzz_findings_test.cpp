@@ -5,12 +5,12 @@
 #include <filesystem>
 #include <string>
 
-#include "engine/input_error.h"
 #include "io/dataset_layout.h"
 #include "io/dicom_series.h"
 #include "io/image_reader.h"
 #include "io/nifti_header.h"
 #include "tests/support/test_support.h"
+#include "types/input_error.h"
 
 namespace seqseg {
 namespace {

@@ -8,12 +8,12 @@
 #include <fstream>
 #include <limits>
 
-#include "engine/input_error.h"
 #include "io/dataset_layout.h"
 #include "io/image_reader.h"
 #include "io/image_writer.h"
 #include "io/nifti_geometry.h"
 #include "tests/support/test_support.h"
+#include "types/input_error.h"
 
 namespace seqseg {
 namespace {

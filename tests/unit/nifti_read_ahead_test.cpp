@@ -5,12 +5,12 @@
 
 #include <cstdlib>
 
-#include "engine/input_error.h"
 #include "io/image_reader.h"
 #include "io/image_writer.h"
 #include "io/nifti_geometry.h"
 #include "io/nifti_read_ahead.h"
 #include "tests/support/test_support.h"
+#include "types/input_error.h"
 
 namespace seqseg {
 namespace {

@@ -5,12 +5,12 @@
 
 #include <cstdlib>
 
-#include "app/remote/cluster_profile.h"
-#include "app/remote/process.h"
-#include "app/remote/remote_job.h"
-#include "app/remote/shell_quote.h"
-#include "engine/input_error.h"
+#include "remote/cluster_profile.h"
+#include "remote/process.h"
+#include "remote/remote_job.h"
+#include "remote/shell_quote.h"
 #include "tests/support/test_support.h"
+#include "types/input_error.h"
 
 namespace seqseg {
 namespace {

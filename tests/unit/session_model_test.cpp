@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/regions.h"
+#include "types/regions.h"
 #include "ui/session_model.h"
 
 namespace seqseg {

@@ -9,10 +9,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "engine/resource_paths.h"
 #include "io/dataset_layout.h"
 #include "io/nifti_geometry.h"
 #include "tests/support/test_support.h"
+#include "types/resource_paths.h"
 #include "ui/dataset_survey.h"
 #include "ui/model_registry.h"
 #include "ui/train_plan.h"

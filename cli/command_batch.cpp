@@ -1,0 +1,428 @@
+// seqseg --batch: segments every case of a folder with one model, naming and skipping bad cases.
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <future>
+#include <map>
+#include <memory>
+
+#include "cli/case_tensors.h"
+#include "cli/commands.h"
+#include "cli/rank_launcher.h"
+#include "engine/metrics.h"
+#include "engine/progress.h"
+#include "engine/runtime.h"
+#include "engine/segmenter.h"
+#include "io/dataset_layout.h"
+#include "io/image_reader.h"
+#include "io/image_writer.h"
+#include "io/label_mapping.h"
+#include "remote/cluster_profile.h"
+#include "remote/remote_job.h"
+#include "types/atomic_file.h"
+#include "types/input_error.h"
+#include "types/regions.h"
+#include "types/resource_paths.h"
+
+namespace fs = std::filesystem;
+
+namespace seqseg {
+namespace {
+
+// A case's images and reference label map, read while something else runs (loading the model,
+// segmenting the case before). The reference's own error, if any, waits until it is used, so
+// that a bad reference still leaves the mask written.
+struct CaseInput {
+  std::future<Volume> image;
+  std::shared_ptr<std::vector<std::string>> notes;  // what reading the images noted (skipped files)
+  std::future<LabelVolume> reference;               // invalid when the case has none
+};
+
+CaseInput readAhead(const CaseFiles& files, Layout layout) {
+  CaseInput input;
+  input.notes = std::make_shared<std::vector<std::string>>();
+  input.image = std::async(std::launch::async,
+                           [files, notes = input.notes] { return readCase(files, notes.get()); });
+  if (!files.reference.empty())
+    input.reference = std::async(std::launch::async, [files, layout] {
+      return toInternalLabels(readLabelMap(files.reference), layout, files.reference);
+    });
+  return input;
+}
+
+// One case: segment, write the mask, measure. Returns the report entry.
+// Every rank of a job runs it; only the writer writes the mask.
+nlohmann::json segmentCase(const CaseFiles& files, CaseInput& input, const std::string& outPath,
+                           Layout layout, bool internalLabels, bool writer, Segmenter& segmenter,
+                           ProgressSink& progress, int index, int total) {
+  const auto started = std::chrono::steady_clock::now();
+  Volume image = input.image.get();
+  for (const std::string& note : *input.notes)
+    progress.emit({{"event", "log"}, {"case", files.id}, {"message", note}});
+  const Geometry geometry = image.geometry;
+  const at::Tensor labels = segmenter.segment(
+      toTensor(std::move(image)), engineSpacing(geometry), [&](int64_t done, int64_t windows) {
+        progress.emit({{"event", "progress"},
+                       {"label", "batch"},
+                       {"done", index},
+                       {"total", total},
+                       {"case", files.id},
+                       {"windows_done", done},
+                       {"windows_total", windows},
+                       {"detail", files.id + " (" + std::to_string(done) + "/" +
+                                      std::to_string(windows) + " windows)"}});
+      });
+  const LabelVolume internal = toLabelVolume(labels, geometry);
+  // Scoring against the reference runs while the mask is written.
+  std::future<std::array<RegionScore, 3>> scoring;
+  if (input.reference.valid())
+    scoring = std::async(std::launch::async, [&] {
+      const LabelVolume truth = input.reference.get();
+      return scoreRegions(internal.labels, truth.labels, internal.shape, geometry.spacing);
+    });
+  if (writer) writeLabelMap(outPath, internalLabels ? internal : toNativeLabels(internal, layout));
+
+  nlohmann::json entry{{"case", files.id}, {"status", "ok"}, {"mask", outPath}};
+  const auto histogram = labelHistogram(internal);
+  for (Region region : kRegions)
+    entry["volume_ml"][regionName(region)] = regionVolumeMl(histogram, geometry, region);
+  if (scoring.valid()) {
+    const auto scores = scoring.get();
+    for (size_t r = 0; r < kRegions.size(); ++r) {
+      entry["dice"][regionName(kRegions[r])] = scores[r].dice;
+      entry["hd95_mm"][regionName(kRegions[r])] = scores[r].hd95;
+    }
+  }
+  entry["seconds"] =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return entry;
+}
+
+// "CASE: WT 52.1 mL, TC 20.3 mL, ET 9.8 mL (Dice WT 0.91 ...) -> OUT/CASE.nii.gz"
+std::string summaryLine(const nlohmann::json& entry) {
+  std::string line = entry["case"].get<std::string>() + ":";
+  char text[64];
+  for (Region region : kRegions) {
+    std::snprintf(text, sizeof text, " %s %.1f mL", regionName(region),
+                  entry["volume_ml"][regionName(region)].get<double>());
+    line += text;
+  }
+  if (entry.contains("dice")) {
+    line += " (Dice";
+    for (Region region : kRegions) {
+      std::snprintf(text, sizeof text, " %s %.3f", regionName(region),
+                    entry["dice"][regionName(region)].get<double>());
+      line += text;
+    }
+    line += ")";
+  }
+  return line + " -> " + entry["mask"].get<std::string>();
+}
+
+// The cases named by --case, in the order given; an unknown name is an InputError.
+std::vector<CaseFiles> selectCases(const Dataset& dataset, const std::vector<std::string>& ids) {
+  std::vector<CaseFiles> chosen;
+  for (const std::string& id : ids) {
+    const auto found = std::find_if(dataset.cases.begin(), dataset.cases.end(),
+                                    [&](const CaseFiles& files) { return files.id == id; });
+    if (found == dataset.cases.end())
+      throw InputError(dataset.root,
+                       "no case '" + id + "' in this " + layoutName(dataset.layout) + " folder");
+    chosen.push_back(*found);
+  }
+  return chosen;
+}
+
+void createOutputFolder(const std::string& folder) {
+  std::error_code error;
+  fs::create_directories(folder, error);
+  if (error) throw InputError(folder, "cannot create the output folder: " + error.message());
+  checkFolderWritable(folder);
+}
+
+bool explicitCaseGiven(const BatchOptions& options) {
+  return !(options.t1.empty() && options.t1ce.empty() && options.t2.empty() &&
+           options.flair.empty());
+}
+
+// The command line of one rank of this batch job.
+std::vector<std::string> workerArguments(const BatchOptions& options, const std::string& modelPath,
+                                         const std::string& reportPath) {
+  std::vector<std::string> arguments{"--batch",
+                                     "-o",
+                                     options.output,
+                                     "--report",
+                                     reportPath,
+                                     "--labels",
+                                     options.labels,
+                                     "--progress",
+                                     "json",
+                                     "--threads",
+                                     std::to_string(options.threads),
+                                     "--overlap",
+                                     std::to_string(options.overlap)};
+  if (!modelPath.empty()) arguments.insert(arguments.end(), {"--model", modelPath});
+  if (explicitCaseGiven(options)) {
+    for (const auto& [flag, path] : {std::pair{"--t1", options.t1},
+                                     {"--t1ce", options.t1ce},
+                                     {"--t2", options.t2},
+                                     {"--flair", options.flair}})
+      arguments.insert(arguments.end(), {flag, path});
+  } else {
+    arguments.insert(arguments.end(), {"-i", options.input});
+    for (const std::string& id : options.caseIds) arguments.insert(arguments.end(), {"--case", id});
+  }
+  if (options.skipExisting) arguments.push_back("--skip-existing");
+  if (options.testTimeFlips) arguments.push_back("--tta");
+  if (options.noPostprocess) arguments.push_back("--no-postprocess");
+  const std::vector<std::string> parallel = parallelArguments(options.parallel);
+  arguments.insert(arguments.end(), parallel.begin(), parallel.end());
+  return arguments;
+}
+
+// The batch as a job on a cluster profile: only the selected cases' files (and the model, when
+// one is given) are uploaded; the remote seqseg of the same version runs with the profile's
+// ranks and launcher; the masks and report come back into -o.
+int runBatchOnCluster(const BatchOptions& options, const Dataset& dataset) {
+  const ClusterProfile profile = findClusterProfile(options.parallel.cluster);
+  RemoteJobRequest request;
+  request.kind = "batch";
+  request.localOutput = options.output;
+  request.localReport = options.report;
+  std::map<std::string, std::string> explicitFiles;  // flag -> remote path relative to the job
+  std::string inputName;                             // -i's folder name, kept there
+  if (explicitCaseGiven(options)) {
+    for (const auto& [flag, path] : {std::pair{"--t1", options.t1},
+                                     {"--t1ce", options.t1ce},
+                                     {"--t2", options.t2},
+                                     {"--flair", options.flair}}) {
+      const fs::path file = fs::absolute(path).lexically_normal();
+      const std::string folder = "in/" + std::string(flag).substr(2);
+      request.uploads.push_back({file.parent_path().string(), {file.filename().string()}, folder});
+      explicitFiles[flag] = folder + "/" + file.filename().string();
+    }
+  } else {
+    // The input folder keeps its name there (a case folder given as -i is named by it).
+    fs::path root = fs::absolute(dataset.root).lexically_normal();
+    if (root.filename().empty()) root = root.parent_path();
+    RemoteJobRequest::Upload cases{root.parent_path().string(), {}, "in"};
+    auto add = [&](const std::string& path) {
+      cases.paths.push_back(
+          fs::absolute(path).lexically_normal().lexically_relative(root.parent_path()).string());
+    };
+    for (const CaseFiles& files : dataset.cases) {
+      for (const std::string& image : files.images) add(image);
+      if (!files.reference.empty()) add(files.reference);
+    }
+    if (fs::exists(root / "dataset.json")) add((root / "dataset.json").string());
+    request.uploads.push_back(cases);
+    inputName = root.filename().string();
+    request.pathsShownAs.emplace_back("in/" + inputName, root.string());
+  }
+  std::string modelName;
+  if (!options.model.empty()) {
+    const fs::path model = fs::absolute(options.model);
+    modelName = model.filename().string();
+    request.uploads.push_back({model.parent_path().string(), {modelName}, "model"});
+  }
+  request.arguments = [options, explicitFiles, inputName, modelName,
+                       profile](const std::string& job) {
+    BatchOptions remote = options;
+    remote.output = job + "/out";
+    if (explicitFiles.empty()) {
+      remote.input = job + "/in/" + inputName;
+    } else {
+      remote.t1 = job + "/" + explicitFiles.at("--t1");
+      remote.t1ce = job + "/" + explicitFiles.at("--t1ce");
+      remote.t2 = job + "/" + explicitFiles.at("--t2");
+      remote.flair = job + "/" + explicitFiles.at("--flair");
+    }
+    remote.parallel.ranks = profile.scheduler.ranks();
+    std::vector<std::string> arguments = workerArguments(
+        remote, modelName.empty() ? "" : job + "/model/" + modelName, job + "/out/report.json");
+    arguments.insert(arguments.end(), {"--launcher", remoteLauncher(profile)});
+    return arguments;
+  };
+  auto progress = makeProgressSink(options.progress);
+  return runRemoteJob(profile, request, *progress);
+}
+
+}  // namespace
+
+int runBatch(const BatchOptions& options) {
+  checkDevice(options.parallel);
+  const bool caseAsFiles = explicitCaseGiven(options);
+  if (caseAsFiles && !options.input.empty())
+    throw std::invalid_argument("--batch takes either -i IN_DIR or --t1 --t1ce --t2 --flair");
+  if (caseAsFiles &&
+      (options.t1.empty() || options.t1ce.empty() || options.t2.empty() || options.flair.empty()))
+    throw std::invalid_argument("a case given as files needs all four: --t1 --t1ce --t2 --flair");
+  if ((options.input.empty() && !caseAsFiles) || options.output.empty())
+    throw std::invalid_argument(
+        "--batch needs -i IN_DIR (or --t1 --t1ce --t2 --flair) and -o OUT_DIR");
+  if (options.labels != "native" && options.labels != "internal")
+    throw std::invalid_argument("--labels must be native or internal");
+  Dataset dataset;
+  if (caseAsFiles) {
+    dataset.layout = Layout::Explicit;
+    dataset.root = fs::path(options.t1).parent_path().string();
+    dataset.cases.push_back(explicitCase(options.t1, options.t1ce, options.t2, options.flair));
+  } else {
+    dataset = findCases(options.input);
+    if (!options.caseIds.empty()) dataset.cases = selectCases(dataset, options.caseIds);
+  }
+  if (!options.parallel.cluster.empty()) {
+    if (options.worker) throw std::invalid_argument("a rank cannot start a remote job");
+    return runBatchOnCluster(options, dataset);
+  }
+  const std::string modelPath = options.model.empty() ? bundledModelPath() : options.model;
+  if (options.model.empty() && !fs::exists(modelPath))
+    throw InputError(modelPath, "no bundled model in this installation; give one with --model");
+  const std::string reportPath =
+      options.report.empty() ? (fs::path(options.output) / "report.json").string() : options.report;
+
+  if (!options.worker && options.parallel.ranks > 1 && !startedAsRank()) {
+    // Refuse here what every rank would refuse, then start the ranks.
+    checkParallelOptions(options.parallel, readCheckpointInfo(modelPath).config);
+    createOutputFolder(options.output);
+    auto progress = makeProgressSink(options.progress);
+    return runRanks(options.parallel, workerArguments(options, modelPath, reportPath), *progress,
+                    {options.output, fs::path(reportPath).parent_path().string()});
+  }
+
+  const JobRank job = joinJob(options.parallel);
+  const bool writer = job.group->rank() == 0;
+  std::unique_ptr<ProgressSink> progress =
+      writer ? makeProgressSink(options.progress) : std::make_unique<NullSink>();
+  if (writer) createOutputFolder(options.output);  // refused before any work
+  configureThreads(options.threads, job.localRanks);
+
+  // Each case is read while the one before it is segmented, the first while the model loads.
+  const int total = static_cast<int>(dataset.cases.size());
+  auto outPathOf = [&](int index) {
+    return (fs::path(options.output) / (dataset.cases[index].id + ".nii.gz")).string();
+  };
+  auto skipped = [&](int index) { return options.skipExisting && fs::exists(outPathOf(index)); };
+  std::map<int, CaseInput> readingAhead;
+  auto readAheadFrom = [&](int first) {
+    for (int index = first; index < total; ++index)
+      if (!skipped(index)) {
+        readingAhead.emplace(index, readAhead(dataset.cases[index], dataset.layout));
+        return;
+      }
+  };
+  readAheadFrom(0);
+
+  Segmenter segmenter(modelPath, {options.overlap, options.windowBatch}, job.execution);
+  segmenter.setTestTimeFlips(options.testTimeFlips);
+  segmenter.setPostprocessing(!options.noPostprocess);
+
+  nlohmann::json report{
+      {"input", dataset.root},
+      {"layout", layoutName(dataset.layout)},
+      {"model", modelPath},
+      {"labels", options.labels},
+      {"tta", options.testTimeFlips},
+      {"postprocess", options.noPostprocess ? std::string("off")
+                                            : describePostprocessing(segmenter.postprocessing())},
+      {"cases", nlohmann::json::array()}};
+  progress->emit({{"event", "start"},
+                  {"job", "batch"},
+                  {"total", total},
+                  {"layout", layoutName(dataset.layout)}});
+  const auto started = std::chrono::steady_clock::now();
+  int failed = 0;
+  for (int index = 0; index < total; ++index) {
+    const CaseFiles& files = dataset.cases[index];
+    const std::string outPath = outPathOf(index);
+    nlohmann::json entry;
+    if (skipped(index)) {
+      entry = {{"case", files.id}, {"status", "skipped"}, {"mask", outPath}};
+    } else {
+      if (readingAhead.count(index) == 0)
+        readingAhead.emplace(index, readAhead(files, dataset.layout));
+      CaseInput input = std::move(readingAhead.at(index));
+      readingAhead.clear();  // anything read ahead before this case is not needed any more
+      input.image.wait();    // one case's images at a time: GDCM keeps global state
+      readAheadFrom(index + 1);
+      try {
+        entry = segmentCase(files, input, outPath, dataset.layout, options.labels == "internal",
+                            writer, segmenter, *progress, index, total);
+        progress->emit({{"event", "result"},
+                        {"case", files.id},
+                        {"mask", outPath},
+                        {"volume_ml", entry["volume_ml"]},
+                        {"message", summaryLine(entry)}});
+      } catch (const CollectiveError& rankError) {
+        // A rank is gone: the job cannot go on with the next case.
+        nlohmann::json event{{"event", "error"}, {"case", files.id}, {"message", rankError.what()}};
+        if (!rankError.deadRanks().empty()) event["rank"] = rankError.deadRanks().front();
+        progress->emit(event);
+        progress->emit({{"event", "done"}, {"status", "failed"}});
+        throw;
+      } catch (const std::exception& caseError) {
+        ++failed;
+        entry = {{"case", files.id}, {"status", "failed"}, {"error", caseError.what()}};
+        progress->emit({{"event", "error"},
+                        {"case", files.id},
+                        {"message", files.id + ": " + caseError.what()}});
+      }
+    }
+    report["cases"].push_back(entry);
+    progress->emit({{"event", "progress"},
+                    {"label", "batch"},
+                    {"done", index + 1},
+                    {"total", total},
+                    {"case", files.id},
+                    {"detail", files.id},
+                    {"eta_s", estimateSecondsLeft(started, index + 1, total)}});
+  }
+  report["failed"] = failed;
+  if (writer) writeFileAtomically(reportPath, report.dump(2) + "\n");
+  progress->emit({{"event", "done"},
+                  {"status", failed ? "failed" : "ok"},
+                  {"failed", failed},
+                  {"report", reportPath}});
+  return failed ? 1 : 0;
+}
+
+void addBatchOptions(CLI::App& app, BatchOptions& options) {
+  auto* group = app.add_option_group("Batch segmentation (seqseg --batch -i IN -o OUT)");
+  group->add_flag("--batch", options.enabled, "Segment every case of a folder without the GUI");
+  group->add_option("-i,--input", options.input, "Folder of cases (any supported layout)");
+  group->add_option("-o,--output", options.output, "Folder for the masks OUT/CASE.nii.gz");
+  group->add_option("--model", options.model, "Model checkpoint (default: the bundled model)");
+  group->add_flag("--skip-existing", options.skipExisting,
+                  "Keep masks already in the output folder");
+  group->add_option("--report", options.report, "Report JSON (default OUT/report.json)");
+  group->add_option("--labels", options.labels, "Mask labels: native (the layout's) or internal")
+      ->capture_default_str();
+  group->add_option("--progress", options.progress, "bar (for people) or json (JSON Lines events)")
+      ->capture_default_str();
+  group->add_option("--threads", options.threads, "Intra-op threads (0: all cores)")
+      ->capture_default_str();
+  group->add_option("--overlap", options.overlap, "Sliding-window overlap, 0..0.9")
+      ->check(CLI::Range(0.0, 0.9))
+      ->capture_default_str();
+  group->add_option("--case", options.caseIds,
+                    "Only this case of -i (its identifier; repeat for more)");
+  group->add_option("--t1", options.t1,
+                    "One case as four NIfTI files or DICOM series folders: T1 (instead of -i); "
+                    "the mask gets T1's exact geometry");
+  group->add_option("--t1ce", options.t1ce, "... T1 contrast-enhanced");
+  group->add_option("--t2", options.t2, "... T2");
+  group->add_option("--flair", options.flair, "... FLAIR");
+  group->add_flag("--tta", options.testTimeFlips,
+                  "Test-time flips: average the probabilities over the 8 mirrorings (8x slower)");
+  group->add_flag("--no-postprocess", options.noPostprocess,
+                  "Keep the raw prediction: skip the model's removal of small or distant "
+                  "components");
+  addParallelOptions(app, options.parallel);
+  if (!options.worker) addClusterOption(*group, options.parallel);
+}
+
+}  // namespace seqseg
