@@ -1,30 +1,29 @@
 #pragma once
 // The desktop application's main window: File menu, four views of the loaded case, the
 // Segment panel and the legend, and a status line naming the case. Its state lives in a
-// SessionModel; the window shows it and turns people's actions into changes of it.
+// SessionModel; the window shows it and turns people's actions into changes of it. Files are
+// read and written by its CaseLogic (ui/case_logic.h); the window asks, and shows the outcome.
 #include <QImage>
 #include <QMainWindow>
 #include <QString>
 #include <QStringList>
 
-#include <array>
-#include <functional>
 #include <memory>
-#include <string>
 #include <vector>
 
 #include "io/dataset_layout.h"
 #include "io/dicom_series.h"
 #include "types/volume.h"
+#include "ui/case_file_dialogs.h"
 #include "ui/dicom_series_dialog.h"
 #include "ui/session_model.h"
 
 class QLabel;
 class QMenu;
-class QThread;
 
 namespace seqseg {
 
+class CaseLogic;
 class CaseViews;
 class DisplayControls;
 class LegendPanel;
@@ -33,6 +32,7 @@ class SegmentationJob;
 class TrainMenu;
 class UiStallMeter;
 class VtkViewWidget;
+struct LoadedCase;
 
 class MainWindow : public QMainWindow, private SessionListener {
   Q_OBJECT
@@ -97,21 +97,15 @@ class MainWindow : public QMainWindow, private SessionListener {
   void dropEvent(QDropEvent* event) override;
 
  private:
-  struct LoadResult;
-
   void createMenus();
   void createViews();
   void createPanels();
+  void connectCaseLogic();
   void chooseCaseFolder();
   void chooseFourFiles();
   void chooseDicomFolder();
-  void loadDicomCase(const QString& folder,
-                     const std::array<DicomSeriesInfo, kModalityCount>& series, bool resample);
-  // Runs `locateCase` and reads the case on a worker thread; `locateCase` may add a note to
-  // the status line. `recent`: the paths the Recent cases menu reopens it with.
-  void startLoading(const QString& what, const QStringList& recent,
-                    std::function<CaseFiles(std::string& note, std::string& root)> locateCase);
-  void finishLoading(const LoadResult& result);
+  void offerDicomSeries(const QString& folder, const std::vector<DicomSeriesInfo>& series);
+  void showCase(const LoadedCase& loaded);
   void chooseSegmentation();
   void editClusters();    // Settings -> Clusters
   void showRemoteJobs();  // Jobs -> Remote jobs
@@ -121,9 +115,6 @@ class MainWindow : public QMainWindow, private SessionListener {
   void chooseScreenshotFile(const QString& view);
   void fillRecentMenu();
   void openRecent(const QStringList& paths);
-  // Runs `write` on a worker thread; emits `done(path)` or saveFailed.
-  void writeInBackground(const QString& path, std::function<void()> write,
-                         std::function<void()> done);
   // With an unsaved segmentation: asks whether to save it (and does), discard it or stay.
   // Returns whether to go on.
   bool settleUnsavedSegmentation();
@@ -138,6 +129,7 @@ class MainWindow : public QMainWindow, private SessionListener {
   void jobChanged() override;
 
   SessionModel session_;
+  std::unique_ptr<CaseLogic> caseLogic_;  // reads and writes files on worker threads
   SegmentationJob* job_ = nullptr;
   UiStallMeter* stallMeter_ = nullptr;
   double lastJobStallMs_ = 0;
@@ -150,10 +142,7 @@ class MainWindow : public QMainWindow, private SessionListener {
   QLabel* cursorLabel_ = nullptr;  // voxel, value and label under the cursor
   QMenu* recentMenu_ = nullptr;
   QLabel* caseLabel_ = nullptr;
-  std::vector<QThread*> workers_;  // running loads and saves; waited for on close
-  int loadGeneration_ = 0;         // only the latest request's result is shown
-  QString lastDirectory_;
-  int segmentationGeneration_ = 0;  // only the latest segmentation request is shown
+  CaseFileDialogs fileDialogs_;  // the File menu's, opening in the folder last chosen
 };
 
 }  // namespace seqseg
