@@ -1,6 +1,7 @@
 #include "remote/profile_check.h"
 
 #include <memory>
+#include <utility>
 
 #include "remote/shell_quote.h"
 #include "remote/ssh_connection.h"
@@ -15,32 +16,36 @@ std::string firstLine(const std::string& text) {
 
 }  // namespace
 
-std::vector<ProfileCheck> checkClusterProfile(const ClusterProfile& profile) {
+std::vector<ProfileCheck> checkClusterProfile(
+    const ClusterProfile& profile, const std::function<void(const ProfileCheck&)>& onCheck) {
   std::vector<ProfileCheck> checks;
+  auto add = [&](ProfileCheck check) {
+    checks.push_back(std::move(check));
+    if (onCheck) onCheck(checks.back());
+  };
   SshConnection connection(profile);
   try {
     connection.open();
-    checks.push_back({"ssh reachable", true, profile.destinationText()});
-    checks.push_back({"host key known", true, "verified against known_hosts"});
+    add({"ssh reachable", true, profile.destinationText()});
+    add({"host key known", true, "verified against known_hosts"});
   } catch (const InputError& refused) {
-    checks.push_back({"ssh reachable", true, profile.destinationText()});
-    checks.push_back({"host key known", false, refused.problem()});
+    add({"ssh reachable", true, profile.destinationText()});
+    add({"host key known", false, refused.problem()});
   } catch (const RemoteUnreachable& unreachable) {
-    checks.push_back({"ssh reachable", false, unreachable.what()});
-    checks.push_back({"host key known", false, "not checked"});
+    add({"ssh reachable", false, unreachable.what()});
+    add({"host key known", false, "not checked"});
   }
   const bool connected = checks[0].passed && checks[1].passed;
   const std::vector<std::string> later{"seqseg version", "scheduler found", "partition exists"};
   if (!connected) {
-    for (const std::string& what : later) checks.push_back({what, false, "not checked"});
+    for (const std::string& what : later) add({what, false, "not checked"});
     return checks;
   }
 
   const ProcessResult version = connection.run(profile.seqseg + " --version 2>&1");
   const std::string local = std::string("seqseg ") + SEQSEG_VERSION;
   const std::string remote = firstLine(version.out);
-  checks.push_back(
-      {"seqseg version", version.exitCode == 0 && remote.rfind(local + " ", 0) == 0,
+  add({"seqseg version", version.exitCode == 0 && remote.rfind(local + " ", 0) == 0,
        version.exitCode == 0
            ? remote + (remote.rfind(local + " ", 0) == 0 ? "" : " (this is " + local + ")")
            : profile.seqseg + " does not run: " + remote});
@@ -48,28 +53,28 @@ std::vector<ProfileCheck> checkClusterProfile(const ClusterProfile& profile) {
   const SchedulerSettings& s = profile.scheduler;
   if (s.type == "slurm") {
     const ProcessResult found = connection.run("command -v sbatch && command -v squeue");
-    checks.push_back({"scheduler found", found.exitCode == 0,
-                      found.exitCode == 0 ? "slurm: " + firstLine(found.out)
-                                          : "sbatch or squeue is not on the remote PATH"});
+    add({"scheduler found", found.exitCode == 0,
+         found.exitCode == 0 ? "slurm: " + firstLine(found.out)
+                             : "sbatch or squeue is not on the remote PATH"});
     if (s.partition.empty()) {
-      checks.push_back({"partition exists", true, "none given (the cluster's default)"});
+      add({"partition exists", true, "none given (the cluster's default)"});
     } else {
       const ProcessResult partition =
           connection.run("sinfo -h -p " + shellQuote(s.partition) + " -o %P 2>&1");
       const bool exists = partition.exitCode == 0 && !partition.out.empty() &&
                           partition.out.find("invalid") == std::string::npos;
-      checks.push_back({"partition exists", exists,
-                        exists ? s.partition : "no partition '" + s.partition + "' (sinfo)"});
+      add({"partition exists", exists,
+           exists ? s.partition : "no partition '" + s.partition + "' (sinfo)"});
     }
   } else if (s.hosts.empty()) {
-    checks.push_back({"scheduler found", true, "none needed: ranks run on the login host"});
-    checks.push_back({"partition exists", true, "not a Slurm profile"});
+    add({"scheduler found", true, "none needed: ranks run on the login host"});
+    add({"partition exists", true, "not a Slurm profile"});
   } else {
     const ProcessResult found = connection.run("command -v mpirun");
-    checks.push_back({"scheduler found", found.exitCode == 0,
-                      found.exitCode == 0 ? "mpirun: " + firstLine(found.out)
-                                          : "mpirun is not on the remote PATH"});
-    checks.push_back({"partition exists", true, "not a Slurm profile"});
+    add({"scheduler found", found.exitCode == 0,
+         found.exitCode == 0 ? "mpirun: " + firstLine(found.out)
+                             : "mpirun is not on the remote PATH"});
+    add({"partition exists", true, "not a Slurm profile"});
   }
   return checks;
 }

@@ -2,6 +2,7 @@
 // Checks of a cluster profile, one by one, as Settings -> Clusters -> Test shows them: the login
 // host answers, its host key is known, the remote seqseg is this version, the scheduler is there,
 // and the partition exists.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,9 @@ struct ProfileCheck {
 };
 
 // Runs every check that can run (after a failed connection, the rest are reported as not run).
-std::vector<ProfileCheck> checkClusterProfile(const ClusterProfile& profile);
+// `onCheck`, when given, hears each check as soon as its result is known, on the calling thread.
+std::vector<ProfileCheck> checkClusterProfile(
+    const ClusterProfile& profile,
+    const std::function<void(const ProfileCheck&)>& onCheck = nullptr);
 
 }  // namespace seqseg

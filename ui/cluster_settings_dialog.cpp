@@ -1,6 +1,5 @@
 #include "ui/cluster_settings_dialog.h"
 
-#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -13,9 +12,11 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTableWidget>
+#include <QThread>
 #include <QVBoxLayout>
 
 #include <filesystem>
+#include <utility>
 
 #include "remote/cluster_profile.h"
 #include "remote/profile_check.h"
@@ -41,6 +42,29 @@ QSpinBox* number(const char* objectName, int low, int high) {
 std::string text(const QLineEdit* edit) {
   return edit->text().trimmed().toStdString();
 }
+
+// The checks of one profile, run on a thread of their own: ssh may take seconds (a host that
+// does not answer, 15). Each check is reported as it ends. A dialog that closes meanwhile does
+// not wait for it; the thread then reports to nobody and deletes itself when ssh is done.
+class ProfileTest : public QThread {
+  Q_OBJECT
+
+ public:
+  explicit ProfileTest(ClusterProfile profile) : profile_(std::move(profile)) {
+    connect(this, &QThread::finished, this, &QObject::deleteLater);
+  }
+
+ signals:
+  void checked(const seqseg::ProfileCheck& check);
+
+ protected:
+  void run() override {
+    checkClusterProfile(profile_, [this](const ProfileCheck& check) { emit checked(check); });
+  }
+
+ private:
+  const ClusterProfile profile_;
+};
 
 }  // namespace
 
@@ -177,6 +201,7 @@ void ClusterSettingsDialog::showProfile(int row) {
   hosts_->setText(hosts.join(QLatin1Char(' ')));
   workDir_->setText(QString::fromStdString(profile.workDir));
   keep_->setChecked(profile.keepJobFolder);
+  dropRunningTest();
   checks_->setRowCount(0);
 }
 
@@ -248,24 +273,50 @@ void ClusterSettingsDialog::testProfile() {
     status_->setText(QString::fromStdString(error.what()));
     return;
   }
+  // A running Test's reports, some perhaps already queued, are ignored from here on.
+  const int number = ++shownTest_;
+  testing_ = true;
+  checks_->setRowCount(0);
+  passed_ = 0;
   status_->setText(tr("Testing '%1'…").arg(QString::fromStdString(profile.name)));
-  QApplication::setOverrideCursor(Qt::WaitCursor);
-  QApplication::processEvents();
-  const std::vector<ProfileCheck> checks = checkClusterProfile(profile);
-  QApplication::restoreOverrideCursor();
-  checks_->setRowCount(static_cast<int>(checks.size()));
-  int passed = 0;
-  for (int row = 0; row < static_cast<int>(checks.size()); ++row) {
-    const ProfileCheck& check = checks[row];
-    passed += check.passed;
-    checks_->setItem(row, 0, new QTableWidgetItem(QString::fromStdString(check.what)));
-    auto* result = new QTableWidgetItem(check.passed ? tr("passed") : tr("failed"));
-    result->setForeground(check.passed ? QColor(0, 128, 0) : QColor(192, 0, 0));
-    checks_->setItem(row, 1, result);
-    checks_->setItem(row, 2, new QTableWidgetItem(QString::fromStdString(check.detail)));
-  }
+  setCursor(Qt::BusyCursor);
+  auto* test = new ProfileTest(profile);
+  connect(test, &ProfileTest::checked, this, [this, number](const ProfileCheck& check) {
+    if (number == shownTest_) showCheck(check);
+  });
+  connect(test, &QThread::finished, this, [this, number] {
+    if (number == shownTest_) finishTest();
+  });
+  test->start();
+}
+
+void ClusterSettingsDialog::showCheck(const ProfileCheck& check) {
+  const int row = checks_->rowCount();
+  checks_->insertRow(row);
+  passed_ += check.passed;
+  checks_->setItem(row, 0, new QTableWidgetItem(QString::fromStdString(check.what)));
+  auto* result = new QTableWidgetItem(check.passed ? tr("passed") : tr("failed"));
+  result->setForeground(check.passed ? QColor(0, 128, 0) : QColor(192, 0, 0));
+  checks_->setItem(row, 1, result);
+  checks_->setItem(row, 2, new QTableWidgetItem(QString::fromStdString(check.detail)));
   checks_->resizeColumnsToContents();
-  status_->setText(tr("%1 of %2 checks passed.").arg(passed).arg(checks.size()));
+}
+
+void ClusterSettingsDialog::finishTest() {
+  testing_ = false;
+  unsetCursor();
+  status_->setText(tr("%1 of %2 checks passed.").arg(passed_).arg(checks_->rowCount()));
+  emit testFinished();
+}
+
+void ClusterSettingsDialog::dropRunningTest() {
+  if (!testing_) return;
+  ++shownTest_;
+  testing_ = false;
+  unsetCursor();
+  status_->clear();
 }
 
 }  // namespace seqseg
+
+#include "cluster_settings_dialog.moc"

@@ -8,6 +8,7 @@
 #include <QAction>
 #include <QComboBox>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -16,11 +17,14 @@
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QTest>
+#include <QTimer>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "tests/gui/gui_test_support.h"
 #include "tests/support/sshd_server.h"
@@ -367,14 +371,19 @@ TEST(UiClusterSettings, SavesAProfileAndTestShowsEachCheckWithItsResult) {
               checks->item(row, 1)->text().toStdString() + "\n";
     return text;
   };
-  dialog.findChild<QPushButton*>("testCluster")->click();
+  auto test = [&] {
+    QSignalSpy finished(&dialog, &ClusterSettingsDialog::testFinished);
+    dialog.findChild<QPushButton*>("testCluster")->click();
+    return QTest::qWaitFor([&] { return finished.count() > 0; }, kTimeoutMs);
+  };
+  ASSERT_TRUE(test());
   EXPECT_EQ(results(),
             "ssh reachable: passed\nhost key known: passed\nseqseg version: passed\n"
             "scheduler found: passed\npartition exists: passed\n");
   // A known_hosts without the server's key: that check fails, with the fingerprint shown.
   test::writeFile(config / "empty_known_hosts", "");
   edit("sshKnownHosts", config / "empty_known_hosts");
-  dialog.findChild<QPushButton*>("testCluster")->click();
+  ASSERT_TRUE(test());
   EXPECT_EQ(checks->item(1, 1)->text(), "failed");
   EXPECT_NE(checks->item(1, 2)->text().toStdString().find(server.hostKeyFingerprint()),
             std::string::npos);
@@ -388,6 +397,107 @@ TEST(UiClusterSettings, SavesAProfileAndTestShowsEachCheckWithItsResult) {
                 .toStdString()
                 .find("is not a host or user name"),
             std::string::npos);
+}
+
+// The threads of this process, as the kernel counts them.
+int threadCount() {
+  int count = 0;
+  for ([[maybe_unused]] const auto& task : std::filesystem::directory_iterator("/proc/self/task"))
+    ++count;
+  return count;
+}
+
+// Test runs ssh on a worker thread: each check shows as it ends while the others still run, the
+// UI thread keeps turning (a 10 ms timer never waits long, though the remote seqseg takes 3 s to
+// answer), and closing the dialog meanwhile neither waits for ssh nor crashes when the late
+// results come.
+TEST(UiClusterSettings, TestShowsEachCheckAsItEndsWhileTheDialogStaysResponsive) {
+  const std::string reason = test::SshdServer::unavailableReason();
+  if (!reason.empty()) GTEST_SKIP() << reason;
+  test::ensureApplication();
+  test::TempDir config;
+  test::SshdServer server;
+  auto dialog =
+      std::make_unique<ClusterSettingsDialog>(QString::fromStdString(config / "clusters.json"));
+  ASSERT_TRUE(test::showAndWait(*dialog));
+  auto edit = [&](const char* name, const std::string& value) {
+    dialog->findChild<QLineEdit*>(name)->setText(QString::fromStdString(value));
+  };
+  edit("clusterName", "lab");
+  edit("sshUser", server.account());
+  edit("sshHost", server.host());
+  dialog->findChild<QSpinBox*>("sshPort")->setValue(server.port());
+  edit("sshIdentity", server.identityFile());
+  edit("sshKnownHosts", server.knownHostsFile());
+  edit("remoteSeqseg", "sleep 3; " + test::seqsegExecutable());
+  dialog->findChild<QComboBox*>("schedulerType")->setCurrentText("mpirun");
+  edit("mpirunHosts", "localhost:2");
+  auto* checks = dialog->findChild<QTableWidget*>("clusterChecks");
+  auto* status = dialog->findChild<QLabel*>("clusterStatus");
+  auto* testButton = dialog->findChild<QPushButton*>("testCluster");
+
+  // Every 10 ms: how long since the last tick, and how many results are shown.
+  QElapsedTimer clock;
+  qint64 lastTick = 0, longestGapMs = 0;
+  int ticks = 0;
+  std::vector<int> rowCountsSeen;
+  QTimer heartbeat;
+  heartbeat.setInterval(10);
+  QObject::connect(&heartbeat, &QTimer::timeout, [&] {
+    const qint64 now = clock.elapsed();
+    longestGapMs = std::max(longestGapMs, now - lastTick);
+    lastTick = now;
+    ++ticks;
+    if (rowCountsSeen.empty() || rowCountsSeen.back() != checks->rowCount())
+      rowCountsSeen.push_back(checks->rowCount());
+  });
+  QSignalSpy finished(dialog.get(), &ClusterSettingsDialog::testFinished);
+  const int threadsBefore = threadCount();
+  clock.start();
+  heartbeat.start();
+  testButton->click();
+  EXPECT_EQ(checks->rowCount(), 0) << "the checks run in the background";
+  EXPECT_EQ(status->text().toStdString(), "Testing 'lab'…");
+  // The connection's two checks, while the remote seqseg has not answered yet.
+  ASSERT_TRUE(QTest::qWaitFor([&] { return checks->rowCount() >= 2; }, kTimeoutMs));
+  EXPECT_EQ(checks->rowCount(), 2);
+  EXPECT_EQ(checks->item(0, 0)->text().toStdString(), "ssh reachable");
+  EXPECT_EQ(checks->item(1, 1)->text().toStdString(), "passed");
+  EXPECT_EQ(finished.count(), 0);
+  EXPECT_EQ(status->text().toStdString(), "Testing 'lab'…");
+  test::saveSnapshot(dialog->grab().toImage(), "cluster_test_running");
+  ASSERT_TRUE(QTest::qWaitFor([&] { return finished.count() > 0; }, kTimeoutMs));
+  heartbeat.stop();
+  longestGapMs = std::max(longestGapMs, clock.elapsed() - lastTick);
+  test::saveSnapshot(dialog->grab().toImage(), "cluster_test_done");
+  EXPECT_EQ(checks->rowCount(), 5);
+  for (int row = 0; row < checks->rowCount(); ++row)
+    EXPECT_EQ(checks->item(row, 1)->text().toStdString(), "passed")
+        << checks->item(row, 2)->text().toStdString();
+  EXPECT_EQ(status->text().toStdString(), "5 of 5 checks passed.");
+  ASSERT_GE(rowCountsSeen.size(), 2u);
+  EXPECT_NE(std::find(rowCountsSeen.begin(), rowCountsSeen.end(), 2), rowCountsSeen.end());
+  EXPECT_EQ(rowCountsSeen.back(), 5);
+  EXPECT_TRUE(std::is_sorted(rowCountsSeen.begin(), rowCountsSeen.end()));
+  // Sequential checks would hold the UI thread for the remote seqseg's 3 s at least.
+  EXPECT_LT(longestGapMs, 1500) << ticks << " ticks";
+  EXPECT_GT(ticks, 100);
+
+  // Its worker thread is gone.
+  EXPECT_TRUE(QTest::qWaitFor([&] { return threadCount() <= threadsBefore; }, kTimeoutMs));
+
+  // Closed while a Test runs: at once, and the late results go nowhere.
+  testButton->click();
+  ASSERT_TRUE(QTest::qWaitFor([&] { return checks->rowCount() >= 2; }, kTimeoutMs));
+  EXPECT_GT(threadCount(), threadsBefore);
+  QElapsedTimer closing;
+  closing.start();
+  dialog->close();
+  dialog.reset();
+  EXPECT_LT(closing.elapsed(), 500);
+  // The worker thread ends once ssh is done, after its last report.
+  EXPECT_TRUE(QTest::qWaitFor([&] { return threadCount() <= threadsBefore; }, kTimeoutMs));
+  QTest::qWait(100);  // the thread object's deferred delete
 }
 
 }  // namespace
