@@ -27,11 +27,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "io/nifti_read_ahead.h"
+#include "jobs/job_options.h"
 
 namespace {
 
@@ -95,33 +96,19 @@ const char* betterBlasCore() {
 // every one in the -i folder when it holds few enough to be one case. Empty when the command is
 // anything else (the GUI, ranks, a cluster job, help).
 std::vector<std::string> batchInputFiles(char** argv) {
-  bool batch = false;
-  std::vector<std::string> files, folders;
-  for (char** arg = argv + 1; *arg; ++arg) {
-    const std::string_view option(*arg);
-    for (const char* other :
-         {"--ranks", "--cluster", "--launcher", "--skip-existing", "--help", "-h", "--version"})
-      if (option == other || option.rfind(std::string(other) + "=", 0) == 0) return {};
-    batch = batch || option == "--batch";
-    // The value of an option given as "NAME VALUE" or "NAME=VALUE".
-    const auto value = [&](std::string_view name) -> const char* {
-      if (option == name) return arg[1];  // nullptr when nothing follows
-      if (option.size() > name.size() && option.substr(0, name.size()) == name &&
-          option[name.size()] == '=')
-        return *arg + name.size() + 1;
-      return nullptr;
-    };
-    const char* folder = value("-i");
-    if (!folder) folder = value("--input");
-    if (folder) folders.push_back(folder);
-    for (const char* modality : {"--t1", "--t1ce", "--t2", "--flair"})
-      if (const char* file = value(modality)) files.push_back(file);
-  }
-  if (!batch) return {};
+  std::vector<std::string> arguments;
+  for (char** arg = argv + 1; *arg; ++arg) arguments.push_back(*arg);
+  const std::optional<seqseg::SegmentRequest> request = seqseg::readSegmentArguments(arguments);
+  // Ranks and cluster jobs read their cases elsewhere; --skip-existing may read none of them.
+  if (!request || request->parallel.ranks > 1 || request->parallel.launcher != "local" ||
+      !request->parallel.cluster.empty() || request->skipExisting)
+    return {};
+  std::vector<std::string> files;
+  if (request->caseAsFiles()) files = {request->t1, request->t1ce, request->t2, request->flair};
   namespace fs = std::filesystem;
-  for (const std::string& folder : folders) {
+  if (!request->input.empty()) {
     std::error_code error;
-    fs::recursive_directory_iterator entry(folder, error), end;
+    fs::recursive_directory_iterator entry(request->input, error), end;
     for (; !error && entry != end; entry.increment(error)) {
       if (entry.depth() >= 3) entry.disable_recursion_pending();
       const std::string path = entry->path().string();

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/device.h"
-#include "engine/model_config.h"
+#include "types/model_config.h"
 
 namespace seqseg {
 

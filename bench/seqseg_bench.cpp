@@ -1,12 +1,12 @@
 // seqseg-bench: times training or inference steps of the ViT segmenter and prints step time,
 // throughput, peak memory and achieved FLOP rate (one JSON object with --json).
 //
-// With --ranks R > 1 it runs sequence parallel (DESIGN.md, Method): it starts R copies of itself
-// as rank processes on this machine (fork + exec of /proc/self/exe, torchrun-style rank
-// variables, a TCPStore on a free 127.0.0.1 port, cores / R threads each); each rank runs the
-// steps on its part of the volume with a distributed attention backend and decoder, and rank 0
-// prints the result with every rank's peak RSS and bytes sent per step. Training on that path
-// uses ShardedAdamW (engine/parallel/sharded_adamw.h) at every R, 1 included; --optimizer
+// With --ranks R > 1 it runs sequence parallel (docs/architecture.md, "The parallel method"): it
+// starts R copies of itself as rank processes on this machine (fork + exec of /proc/self/exe,
+// torchrun-style rank variables, a TCPStore on a free 127.0.0.1 port, cores / R threads each); each
+// rank runs the steps on its part of the volume with a distributed attention backend and decoder,
+// and rank 0 prints the result with every rank's peak RSS and bytes sent per step. Training on that
+// path uses ShardedAdamW (engine/parallel/sharded_adamw.h) at every R, 1 included; --optimizer
 // replicated all-reduces the gradients and runs torch::optim::AdamW on every rank instead.
 //
 // --max-memory MIB caps every rank process (RLIMIT_DATA, engine/parallel/memory_cap.h); a rank
@@ -49,15 +49,16 @@
 #include "engine/device.h"
 #include "engine/flops.h"
 #include "engine/loss.h"
-#include "engine/model_config.h"
 #include "engine/runtime.h"
 #include "engine/torch_compat.h"
 #include "engine/vit_segmenter.h"
+#include "types/model_config.h"
 #include "types/resource_paths.h"
 #ifdef SEQSEG_BENCH_PARALLEL
 #include "engine/parallel/distributed_attention.h"
 #include "engine/parallel/distributed_decoder.h"
 #include "engine/parallel/memory_cap.h"
+#include "engine/parallel/parallel_execution.h"
 #include "engine/parallel/process_group.h"
 #include "engine/parallel/sharded_adamw.h"
 #include "engine/parallel/spatial_split.h"
@@ -456,15 +457,6 @@ ModelConfig loadConfig(const Options& o) {
   return config;
 }
 
-// Refuses what the ranks would refuse, before any of them starts (std::invalid_argument).
-void checkParallelSetup(const Options& o, const ModelConfig& config) {
-  seqseg::SpatialSplit(config.grid(), o.ranks, seqseg::parseSplitMethod(o.split));
-  if (o.attention == "ulysses" && config.num_heads % o.ranks != 0)
-    throw std::invalid_argument("--attention ulysses needs --ranks (" + std::to_string(o.ranks) +
-                                ") to divide num_heads (" + std::to_string(config.num_heads) +
-                                "); use allgather or ring");
-}
-
 // Analytic bytes that rank r sends per step for attention, all layers, fp32 (4 bytes). E =
 // embed_dim, B = batch, c_j = tokens of rank j, L = sum c_j, R ranks, indices mod R:
 //  allgather: forward all-gathers [k|v] of the local tokens to every peer: 2 B c_r E
@@ -508,7 +500,7 @@ int runParallel(const Options& o, const std::shared_ptr<seqseg::ProcessGroup>& g
   const int threads = configureThreads(o.threads, ranks);
   applyMemoryCap(o, threads);
   const ModelConfig config = loadConfig(o);
-  checkParallelSetup(o, config);
+  checkParallelSettings({o.split, o.attention, o.decoder}, config, ranks);
   const SpatialSplit split(config.grid(), ranks, parseSplitMethod(o.split));
 
   torch::manual_seed(o.seed);  // the same weights on every rank
@@ -664,20 +656,15 @@ int runParallel(const Options& o, const std::shared_ptr<seqseg::ProcessGroup>& g
 // stdout is ours; the other ranks' stdout is dropped; every rank's stderr is ours. When a rank
 // fails, the others are killed (by pid) and its exit code is returned.
 int launchRanks(const Options& o, char** argv) {
-  checkParallelSetup(o, loadConfig(o));  // refuse before starting anything
+  // Refuse what the ranks would refuse, before starting anything.
+  seqseg::checkParallelSettings({o.split, o.attention, o.decoder}, loadConfig(o), o.ranks);
   const int port = seqseg::freeLoopbackPort();
   std::vector<pid_t> pids;
   for (int rank = 0; rank < o.ranks; ++rank) {
     const pid_t pid = fork();
     if (pid < 0) throw std::runtime_error("fork failed");
     if (pid == 0) {
-      for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMI_RANK", "SLURM_PROCID"}) unsetenv(name);
-      const std::string r = std::to_string(rank), n = std::to_string(o.ranks);
-      setenv("RANK", r.c_str(), 1);
-      setenv("LOCAL_RANK", r.c_str(), 1);
-      setenv("WORLD_SIZE", n.c_str(), 1);
-      setenv("MASTER_ADDR", "127.0.0.1", 1);
-      setenv("MASTER_PORT", std::to_string(port).c_str(), 1);
+      seqseg::setLocalRankEnvironment(rank, o.ranks, port);
       setenv(kWorkerVariable, "1", 1);
       if (rank != 0) {
         const int fd = open("/dev/null", O_WRONLY);

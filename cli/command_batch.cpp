@@ -14,13 +14,14 @@
 #include "cli/commands.h"
 #include "cli/rank_launcher.h"
 #include "engine/metrics.h"
-#include "engine/progress.h"
 #include "engine/runtime.h"
 #include "engine/segmenter.h"
 #include "io/dataset_layout.h"
 #include "io/image_reader.h"
 #include "io/image_writer.h"
 #include "io/label_mapping.h"
+#include "jobs/job_arguments.h"
+#include "jobs/progress.h"
 #include "remote/cluster_profile.h"
 #include "remote/remote_job.h"
 #include "types/atomic_file.h"
@@ -32,6 +33,8 @@ namespace fs = std::filesystem;
 
 namespace seqseg {
 namespace {
+
+constexpr int64_t kWindowBatch = 2;  // sliding windows run through the model at once
 
 // A case's images and reference label map, read while something else runs (loading the model,
 // segmenting the case before). The reference's own error, if any, waits until it is used, so
@@ -144,50 +147,22 @@ void createOutputFolder(const std::string& folder) {
   checkFolderWritable(folder);
 }
 
-bool explicitCaseGiven(const BatchOptions& options) {
-  return !(options.t1.empty() && options.t1ce.empty() && options.t2.empty() &&
-           options.flair.empty());
-}
-
-// The command line of one rank of this batch job.
-std::vector<std::string> workerArguments(const BatchOptions& options, const std::string& modelPath,
-                                         const std::string& reportPath) {
-  std::vector<std::string> arguments{"--batch",
-                                     "-o",
-                                     options.output,
-                                     "--report",
-                                     reportPath,
-                                     "--labels",
-                                     options.labels,
-                                     "--progress",
-                                     "json",
-                                     "--threads",
-                                     std::to_string(options.threads),
-                                     "--overlap",
-                                     std::to_string(options.overlap)};
-  if (!modelPath.empty()) arguments.insert(arguments.end(), {"--model", modelPath});
-  if (explicitCaseGiven(options)) {
-    for (const auto& [flag, path] : {std::pair{"--t1", options.t1},
-                                     {"--t1ce", options.t1ce},
-                                     {"--t2", options.t2},
-                                     {"--flair", options.flair}})
-      arguments.insert(arguments.end(), {flag, path});
-  } else {
-    arguments.insert(arguments.end(), {"-i", options.input});
-    for (const std::string& id : options.caseIds) arguments.insert(arguments.end(), {"--case", id});
-  }
-  if (options.skipExisting) arguments.push_back("--skip-existing");
-  if (options.testTimeFlips) arguments.push_back("--tta");
-  if (options.noPostprocess) arguments.push_back("--no-postprocess");
-  const std::vector<std::string> parallel = parallelArguments(options.parallel);
-  arguments.insert(arguments.end(), parallel.begin(), parallel.end());
-  return arguments;
+// How the batch's ranks, or the job on a cluster, run it: JSON Lines progress, the model and
+// the report where this process resolved them.
+SegmentRequest workerRequest(const SegmentRequest& request, const std::string& modelPath,
+                             const std::string& reportPath) {
+  SegmentRequest worker = request;
+  worker.model = modelPath;
+  worker.report = reportPath;
+  worker.progress = "json";
+  worker.parallel.cluster.clear();
+  return worker;
 }
 
 // The batch as a job on a cluster profile: only the selected cases' files (and the model, when
 // one is given) are uploaded; the remote seqseg of the same version runs with the profile's
 // ranks and launcher; the masks and report come back into -o.
-int runBatchOnCluster(const BatchOptions& options, const Dataset& dataset) {
+int runBatchOnCluster(const SegmentRequest& options, const Dataset& dataset) {
   const ClusterProfile profile = findClusterProfile(options.parallel.cluster);
   RemoteJobRequest request;
   request.kind = "batch";
@@ -195,7 +170,7 @@ int runBatchOnCluster(const BatchOptions& options, const Dataset& dataset) {
   request.localReport = options.report;
   std::map<std::string, std::string> explicitFiles;  // flag -> remote path relative to the job
   std::string inputName;                             // -i's folder name, kept there
-  if (explicitCaseGiven(options)) {
+  if (options.caseAsFiles()) {
     for (const auto& [flag, path] : {std::pair{"--t1", options.t1},
                                      {"--t1ce", options.t1ce},
                                      {"--t2", options.t2},
@@ -231,7 +206,8 @@ int runBatchOnCluster(const BatchOptions& options, const Dataset& dataset) {
   }
   request.arguments = [options, explicitFiles, inputName, modelName,
                        profile](const std::string& job) {
-    BatchOptions remote = options;
+    SegmentRequest remote = workerRequest(
+        options, modelName.empty() ? "" : job + "/model/" + modelName, job + "/out/report.json");
     remote.output = job + "/out";
     if (explicitFiles.empty()) {
       remote.input = job + "/in/" + inputName;
@@ -242,10 +218,8 @@ int runBatchOnCluster(const BatchOptions& options, const Dataset& dataset) {
       remote.flair = job + "/" + explicitFiles.at("--flair");
     }
     remote.parallel.ranks = profile.scheduler.ranks();
-    std::vector<std::string> arguments = workerArguments(
-        remote, modelName.empty() ? "" : job + "/model/" + modelName, job + "/out/report.json");
-    arguments.insert(arguments.end(), {"--launcher", remoteLauncher(profile)});
-    return arguments;
+    remote.parallel.launcher = remoteLauncher(profile);
+    return segmentArguments(remote);
   };
   auto progress = makeProgressSink(options.progress);
   return runRemoteJob(profile, request, *progress);
@@ -253,9 +227,9 @@ int runBatchOnCluster(const BatchOptions& options, const Dataset& dataset) {
 
 }  // namespace
 
-int runBatch(const BatchOptions& options) {
+int runBatch(const SegmentRequest& options, bool worker) {
   checkDevice(options.parallel);
-  const bool caseAsFiles = explicitCaseGiven(options);
+  const bool caseAsFiles = options.caseAsFiles();
   if (caseAsFiles && !options.input.empty())
     throw std::invalid_argument("--batch takes either -i IN_DIR or --t1 --t1ce --t2 --flair");
   if (caseAsFiles &&
@@ -276,7 +250,7 @@ int runBatch(const BatchOptions& options) {
     if (!options.caseIds.empty()) dataset.cases = selectCases(dataset, options.caseIds);
   }
   if (!options.parallel.cluster.empty()) {
-    if (options.worker) throw std::invalid_argument("a rank cannot start a remote job");
+    if (worker) throw std::invalid_argument("a rank cannot start a remote job");
     return runBatchOnCluster(options, dataset);
   }
   const std::string modelPath = options.model.empty() ? bundledModelPath() : options.model;
@@ -285,12 +259,13 @@ int runBatch(const BatchOptions& options) {
   const std::string reportPath =
       options.report.empty() ? (fs::path(options.output) / "report.json").string() : options.report;
 
-  if (!options.worker && options.parallel.ranks > 1 && !startedAsRank()) {
+  if (!worker && options.parallel.ranks > 1 && !startedAsRank()) {
     // Refuse here what every rank would refuse, then start the ranks.
-    checkParallelOptions(options.parallel, readCheckpointInfo(modelPath).config);
+    checkParallelRequest(options.parallel, readCheckpointInfo(modelPath).config);
     createOutputFolder(options.output);
     auto progress = makeProgressSink(options.progress);
-    return runRanks(options.parallel, workerArguments(options, modelPath, reportPath), *progress,
+    return runRanks(options.parallel,
+                    segmentArguments(workerRequest(options, modelPath, reportPath)), *progress,
                     {options.output, fs::path(reportPath).parent_path().string()});
   }
 
@@ -317,7 +292,7 @@ int runBatch(const BatchOptions& options) {
   };
   readAheadFrom(0);
 
-  Segmenter segmenter(modelPath, {options.overlap, options.windowBatch}, job.execution);
+  Segmenter segmenter(modelPath, {options.overlap, kWindowBatch}, job.execution);
   segmenter.setTestTimeFlips(options.testTimeFlips);
   segmenter.setPostprocessing(!options.noPostprocess);
 
@@ -362,7 +337,7 @@ int runBatch(const BatchOptions& options) {
         nlohmann::json event{{"event", "error"}, {"case", files.id}, {"message", rankError.what()}};
         if (!rankError.deadRanks().empty()) event["rank"] = rankError.deadRanks().front();
         progress->emit(event);
-        progress->emit({{"event", "done"}, {"status", "failed"}});
+        progress->emit(doneEvent(JobState::Failed));
         throw;
       } catch (const std::exception& caseError) {
         ++failed;
@@ -383,46 +358,9 @@ int runBatch(const BatchOptions& options) {
   }
   report["failed"] = failed;
   if (writer) writeFileAtomically(reportPath, report.dump(2) + "\n");
-  progress->emit({{"event", "done"},
-                  {"status", failed ? "failed" : "ok"},
-                  {"failed", failed},
-                  {"report", reportPath}});
+  progress->emit(doneEvent(failed ? JobState::Failed : JobState::Done,
+                           {{"failed", failed}, {"report", reportPath}}));
   return failed ? 1 : 0;
-}
-
-void addBatchOptions(CLI::App& app, BatchOptions& options) {
-  auto* group = app.add_option_group("Batch segmentation (seqseg --batch -i IN -o OUT)");
-  group->add_flag("--batch", options.enabled, "Segment every case of a folder without the GUI");
-  group->add_option("-i,--input", options.input, "Folder of cases (any supported layout)");
-  group->add_option("-o,--output", options.output, "Folder for the masks OUT/CASE.nii.gz");
-  group->add_option("--model", options.model, "Model checkpoint (default: the bundled model)");
-  group->add_flag("--skip-existing", options.skipExisting,
-                  "Keep masks already in the output folder");
-  group->add_option("--report", options.report, "Report JSON (default OUT/report.json)");
-  group->add_option("--labels", options.labels, "Mask labels: native (the layout's) or internal")
-      ->capture_default_str();
-  group->add_option("--progress", options.progress, "bar (for people) or json (JSON Lines events)")
-      ->capture_default_str();
-  group->add_option("--threads", options.threads, "Intra-op threads (0: all cores)")
-      ->capture_default_str();
-  group->add_option("--overlap", options.overlap, "Sliding-window overlap, 0..0.9")
-      ->check(CLI::Range(0.0, 0.9))
-      ->capture_default_str();
-  group->add_option("--case", options.caseIds,
-                    "Only this case of -i (its identifier; repeat for more)");
-  group->add_option("--t1", options.t1,
-                    "One case as four NIfTI files or DICOM series folders: T1 (instead of -i); "
-                    "the mask gets T1's exact geometry");
-  group->add_option("--t1ce", options.t1ce, "... T1 contrast-enhanced");
-  group->add_option("--t2", options.t2, "... T2");
-  group->add_option("--flair", options.flair, "... FLAIR");
-  group->add_flag("--tta", options.testTimeFlips,
-                  "Test-time flips: average the probabilities over the 8 mirrorings (8x slower)");
-  group->add_flag("--no-postprocess", options.noPostprocess,
-                  "Keep the raw prediction: skip the model's removal of small or distant "
-                  "components");
-  addParallelOptions(app, options.parallel);
-  if (!options.worker) addClusterOption(*group, options.parallel);
 }
 
 }  // namespace seqseg

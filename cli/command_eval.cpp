@@ -12,6 +12,7 @@
 #include "io/dataset_layout.h"
 #include "io/image_reader.h"
 #include "io/label_mapping.h"
+#include "jobs/job_options.h"
 #include "types/atomic_file.h"
 #include "types/input_error.h"
 
@@ -19,13 +20,6 @@ namespace fs = std::filesystem;
 
 namespace seqseg {
 namespace {
-
-struct EvalOptions {
-  std::string pred;
-  std::string ref;
-  std::string labels;  // the label convention of plain mask folders
-  std::string report;
-};
 
 struct Reference {
   std::string path;
@@ -76,7 +70,7 @@ std::string fixed(double value, int digits) {
   return text;
 }
 
-int runEval(const EvalOptions& options) {
+int runEval(const EvalRequest& options) {
   const Layout plainLayout = parseLayout(options.labels);
   const auto references = findReferences(options.ref, plainLayout);
   const auto predictions = maskFolder(options.pred);
@@ -149,24 +143,15 @@ int runEval(const EvalOptions& options) {
 }  // namespace
 
 void addEvalCommand(CLI::App& app, int& exitCode) {
-  auto options = std::make_shared<EvalOptions>();
-  options->labels = "brats2021";
+  auto request = std::make_shared<EvalRequest>();
   CLI::App* eval = app.add_subcommand(
       "eval",
       "Dice and HD95 (mm) of predicted masks against references, per case and mean, for the "
       "regions WT (labels NCR+ED+ET), TC (NCR+ET) and ET.\n"
       "Empty regions: both empty gives Dice 1 and HD95 0; only one empty gives Dice 0 and HD95 = "
       "the image's diagonal in mm (373.13 for BraTS's 240x240x155 mm).");
-  eval->add_option("--pred", options->pred, "Folder of predicted masks CASE.nii.gz")->required();
-  eval->add_option("--ref", options->ref,
-                   "A dataset folder (any layout, its label maps are used) or a folder of "
-                   "reference masks CASE.nii.gz")
-      ->required();
-  eval->add_option("--labels", options->labels,
-                   "Label convention of plain mask folders: brats2021, brats2023, msd, nnunet")
-      ->capture_default_str();
-  eval->add_option("--report", options->report, "Write the scores as JSON");
-  eval->callback([options, &exitCode] { exitCode = runEval(*options); });
+  addEvalOptions(*eval, *request);
+  eval->callback([request, &exitCode] { exitCode = runEval(*request); });
 }
 
 }  // namespace seqseg

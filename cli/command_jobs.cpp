@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "engine/progress.h"
+#include "jobs/progress.h"
 #include "remote/remote_job.h"
 
 namespace seqseg {

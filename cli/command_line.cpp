@@ -13,6 +13,7 @@
 #include "engine/runtime.h"
 #include "engine/sanitizer.h"
 #include "io/nifti_read_ahead.h"
+#include "jobs/job_options.h"
 #include "remote/ssh_connection.h"
 #include "types/atomic_file.h"
 #include "types/input_error.h"
@@ -60,15 +61,15 @@ int runCommandLine(int argc, char** argv, Program program,
   if (!worker) addEvalCommand(app, commandExitCode);
   if (!worker) addJobsCommand(app, commandExitCode);
   addTrainCommand(app, commandExitCode, worker);
-  BatchOptions batch;
-  batch.worker = worker;
-  addBatchOptions(app, batch);
+  SegmentRequest batch;
+  bool batchAsked = false;
+  addSegmentOptions(app, batch, batchAsked, worker);
 
   try {
     app.parse(argc, argv);
-    if (batch.enabled) {
+    if (batchAsked) {
       removeTemporaryFilesOnSignals();
-      return runBatch(batch);
+      return runBatch(batch, worker);
     }
   } catch (const CLI::ParseError& error) {
     const int code = app.exit(error);

@@ -1,5 +1,5 @@
 #pragma once
-// The command line shared by `seqseg` and `seqseg-worker` (DESIGN.md, "Command line"): one
+// The command line shared by `seqseg` and `seqseg-worker` (docs/architecture.md, "The command line"): one
 // parser, so a rank accepts exactly the options its launcher was given.
 #include <functional>
 #include <string>

@@ -7,21 +7,11 @@
 #include "io/dataset_layout.h"
 #include "io/randomised_case.h"
 #include "io/synthetic_case.h"
+#include "jobs/job_options.h"
 #include "types/input_error.h"
 
 namespace seqseg {
 namespace {
-
-struct SynthOptions {
-  std::string out;
-  int cases = 1;
-  std::string layout = "brats2021";
-  std::string size = "240x240x155";
-  uint64_t seed = 0;
-  std::string templateDir = kDefaultTemplateDir;
-  bool randomise = false;  // domain-randomised cases (io/randomised_case.h)
-  bool heldout = false;    // ... from the held-out profile, which training never draws from
-};
 
 // "48" -> 48x48x48; "240x240x155" -> as given (i x j x k).
 std::array<int64_t, 3> parseSize(const std::string& text) {
@@ -58,7 +48,7 @@ std::string caseId(Layout layout, int index) {
   return id;
 }
 
-void runSynth(const SynthOptions& options) {
+void runSynth(const SynthRequest& options) {
   const Layout layout = parseLayout(options.layout);
   const auto size = parseSize(options.size);
   if (options.cases < 1) throw std::invalid_argument("--cases must be at least 1");
@@ -92,31 +82,13 @@ void runSynth(const SynthOptions& options) {
 }  // namespace
 
 void addSynthCommand(CLI::App& app) {
-  auto options = std::make_shared<SynthOptions>();
+  auto request = std::make_shared<SynthRequest>();
   CLI::App* synth = app.add_subcommand(
       "synth",
       "Write synthetic BraTS-like cases with ground truth, made from the Colin27 T1 "
       "template (Debian package mricron-data). The same seed gives the same bytes.");
-  synth->add_option("--out", options->out, "Output folder")->required();
-  synth->add_option("--cases", options->cases, "Number of cases")->capture_default_str();
-  synth->add_option("--layout", options->layout, "brats2021, brats2023, msd or nnunet")
-      ->capture_default_str();
-  synth
-      ->add_option("--size", options->size,
-                   "Grid: S (a cube) or AxBxC; the field of view is always 240x240x155 mm")
-      ->capture_default_str();
-  synth->add_option("--seed", options->seed, "Random seed")->capture_default_str();
-  synth
-      ->add_option("--template-dir", options->templateDir,
-                   "Folder holding ch2.nii.gz and ch2bet.nii.gz")
-      ->capture_default_str();
-  synth->add_flag("--randomise", options->randomise,
-                  "Domain-randomised cases: random contrasts, tumour shapes and sites, bias field, "
-                  "blur, noise, field of view and storage orientation");
-  synth->add_flag("--heldout", options->heldout,
-                  "With --randomise: the held-out profile (other contrasts, shapes and intensity "
-                  "scale), never used by training");
-  synth->callback([options] { runSynth(*options); });
+  addSynthOptions(*synth, *request);
+  synth->callback([request] { runSynth(*request); });
 }
 
 }  // namespace seqseg

@@ -19,6 +19,8 @@
 #include "io/randomised_case.h"
 #include "io/synthesis_support.h"
 #include "io/synthetic_case.h"
+#include "jobs/job_arguments.h"
+#include "jobs/job_options.h"
 #include "remote/cluster_profile.h"
 #include "remote/remote_job.h"
 #include "types/atomic_file.h"
@@ -30,84 +32,21 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct TrainCommandOptions {
-  std::string data, validationData, config = "tiny", progress = "bar";
-  std::vector<double> spacing;  // i, j, k in mm; empty: the median of the training cases
-  double validationFraction = 0.2;
-  std::string augment = "on";
-  int threads = 0;
-  bool skipUnreadable = false;  // leave out (and name) cases that cannot be read
-  bool worker = false;          // this process is one rank (seqseg-worker)
-  // Training cases made on the fly (io/randomised_case.h), a share from io/synthetic_case.h.
-  bool randomise = false;
-  double realisticFraction = 0.25;
-  std::string templateDir = kDefaultTemplateDir;
-  TrainingOptions training;
-  ParallelOptions parallel;
-};
-
-// A double as text that reads back to the same value.
-std::string exactText(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.17g", value);
-  return text;
-}
-
-// The command line of one rank of this training job.
-std::vector<std::string> workerArguments(const TrainCommandOptions& options) {
-  const TrainingOptions& t = options.training;
-  std::vector<std::string> arguments{"train",
-                                     "--out",
-                                     t.runDir,
-                                     "--config",
-                                     options.config,
-                                     "--epochs",
-                                     std::to_string(t.epochs),
-                                     "--steps-per-epoch",
-                                     std::to_string(t.stepsPerEpoch),
-                                     "--batch-size",
-                                     std::to_string(t.batch),
-                                     "--lr",
-                                     exactText(t.learningRate),
-                                     "--weight-decay",
-                                     exactText(t.weightDecay),
-                                     "--val-fraction",
-                                     exactText(options.validationFraction),
-                                     "--validate-every",
-                                     std::to_string(t.validateEvery),
-                                     "--seed",
-                                     std::to_string(t.seed),
-                                     "--progress",
-                                     "json",
-                                     "--threads",
-                                     std::to_string(options.threads)};
-  if (!options.data.empty()) arguments.insert(arguments.end(), {"--data", options.data});
-  if (!options.validationData.empty())
-    arguments.insert(arguments.end(), {"--val-data", options.validationData});
-  if (options.randomise)
-    arguments.insert(arguments.end(),
-                     {"--randomise", "--realistic-fraction", exactText(options.realisticFraction),
-                      "--file-fraction", exactText(t.fileCaseFraction), "--generated-pool",
-                      std::to_string(t.generatedPool), "--template-dir", options.templateDir});
-  if (!options.spacing.empty()) {
-    arguments.push_back("--spacing");
-    for (double mm : options.spacing) arguments.push_back(exactText(mm));
-  }
-  if (t.resume) arguments.push_back("--resume");
-  arguments.insert(arguments.end(), {"--augment", options.augment});
-  if (options.skipUnreadable) arguments.push_back("--skip-unreadable");
-  const std::vector<std::string> parallel = parallelArguments(options.parallel);
-  arguments.insert(arguments.end(), parallel.begin(), parallel.end());
-  return arguments;
+// How the training's ranks, or the job on a cluster, run it: JSON Lines progress.
+TrainRequest workerRequest(const TrainRequest& request) {
+  TrainRequest worker = request;
+  worker.progress = "json";
+  worker.parallel.cluster.clear();
+  return worker;
 }
 
 // Training as a job on a cluster profile: the data (and a config file, and the run folder when
 // resuming) are uploaded; the run folder comes back into --out.
-int runTrainOnCluster(const TrainCommandOptions& options) {
+int runTrainOnCluster(const TrainRequest& options) {
   const ClusterProfile profile = findClusterProfile(options.parallel.cluster);
   RemoteJobRequest request;
   request.kind = "train";
-  request.localOutput = options.training.runDir;
+  request.localOutput = options.schedule.runDir;
   if (!options.data.empty()) {
     request.uploads.push_back({options.data, {"."}, "in/data"});
     request.pathsShownAs.emplace_back("in/data", fs::absolute(options.data).string());
@@ -120,18 +59,17 @@ int runTrainOnCluster(const TrainCommandOptions& options) {
     configName = config.filename().string();
     request.uploads.push_back({config.parent_path().string(), {configName}, "in/config"});
   }
-  if (options.training.resume && fs::is_directory(options.training.runDir))
-    request.uploads.push_back({options.training.runDir, {"."}, "out"});
+  if (options.schedule.resume && fs::is_directory(options.schedule.runDir))
+    request.uploads.push_back({options.schedule.runDir, {"."}, "out"});
   request.arguments = [options, configName, profile](const std::string& job) {
-    TrainCommandOptions remote = options;
-    remote.training.runDir = job + "/out";
+    TrainRequest remote = workerRequest(options);
+    remote.schedule.runDir = job + "/out";
     if (!remote.data.empty()) remote.data = job + "/in/data";
     if (!remote.validationData.empty()) remote.validationData = job + "/in/val";
     if (!configName.empty()) remote.config = job + "/in/config/" + configName;
     remote.parallel.ranks = profile.scheduler.ranks();
-    std::vector<std::string> arguments = workerArguments(remote);
-    arguments.insert(arguments.end(), {"--launcher", remoteLauncher(profile)});
-    return arguments;
+    remote.parallel.launcher = remoteLauncher(profile);
+    return trainArguments(remote);
   };
   auto progress = makeProgressSink(options.progress);
   return runRemoteJob(profile, request, *progress);
@@ -192,7 +130,7 @@ std::vector<TrainingCase> loadCases(const Dataset& dataset, const ModelConfig& c
 // The n-th training case made on the fly: from the realistic generator with probability
 // `realisticFraction`, else domain-randomised; a grid of about the target spacing over BraTS's
 // field of view. The same n gives the same case on every rank and after a resume.
-std::function<TrainingCase(int64_t)> caseGenerator(const TrainCommandOptions& options,
+std::function<TrainingCase(int64_t)> caseGenerator(const TrainRequest& options,
                                                    const ModelConfig& config,
                                                    const Spacing& target) {
   auto brain = std::make_shared<const BrainTemplate>(loadBrainTemplate(options.templateDir));
@@ -200,7 +138,7 @@ std::function<TrainingCase(int64_t)> caseGenerator(const TrainCommandOptions& op
   for (int a = 0; a < 3; ++a)
     size[a] = std::max<int64_t>(
         8, std::llround(synthesis::kFieldOfViewMm[a] / (target[2 - a] > 0 ? target[2 - a] : 1.0)));
-  const uint64_t seed = options.training.seed;
+  const uint64_t seed = options.schedule.seed;
   const double realisticFraction = options.realisticFraction;
   return [brain, size, seed, realisticFraction, config, target](int64_t n) {
     const int index = static_cast<int>(n);
@@ -216,29 +154,27 @@ std::function<TrainingCase(int64_t)> caseGenerator(const TrainCommandOptions& op
   };
 }
 
-int runTrain(const TrainCommandOptions& options) {
+int runTrain(const TrainRequest& options, bool worker) {
   checkDevice(options.parallel);
   const ModelConfig config = loadModelConfig(options.config, presetsDir());
-  if (options.training.epochs < 1) throw std::invalid_argument("--epochs must be at least 1");
-  if (options.training.batch < 1) throw std::invalid_argument("--batch-size must be at least 1");
+  if (options.schedule.epochs < 1) throw std::invalid_argument("--epochs must be at least 1");
+  if (options.schedule.batch < 1) throw std::invalid_argument("--batch-size must be at least 1");
   if (options.data.empty() && !options.randomise)
     throw std::invalid_argument("train needs --data DIR (or --randomise to make cases on the fly)");
   if (options.realisticFraction < 0 || options.realisticFraction > 1 ||
-      options.training.fileCaseFraction < 0 || options.training.fileCaseFraction > 1)
+      options.schedule.fileCaseFraction < 0 || options.schedule.fileCaseFraction > 1)
     throw std::invalid_argument("--realistic-fraction and --file-fraction must be 0..1");
   Dataset dataset;
   if (!options.data.empty()) dataset = findCases(options.data);
-  if (options.augment != "on" && options.augment != "off")
-    throw std::invalid_argument("--augment must be on or off");
   if (!options.parallel.cluster.empty()) {
-    if (options.worker) throw std::invalid_argument("a rank cannot start a remote job");
+    if (worker) throw std::invalid_argument("a rank cannot start a remote job");
     return runTrainOnCluster(options);
   }
-  if (!options.worker && options.parallel.ranks > 1 && !startedAsRank()) {
-    checkParallelOptions(options.parallel, config);
+  if (!worker && options.parallel.ranks > 1 && !startedAsRank()) {
+    checkParallelRequest(options.parallel, config);
     auto progress = makeProgressSink(options.progress);
-    return runRanks(options.parallel, workerArguments(options), *progress,
-                    {options.training.runDir});
+    return runRanks(options.parallel, trainArguments(workerRequest(options)), *progress,
+                    {options.schedule.runDir});
   }
   const JobRank job = joinJob(options.parallel);
   std::unique_ptr<ProgressSink> progress =
@@ -247,9 +183,9 @@ int runTrain(const TrainCommandOptions& options) {
   removeTemporaryFilesOnSignals();
 
   if (options.skipUnreadable) dataset = readableCases(dataset, *progress);
-  TrainingOptions training = options.training;
+  TrainingOptions training;
+  static_cast<TrainingSchedule&>(training) = options.schedule;
   training.execution = job.execution;
-  training.augment = options.augment == "on";
   if (options.spacing.empty() && dataset.cases.empty()) {
     training.targetSpacing = {2.0, 2.0, 2.0};  // generated cases only
   } else if (options.spacing.empty()) {
@@ -296,71 +232,10 @@ int runTrain(const TrainCommandOptions& options) {
 }  // namespace
 
 void addTrainCommand(CLI::App& app, int& exitCode, bool worker) {
-  auto options = std::make_shared<TrainCommandOptions>();
-  options->worker = worker;
+  auto request = std::make_shared<TrainRequest>();
   CLI::App* train = app.add_subcommand("train", "Train a model on cases with reference label maps");
-  TrainingOptions& t = options->training;
-  train->add_option(
-      "--data", options->data,
-      "Folder of training cases (any layout, with labels); optional with --randomise");
-  train->add_option("--out", t.runDir, "Run folder: last.pt, best.pt, config.json, metrics.jsonl")
-      ->required();
-  train
-      ->add_option("--config", options->config,
-                   "Preset name (tiny, base, long) or a config JSON file")
-      ->capture_default_str();
-  train->add_option("--epochs", t.epochs, "Epochs")->capture_default_str();
-  train->add_option("--steps-per-epoch", t.stepsPerEpoch, "Steps per epoch (0: cases / batch size)")
-      ->capture_default_str();
-  train->add_option("--batch-size", t.batch, "ROI crops per step")->capture_default_str();
-  train->add_option("--lr", t.learningRate, "Peak learning rate (AdamW)")->capture_default_str();
-  train->add_option("--weight-decay", t.weightDecay, "AdamW weight decay")->capture_default_str();
-  train->add_option("--val-data", options->validationData, "Folder of validation cases");
-  train
-      ->add_option("--val-fraction", options->validationFraction,
-                   "Share of --data held out for validation when --val-data is not given")
-      ->capture_default_str();
-  train->add_option("--validate-every", t.validateEvery, "Validate every k epochs")
-      ->capture_default_str();
-  train->add_option("--seed", t.seed, "Random seed (initialisation, crops, augmentation, split)")
-      ->capture_default_str();
-  train
-      ->add_option("--spacing", options->spacing,
-                   "Voxel spacing (mm along i j k) to train at; default: the cases' median")
-      ->expected(3);
-  train->add_flag("--resume", t.resume,
-                  "Continue the run in --out from its last.pt (after an interruption or a "
-                  "pause: creating the file RUN_DIR/pause stops the run after its current step)");
-  train->add_option("--augment", options->augment, "on: flip and scale/shift the crops; off")
-      ->capture_default_str();
-  train->add_flag("--skip-unreadable", options->skipUnreadable,
-                  "Leave out (and name) the cases that cannot be read, instead of stopping");
-  train->add_option("--progress", options->progress, "bar (for people) or json (JSON Lines events)")
-      ->capture_default_str();
-  train->add_option("--threads", options->threads, "Intra-op threads (0: all cores)")
-      ->capture_default_str();
-  train->add_flag("--randomise", options->randomise,
-                  "Make a new domain-randomised case every step (seqseg synth --randomise), a "
-                  "share of them from the realistic generator");
-  train
-      ->add_option("--realistic-fraction", options->realisticFraction,
-                   "With --randomise: share of made cases from the realistic generator")
-      ->capture_default_str();
-  train
-      ->add_option("--file-fraction", t.fileCaseFraction,
-                   "With --randomise and --data: share of crops from the --data cases")
-      ->capture_default_str();
-  train
-      ->add_option("--generated-pool", t.generatedPool,
-                   "With --randomise: crops are drawn from the last N made cases")
-      ->capture_default_str();
-  train
-      ->add_option("--template-dir", options->templateDir,
-                   "With --randomise: folder holding Colin27's ch2.nii.gz and ch2bet.nii.gz")
-      ->capture_default_str();
-  addParallelOptions(*train, options->parallel);
-  if (!worker) addClusterOption(*train, options->parallel);
-  train->callback([options, &exitCode] { exitCode = runTrain(*options); });
+  addTrainOptions(*train, *request, worker);
+  train->callback([request, &exitCode, worker] { exitCode = runTrain(*request, worker); });
 }
 
 }  // namespace seqseg

@@ -2,35 +2,13 @@
 // The subcommands of `seqseg`: each adds itself to the parser and runs when chosen.
 #include <CLI/CLI.hpp>
 
-#include <cstdint>
-#include <string>
-#include <vector>
-
-#include "cli/parallel_options.h"
+#include "jobs/job_requests.h"
 
 namespace seqseg {
 
-struct BatchOptions {
-  bool enabled = false;
-  bool worker = false;  // this process is one rank (seqseg-worker)
-  std::string input, output, model, report;
-  std::string t1, t1ce, t2, flair;   // one case given as four files, instead of --input
-  std::vector<std::string> caseIds;  // only these cases of --input (all when empty)
-  std::string labels = "native";
-  std::string progress = "bar";
-  bool skipExisting = false;
-  int threads = 0;
-  double overlap = 0.5;
-  int64_t windowBatch = 2;
-  bool testTimeFlips = false;  // --tta: average probabilities over mirrored inputs
-  bool noPostprocess = false;  // --no-postprocess: skip the checkpoint's post-processing
-  ParallelOptions parallel;
-};
-
-// The options of `seqseg --batch` (on the top-level command, as the contract has it).
-void addBatchOptions(CLI::App& app, BatchOptions& options);
-// Returns 0, or 1 when some cases failed.
-int runBatch(const BatchOptions& options);
+// seqseg --batch (its options: jobs/job_options.h). `worker`: this process is one rank
+// (seqseg-worker). Returns 0, or 1 when some cases failed.
+int runBatch(const SegmentRequest& request, bool worker);
 
 void addInfoCommand(CLI::App& app);
 void addConvertCommand(CLI::App& app);

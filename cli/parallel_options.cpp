@@ -92,58 +92,12 @@ std::string hostName() {
 
 }  // namespace
 
-void addParallelOptions(CLI::App& app, ParallelOptions& options) {
-  app.add_option("--ranks", options.ranks,
-                 "Ranks (processes) the volume is split across; attention spans all of them")
-      ->check(CLI::Range(1, 1024))
-      ->capture_default_str();
-  app.add_option("--launcher", options.launcher,
-                 "How --ranks > 1 start: local (processes on this machine), mpirun or srun "
-                 "(ignored when this command is itself started by mpirun or srun)")
-      ->check(CLI::IsMember({"local", "mpirun", "srun"}))
-      ->capture_default_str();
-  app.add_option("--device", options.device,
-                 "cpu, or cuda: model and data on this rank's GPU, bfloat16 autocast, fused "
-                 "attention, NCCL between ranks")
-      ->check(CLI::IsMember({"cpu", "cuda"}))
-      ->capture_default_str();
-  app.add_flag("--checkpoint-activations", options.checkpointActivations,
-               "Recompute each encoder block in backward instead of keeping its activations "
-               "(longer sequences fit in memory, about a third more compute)");
-  app.add_option("--split", options.settings.split, "Spatial split: slab0, slab1, slab2, blocks")
-      ->check(CLI::IsMember({"slab0", "slab1", "slab2", "blocks"}))
-      ->capture_default_str();
-  app.add_option("--attention", options.settings.attention,
-                 "Attention across ranks: allgather, ring, ulysses")
-      ->check(CLI::IsMember({"allgather", "ring", "ulysses"}))
-      ->capture_default_str();
-  app.add_option("--decoder", options.settings.decoder,
-                 "Decoder across ranks: halo (exact), gather (exact), nogather (the paper's)")
-      ->check(CLI::IsMember({"halo", "gather", "nogather"}))
-      ->capture_default_str();
-}
-
-void addClusterOption(CLI::App& app, ParallelOptions& options) {
-  app.add_option("--cluster", options.cluster,
-                 "Run as a job on this cluster profile (clusters.json in the config folder): "
-                 "inputs uploaded, ranks and launcher from the profile, outputs downloaded");
-}
-
-std::vector<std::string> parallelArguments(const ParallelOptions& options) {
-  std::vector<std::string> arguments{
-      "--ranks",   std::to_string(options.ranks), "--device",    options.device,
-      "--split",   options.settings.split,        "--attention", options.settings.attention,
-      "--decoder", options.settings.decoder};
-  if (options.checkpointActivations) arguments.push_back("--checkpoint-activations");
-  return arguments;
-}
-
-void checkDevice(const ParallelOptions& options) {
+void checkDevice(const ParallelRequest& options) {
   resolveDevice(options.device);
 }
 
-void checkParallelOptions(const ParallelOptions& options, const ModelConfig& config) {
-  checkParallelSettings(options.settings, config, options.ranks);
+void checkParallelRequest(const ParallelRequest& request, const ModelConfig& config) {
+  checkParallelSettings({request.split, request.attention, request.decoder}, config, request.ranks);
 }
 
 bool startedAsRank() {
@@ -151,7 +105,7 @@ bool startedAsRank() {
   return info.source != "default" && info.size > 1;
 }
 
-JobRank joinJob(const ParallelOptions& options) {
+JobRank joinJob(const ParallelRequest& options) {
   RankFlags flags;
   const bool underMpi = environment("OMPI_COMM_WORLD_SIZE").has_value();
   const int mpiSize = environmentInt("OMPI_COMM_WORLD_SIZE", 1);
@@ -199,7 +153,7 @@ JobRank joinJob(const ParallelOptions& options) {
   if (device.is_cuda() && resolveDevice(options.device, lastLocal).index() == lastLocal)
     groupOptions.cudaDevice = device.index();
   job.group = ProcessGroup::create(info, groupOptions);
-  ParallelSettings settings = options.settings;
+  ParallelSettings settings{options.split, options.attention, options.decoder};
   settings.fusedAttention = device.is_cuda();
   job.execution = sequenceParallelExecution(job.group, settings);
   if (placed) job.execution = onDevice(job.execution, device, compute);

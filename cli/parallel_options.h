@@ -1,8 +1,6 @@
 #pragma once
-// The options that place a job on ranks (DESIGN.md, "Ranks, launch, jobs"), shared by
-// `seqseg --batch` and `seqseg train`, and how one process joins its job as a rank.
-#include <CLI/CLI.hpp>
-
+// How one process of `seqseg --batch` or `seqseg train` joins its job as a rank, from the job's
+// parallel request (jobs/job_requests.h; docs/architecture.md, "Ranks, launch, jobs").
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,34 +9,16 @@
 #include "engine/model_execution.h"
 #include "engine/parallel/parallel_execution.h"
 #include "engine/parallel/process_group.h"
+#include "jobs/job_requests.h"
 
 namespace seqseg {
 
-struct ParallelOptions {
-  int ranks = 1;
-  std::string launcher = "local";      // local, mpirun or srun
-  std::string device = "cpu";          // cpu or cuda (one GPU per rank, LOCAL_RANK picks it)
-  bool checkpointActivations = false;  // recompute encoder blocks in backward
-  std::string cluster;                 // run as a remote job on this cluster profile
-  ParallelSettings settings;
-};
-
-// Adds --ranks, --launcher, --device, --checkpoint-activations, --split, --attention and
-// --decoder.
-void addParallelOptions(CLI::App& app, ParallelOptions& options);
-
-// Adds --cluster NAME (not for ranks: they never start remote jobs).
-void addClusterOption(CLI::App& app, ParallelOptions& options);
-
-// The same options as command-line arguments, for the ranks' own command lines.
-std::vector<std::string> parallelArguments(const ParallelOptions& options);
-
 // Refuses --device cuda where this build or machine has no CUDA (std::invalid_argument, one
 // line); commands call it before reading any data.
-void checkDevice(const ParallelOptions& options);
+void checkDevice(const ParallelRequest& options);
 
 // Refuses what the ranks would refuse (std::invalid_argument), before any starts.
-void checkParallelOptions(const ParallelOptions& options, const ModelConfig& config);
+void checkParallelRequest(const ParallelRequest& options, const ModelConfig& config);
 
 // True when this process was started as one rank of a multi-rank job (mpirun, srun, torchrun
 // or seqseg's own local launcher): it then runs its share instead of launching ranks.
@@ -53,6 +33,6 @@ struct JobRank {
   ExecutionFactory execution;
   int localRanks = 1;  // ranks on this machine, to share its cores
 };
-JobRank joinJob(const ParallelOptions& options);
+JobRank joinJob(const ParallelRequest& options);
 
 }  // namespace seqseg

@@ -65,20 +65,6 @@ std::vector<char*> argvOf(std::vector<std::string>& arguments) {
   return argv;
 }
 
-// In the child: the variables of rank `rank` of a local job (other launchers' variables would
-// win the discovery order, so they go).
-void setLocalRankEnvironment(int rank, int ranks, int port) {
-  for (const char* name : {"OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE", "PMI_RANK", "PMI_SIZE",
-                           "SLURM_PROCID", "SLURM_NTASKS"})
-    unsetenv(name);
-  setenv("RANK", std::to_string(rank).c_str(), 1);
-  setenv("LOCAL_RANK", std::to_string(rank).c_str(), 1);
-  setenv("WORLD_SIZE", std::to_string(ranks).c_str(), 1);
-  setenv("LOCAL_WORLD_SIZE", std::to_string(ranks).c_str(), 1);
-  setenv("MASTER_ADDR", "127.0.0.1", 1);
-  setenv("MASTER_PORT", std::to_string(port).c_str(), 1);
-}
-
 struct Child {
   pid_t pid = -1;
   int rank = 0;  // -1: the launcher process (mpirun, srun)
@@ -120,7 +106,7 @@ std::string workerProgram() {
   return (self.parent_path() / "seqseg-worker").string();
 }
 
-int runRanks(const ParallelOptions& options, const std::vector<std::string>& workerArguments,
+int runRanks(const ParallelRequest& options, const std::vector<std::string>& workerArguments,
              ProgressSink& progress, const std::vector<std::string>& outputFolders) {
   CancelSignals cancelSignals;
   int events[2];
@@ -239,7 +225,7 @@ int runRanks(const ParallelOptions& options, const std::vector<std::string>& wor
       for (const Child& child : children)
         removeTemporaryFilesOf(folder, child.rank >= 0 ? child.pid : -1);
     if (!forwardedDone)
-      progress.emit({{"event", "done"}, {"status", cancelSignal ? "cancelled" : "failed"}});
+      progress.emit(doneEvent(cancelSignal ? JobState::Cancelled : JobState::Failed));
   }
   if (cancelSignal) return 128 + cancelSignal;
   if (ok) return 0;

@@ -1,5 +1,5 @@
 #pragma once
-// Starts the ranks of a job and follows it (DESIGN.md, "Ranks, launch, jobs"): `local` forks
+// Starts the ranks of a job and follows it (docs/architecture.md, "Ranks, launch, jobs"): `local` forks
 // `seqseg-worker` R times with torchrun-style variables and a store on a free 127.0.0.1 port;
 // `mpirun` and `srun` start them through those tools. Rank 0's JSON Lines events are re-emitted
 // on `progress`; the other ranks' standard output is discarded, everyone's standard error is
@@ -13,14 +13,14 @@
 #include <vector>
 
 #include "cli/parallel_options.h"
-#include "engine/progress.h"
+#include "jobs/progress.h"
 
 namespace seqseg {
 
 // workerArguments: the command line of one rank after the program name (e.g. "--batch", ...).
 // Returns the job's exit code: 0, the ranks' common code when all failed alike (2 for bad
 // input), 1 when a rank failed, 128 + signal when cancelled.
-int runRanks(const ParallelOptions& options, const std::vector<std::string>& workerArguments,
+int runRanks(const ParallelRequest& options, const std::vector<std::string>& workerArguments,
              ProgressSink& progress, const std::vector<std::string>& outputFolders);
 
 // The seqseg-worker program next to this executable.

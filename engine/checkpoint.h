@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "engine/model_config.h"
 #include "engine/vit_segmenter.h"
+#include "types/model_config.h"
 
 namespace torch::optim {
 class AdamW;

@@ -4,7 +4,7 @@
 // softmax, activations and bias adds are O(activations) and left out, as is usual.
 #include <cstdint>
 
-#include "engine/model_config.h"
+#include "types/model_config.h"
 
 namespace seqseg {
 

@@ -362,11 +362,11 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
       report.emit({{"event", "log"},
                    {"message", "paused after step " + std::to_string(step) + " of " +
                                    std::to_string(totalSteps) + "; last.pt holds it"}});
-      report.emit({{"event", "done"}, {"status", "paused"}, {"step", step}, {"best_dice", best}});
+      report.emit(doneEvent(JobState::Paused, {{"step", step}, {"best_dice", best}}));
       return best;
     }
   }
-  report.emit({{"event", "done"}, {"status", "ok"}, {"best_dice", best}});
+  report.emit(doneEvent(JobState::Done, {{"best_dice", best}}));
   return best;
 }
 

@@ -11,10 +11,11 @@
 
 #include <ATen/core/Tensor.h>
 
-#include "engine/model_config.h"
 #include "engine/model_execution.h"
 #include "engine/preprocessing.h"
-#include "engine/progress.h"
+#include "jobs/progress.h"
+#include "types/model_config.h"
+#include "types/training_schedule.h"
 
 namespace seqseg {
 
@@ -24,20 +25,11 @@ struct TrainingCase {
   at::Tensor labels;  // [A0, A1, A2] internal classes (int64), same grid
 };
 
-struct TrainingOptions {
-  std::string runDir;
-  int epochs = 50;
-  int stepsPerEpoch = 0;  // 0: one step per training case and batch slot (cases / batch)
-  int batch = 2;
-  double learningRate = 1e-3;  // peak, after warm-up
-  double weightDecay = 1e-2;
+// The schedule (types/training_schedule.h) and what only the engine needs to run it.
+struct TrainingOptions : TrainingSchedule {
   double warmupFraction = 0.05;  // of all steps
   double gradientClip = 1.0;
   double foregroundCropFraction = 0.67;  // crops centred on a tumour voxel
-  int validateEvery = 5;                 // epochs; the last epoch is always validated
-  uint64_t seed = 0;
-  bool augment = true;  // flips and intensity scale/shift of the crops
-  bool resume = false;
   Spacing
       targetSpacing{};  // mm along A0, A1, A2 the cases were resampled to (stored in checkpoints)
   // Cases made on the fly (domain randomisation): generateCase(n) returns the n-th generated
@@ -46,8 +38,6 @@ struct TrainingOptions {
   // `generatedPool` generated cases or, with probability `fileCaseFraction`, from `training`
   // (which may then be empty).
   std::function<TrainingCase(int64_t)> generateCase;
-  int generatedPool = 4;
-  double fileCaseFraction = 0.0;
   // How the model runs (default: on this process). With a sequence-parallel execution every rank
   // calls train() with the same cases and options; only the rank whose execution writesOutputs()
   // writes the run folder and emits progress.

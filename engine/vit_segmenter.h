@@ -1,5 +1,5 @@
 #pragma once
-// ViT encoder + 3D convolutional decoder for volumetric segmentation (see DESIGN.md, Method).
+// ViT encoder + 3D convolutional decoder for volumetric segmentation (docs/architecture.md, "The parallel method").
 //
 // Input [N, in_channels, A0, A1, A2] with every side divisible by the patch; output logits
 // [N, num_classes, A0, A1, A2]. The input may be the whole volume or one part of it: a
@@ -26,7 +26,7 @@
 #include <torch/nn/pimpl.h>
 
 #include "engine/attention.h"
-#include "engine/model_config.h"
+#include "types/model_config.h"
 
 namespace seqseg {
 

@@ -7,12 +7,12 @@
 #include <cstdint>
 #include <string>
 
+#include "types/resource_paths.h"
 #include "types/volume.h"
 
 namespace seqseg {
 
 // Where Debian's mricron-data package installs Colin27.
-constexpr const char* kDefaultTemplateDir = "/usr/share/mricron/templates";
 
 // The template, read once and shared by all cases: T1 intensities, brain mask and the mean
 // T1 intensity of CSF, grey and white matter (1D k-means inside the brain).

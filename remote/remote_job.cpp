@@ -281,7 +281,7 @@ int follow(JobRecord& record, SshConnection& connection, ProgressSink& progress)
       const int signal = stopSignal;
       connection.reopen();
       stopJob(record, connection);
-      progress.emit({{"event", "done"}, {"status", "cancelled"}});
+      progress.emit(doneEvent(JobState::Cancelled));
       return 128 + signal;
     }
     if (detachRequested != 0) {

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/progress.h"
+#include "jobs/progress.h"
 #include "remote/cluster_profile.h"
 #include "remote/job_record.h"
 

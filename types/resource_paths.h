@@ -10,4 +10,7 @@ std::string resourcesDir();
 std::string presetsDir();        // resourcesDir()/presets
 std::string bundledModelPath();  // resourcesDir()/models/tiny.pt
 
+// Where Debian's mricron-data puts the Colin27 template the synthetic cases are made from.
+constexpr const char* kDefaultTemplateDir = "/usr/share/mricron/templates";
+
 }  // namespace seqseg

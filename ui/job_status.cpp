@@ -5,22 +5,6 @@
 
 namespace seqseg {
 
-const char* jobStateName(JobState state) {
-  switch (state) {
-    case JobState::Idle:
-      return "idle";
-    case JobState::Running:
-      return "running";
-    case JobState::Cancelling:
-      return "cancelling";
-    case JobState::Failed:
-      return "failed";
-    case JobState::Done:
-      return "done";
-  }
-  return "?";
-}
-
 namespace {
 
 double number(const nlohmann::json& event, const char* key) {
@@ -60,7 +44,7 @@ bool applyJobEventLine(const std::string& line, JobStatus& status) {
     status.message = message;
   } else if (kind == "done") {
     status.doneEventSeen = true;
-    status.doneStatus = text(event, "status");
+    status.doneStatus = parseDoneStatus(text(event, "status"));
   } else if (kind == "log") {
     if (const std::string message = text(event, "message"); !message.empty())
       status.message = message;

@@ -1,12 +1,12 @@
 #pragma once
 // What the desktop application knows of one running job: its state, how far it is, and what
-// it last said. Fed with the JSON Lines events of the jobs protocol (engine/progress.h).
+// it last said. Fed with the JSON Lines events of the jobs protocol (jobs/progress.h).
+#include <optional>
 #include <string>
 
-namespace seqseg {
+#include "jobs/job_state.h"
 
-enum class JobState { Idle, Running, Cancelling, Failed, Done };
-const char* jobStateName(JobState state);  // "idle", "running", ...
+namespace seqseg {
 
 struct JobStatus {
   JobState state = JobState::Idle;
@@ -16,7 +16,7 @@ struct JobStatus {
   std::string caseId;        // the case wanted; empty: any
   std::string maskPath;      // the mask of the wanted case's result event, empty if none
   bool doneEventSeen = false;
-  std::string doneStatus;   // the done event's status: "ok", "failed", "cancelled"
+  std::optional<JobState> doneStatus;  // the done event's status (ok: Done), when one came
   std::string remoteJobId;  // a job run on a cluster: its id (`seqseg jobs`), once submitted
 };
 

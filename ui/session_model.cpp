@@ -116,7 +116,7 @@ void SessionModel::finishJob(int exitCode, bool crashed, const std::string& last
   if (!jobActive()) return;
   if (job_.state == JobState::Cancelling) {
     job_ = JobStatus{};  // back to idle: nothing of the job remains
-  } else if (!crashed && exitCode == 0 && job_.doneEventSeen && job_.doneStatus == "ok" &&
+  } else if (!crashed && exitCode == 0 && job_.doneEventSeen && job_.doneStatus == JobState::Done &&
              job_.errorMessage.empty()) {
     job_.state = JobState::Done;
     job_.fraction = 1.0;

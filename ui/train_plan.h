@@ -6,9 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "jobs/job_requests.h"
+
 namespace seqseg {
 
-// The numbers of a model config that the wizard shows and checks (engine/model_config.h holds
+// The numbers of a model config that the wizard shows and checks (types/model_config.h holds
 // the whole config; this is read from the same JSON).
 struct ModelShape {
   std::array<long long, 3> roi{32, 32, 32};
@@ -50,7 +52,10 @@ struct TrainPlan {
   bool resume = false;
 };
 
-// The arguments after the executable: `train ... --progress json --skip-unreadable`.
+// The plan as the train command's request (jobs/job_requests.h): JSON Lines progress, unreadable
+// cases left out and named.
+TrainRequest trainRequest(const TrainPlan& plan);
+// Its arguments after the executable (jobs/job_arguments.h writes them).
 std::vector<std::string> trainArguments(const TrainPlan& plan);
 
 // Why `ranks` ranks cannot run `shape` with these settings (as `seqseg train` would refuse:

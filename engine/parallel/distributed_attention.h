@@ -1,5 +1,5 @@
 #pragma once
-// Sequence-parallel attention backends (DESIGN.md, Method): each rank holds q, k, v
+// Sequence-parallel attention backends (docs/architecture.md, "The parallel method"): each rank holds q, k, v
 // [N, heads, L_r, head_dim] for its own L_r tokens and gets attention over all L = sum L_r.
 //
 // Uneven parts: ranks hold different token counts. Nothing is padded: every backend first

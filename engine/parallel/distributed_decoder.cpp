@@ -1,5 +1,7 @@
 #include "engine/parallel/distributed_decoder.h"
 
+#include "jobs/parallel_rules.h"
+
 #include <stdexcept>
 
 #include <ATen/ATen.h>
@@ -31,10 +33,10 @@ at::Tensor haloConv(const torch::nn::Conv3d& conv, at::Tensor x,
 }  // namespace
 
 DecoderMode parseDecoderMode(const std::string& name) {
-  if (name == "gather") return DecoderMode::Gather;
-  if (name == "halo") return DecoderMode::Halo;
-  if (name == "nogather") return DecoderMode::NoGather;
-  throw std::invalid_argument("unknown decoder '" + name + "' (halo, gather or nogather)");
+  checkDecoderName(name);
+  return name == "gather" ? DecoderMode::Gather
+         : name == "halo" ? DecoderMode::Halo
+                          : DecoderMode::NoGather;
 }
 
 std::string decoderModeName(DecoderMode mode) {

@@ -1,6 +1,6 @@
 #pragma once
 // One rank's share of a sequence-parallel ViTSegmenter forward, the global loss and the
-// gradient reduction (DESIGN.md, Method).
+// gradient reduction (docs/architecture.md, "The parallel method").
 //
 // Forward on rank r: embed the rank's sub-volume with its global PatchWindow; encode (the
 // model's attention backend must be a SequenceParallelAttention on the same group); decode:

@@ -1,6 +1,6 @@
 #pragma once
 // Which of this host's addresses a rank uses when the ranks of a job are on several hosts
-// (DESIGN.md, "Ranks, launch, jobs"). The conventions are PyTorch's: GLOO_SOCKET_IFNAME names
+// (docs/architecture.md, "Ranks, launch, jobs"). The conventions are PyTorch's: GLOO_SOCKET_IFNAME names
 // the interface; without it, a rank binds the local address the kernel would use to reach rank
 // 0's store (MASTER_ADDR), so the interface that reaches the other hosts is chosen by the
 // routing table, never 127.0.0.1 or a NIC that leads elsewhere. IPv4 only.

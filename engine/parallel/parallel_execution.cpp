@@ -149,16 +149,9 @@ class SequenceParallelExecution : public ModelExecution {
 }  // namespace
 
 void checkParallelSettings(const ParallelSettings& settings, const ModelConfig& config, int ranks) {
-  SpatialSplit(config.grid(), ranks, parseSplitMethod(settings.split));
-  parseDecoderMode(settings.decoder);
-  if (settings.attention != "allgather" && settings.attention != "ring" &&
-      settings.attention != "ulysses")
-    throw std::invalid_argument("unknown attention '" + settings.attention +
-                                "' (allgather, ring or ulysses)");
-  if (settings.attention == "ulysses" && config.num_heads % ranks != 0)
-    throw std::invalid_argument("--attention ulysses needs the ranks (" + std::to_string(ranks) +
-                                ") to divide the model's " + std::to_string(config.num_heads) +
-                                " heads");
+  rankLayout(config.grid(), ranks, parseSplitMethod(settings.split));
+  checkDecoderName(settings.decoder);
+  checkAttention(settings.attention, ranks, config.num_heads);
 }
 
 ExecutionFactory sequenceParallelExecution(std::shared_ptr<ProcessGroup> group,

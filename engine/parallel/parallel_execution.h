@@ -1,5 +1,5 @@
 #pragma once
-// A ModelExecution over a sequence-parallel group (DESIGN.md, Method): every rank is handed the
+// A ModelExecution over a sequence-parallel group (docs/architecture.md, "The parallel method"): every rank is handed the
 // same whole batch, keeps only its part of each volume (the split), runs the distributed
 // encoder and decoder on it, and gets the whole logits back with one all-gather. Training forms
 // the global loss and sums the gradients over the group, so an optimiser step is the same on

@@ -446,6 +446,18 @@ std::string firstSlurmHost(const std::string& nodeList) {
   return nodeList.substr(0, bracket) + nodeList.substr(bracket + 1, end - bracket - 1);
 }
 
+void setLocalRankEnvironment(int rank, int ranks, int port) {
+  for (const char* name : {"OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE", "PMI_RANK", "PMI_SIZE",
+                           "SLURM_PROCID", "SLURM_NTASKS"})
+    unsetenv(name);
+  setenv("RANK", std::to_string(rank).c_str(), 1);
+  setenv("LOCAL_RANK", std::to_string(rank).c_str(), 1);
+  setenv("WORLD_SIZE", std::to_string(ranks).c_str(), 1);
+  setenv("LOCAL_WORLD_SIZE", std::to_string(ranks).c_str(), 1);
+  setenv("MASTER_ADDR", "127.0.0.1", 1);
+  setenv("MASTER_PORT", std::to_string(port).c_str(), 1);
+}
+
 RankInfo discoverRanks(const RankFlags& flags, const EnvLookup& env) {
   RankInfo info;
   auto required = [&](const std::string& name, const std::string& because) {

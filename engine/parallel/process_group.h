@@ -1,6 +1,6 @@
 #pragma once
 // The sequence-parallel group: rank discovery, a TCPStore bootstrap and a small set of
-// collectives over c10d Gloo (see DESIGN.md, "Ranks, launch, jobs").
+// collectives over c10d Gloo (docs/architecture.md, "Ranks, launch, jobs").
 //
 // - Collectives work on dim 0 of contiguous tensors (callers move the split dim to the front).
 //   All-gather and reduce-scatter are built from alltoall_base with per-rank counts, so
@@ -47,13 +47,20 @@ struct RankFlags {
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 EnvLookup processEnvironment();
 
-// Rank discovery in the DESIGN order: explicit flags; OpenMPI (OMPI_COMM_WORLD_RANK/SIZE/
-// LOCAL_RANK); MPICH/PMI (PMI_RANK/PMI_SIZE, MPI_LOCALRANKID); Slurm (SLURM_PROCID/NTASKS/
-// LOCALID); torchrun (RANK/WORLD_SIZE/LOCAL_RANK). The store address comes from the flags, else
-// MASTER_ADDR/MASTER_PORT, else (under srun) the step's first node and a port derived from
-// SLURM_JOB_ID and SLURM_STEP_ID, else 127.0.0.1 (a local job). Throws std::invalid_argument for a
-// malformed number, rank outside [0, size), or size > 1 without a store port.
+// Rank discovery in the order of docs/architecture.md ("Ranks, launch, jobs"): explicit flags;
+// OpenMPI (OMPI_COMM_WORLD_RANK/SIZE/ LOCAL_RANK); MPICH/PMI (PMI_RANK/PMI_SIZE, MPI_LOCALRANKID);
+// Slurm (SLURM_PROCID/NTASKS/ LOCALID); torchrun (RANK/WORLD_SIZE/LOCAL_RANK). The store address
+// comes from the flags, else MASTER_ADDR/MASTER_PORT, else (under srun) the step's first node and a
+// port derived from SLURM_JOB_ID and SLURM_STEP_ID, else 127.0.0.1 (a local job). Throws
+// std::invalid_argument for a malformed number, rank outside [0, size), or size > 1 without a store
+// port.
 RankInfo discoverRanks(const RankFlags& flags = {}, const EnvLookup& env = processEnvironment());
+
+// The other side of discoverRanks for a local job: sets this process's environment to that of
+// rank `rank` of `ranks` on this machine with the store at 127.0.0.1:`port` (the torchrun
+// variables; other launchers' variables, which discovery would prefer, are removed). Called in a
+// forked child before it execs the rank's program.
+void setLocalRankEnvironment(int rank, int ranks, int port);
 
 // The first host of a Slurm node list ("node[07-09,12],gpu1" -> "node07").
 std::string firstSlurmHost(const std::string& nodeList);

@@ -1,16 +1,11 @@
 #include "engine/parallel/spatial_split.h"
 
-#include <limits>
 #include <stdexcept>
 
 #include <ATen/ATen.h>
 
 namespace seqseg {
 namespace {
-
-std::string gridText(const Grid3& g) {
-  return std::to_string(g[0]) + "x" + std::to_string(g[1]) + "x" + std::to_string(g[2]);
-}
 
 std::vector<int64_t> balancedCuts(int64_t n, int64_t parts) {
   std::vector<int64_t> cuts{0};
@@ -19,53 +14,6 @@ std::vector<int64_t> balancedCuts(int64_t n, int64_t parts) {
 }
 
 }  // namespace
-
-SplitMethod parseSplitMethod(const std::string& name) {
-  if (name == "slab0") return SplitMethod::Slab0;
-  if (name == "slab1") return SplitMethod::Slab1;
-  if (name == "slab2") return SplitMethod::Slab2;
-  if (name == "blocks") return SplitMethod::Blocks;
-  throw std::invalid_argument("unknown split '" + name + "' (slab0, slab1, slab2 or blocks)");
-}
-
-std::string splitMethodName(SplitMethod method) {
-  switch (method) {
-    case SplitMethod::Slab0:
-      return "slab0";
-    case SplitMethod::Slab1:
-      return "slab1";
-    case SplitMethod::Slab2:
-      return "slab2";
-    case SplitMethod::Blocks:
-      return "blocks";
-  }
-  return "?";
-}
-
-Grid3 blockLayout(const Grid3& grid, int ranks) {
-  if (ranks < 1) throw std::invalid_argument("blocks split: ranks must be >= 1");
-  Grid3 best{0, 0, 0};
-  double bestArea = std::numeric_limits<double>::infinity();
-  // r0 descending so that, on equal area, more cuts go to A0.
-  for (int64_t r0 = ranks; r0 >= 1; --r0) {
-    if (ranks % r0 != 0 || r0 > grid[0]) continue;
-    for (int64_t r1 = ranks / r0; r1 >= 1; --r1) {
-      if ((ranks / r0) % r1 != 0 || r1 > grid[1]) continue;
-      const int64_t r2 = ranks / r0 / r1;
-      if (r2 > grid[2]) continue;
-      const double b0 = double(grid[0]) / r0, b1 = double(grid[1]) / r1, b2 = double(grid[2]) / r2;
-      const double area = b0 * b1 + b1 * b2 + b0 * b2;
-      if (area < bestArea - 1e-9) {
-        bestArea = area;
-        best = {r0, r1, r2};
-      }
-    }
-  }
-  if (best[0] == 0)
-    throw std::invalid_argument("blocks split: " + std::to_string(ranks) +
-                                " ranks do not fit a patch grid of " + gridText(grid));
-  return best;
-}
 
 Box3 Box3::scaled(const Grid3& f) const {
   Box3 out;
@@ -77,27 +25,7 @@ Box3 Box3::scaled(const Grid3& f) const {
 }
 
 SpatialSplit::SpatialSplit(const Grid3& grid, int ranks, SplitMethod method)
-    : grid_(grid), ranks_(ranks), method_(method), layout_{1, 1, 1} {
-  if (ranks < 1) throw std::invalid_argument("split: ranks must be >= 1");
-  for (int a = 0; a < 3; ++a)
-    if (grid[a] < 1) throw std::invalid_argument("split: empty patch grid " + gridText(grid));
-  switch (method) {
-    case SplitMethod::Slab0:
-    case SplitMethod::Slab1:
-    case SplitMethod::Slab2: {
-      const int axis = static_cast<int>(method) - static_cast<int>(SplitMethod::Slab0);
-      if (grid[axis] < ranks)
-        throw std::invalid_argument("split " + splitMethodName(method) + ": " +
-                                    std::to_string(ranks) + " ranks need at least " +
-                                    std::to_string(ranks) + " patches along A" +
-                                    std::to_string(axis) + ", the patch grid is " + gridText(grid));
-      layout_[axis] = ranks;
-      break;
-    }
-    case SplitMethod::Blocks:
-      layout_ = blockLayout(grid, ranks);
-      break;
-  }
+    : grid_(grid), ranks_(ranks), method_(method), layout_(rankLayout(grid, ranks, method)) {
   for (int a = 0; a < 3; ++a) cuts_[a] = balancedCuts(grid[a], layout_[a]);
 }
 

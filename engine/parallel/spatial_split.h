@@ -1,5 +1,6 @@
 #pragma once
-// How the volume is cut across the ranks of a sequence-parallel group (DESIGN.md, Method).
+// How the volume is cut across the ranks of a sequence-parallel group (docs/architecture.md, "The
+// parallel method").
 //
 // The cut is made on the PATCH GRID, so every part holds whole patches and tokenises on its own.
 // Methods: slab0 / slab1 / slab2 cut one axis into R slabs; blocks cut the grid into an
@@ -19,19 +20,9 @@
 #include <ATen/core/Tensor.h>
 
 #include "engine/vit_segmenter.h"
+#include "jobs/parallel_rules.h"  // SplitMethod, the lattice a split makes and when it cannot
 
 namespace seqseg {
-
-using Grid3 = std::array<int64_t, 3>;
-
-enum class SplitMethod { Slab0, Slab1, Slab2, Blocks };
-
-// "slab0", "slab1", "slab2", "blocks"; throws std::invalid_argument naming the choices.
-SplitMethod parseSplitMethod(const std::string& name);
-std::string splitMethodName(SplitMethod method);
-
-// The blocks lattice for R ranks over grid (see above); throws when no lattice fits.
-Grid3 blockLayout(const Grid3& grid, int ranks);
 
 // A box in some index space (patches or voxels).
 struct Box3 {

@@ -8,9 +8,9 @@
 
 #include <ATen/core/Tensor.h>
 
-#include "engine/model_config.h"
 #include "engine/parallel/process_group.h"
 #include "engine/vit_segmenter.h"
+#include "types/model_config.h"
 
 namespace seqseg::test {
 

@@ -1,4 +1,4 @@
-// The central test of the project (DESIGN.md, Equivalence): with halo or gather decoding, the
+// The central test of the project (docs/architecture.md, "The parallel method"): with halo or gather decoding, the
 // logits and every parameter gradient at R ranks equal R = 1, for every split and attention
 // mode. R real processes over loopback (seqseg_dist_rank); each R uses a different rank
 // discovery scheme.

@@ -1,5 +1,5 @@
 // A rank that dies or hangs ends the whole job within a bounded time, with an error that names
-// it (DESIGN.md, Ranks): the other ranks' collectives fail (peer gone) or time out (peer hung),
+// it (docs/architecture.md, "Ranks, launch, jobs"): the other ranks' collectives fail (peer gone) or time out (peer hung),
 // and the heartbeat counters in the store name the rank that stopped.
 #include <gtest/gtest.h>
 

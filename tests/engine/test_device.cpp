@@ -15,10 +15,10 @@
 #include "engine/checkpoint.h"
 #include "engine/chunked_attention.h"
 #include "engine/device.h"
-#include "engine/model_config.h"
 #include "engine/torch_compat.h"
 #include "engine/vit_segmenter.h"
 #include "engine_test_env.h"
+#include "types/model_config.h"
 
 #ifdef SEQSEG_TEST_PARALLEL
 #include "engine/parallel/nccl_process_group.h"

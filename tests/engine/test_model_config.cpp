@@ -10,8 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/model_config.h"
 #include "engine_test_env.h"
+#include "types/model_config.h"
 
 namespace seqseg {
 namespace {

@@ -2,9 +2,9 @@
 
 #include <torch/torch.h>
 
-#include "engine/model_config.h"
 #include "engine/vit_segmenter.h"
 #include "engine_test_env.h"
+#include "types/model_config.h"
 
 namespace seqseg {
 namespace {

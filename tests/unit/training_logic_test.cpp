@@ -39,6 +39,7 @@ TEST(TrainPlan, ArgumentsCarryEveryChoice) {
   plan.augment = false;
   plan.seed = 42;
   plan.spacing = std::array<double, 3>{1.0, 1.5, 2.0};
+  plan.validationFraction = 0.25;
   std::vector<std::string> arguments = trainArguments(plan);
   EXPECT_EQ(arguments.front(), "train");
   for (const std::vector<std::string>& run : {std::vector<std::string>{"--data", "/d"},
@@ -52,7 +53,7 @@ TEST(TrainPlan, ArgumentsCarryEveryChoice) {
                                               {"--seed", "42"},
                                               {"--spacing", "1", "1.5", "2"},
                                               {"--progress", "json"},
-                                              {"--val-fraction", "0.20000000000000001"}})
+                                              {"--val-fraction", "0.25"}})
     EXPECT_TRUE(contains(arguments, run)) << run.front();
   EXPECT_TRUE(contains(arguments, {"--skip-unreadable"}));
   EXPECT_FALSE(contains(arguments, {"--resume"}));
@@ -60,20 +61,24 @@ TEST(TrainPlan, ArgumentsCarryEveryChoice) {
 
   plan.validationData = "/v";
   plan.ranks = 2;
+  plan.launcher = "mpirun";
+  plan.split = "blocks";
   plan.attention = "ring";
   plan.resume = true;
   arguments = trainArguments(plan);
   EXPECT_TRUE(contains(arguments, {"--val-data", "/v"}));
   EXPECT_FALSE(contains(arguments, {"--val-fraction"}));
-  EXPECT_TRUE(contains(arguments, {"--ranks", "2", "--launcher", "local", "--split", "slab0",
-                                   "--attention", "ring", "--decoder", "halo"}));
+  // Settings at their default are left out (the command reads them back the same).
+  EXPECT_TRUE(contains(arguments, {"--ranks", "2", "--launcher", "mpirun", "--split", "blocks",
+                                   "--attention", "ring"}));
+  EXPECT_FALSE(contains(arguments, {"--decoder"}));
   EXPECT_TRUE(contains(arguments, {"--resume"}));
 
   // On a cluster profile: its ranks and launcher, the plan's split, attention and decoder.
   plan.cluster = "lab";
   arguments = trainArguments(plan);
-  EXPECT_TRUE(contains(arguments, {"--cluster", "lab", "--split", "slab0", "--attention", "ring",
-                                   "--decoder", "halo"}));
+  EXPECT_TRUE(
+      contains(arguments, {"--split", "blocks", "--attention", "ring", "--cluster", "lab"}));
   EXPECT_FALSE(contains(arguments, {"--ranks"}));
   EXPECT_FALSE(contains(arguments, {"--launcher"}));
 }

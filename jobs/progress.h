@@ -6,13 +6,17 @@
 //   log      {message}                  something a person may want to read
 //   result   {...}                      a product of the work (a mask written, a checkpoint)
 //   error    {message, rank?, case?}    a failure (fatal or of one case)
-//   done     {status}                   the end: "ok", "failed" or "cancelled"
-// The GUI, the terminal progress line and remote launchers all read this same stream.
+//   done     {status}                   the end: "ok", "failed", "cancelled" or "paused"
+// The GUI, the terminal progress line and remote launchers all read this same stream
+// (docs/architecture.md, "The event stream"); a done status is a JobState's spelling
+// (jobs/job_state.h).
 #include <chrono>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+
+#include "jobs/job_state.h"
 
 namespace seqseg {
 
@@ -52,6 +56,10 @@ class TerminalSink : public ProgressSink {
   bool progressLineOpen_ = false;
   std::chrono::steady_clock::time_point lastPrinted_{};
 };
+
+// The done event ending a job in `state` (its status spelled as jobs/job_state.h spells it),
+// with `fields` added.
+nlohmann::json doneEvent(JobState state, nlohmann::json fields = nlohmann::json::object());
 
 // "json" -> JsonLinesSink, "bar" -> TerminalSink; anything else is std::invalid_argument.
 std::unique_ptr<ProgressSink> makeProgressSink(const std::string& kind);

@@ -1,4 +1,4 @@
-#include "engine/model_config.h"
+#include "types/model_config.h"
 
 #include <algorithm>
 #include <filesystem>

@@ -1,4 +1,4 @@
-#include "engine/progress.h"
+#include "jobs/progress.h"
 
 #include <unistd.h>
 
@@ -80,6 +80,12 @@ std::string formatDuration(double seconds) {
   else
     std::snprintf(text, sizeof text, "%ld:%02ld", total / 60, total % 60);
   return text;
+}
+
+nlohmann::json doneEvent(JobState state, nlohmann::json fields) {
+  fields["event"] = "done";
+  fields["status"] = doneStatusSpelling(state);
+  return fields;
 }
 
 }  // namespace seqseg

@@ -1,0 +1,27 @@
+#pragma once
+// What a training run is asked to do, as `seqseg train` takes it: the run folder, the schedule
+// and the optimiser's numbers. A plain type: the job contract (jobs/) carries it on command
+// lines, the engine's trainer runs it (engine/trainer.h extends it with what only it needs).
+#include <cstdint>
+#include <string>
+
+namespace seqseg {
+
+struct TrainingSchedule {
+  std::string runDir;
+  int epochs = 50;
+  int stepsPerEpoch = 0;  // 0: one step per training case and batch slot (cases / batch)
+  int batch = 2;
+  double learningRate = 1e-3;  // peak, after warm-up
+  double weightDecay = 1e-2;
+  int validateEvery = 5;  // epochs; the last epoch is always validated
+  uint64_t seed = 0;
+  bool augment = true;  // flips and intensity scale/shift of the crops
+  bool resume = false;
+  // With cases made on the fly: crops come from the last `generatedPool` made cases or, with
+  // probability `fileCaseFraction`, from the dataset's cases.
+  int generatedPool = 4;
+  double fileCaseFraction = 0.0;
+};
+
+}  // namespace seqseg
