@@ -1,12 +1,10 @@
 #include "ui/remote_jobs_dialog.h"
 
-#include <QCoreApplication>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
-#include <QProcess>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -14,6 +12,7 @@
 #include <exception>
 
 #include "remote/job_record.h"
+#include "ui/job_process.h"
 #include "ui/remote_segment_folder.h"
 
 namespace seqseg {
@@ -146,37 +145,41 @@ void RemoteJobsDialog::attachJob() {
 void RemoteJobsDialog::cancelJob() {
   const QString id = selectedId();
   if (id.isEmpty() || canceller_) return;
-  canceller_ = new QProcess(this);
-  canceller_->setProcessChannelMode(QProcess::MergedChannels);
+  canceller_ = new JobProcess(this);
+  canceller_->setMergedChannels(true);
+  cancellerSaid_.clear();
   message_->setText(tr("Cancelling job %1…").arg(id));
-  connect(canceller_, &QProcess::finished, this, [this, id](int exitCode) {
-    const QString said = QString::fromUtf8(canceller_->readAll()).trimmed();
-    canceller_->deleteLater();
-    canceller_ = nullptr;
-    // A Segment panel job's local folder has nothing more to receive.
-    try {
-      const JobRecord record = loadJobRecord(id.toStdString());
-      if (record.state != "running")
-        if (const QString folder = remoteSegmentFolderOf(record); !folder.isEmpty())
-          QDir(folder).removeRecursively();
-    } catch (const std::exception&) {
-    }
-    message_->setText(said.isEmpty()
-                          ? tr("seqseg jobs cancel ended with exit code %1").arg(exitCode)
-                          : said.section('\n', -1));
-    refresh();
-    if (exitCode == 0) emit jobCancelled(id);
-  });
-  connect(canceller_, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
-    if (error != QProcess::FailedToStart) return;
-    message_->setText(canceller_->errorString());
+  connect(canceller_, &JobProcess::lineRead, this,
+          [this](const QByteArray& line) { cancellerSaid_ += line + '\n'; });
+  connect(canceller_, &JobProcess::finished, this,
+          [this, id](int exitCode) { cancelEnded(id, exitCode); });
+  connect(canceller_, &JobProcess::failedToStart, this, [this](const QString& reason) {
+    message_->setText(reason);
     canceller_->deleteLater();
     canceller_ = nullptr;
     updateButtons();
   });
   updateButtons();
-  canceller_->start(executable_.isEmpty() ? QCoreApplication::applicationFilePath() : executable_,
+  canceller_->start(seqsegProgram(executable_),
                     {QStringLiteral("jobs"), QStringLiteral("cancel"), id});
+}
+
+void RemoteJobsDialog::cancelEnded(const QString& id, int exitCode) {
+  const QString said = QString::fromUtf8(cancellerSaid_).trimmed();
+  canceller_->deleteLater();
+  canceller_ = nullptr;
+  // A Segment panel job's local folder has nothing more to receive.
+  try {
+    const JobRecord record = loadJobRecord(id.toStdString());
+    if (record.state != "running")
+      if (const QString folder = remoteSegmentFolderOf(record); !folder.isEmpty())
+        QDir(folder).removeRecursively();
+  } catch (const std::exception&) {
+  }
+  message_->setText(said.isEmpty() ? tr("seqseg jobs cancel ended with exit code %1").arg(exitCode)
+                                   : said.section('\n', -1));
+  refresh();
+  if (exitCode == 0) emit jobCancelled(id);
 }
 
 }  // namespace seqseg

@@ -2,15 +2,17 @@
 // Jobs -> Remote jobs: the jobs started on cluster profiles, as this computer's job records
 // list them (`seqseg jobs`), with Attach (follow a running job again, as its Segment panel or
 // training wizard showed it) and Cancel (`seqseg jobs cancel`, in a process of its own).
+#include <QByteArray>
 #include <QDialog>
 #include <QString>
 
 class QLabel;
-class QProcess;
 class QPushButton;
 class QTableWidget;
 
 namespace seqseg {
+
+class JobProcess;
 
 class RemoteJobsDialog : public QDialog {
   Q_OBJECT
@@ -37,13 +39,15 @@ class RemoteJobsDialog : public QDialog {
  private:
   QString selectedId() const;
   void updateButtons();
+  void cancelEnded(const QString& id, int exitCode);
 
   QString executable_;
   QTableWidget* table_ = nullptr;
   QPushButton* attach_ = nullptr;
   QPushButton* cancel_ = nullptr;
   QLabel* message_ = nullptr;
-  QProcess* canceller_ = nullptr;
+  JobProcess* canceller_ = nullptr;
+  QByteArray cancellerSaid_;  // its stdout and stderr
 };
 
 }  // namespace seqseg

@@ -1,10 +1,7 @@
 #include "ui/segmentation_job.h"
 
 #include <signal.h>
-#include <sys/prctl.h>
-#include <unistd.h>
 
-#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QTemporaryDir>
@@ -15,38 +12,30 @@
 
 #include "io/image_reader.h"
 #include "remote/job_record.h"
+#include "ui/job_process.h"
 #include "ui/remote_segment_folder.h"
 #include "ui/session_model.h"
 
 namespace seqseg {
 
 SegmentationJob::SegmentationJob(SessionModel& session, QObject* parent)
-    : QObject(parent), session_(session) {
-  killTimer_.setSingleShot(true);
-  connect(&killTimer_, &QTimer::timeout, this, [this] { signalGroup(SIGKILL); });
-}
+    : QObject(parent), session_(session) {}
 
 SegmentationJob::~SegmentationJob() {
   if (process_) {
     process_->disconnect(this);
     if (!remoteJobId_.empty()) {
-      // A submitted remote job goes on without the window: SIGUSR1 asks its follower to leave
-      // (the job's record keeps where its events were read to), and the job's folder stays for
-      // attach().
-      ::kill(static_cast<pid_t>(processGroup_), SIGUSR1);
-      if (!process_->waitForFinished(10000)) signalGroup(SIGKILL);
-      process_->waitForFinished(5000);
+      // A submitted remote job goes on without the window: SIGUSR1 asks its follower (only it)
+      // to leave (the job's record keeps where its events were read to), and the job's folder
+      // stays for attach().
+      process_->stop(SIGUSR1, 10000, JobProcess::Reach::FirstProcess);
       if (remoteJobRunning()) {
         outputFolder_.clear();
         jobFolder_.clear();
       }
     } else {
       // As a cancel: SIGTERM lets the launcher stop its ranks and clean up; SIGKILL if it hangs.
-      signalGroup(SIGTERM);
-      if (!process_->waitForFinished(gracePeriodMs_)) {
-        signalGroup(SIGKILL);
-        process_->waitForFinished(5000);
-      }
+      process_->stop(SIGTERM, gracePeriodMs_);
     }
   }
   if (reader_) {
@@ -59,7 +48,11 @@ SegmentationJob::~SegmentationJob() {
 }
 
 QString SegmentationJob::executable() const {
-  return executable_.isEmpty() ? QCoreApplication::applicationFilePath() : executable_;
+  return seqsegProgram(executable_);
+}
+
+qint64 SegmentationJob::processGroup() const {
+  return process_ ? process_->processId() : 0;
 }
 
 void SegmentationJob::start(const SegmentSettings& settings) {
@@ -99,67 +92,37 @@ void SegmentationJob::attach(const QString& jobId, const QString& folder) {
 }
 
 void SegmentationJob::run(const QStringList& arguments, bool remote) {
-  pendingOutput_.clear();
-  pendingErrors_.clear();
-  lastErrorLine_.clear();
-  processGroup_ = 0;
   if (!remote) remoteJobId_.clear();
-  process_ = new QProcess(this);
+  process_ = new JobProcess(this);
   // Its own process group, so that cancel reaches every worker it starts.
-  process_->setChildProcessModifier([application = ::getpid(), remote] {
-    ::setpgid(0, 0);
-    // The job ends with the application, even when that is killed (SIGTERM cancels the job
-    // and its ranks); if the application died before this line, end at once. A remote job goes
-    // on without the application: SIGUSR1 ends only its follower (seqseg jobs lists the job).
-    ::prctl(PR_SET_PDEATHSIG, remote ? SIGUSR1 : SIGTERM);
-    if (::getppid() != application) ::_exit(1);
-    // Below the UI in the scheduler: the workers take every core, and the window stays smooth.
-    [[maybe_unused]] const int priority = ::nice(10);
-  });
-  connect(process_, &QProcess::readyReadStandardOutput, this, &SegmentationJob::readOutput);
-  connect(process_, &QProcess::readyReadStandardError, this, &SegmentationJob::readErrors);
-  connect(process_, &QProcess::finished, this, &SegmentationJob::processEnded);
-  connect(process_, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
-    if (error == QProcess::FailedToStart) processFailedToStart();
-  });
+  process_->setOwnProcessGroup(true);
+  // The job ends with the application, even when that is killed (SIGTERM cancels the job and
+  // its ranks). A remote job goes on without the application: SIGUSR1 ends only its follower
+  // (seqseg jobs lists the job).
+  process_->setParentDeathSignal(remote ? SIGUSR1 : SIGTERM);
+  // Below the UI in the scheduler: the workers take every core, and the window stays smooth.
+  process_->setNiceness(10);
+  process_->setGracePeriodMs(gracePeriodMs_);
+  connect(process_, &JobProcess::lineRead, this, &SegmentationJob::applyLine);
+  connect(process_, &JobProcess::finished, this, &SegmentationJob::processEnded);
+  connect(process_, &JobProcess::failedToStart, this, &SegmentationJob::processFailedToStart);
   process_->start(executable(), arguments);
   if (!process_) return;  // it could not start: already failed and over
-  processGroup_ = process_->processId();
   emit started();
 }
 
 void SegmentationJob::cancel() {
   if (!process_ || session_.job().state != JobState::Running) return;
   session_.requestCancel();
-  signalGroup(SIGTERM);
-  killTimer_.start(gracePeriodMs_);
+  process_->cancel();
 }
 
-void SegmentationJob::signalGroup(int signal) {
-  if (processGroup_ > 0) ::kill(-static_cast<pid_t>(processGroup_), signal);
-}
-
-void SegmentationJob::readOutput() {
-  pendingOutput_ += process_->readAllStandardOutput();
-  qsizetype end;
-  while ((end = pendingOutput_.indexOf('\n')) >= 0) {
-    session_.applyJobLine(pendingOutput_.left(end).toStdString());
-    pendingOutput_.remove(0, end + 1);
-  }
+void SegmentationJob::applyLine(const QByteArray& line) {
+  session_.applyJobLine(line.toStdString());
   if (!session_.job().remoteJobId.empty()) remoteJobId_ = session_.job().remoteJobId;
 }
 
-void SegmentationJob::readErrors() {
-  pendingErrors_ += process_->readAllStandardError();
-  const QList<QByteArray> lines = pendingErrors_.split('\n');
-  for (const QByteArray& line : lines)
-    if (!line.trimmed().isEmpty()) lastErrorLine_ = QString::fromUtf8(line.trimmed());
-  // Only the last (possibly unfinished) line is worth keeping.
-  pendingErrors_ = lines.back();
-}
-
-void SegmentationJob::processFailedToStart() {
-  const QString reason = process_->errorString();
+void SegmentationJob::processFailedToStart(const QString& reason) {
   process_->deleteLater();
   process_ = nullptr;
   session_.failJob(
@@ -167,15 +130,11 @@ void SegmentationJob::processFailedToStart() {
   endJob();
 }
 
-void SegmentationJob::processEnded(int exitCode, QProcess::ExitStatus status) {
-  killTimer_.stop();
-  readOutput();
-  readErrors();
-  if (!pendingOutput_.isEmpty()) session_.applyJobLine(pendingOutput_.toStdString());
+void SegmentationJob::processEnded(int exitCode, bool crashed) {
+  const QString lastErrorLine = process_->lastErrorLine();
   process_->deleteLater();
   process_ = nullptr;
-  processGroup_ = 0;
-  session_.finishJob(exitCode, status == QProcess::CrashExit, lastErrorLine_.toStdString());
+  session_.finishJob(exitCode, crashed, lastErrorLine.toStdString());
   if (session_.job().state == JobState::Done)
     readResult();
   else

@@ -8,9 +8,8 @@
 // job running, and attach() follows it again later (`seqseg jobs attach`).
 #include <QByteArray>
 #include <QObject>
-#include <QProcess>
 #include <QString>
-#include <QTimer>
+#include <QStringList>
 
 #include <string>
 
@@ -20,6 +19,7 @@ class QThread;
 
 namespace seqseg {
 
+class JobProcess;
 class SessionModel;
 
 class SegmentationJob : public QObject {
@@ -45,7 +45,7 @@ class SegmentationJob : public QObject {
   // The private output folder of the running job; empty when none.
   QString outputFolder() const { return outputFolder_; }
   // The process group of the running job (its first process's id); 0 when none.
-  qint64 processGroup() const { return processGroup_; }
+  qint64 processGroup() const;
 
  signals:
   void started();
@@ -54,12 +54,10 @@ class SegmentationJob : public QObject {
 
  private:
   void run(const QStringList& arguments, bool remote);
-  void readOutput();
-  void readErrors();
-  void processEnded(int exitCode, QProcess::ExitStatus status);
-  void processFailedToStart();
+  void applyLine(const QByteArray& line);
+  void processEnded(int exitCode, bool crashed);
+  void processFailedToStart(const QString& reason);
   void readResult();
-  void signalGroup(int signal);
   // A remote job whose record says it still runs there (its folder is kept for attach()).
   bool remoteJobRunning() const;
   void endJob();
@@ -69,15 +67,10 @@ class SegmentationJob : public QObject {
   // Longer than the rank launcher's own SIGTERM-to-SIGKILL grace (10 s), so that it can stop
   // its ranks and remove its temporary files itself.
   int gracePeriodMs_ = 15000;
-  QProcess* process_ = nullptr;
-  QString outputFolder_;     // removed when the job is over
-  QString jobFolder_;        // a remote job's folder (holds outputFolder_); empty for a local job
-  std::string remoteJobId_;  // a remote job's id, once submitted
-  QByteArray pendingOutput_;
-  QByteArray pendingErrors_;
-  QString lastErrorLine_;
-  QTimer killTimer_;
-  qint64 processGroup_ = 0;
+  JobProcess* process_ = nullptr;
+  QString outputFolder_;       // removed when the job is over
+  QString jobFolder_;          // a remote job's folder (holds outputFolder_); empty for a local job
+  std::string remoteJobId_;    // a remote job's id, once submitted
   QThread* reader_ = nullptr;  // reads the finished mask
 };
 

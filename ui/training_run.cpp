@@ -1,15 +1,10 @@
 #include "ui/training_run.h"
 
-#include <signal.h>
-#include <unistd.h>
-
-#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QSaveFile>
 
 namespace seqseg {
@@ -86,30 +81,6 @@ QJsonObject readJsonFile(const QString& path) {
   return QJsonDocument::fromJson(file.readAll()).object();
 }
 
-// Whether `pid` is alive and has `marker` on its command line (a reused process id is not it).
-// The command line reads empty while the process execs (between the switch to the new image and
-// its arguments being laid out; a run execs twice as it starts, `nice` then seqseg's launcher,
-// and a niced process can sit there a while on a busy machine): then it counts as running if it
-// has an executable, which a kernel thread that took the id would not.
-bool isRunOf(qint64 pid, const QString& marker) {
-  if (pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) != 0) return false;
-  QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid));
-  if (!cmdline.open(QIODevice::ReadOnly)) return false;
-  const QByteArray text = cmdline.readAll();
-  if (text.isEmpty()) {
-    char target[4096];
-    const QByteArray exe = QStringLiteral("/proc/%1/exe").arg(pid).toUtf8();
-    return ::readlink(exe.constData(), target, sizeof target) > 0;
-  }
-  QFile state(QStringLiteral("/proc/%1/stat").arg(pid));
-  if (state.open(QIODevice::ReadOnly)) {
-    const QByteArray stat = state.readAll();
-    const int close = stat.lastIndexOf(')');
-    if (close > 0 && stat.mid(close + 2, 1) == "Z") return false;  // ended, not yet reaped
-  }
-  return !marker.isEmpty() && text.contains(marker.toUtf8());
-}
-
 }  // namespace
 
 bool readRunPlan(const QString& runDir, TrainPlan& plan) {
@@ -121,12 +92,15 @@ bool readRunPlan(const QString& runDir, TrainPlan& plan) {
 }
 
 TrainingRun::TrainingRun(QObject* parent) : QObject(parent) {
-  poll_.setInterval(100);
-  connect(&poll_, &QTimer::timeout, this, &TrainingRun::readEvents);
+  notifyChange_.setSingleShot(true);
+  notifyChange_.setInterval(0);
+  connect(&notifyChange_, &QTimer::timeout, this, &TrainingRun::curvesChanged);
+  connect(&process_, &JobProcess::lineRead, this, &TrainingRun::applyLine);
+  connect(&process_, &JobProcess::finished, this, &TrainingRun::processEnded);
 }
 
 QString TrainingRun::executable() const {
-  return executable_.isEmpty() ? QCoreApplication::applicationFilePath() : executable_;
+  return seqsegProgram(executable_);
 }
 
 bool TrainingRun::start(const TrainPlan& plan) {
@@ -164,35 +138,23 @@ bool TrainingRun::launch() {
 
 bool TrainingRun::launchDetached(const QStringList& seqsegArguments, const QString& marker) {
   const QString events = QDir(runDir_).filePath(kEventsFile);
-  QFile eventsFile(events);
-  if (!eventsFile.open(QIODevice::Append)) {
+  if (!QFile(events).open(QIODevice::Append)) {
     error_ = tr("cannot write %1").arg(events);
     return false;
   }
-  eventsOffset_ = eventsFile.size();  // what was there is read; follow what comes
-  eventsFile.close();
-  pending_.clear();
   // `nice` runs seqseg in its place (the same process id), below the UI in the scheduler. The
-  // process is detached: it keeps going when the window or the application closes.
-  QProcess process;
-  process.setProgram(QStringLiteral("nice"));
-  process.setArguments(QStringList{QStringLiteral("-n"), QStringLiteral("10"), executable()} +
-                       seqsegArguments);
-  process.setStandardOutputFile(events, QIODevice::Append);
-  process.setStandardErrorFile(QDir(runDir_).filePath(QStringLiteral("stderr.log")),
-                               QIODevice::Append);
-  qint64 pid = 0;
-  if (!process.startDetached(&pid) || pid <= 0) {
+  // process is detached: it keeps going when the window or the application closes; what was in
+  // the events file is read, what it appends is followed.
+  if (!process_.startDetached(
+          QStringLiteral("nice"),
+          QStringList{QStringLiteral("-n"), QStringLiteral("10"), executable()} + seqsegArguments,
+          events, QDir(runDir_).filePath(QStringLiteral("stderr.log")), marker)) {
     error_ = tr("could not start %1").arg(executable());
     return false;
   }
-  pid_ = pid;
-  marker_ = marker;
   writeJsonFile(QDir(runDir_).filePath(kProcessFile),
-                QJsonObject{{"pid", pid_}, {"marker", marker_}});
+                QJsonObject{{"pid", process_.processId()}, {"marker", marker}});
   curves_.doneStatus.clear();
-  wasRunning_ = true;
-  poll_.start();
   emit curvesChanged();
   return true;
 }
@@ -214,24 +176,21 @@ bool TrainingRun::attach(const QString& runDir) {
   // then keep the points from metrics.jsonl, which a resume rewrote consistently.
   TrainingCurves fromEvents;
   QFile events(QDir(runDir_).filePath(kEventsFile));
+  qint64 eventsRead = 0;
   if (events.open(QIODevice::ReadOnly)) {
     for (const QByteArray& line : events.readAll().split('\n'))
       if (!line.isEmpty()) applyTrainingLine(line.toStdString(), fromEvents);
-    eventsOffset_ = events.size();
-  } else {
-    eventsOffset_ = 0;
+    eventsRead = events.size();
   }
   curves_.totalSteps = fromEvents.totalSteps;
   curves_.logLines = fromEvents.logLines;
   curves_.leftOutCases = fromEvents.leftOutCases;
   curves_.doneStatus = fromEvents.doneStatus;
   curves_.etaSeconds = fromEvents.etaSeconds;
-  pending_.clear();
   const QJsonObject process = readJsonFile(QDir(runDir_).filePath(kProcessFile));
-  pid_ = process["pid"].toInteger();
-  marker_ = process["marker"].toString(QDir(runDir_).absolutePath());
-  wasRunning_ = running();
-  if (wasRunning_) poll_.start();
+  process_.follow(process["pid"].toInteger(),
+                  process["marker"].toString(QDir(runDir_).absolutePath()), events.fileName(),
+                  eventsRead);
   emit curvesChanged();
   return true;
 }
@@ -253,11 +212,11 @@ bool TrainingRun::resume() {
 void TrainingRun::cancel() {
   if (!running()) return;
   cancelled_ = true;
-  ::kill(static_cast<pid_t>(pid_), SIGTERM);
+  process_.cancel();
 }
 
 bool TrainingRun::running() const {
-  return isRunOf(pid_, marker_);
+  return process_.running();
 }
 
 bool TrainingRun::attachRemote(const QString& jobId, const QString& runDir) {
@@ -268,33 +227,17 @@ bool TrainingRun::attachRemote(const QString& jobId, const QString& runDir) {
                         jobId);
 }
 
-void TrainingRun::readEvents() {
-  // Ask first whether it is alive: what it wrote before it ended is then all in the file.
-  const bool alive = running();
-  QFile events(QDir(runDir_).filePath(kEventsFile));
-  bool changed = false;
-  if (events.open(QIODevice::ReadOnly) && events.size() > eventsOffset_) {
-    events.seek(eventsOffset_);
-    pending_ += events.readAll();
-    eventsOffset_ = events.pos();
-    qsizetype end;
-    while ((end = pending_.indexOf('\n')) >= 0) {
-      changed |= applyTrainingLine(pending_.left(end).toStdString(), curves_);
-      pending_.remove(0, end + 1);
-    }
-  }
-  if (!alive && wasRunning_) {
-    wasRunning_ = false;
-    poll_.stop();
-    if (!pending_.isEmpty()) applyTrainingLine(pending_.toStdString(), curves_);
-    pending_.clear();
-    if (curves_.doneStatus.empty()) curves_.doneStatus = cancelled_ ? "cancelled" : "failed";
-    cancelled_ = false;
-    emit curvesChanged();
-    emit ended();
-    return;
-  }
-  if (changed) emit curvesChanged();
+void TrainingRun::applyLine(const QByteArray& line) {
+  if (applyTrainingLine(line.toStdString(), curves_) && !notifyChange_.isActive())
+    notifyChange_.start();
+}
+
+void TrainingRun::processEnded() {
+  notifyChange_.stop();  // told below
+  if (curves_.doneStatus.empty()) curves_.doneStatus = cancelled_ ? "cancelled" : "failed";
+  cancelled_ = false;
+  emit curvesChanged();
+  emit ended();
 }
 
 }  // namespace seqseg

@@ -1,15 +1,17 @@
 #pragma once
 // One `seqseg train --progress json` run, started as a process of its own that outlives the
-// window: its JSON Lines go to RUN_DIR/events.jsonl, which this object follows (a timer reads
-// what was appended, never blocking the UI thread), so a run left running can be reopened
-// later (attach) with its curves rebuilt from RUN_DIR/metrics.jsonl. Pause asks the run to
-// checkpoint and stop (the file RUN_DIR/pause), Resume continues it from last.pt, Cancel sends
-// SIGTERM (the job's launcher stops every rank; last.pt stays). Qt Core only.
+// window: its JSON Lines go to RUN_DIR/events.jsonl, which this object follows (a detached
+// JobProcess, ui/job_process.h, reads what was appended, never blocking the UI thread), so a run
+// left running can be reopened later (attach) with its curves rebuilt from RUN_DIR/metrics.jsonl.
+// Pause asks the run to checkpoint and stop (the file RUN_DIR/pause), Resume continues it from
+// last.pt, Cancel sends SIGTERM (the job's launcher stops every rank; last.pt stays). Qt Core
+// only.
 #include <QObject>
 #include <QString>
 #include <QStringList>
 #include <QTimer>
 
+#include "ui/job_process.h"
 #include "ui/train_plan.h"
 #include "ui/training_curves.h"
 
@@ -43,18 +45,19 @@ class TrainingRun : public QObject {
   QString runDir() const { return runDir_; }
   const TrainPlan& plan() const { return plan_; }
   const TrainingCurves& curves() const { return curves_; }
-  qint64 processId() const { return pid_; }
+  qint64 processId() const { return process_.processId(); }
   QString errorString() const { return error_; }
 
   // How often the events file is read (ms).
-  void setPollInterval(int ms) { poll_.setInterval(ms); }
+  void setPollInterval(int ms) { process_.setPollInterval(ms); }
 
  signals:
   void curvesChanged();  // new points, log lines or state
   void ended();          // the process is gone (done, paused, cancelled or failed)
 
  private:
-  void readEvents();
+  void applyLine(const QByteArray& line);
+  void processEnded();
   bool launch();
   // Starts `arguments` detached, its stdout appended to the events file; `marker`: a word of
   // its command line by which running() knows it (a reused process id is not it).
@@ -64,14 +67,11 @@ class TrainingRun : public QObject {
   TrainPlan plan_;
   QString runDir_;
   TrainingCurves curves_;
-  qint64 pid_ = 0;
-  QString marker_;
-  qint64 eventsOffset_ = 0;
-  QByteArray pending_;
-  bool wasRunning_ = false;
   bool cancelled_ = false;
   QString error_;
-  QTimer poll_;
+  JobProcess process_;
+  // One curvesChanged() for the lines of one read, however many there are.
+  QTimer notifyChange_;
 };
 
 // The plan stored in RUN_DIR/plan.json by start() (what the wizard needs to resume and to
