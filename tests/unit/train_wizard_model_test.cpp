@@ -1,0 +1,184 @@
+// The training wizard's choices without widgets: the defaults its pages start from, when each
+// page may go on and what it says when not, and the plan, config argument and seqseg-bench
+// command line they make.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "tests/support/test_support.h"
+#include "types/resource_paths.h"
+#include "ui/train_wizard_model.h"
+
+namespace seqseg {
+namespace {
+
+using test::TempDir;
+
+const char* const kScratch = "/tmp/seqseg-model-scratch.json";
+
+bool mentions(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// A model whose Data page has a readable dataset, as after a survey.
+TrainWizardModel surveyedModel() {
+  TrainWizardModel model(presetsDir(), kScratch);
+  model.data.folder = "/data/brats";
+  model.survey.readable = 3;
+  return model;
+}
+
+TEST(TrainWizardModel, DefaultsMakeTheTinyPresetsPlan) {
+  const TrainWizardModel model(presetsDir(), kScratch);
+  const TrainPlan plan = model.plan();
+  EXPECT_EQ(plan.data, "");
+  EXPECT_EQ(plan.validationData, "");
+  EXPECT_EQ(plan.validationFraction, 0.2);
+  EXPECT_EQ(plan.config, "tiny");
+  EXPECT_EQ(plan.ranks, 1);
+  EXPECT_EQ(plan.launcher, "local");
+  EXPECT_EQ(plan.split, "slab0");
+  EXPECT_EQ(plan.attention, "allgather");
+  EXPECT_EQ(plan.decoder, "halo");
+  EXPECT_EQ(plan.cluster, "");
+  EXPECT_EQ(plan.epochs, 20);
+  EXPECT_EQ(plan.stepsPerEpoch, 0);
+  EXPECT_EQ(plan.batch, 2);
+  EXPECT_EQ(plan.learningRate, 1e-3);
+  EXPECT_FALSE(plan.spacing.has_value()) << "the cases' median";
+  EXPECT_TRUE(plan.augment);
+  EXPECT_EQ(plan.seed, 0u);
+  EXPECT_EQ(plan.threads, 0);
+  EXPECT_EQ(plan.runDir, "");
+  EXPECT_FALSE(plan.resume);
+  EXPECT_EQ(model.training.modelName, "My model");
+  EXPECT_EQ(model.modelProblem(), "");
+  EXPECT_EQ(model.parallelProblem(), "");
+}
+
+TEST(TrainWizardModel, DataPageNeedsAUsableCaseAndANamedValidationFolder) {
+  TrainWizardModel model(presetsDir(), kScratch);
+  EXPECT_NE(model.dataProblem(), "") << "nothing surveyed";
+  model.survey.error = "/empty: no dataset layout found";
+  EXPECT_EQ(model.dataProblem(), model.survey.error);
+
+  model = surveyedModel();
+  EXPECT_EQ(model.dataProblem(), "");
+  model.surveying = true;
+  EXPECT_NE(model.dataProblem(), "") << "a folder being read";
+  model.surveying = false;
+
+  model.data.validationFolder = "/data/val";
+  EXPECT_EQ(model.plan().validationData, "") << "the share is held out unless the folder is chosen";
+  model.data.useValidationFolder = true;
+  EXPECT_EQ(model.plan().validationData, "/data/val");
+  model.data.validationFolder.clear();
+  EXPECT_TRUE(mentions(model.dataProblem(), "validation folder"));
+}
+
+TEST(TrainWizardModel, CustomModelShapesAreChecked) {
+  TrainWizardModel model(presetsDir(), kScratch);
+  model.model.preset = kCustomPreset;
+  EXPECT_EQ(model.modelProblem(), "") << "the page's custom defaults are a model";
+  EXPECT_EQ(model.shape().tokens(), 512);
+
+  model.model.patch = 3;
+  EXPECT_TRUE(mentions(model.modelProblem(), "power of two"));
+  model.model.patch = 8;
+  model.model.roi = 36;
+  EXPECT_TRUE(mentions(model.modelProblem(), "multiple of the patch"));
+  model.model.roi = 32;
+  model.model.heads = 5;
+  EXPECT_TRUE(mentions(model.modelProblem(), "divide the embedding"));
+  model.model.heads = 2;
+  EXPECT_TRUE(mentions(model.modelProblem(), "needs 4 channel counts")) << model.modelProblem();
+  model.model.decoderChannels = "16, 8, 8, 8";
+  EXPECT_EQ(model.modelProblem(), "");
+  model.model.decoderChannels = "16, 8, 8,, 8,";
+  EXPECT_EQ(model.modelProblem(), "") << "empty entries are skipped";
+  model.model.decoderChannels = "16, 8, 8, 8, ";
+  EXPECT_NE(model.modelProblem(), "") << "a blank entry counts";
+}
+
+TEST(TrainWizardModel, PresetsAreReadAndAnUnknownOneIsRefused) {
+  TrainWizardModel model(presetsDir(), kScratch);
+  model.model.preset = "base";
+  EXPECT_EQ(model.shape().tokens(), readModelShape("base", presetsDir()).tokens());
+  model.model.roi = 30;  // the custom fields do not matter for a preset
+  EXPECT_EQ(model.modelProblem(), "");
+  model.model.preset = "no-such-preset";
+  EXPECT_TRUE(mentions(model.modelProblem(), "no-such-preset"));
+  EXPECT_EQ(model.parallelProblem(), model.modelProblem()) << "the model's problem first";
+}
+
+TEST(TrainWizardModel, ParallelPageRefusesWhatSeqsegTrainWould) {
+  TrainWizardModel model(presetsDir(), kScratch);
+  model.parallel.ranks = 3;
+  model.parallel.attention = "ulysses";
+  EXPECT_TRUE(mentions(model.parallelProblem(), "divide the 4 heads"));
+  model.parallel.attention = "ring";
+  EXPECT_EQ(model.parallelProblem(), "");
+  model.parallel.ranks = 9;  // 8 patches along A0
+  EXPECT_TRUE(mentions(model.parallelProblem(), "at least 9 patches"));
+
+  model.parallel.cluster = "lab";
+  EXPECT_EQ(model.plan().cluster, "lab");
+}
+
+TEST(TrainWizardModel, TrainingPageNeedsAFitRunFolderAndAName) {
+  TempDir dir;
+  TrainWizardModel model = surveyedModel();
+  EXPECT_NE(model.trainingProblem(), "") << "no run folder";
+  model.training.outputFolder = dir.path();
+  EXPECT_EQ(model.trainingProblem(), "");
+  test::writeFile(dir / "metrics.jsonl", "{}\n");
+  EXPECT_TRUE(mentions(model.trainingProblem(), "not empty"));
+  model.training.resume = true;
+  EXPECT_TRUE(mentions(model.trainingProblem(), "nothing to resume"));
+  test::writeFile(dir / "last.pt", "x");
+  EXPECT_EQ(model.trainingProblem(), "");
+  model.training.modelName.clear();
+  EXPECT_EQ(model.trainingProblem(), "give the model a name");
+
+  model.training.medianSpacing = false;
+  model.training.spacing = {1.0, 1.5, 2.0};
+  model.training.seed = 42;
+  const TrainPlan plan = model.plan();
+  ASSERT_TRUE(plan.spacing.has_value());
+  EXPECT_EQ(*plan.spacing, (std::array<double, 3>{1.0, 1.5, 2.0}));
+  EXPECT_EQ(plan.seed, 42u);
+  EXPECT_EQ(plan.runDir, dir.path());
+  EXPECT_TRUE(plan.resume);
+  EXPECT_EQ(plan.data, "/data/brats");
+}
+
+TEST(TrainWizardModel, CustomConfigLivesInTheRunFolderOrTheScratchFile) {
+  TrainWizardModel model(presetsDir(), kScratch);
+  EXPECT_EQ(model.configArgument(), "tiny");
+  model.model.preset = kCustomPreset;
+  EXPECT_EQ(model.configArgument(), kScratch) << "no run folder yet";
+  model.training.outputFolder = "/runs/a/../b/";
+  EXPECT_EQ(model.configArgument(), "/runs/b/model.json");
+  model.training.outputFolder = "runs/c";
+  EXPECT_EQ(model.configArgument(),
+            (std::filesystem::current_path() / "runs/c/model.json").string());
+  EXPECT_EQ(model.plan().config, model.configArgument());
+}
+
+TEST(TrainWizardModel, ProbeRunsAFewStepsWithTheParallelPagesRanks) {
+  TrainWizardModel model(presetsDir(), kScratch);
+  const std::vector<std::string> oneRank{"--config", "tiny",     "--mode", "train", "--steps",
+                                         "2",        "--warmup", "1",      "--json"};
+  EXPECT_EQ(model.probeArguments(), oneRank);
+  model.parallel.ranks = 2;
+  model.parallel.split = "blocks";
+  model.parallel.attention = "ring";
+  model.parallel.decoder = "gather";
+  std::vector<std::string> twoRanks = oneRank;
+  twoRanks.insert(twoRanks.end(), {"--ranks", "2", "--split", "blocks", "--attention", "ring",
+                                   "--decoder", "gather"});
+  EXPECT_EQ(model.probeArguments(), twoRanks);
+}
+
+}  // namespace
+}  // namespace seqseg

@@ -1,0 +1,95 @@
+#pragma once
+// What the training wizard's pages collect (ui/train_wizard.h), with the defaults they show,
+// whether each page may go on (and why not), and the TrainPlan it all makes. The pages write into
+// it as their fields change; the text fields arrive trimmed. No Qt: unit-tested without a
+// display.
+#include <array>
+#include <string>
+#include <vector>
+
+#include "ui/dataset_survey.h"
+#include "ui/train_plan.h"
+
+namespace seqseg {
+
+// The Model page's choice beside the presets: a model of the page's own shape.
+inline constexpr const char* kCustomPreset = "custom";
+
+struct WizardDataChoices {
+  std::string folder;
+  bool useValidationFolder = false;  // else validationFraction of `folder`, seeded
+  std::string validationFolder;
+  double validationFraction = 0.2;
+};
+
+struct WizardModelChoices {
+  std::string preset = "tiny";  // a preset's name, or kCustomPreset
+  // A custom model: cubic ROI and patch (voxels per side).
+  int roi = 32;
+  int patch = 4;
+  int embedDim = 96;
+  int depth = 4;
+  int heads = 4;
+  std::string decoderChannels = "64, 32, 16";  // channel counts, comma-separated
+};
+
+struct WizardParallelChoices {
+  std::string cluster;  // a cluster profile's name; empty: this computer
+  int ranks = 1;
+  std::string launcher = "local";
+  std::string split = "slab0";
+  std::string attention = "allgather";
+  std::string decoder = "halo";
+};
+
+struct WizardTrainingChoices {
+  int epochs = 20;
+  int stepsPerEpoch = 0;  // 0: cases / batch
+  int batch = 2;
+  double learningRate = 1e-3;
+  bool medianSpacing = true;                     // else `spacing`
+  std::array<double, 3> spacing{1.0, 1.0, 1.0};  // mm along i, j, k
+  bool augment = true;
+  unsigned long long seed = 0;
+  int threads = 0;  // per rank; 0: all cores
+  std::string outputFolder;
+  bool resume = false;
+  std::string modelName = "My model";
+};
+
+class TrainWizardModel {
+ public:
+  // Presets are read from `presetsDir`. A custom model's config is written in the run folder;
+  // before there is one (for the Model page's estimate) at `scratchConfigPath`.
+  TrainWizardModel(std::string presetsDir, std::string scratchConfigPath);
+
+  WizardDataChoices data;
+  DatasetSurvey survey;    // of data.folder, once read
+  bool surveying = false;  // while it is being read
+  WizardModelChoices model;
+  WizardParallelChoices parallel;
+  WizardTrainingChoices training;
+
+  // Why each page cannot go on; empty when it can.
+  std::string dataProblem() const;
+  std::string modelProblem() const;
+  std::string parallelProblem() const;  // the model's problem first
+  std::string trainingProblem() const;
+
+  const std::string& presetsDir() const { return presetsDir_; }
+  bool customModel() const { return model.preset == kCustomPreset; }
+  // The chosen model's shape; throws std::invalid_argument saying why it is not one.
+  ModelShape shape() const;
+  // --config: the preset's name, or the custom model's config file.
+  std::string configArgument() const;
+  TrainPlan plan() const;
+  // seqseg-bench's arguments for the Model page's estimate: a few training steps of the model,
+  // with the Parallel page's ranks and split when there are several.
+  std::vector<std::string> probeArguments() const;
+
+ private:
+  std::string presetsDir_;
+  std::string scratchConfigPath_;
+};
+
+}  // namespace seqseg
