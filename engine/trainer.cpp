@@ -1,5 +1,7 @@
 #include "engine/trainer.h"
 
+#include "jobs/run_folder.h"
+
 #include <torch/torch.h>
 
 #include <cmath>
@@ -172,9 +174,10 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
              const std::vector<TrainingCase>& validation, const TrainingOptions& options,
              ProgressSink& progress) {
   if (training.empty() && !options.generateCase) throw std::invalid_argument("no training cases");
-  const std::string lastPath = (fs::path(options.runDir) / "last.pt").string();
-  const std::string bestPath = (fs::path(options.runDir) / "best.pt").string();
-  const std::string metricsPath = (fs::path(options.runDir) / "metrics.jsonl").string();
+  const RunFolder run(options.runDir);
+  const std::string lastPath = run.lastCheckpoint();
+  const std::string bestPath = run.bestCheckpoint();
+  const std::string metricsPath = run.metrics();
 
   torch::manual_seed(options.seed);  // the same initial weights on every rank
   ViTSegmenter model(config);
@@ -187,7 +190,7 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
     std::error_code error;
     fs::create_directories(options.runDir, error);
     if (error) throw InputError(options.runDir, "cannot create the run folder: " + error.message());
-    saveModelConfigFile(config, (fs::path(options.runDir) / "config.json").string());
+    saveModelConfigFile(config, run.config());
   }
   const std::unique_ptr<TrainingOptimizer> optimizer =
       execution->makeOptimizer(options.learningRate, options.weightDecay);
@@ -198,7 +201,7 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
           ? options.stepsPerEpoch
           : std::max<int>(1, static_cast<int>(training.size()) / options.batch);
   const int64_t totalSteps = static_cast<int64_t>(stepsPerEpoch) * options.epochs;
-  const fs::path pausePath = fs::path(options.runDir) / kPauseFileName;
+  const fs::path pausePath = run.pauseFile();
   int64_t firstStep = 0;
   double best = -1;
   if (options.resume) {

@@ -47,10 +47,9 @@ struct TrainingOptions : TrainingSchedule {
 // Runs (or resumes) training; returns the best mean validation Dice (WT, TC, ET).
 // Writes RUN_DIR/last.pt, best.pt, config.json and metrics.jsonl (one JSON line per step and
 // per validation). Throws InputError for an unusable run folder or checkpoint.
-// Pause: when the file RUN_DIR/pause (kPauseFileName) appears, every rank stops after the step
+// Pause: when the file RUN_DIR/pause (jobs/run_folder.h) appears, every rank stops after the step
 // it is in, last.pt records that step, the file is removed and the done event's status is
 // "paused"; a resume continues from that step on the same loss curve.
-constexpr const char* kPauseFileName = "pause";
 
 double train(const ModelConfig& config, const std::vector<TrainingCase>& training,
              const std::vector<TrainingCase>& validation, const TrainingOptions& options,

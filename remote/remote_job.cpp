@@ -1,5 +1,7 @@
 #include "remote/remote_job.h"
 
+#include "jobs/run_folder.h"
+
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -129,7 +131,8 @@ std::string stateCommand(const JobRecord& record) {
       record.scheduler == "slurm"
           ? "squeue -h -j " + shellQuote(record.slurmJob) + " -o %T 2>/dev/null | grep -q ."
           : "{ [ ! -f pid ] || kill -0 -\"$(cat pid)\" 2>/dev/null; }";
-  return "if [ -f exit_code ]; then echo \"exit $(cat exit_code)\"; elif " + alive +
+  const std::string exitCode = RunFolder::kExitCode;
+  return "if [ -f " + exitCode + " ]; then echo \"exit $(cat " + exitCode + ")\"; elif " + alive +
          "; then echo running; else echo ended; fi";
 }
 
@@ -152,7 +155,7 @@ struct Follower {
         connection.run("cd " + shellQuote(record.jobFolder) +
                        " 2>/dev/null || { echo gone; exit 0; }; " + stateCommand(record) +
                        "; tail -c +" + std::to_string(record.eventsOffset + 1 + pending.size()) +
-                       " events.jsonl 2>/dev/null; true");
+                       " " + RunFolder::kEvents + " 2>/dev/null; true");
     const size_t newline = result.out.find('\n');
     const std::string state = result.out.substr(0, newline);
     if (newline != std::string::npos) consume(result.out.substr(newline + 1));
@@ -234,7 +237,8 @@ void removeJobFolder(SshConnection& connection, const JobRecord& record) {
 // The job's own words on failure: its stderr (and Slurm's output), verbatim.
 void showRemoteErrors(SshConnection& connection, const JobRecord& record) {
   const ProcessResult errors = connection.run("cd " + shellQuote(record.jobFolder) +
-                                              " 2>/dev/null && cat stderr.log slurm.out "
+                                              " 2>/dev/null && cat " + RunFolder::kStderr +
+                                              " slurm.out "
                                               "2>/dev/null; true");
   if (!errors.out.empty()) std::cerr << errors.out << (errors.out.back() == '\n' ? "" : "\n");
 }
@@ -376,7 +380,8 @@ std::string remoteJobScript(const ClusterProfile& profile, const std::string& jo
                             const std::vector<std::string>& arguments) {
   std::ostringstream script;
   script << "#!/bin/sh\n"
-         << "# A seqseg job: events to events.jsonl, errors to stderr.log, the exit code last.\n"
+         << "# A seqseg job: events to " << RunFolder::kEvents << ", errors to "
+         << RunFolder::kStderr << ", the exit code last.\n"
          << "umask 077\n"
          << "cd " << shellQuote(jobFolder) << " || exit 1\n"
          << "echo $$ > pid\n";
@@ -394,9 +399,10 @@ std::string remoteJobScript(const ClusterProfile& profile, const std::string& jo
     command = setup + "srun --kill-on-bad-exit=1 --input=none " +
               profile.seqseg.substr(split == std::string::npos ? 0 : split + 1) + "-worker";
   }
-  script << command << " " << shellCommand(arguments)
-         << " > events.jsonl 2> stderr.log < /dev/null\n"
-         << "echo $? > exit_code.part && mv exit_code.part exit_code\n";
+  script << command << " " << shellCommand(arguments) << " > " << RunFolder::kEvents << " 2> "
+         << RunFolder::kStderr << " < /dev/null\n"
+         << "echo $? > " << RunFolder::kExitCode << ".part && mv " << RunFolder::kExitCode
+         << ".part " << RunFolder::kExitCode << "\n";
   return script.str();
 }
 
@@ -541,8 +547,8 @@ void listRemoteJobs(const std::string& cluster, std::ostream& out) {
         connection.open();
         const ProcessResult look = connection.run(
             "cd " + shellQuote(record.jobFolder) + " 2>/dev/null || { echo gone; exit 0; }; " +
-            stateCommand(record) +
-            "; tail -n 200 events.jsonl 2>/dev/null | grep '\"event\":\"progress\"' | tail -n 1");
+            stateCommand(record) + "; tail -n 200 " + RunFolder::kEvents +
+            " 2>/dev/null | grep '\"event\":\"progress\"' | tail -n 1");
         std::istringstream lines(look.out);
         std::string remoteState, last;
         std::getline(lines, remoteState);
