@@ -20,7 +20,10 @@ long long ModelShape::tokens() const {
 }
 
 ModelShape readModelShape(const std::string& presetOrPath, const std::string& presetsDir) {
-  const ModelConfig config = loadModelConfig(presetOrPath, presetsDir);
+  return modelShape(loadModelConfig(presetOrPath, presetsDir));
+}
+
+ModelShape modelShape(const ModelConfig& config) {
   ModelShape shape;
   for (int axis = 0; axis < 3; ++axis) {
     shape.roi[axis] = config.roi[axis];

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "jobs/job_requests.h"
+#include "types/model_config.h"
 
 namespace seqseg {
 
@@ -21,6 +22,9 @@ struct ModelShape {
   std::array<long long, 3> grid() const;  // patches per axis at the ROI
   long long tokens() const;               // tokens per window
 };
+
+// The numbers of `config` the wizard shows.
+ModelShape modelShape(const ModelConfig& config);
 
 // Reads a preset (by name, from `presetsDir`) or a config JSON file; throws
 // std::invalid_argument naming the file when it cannot.

@@ -1,24 +1,29 @@
 #include "ui/train_wizard_model.h"
 
 #include <algorithm>
-#include <cmath>
 #include <filesystem>
+#include <sstream>
 #include <stdexcept>
 #include <utility>
 
 namespace seqseg {
 namespace {
 
-// The parts of a comma-separated list that are not empty (blank ones count).
-int nonEmptyParts(const std::string& list) {
-  int parts = 0;
-  size_t begin = 0;
-  while (begin <= list.size()) {
-    const size_t end = std::min(list.find(',', begin), list.size());
-    if (end > begin) ++parts;
-    begin = end + 1;
+// "64, 32, 16" -> {64, 32, 16}; empty parts are skipped, blank ones are no number.
+std::vector<int64_t> channelCounts(const std::string& list) {
+  std::vector<int64_t> counts;
+  std::stringstream parts(list);
+  for (std::string part; std::getline(parts, part, ',');) {
+    if (part.empty()) continue;  // "16,,8": a doubled comma; a blank entry is an error below
+    try {
+      size_t used = 0;
+      counts.push_back(std::stoll(part, &used));
+      if (part.find_first_not_of(" \t", used) != std::string::npos) throw std::invalid_argument("");
+    } catch (const std::exception&) {
+      throw std::invalid_argument("the decoder channel counts must be whole numbers");
+    }
   }
-  return parts;
+  return counts;
 }
 
 }  // namespace
@@ -37,25 +42,16 @@ std::string TrainWizardModel::dataProblem() const {
 
 ModelShape TrainWizardModel::shape() const {
   if (!customModel()) return readModelShape(model.preset, presetsDir_);
-  ModelShape shape;
-  shape.roi = {model.roi, model.roi, model.roi};
-  shape.patch = {model.patch, model.patch, model.patch};
-  shape.embedDim = model.embedDim;
-  shape.depth = model.depth;
-  shape.numHeads = model.heads;
-  const int patch = model.patch;
-  if (patch < 1 || (patch & (patch - 1)) != 0)
-    throw std::invalid_argument("the patch must be a power of two");
-  if (model.roi % patch != 0)
-    throw std::invalid_argument("the ROI must be a multiple of the patch");
-  if (model.heads < 1 || model.embedDim % model.heads != 0)
-    throw std::invalid_argument("the heads must divide the embedding");
-  // The decoder upsamples by 2 per stage, from the patch grid back to voxels.
-  const int stages = static_cast<int>(std::log2(patch));
-  if (nonEmptyParts(model.decoderChannels) != stages + 1)
-    throw std::invalid_argument("the decoder needs " + std::to_string(stages + 1) +
-                                " channel counts (one more than log2 of the patch)");
-  return shape;
+  // The custom shape as a model config, checked by the config's own rules.
+  ModelConfig config;
+  config.roi = {model.roi, model.roi, model.roi};
+  config.patch = {model.patch, model.patch, model.patch};
+  config.embed_dim = model.embedDim;
+  config.depth = model.depth;
+  config.num_heads = model.heads;
+  config.decoder_channels = channelCounts(model.decoderChannels);
+  config.validate();
+  return modelShape(config);
 }
 
 std::string TrainWizardModel::modelProblem() const {

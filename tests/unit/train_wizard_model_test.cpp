@@ -86,12 +86,12 @@ TEST(TrainWizardModel, CustomModelShapesAreChecked) {
   EXPECT_TRUE(mentions(model.modelProblem(), "power of two"));
   model.model.patch = 8;
   model.model.roi = 36;
-  EXPECT_TRUE(mentions(model.modelProblem(), "multiple of the patch"));
+  EXPECT_TRUE(mentions(model.modelProblem(), "is not divisible by patch"));
   model.model.roi = 32;
   model.model.heads = 5;
-  EXPECT_TRUE(mentions(model.modelProblem(), "divide the embedding"));
+  EXPECT_TRUE(mentions(model.modelProblem(), "is not divisible by num_heads"));
   model.model.heads = 2;
-  EXPECT_TRUE(mentions(model.modelProblem(), "needs 4 channel counts")) << model.modelProblem();
+  EXPECT_TRUE(mentions(model.modelProblem(), "needs 4")) << model.modelProblem();
   model.model.decoderChannels = "16, 8, 8, 8";
   EXPECT_EQ(model.modelProblem(), "");
   model.model.decoderChannels = "16, 8, 8,, 8,";
