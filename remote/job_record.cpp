@@ -34,7 +34,7 @@ nlohmann::json JobRecord::toJson() const {
           {"job_folder", jobFolder},
           {"scheduler", scheduler},
           {"slurm_job", slurmJob},
-          {"state", state},
+          {"state", recordStateSpelling(state)},
           {"events_offset", eventsOffset},
           {"local_output", localOutput},
           {"local_report", localReport},
@@ -52,7 +52,8 @@ JobRecord JobRecord::fromJson(const nlohmann::json& json) {
   record.jobFolder = json.value("job_folder", "");
   record.scheduler = json.value("scheduler", "");
   record.slurmJob = json.value("slurm_job", "");
-  record.state = json.value("state", "");
+  // A record this version cannot read the state of is no job it can follow.
+  record.state = parseRecordState(json.value("state", "")).value_or(JobState::Lost);
   record.eventsOffset = json.value("events_offset", 0LL);
   record.localOutput = json.value("local_output", "");
   record.localReport = json.value("local_report", "");

@@ -9,14 +9,17 @@
 #include <utility>
 #include <vector>
 
+#include "jobs/job_state.h"
+
 namespace seqseg {
 
 struct JobRecord {
   std::string id, cluster, kind, jobFolder;
   std::string scheduler;  // "slurm" or "process" (a detached process group on the login host)
   std::string slurmJob;   // the Slurm job id
-  std::string state = "running";  // running, done, failed, cancelled, lost
-  long long eventsOffset = 0;     // bytes of events.jsonl already shown
+  // On disk as its record spelling: running, done, failed, cancelled, lost.
+  JobState state = JobState::Running;
+  long long eventsOffset = 0;  // bytes of events.jsonl already shown
   std::string localOutput, localReport;
   std::vector<std::pair<std::string, std::string>> pathsShownAs;
   std::string created, progress;

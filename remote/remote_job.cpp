@@ -248,10 +248,10 @@ void showRemoteErrors(SshConnection& connection, const JobRecord& record) {
 void stopJob(JobRecord& record, SshConnection& connection) {
   const std::string inFolder = "cd " + shellQuote(record.jobFolder) + " 2>/dev/null && ";
   // Recorded first, so that a process following the job reports it as cancelled.
-  record.state = "cancelled";
+  record.state = JobState::Cancelled;
   record.exitCode = 1;
   updateJobRecord(record.id, [](JobRecord& stored) {
-    stored.state = "cancelled";
+    stored.state = JobState::Cancelled;
     stored.exitCode = 1;
   });
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
@@ -315,11 +315,11 @@ int follow(JobRecord& record, SshConnection& connection, ProgressSink& progress)
   }
   // `jobs cancel` records the cancel before it ends the job and removes its folder.
   const JobRecord stored = loadJobRecord(record.id);
-  const bool cancelled = stored.state == "cancelled";
+  const bool cancelled = stored.state == JobState::Cancelled;
   if (state == "gone" && !cancelled) {
     // Another `jobs attach` finished it meanwhile, or someone removed the folder.
-    if (stored.state != "running") return commandExitCode(stored);
-    record.state = "lost";
+    if (stored.state != JobState::Running) return commandExitCode(stored);
+    record.state = JobState::Lost;
     saveJobRecord(record);
     std::cerr << "seqseg: job " << record.id << ": its folder " << record.jobFolder
               << " is gone from cluster '" << record.cluster << "'\n";
@@ -330,33 +330,33 @@ int follow(JobRecord& record, SshConnection& connection, ProgressSink& progress)
     code = std::atoi(state.c_str() + 5);
     if (code == 0 || (code == 1 && !cancelled)) fetchOutputs(connection, record);
     if (code != 0) showRemoteErrors(connection, record);
-    record.state = code == 0 ? "done" : cancelled ? "cancelled" : "failed";
+    record.state = code == 0 ? JobState::Done : cancelled ? JobState::Cancelled : JobState::Failed;
   } else {
     showRemoteErrors(connection, record);
-    record.state = cancelled ? "cancelled" : "lost";
+    record.state = cancelled ? JobState::Cancelled : JobState::Lost;
     if (!cancelled)
       std::cerr << "seqseg: job " << record.id << " on cluster '" << record.cluster
                 << "' ended without finishing (killed by its scheduler, or its processes were "
                    "ended)\n";
   }
-  if (record.state == "cancelled")
+  if (record.state == JobState::Cancelled)
     std::cerr << "seqseg: job " << record.id << " on cluster '" << record.cluster
               << "' was cancelled\n";
   if (!follower.heldDone.is_null()) {
     progress.emit(follower.heldDone);
   } else {
     // The job could not say how it ended (its processes were ended): say it for it.
-    if (record.state != "cancelled")
+    if (record.state != JobState::Cancelled)
       progress.emit({{"event", "error"},
                      {"message", "remote job " + record.id + " ended with " +
                                      (code >= 0 && state.rfind("exit ", 0) == 0
                                           ? "exit code " + std::to_string(code)
                                           : std::string("no exit code"))}});
     progress.emit(
-        {{"event", "done"}, {"status", record.state == "cancelled" ? "cancelled" : "failed"}});
+        doneEvent(record.state == JobState::Cancelled ? JobState::Cancelled : JobState::Failed));
   }
   // The command line's codes: 0 done, 2 bad input (the remote seqseg said which), 1 otherwise.
-  record.exitCode = (code == 0 || code == 2) && record.state != "cancelled" ? code : 1;
+  record.exitCode = (code == 0 || code == 2) && record.state != JobState::Cancelled ? code : 1;
   saveJobRecord(record);
   removeJobFolder(connection, record);
   return record.exitCode;
@@ -507,8 +507,9 @@ int runRemoteJob(const ClusterProfile& profile, const RemoteJobRequest& request,
 
 int attachRemoteJob(const std::string& id, ProgressSink& progress) {
   JobRecord record = loadJobRecord(id);
-  if (record.state != "running") {
-    std::cerr << "seqseg: job " << id << " has ended (" << record.state << ")\n";
+  if (record.state != JobState::Running) {
+    std::cerr << "seqseg: job " << id << " has ended (" << recordStateSpelling(record.state)
+              << ")\n";
     return commandExitCode(record);
   }
   SshConnection connection(findClusterProfile(record.cluster));
@@ -522,8 +523,8 @@ int attachRemoteJob(const std::string& id, ProgressSink& progress) {
 
 int cancelRemoteJob(const std::string& id, std::ostream& out) {
   JobRecord record = loadJobRecord(id);
-  if (record.state != "running") {
-    out << "job " << id << " has already ended (" << record.state << ")\n";
+  if (record.state != JobState::Running) {
+    out << "job " << id << " has already ended (" << recordStateSpelling(record.state) << ")\n";
     return 0;
   }
   SshConnection connection(findClusterProfile(record.cluster));
@@ -540,8 +541,8 @@ void listRemoteJobs(const std::string& cluster, std::ostream& out) {
       << "PROGRESS\n";
   for (JobRecord& record : records) {
     if (!cluster.empty() && record.cluster != cluster) continue;
-    std::string state = record.state, shown = record.progress;
-    if (record.state == "running") {
+    std::string state = recordStateSpelling(record.state), shown = record.progress;
+    if (record.state == JobState::Running) {
       try {
         SshConnection connection(findClusterProfile(record.cluster));
         connection.open();

@@ -79,10 +79,12 @@ void RemoteJobsDialog::refresh() {
   table_->setRowCount(static_cast<int>(records.size()));
   for (int row = 0; row < static_cast<int>(records.size()); ++row) {
     const JobRecord& record = records[static_cast<size_t>(row)];
-    const QString values[] = {
-        QString::fromStdString(record.id),       QString::fromStdString(record.cluster),
-        QString::fromStdString(record.kind),     QString::fromStdString(record.state),
-        QString::fromStdString(record.progress), QString::fromStdString(record.created)};
+    const QString values[] = {QString::fromStdString(record.id),
+                              QString::fromStdString(record.cluster),
+                              QString::fromStdString(record.kind),
+                              QString::fromStdString(recordStateSpelling(record.state)),
+                              QString::fromStdString(record.progress),
+                              QString::fromStdString(record.created)};
     for (int column = IdColumn; column <= StartedColumn; ++column)
       table_->setItem(row, column, new QTableWidgetItem(values[column]));
   }
@@ -123,8 +125,9 @@ void RemoteJobsDialog::attachJob() {
     message_->setText(QString::fromStdString(error.what()));
     return;
   }
-  if (record.state != "running") {
-    message_->setText(tr("Job %1 has ended (%2).").arg(id, QString::fromStdString(record.state)));
+  if (record.state != JobState::Running) {
+    message_->setText(tr("Job %1 has ended (%2).")
+                          .arg(id, QString::fromStdString(recordStateSpelling(record.state))));
     refresh();
     return;
   }
@@ -171,7 +174,7 @@ void RemoteJobsDialog::cancelEnded(const QString& id, int exitCode) {
   // A Segment panel job's local folder has nothing more to receive.
   try {
     const JobRecord record = loadJobRecord(id.toStdString());
-    if (record.state != "running")
+    if (record.state != JobState::Running)
       if (const QString folder = remoteSegmentFolderOf(record); !folder.isEmpty())
         QDir(folder).removeRecursively();
   } catch (const std::exception&) {

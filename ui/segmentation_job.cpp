@@ -184,7 +184,7 @@ void SegmentationJob::readResult() {
 bool SegmentationJob::remoteJobRunning() const {
   if (jobFolder_.isEmpty() || remoteJobId_.empty()) return false;
   try {
-    return loadJobRecord(remoteJobId_).state == "running";
+    return loadJobRecord(remoteJobId_).state == JobState::Running;
   } catch (const std::exception&) {
     return false;  // no record: nothing to attach to
   }
