@@ -15,6 +15,7 @@
 
 #include <memory>
 
+#include "jobs/job_arguments.h"
 #include "ui/job_process.h"
 #include "ui/wizard_fields.h"
 
@@ -156,10 +157,15 @@ void WizardDataPage::makeSyntheticDataset(const QString& folder, int cases) {
     }
     surveyFolder(folder);
   });
-  synth_->start(seqsegProgram(executable_),
-                {QStringLiteral("synth"), QStringLiteral("--out"), folder,
-                 QStringLiteral("--cases"), QString::number(cases), QStringLiteral("--size"),
-                 QStringLiteral("40"), QStringLiteral("--seed"), QStringLiteral("1")});
+  SynthRequest request;
+  request.out = folder.toStdString();
+  request.cases = cases;
+  request.size = "40";  // small cases: a dataset to try the wizard on, made in seconds
+  request.seed = 1;
+  QStringList arguments;
+  for (const std::string& argument : synthArguments(request))
+    arguments << QString::fromStdString(argument);
+  synth_->start(seqsegProgram(executable_), arguments);
 }
 
 }  // namespace seqseg
