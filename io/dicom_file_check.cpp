@@ -89,6 +89,42 @@ class DataSetWalker {
   DataSetWalker(const uint8_t* bytes, uint64_t size, bool bigEndian)
       : bytes_(bytes), size_(size), bigEndian_(bigEndian) {}
 
+  struct ElementHeader {
+    std::string vr;  // explicit VR only
+    uint32_t length = 0;
+    uint64_t valueStart = 0;
+  };
+  enum class HeaderRead { Ok, CutShort, UnknownVr };
+
+  // The VR and value length of the element whose tag is at `position`, by how the syntax encodes
+  // them (explicit: a 2- or 4-byte length after the VR; implicit: a 4-byte length).
+  HeaderRead readHeader(uint64_t position, uint64_t end, bool explicitVr,
+                        ElementHeader& header) const {
+    if (end - position < 8) return HeaderRead::CutShort;
+    header.valueStart = position + 8;
+    if (!explicitVr) {
+      header.length = u32(position + 4);
+      return HeaderRead::Ok;
+    }
+    header.vr.assign(reinterpret_cast<const char*>(bytes_ + position + 4), 2);
+    // GDCM asserts on a value representation it does not know, so only the standard's pass.
+    if (!knownVrs().count(header.vr)) return HeaderRead::UnknownVr;
+    if (!longLength(header.vr)) {
+      header.length = u16(position + 6);
+      return HeaderRead::Ok;
+    }
+    if (end - position < 12) return HeaderRead::CutShort;
+    header.length = u32(position + 8);
+    header.valueStart = position + 12;
+    return HeaderRead::Ok;
+  }
+
+  uint16_t u16(uint64_t at) const {
+    return bigEndian_ ? static_cast<uint16_t>(bytes_[at] << 8 | bytes_[at + 1])
+                      : static_cast<uint16_t>(bytes_[at] | bytes_[at + 1] << 8);
+  }
+  uint32_t readTag(uint64_t at) const { return uint32_t(u16(at)) << 16 | u16(at + 2); }
+
   // The elements from `position` to `end`. With a `delimiter` (an item of undefined length),
   // they end at that tag instead, which must come before `end`.
   bool walk(uint64_t& position, uint64_t end, uint32_t delimiter, bool explicitVr, int depth) {
@@ -104,25 +140,18 @@ class DataSetWalker {
       if ((tag >> 16) == 0xfffe) return fail("a misplaced item tag " + tagName(tag));
       if ((tag >> 16) == 0x0002)
         return fail("a file meta element " + tagName(tag) + " inside the data set");
-      std::string vr;
-      uint32_t length = 0;
-      uint64_t valueStart = 0;
-      if (explicitVr) {
-        vr.assign(reinterpret_cast<const char*>(bytes_ + position + 4), 2);
-        if (!knownVrs().count(vr))
+      ElementHeader header;
+      switch (readHeader(position, end, explicitVr, header)) {
+        case HeaderRead::CutShort:
+          return fail("an element is cut short by the end of the file");
+        case HeaderRead::UnknownVr:
           return fail(tagName(tag) + " has an invalid value representation");
-        if (longLength(vr)) {
-          if (end - position < 12) return fail("an element is cut short by the end of the file");
-          length = u32(position + 8);
-          valueStart = position + 12;
-        } else {
-          length = u16(position + 6);
-          valueStart = position + 8;
-        }
-      } else {
-        length = u32(position + 4);
-        valueStart = position + 8;
+        case HeaderRead::Ok:
+          break;
       }
+      const std::string& vr = header.vr;
+      const uint32_t length = header.length;
+      const uint64_t valueStart = header.valueStart;
       position = valueStart;
       if (length == kUndefinedLength) {
         if (tag == kPixelData && explicitVr && (vr == "OB" || vr == "OW")) {
@@ -200,15 +229,10 @@ class DataSetWalker {
     }
   }
 
-  uint16_t u16(uint64_t at) const {
-    return bigEndian_ ? static_cast<uint16_t>(bytes_[at] << 8 | bytes_[at + 1])
-                      : static_cast<uint16_t>(bytes_[at] | bytes_[at + 1] << 8);
-  }
   uint32_t u32(uint64_t at) const {
     return bigEndian_ ? uint32_t(u16(at)) << 16 | u16(at + 2)
                       : uint32_t(u16(at + 2)) << 16 | u16(at);
   }
-  uint32_t readTag(uint64_t at) const { return uint32_t(u16(at)) << 16 | u16(at + 2); }
   bool fail(const std::string& problem) {
     problem_ = problem;
     return false;
@@ -236,12 +260,6 @@ TransferSyntax transferSyntax(std::string uid) {
   return {};
 }
 
-uint32_t littleEndian(const uint8_t* bytes, int count) {
-  uint32_t value = 0;
-  for (int i = count - 1; i >= 0; --i) value = (value << 8) | bytes[i];
-  return value;
-}
-
 }  // namespace
 
 bool hasDicomPreamble(const std::string& path) {
@@ -265,27 +283,25 @@ DicomFileCheck checkDicomFile(const std::string& path) {
   uint64_t position = 132;
   std::string syntaxUid;
   bool sawSyntax = false;
-  while (size - position >= 2 && littleEndian(bytes + position, 2) == 0x0002) {
-    if (size - position < 8) return metaProblem("is cut short");
-    const uint32_t element = littleEndian(bytes + position + 2, 2);
-    const std::string vr(reinterpret_cast<const char*>(bytes + position + 4), 2);
-    // GDCM asserts on a value representation it does not know, so only the standard's pass.
-    if (!knownVrs().count(vr)) return metaProblem("has an invalid value representation");
-    uint64_t headerBytes = 8;
-    uint64_t length = littleEndian(bytes + position + 6, 2);
-    if (longLength(vr)) {
-      if (size - position < 12) return metaProblem("is cut short");
-      headerBytes = 12;
-      length = littleEndian(bytes + position + 8, 4);
+  const DataSetWalker meta(bytes, size, /*bigEndian=*/false);
+  while (size - position >= 2 && meta.u16(position) == 0x0002) {
+    DataSetWalker::ElementHeader header;
+    switch (meta.readHeader(position, size, /*explicitVr=*/true, header)) {
+      case DataSetWalker::HeaderRead::CutShort:
+        return metaProblem("is cut short");
+      case DataSetWalker::HeaderRead::UnknownVr:
+        return metaProblem("has an invalid value representation");
+      case DataSetWalker::HeaderRead::Ok:
+        break;
     }
-    if (vr == "SQ" || length == kUndefinedLength)
+    if (header.vr == "SQ" || header.length == kUndefinedLength)
       return metaProblem("holds a sequence or an undefined length");
-    if (headerBytes + length > size - position) return metaProblem("is cut short");
-    if (element == 0x0010) {
-      syntaxUid.assign(reinterpret_cast<const char*>(bytes + position + headerBytes), length);
+    if (header.length > size - header.valueStart) return metaProblem("is cut short");
+    if ((meta.readTag(position) & 0xffff) == 0x0010) {
+      syntaxUid.assign(reinterpret_cast<const char*>(bytes + header.valueStart), header.length);
       sawSyntax = true;
     }
-    position += headerBytes + length;
+    position = header.valueStart + header.length;
   }
   if (size - position == 1) return metaProblem("is cut short");
   if (!sawSyntax) return metaProblem("names no transfer syntax");

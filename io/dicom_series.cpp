@@ -382,6 +382,11 @@ FolderScan scanFolder(const std::string& folder) {
       bySeries[header.seriesKey].push_back(std::move(header));
   }
 
+  // What was skipped is the folder's: every series of the scan names the same files.
+  std::vector<std::string> skipped;
+  for (const std::vector<std::string>* files : {&scan.notDicom, &scan.nonImage})
+    for (const std::string& path : *files) skipped.push_back(relativeName(path, folder));
+  std::sort(skipped.begin(), skipped.end());
   for (auto& [key, slices] : bySeries) {
     DicomSeriesInfo series;
     series.folder = folder;
@@ -394,9 +399,7 @@ FolderScan scanFolder(const std::string& folder) {
                           : !first.acquisitionDate.empty() ? first.acquisitionDate
                                                            : first.studyDate);
     placeSlices(series, slices);
-    for (const auto& files : {scan.notDicom, scan.nonImage})
-      for (const std::string& path : files) series.skipped.push_back(relativeName(path, folder));
-    std::sort(series.skipped.begin(), series.skipped.end());
+    series.skipped = skipped;
     scan.series.push_back(std::move(series));
   }
 
