@@ -23,6 +23,7 @@
 #include "io/dicom_file_check.h"
 #include "io/image_reader.h"
 #include "io/image_writer.h"
+#include "io/itk_lock.h"
 #include "io/nifti_geometry.h"
 #include "types/input_error.h"
 #include "types/name_affixes.h"
@@ -114,6 +115,7 @@ std::string trimmed(std::string text) {
 SliceHeader readHeader(const std::string& path) {
   SliceHeader header;
   header.path = path;
+  const auto gdcm = lockItk();
   // GDCM prints its warnings (a truncated file, say) to stderr; they come back as one error here.
   gdcm::Trace::WarningOff();
   gdcm::Reader reader;
@@ -480,6 +482,7 @@ Volume readDicomSeries(const DicomSeriesInfo& series) {
   volume.voxels.resize(static_cast<size_t>(slices * rows * columns));
   for (int64_t k = 0; k < slices; ++k) {
     const std::string& file = series.files[k];
+    const auto itk = lockItk();
     auto reader = itk::ImageFileReader<ItkSlice>::New();
     // GDCM's reader applies RescaleSlope and RescaleIntercept when the pixels come out as float.
     reader->SetImageIO(itk::GDCMImageIO::New());
@@ -523,6 +526,7 @@ Volume resampleOnto(const Volume& image, const Volume& reference) {
   out.shape = {image.shape[0], reference.shape[1], reference.shape[2], reference.shape[3]};
   out.geometry = reference.geometry;
   out.voxels.resize(static_cast<size_t>(out.channels() * out.voxelsPerChannel()));
+  const auto itk = lockItk();
   const ItkVolume::Pointer grid =
       toItk(Volume{{1, reference.shape[1], reference.shape[2], reference.shape[3]},
                    std::vector<float>(static_cast<size_t>(reference.voxelsPerChannel())),

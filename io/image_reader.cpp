@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "io/itk_lock.h"
 #include "io/nifti_header.h"
 #include "types/input_error.h"
 
@@ -59,6 +60,7 @@ void checkRank(const std::string& path, const NiftiHeaderInfo& header, ExpectedR
 
 // Shape and geometry of a file whose voxels are read, as ITK places it.
 Volume placedVolume(const std::string& path, const NiftiHeaderInfo& header) {
+  const auto itk = lockItk();
   ItkImage4::Pointer image = readPlacementWithItk(path);
   const auto size = image->GetLargestPossibleRegion().GetSize();
   Volume volume;
