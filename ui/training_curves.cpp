@@ -55,7 +55,7 @@ bool applyTrainingLine(const std::string& line, TrainingCurves& curves) {
     if (event.value("job", std::string()) != "train") return true;
     curves.totalSteps = event.value("total", 0LL);
     curves.truncateAfter(event.value("resumed_at_step", 0LL));
-    curves.doneStatus.clear();
+    curves.doneStatus.reset();
   } else if (kind == "progress") {
     if (event.contains("eta_s") && event["eta_s"].is_number())
       curves.etaSeconds = event["eta_s"].get<double>();
@@ -69,7 +69,9 @@ bool applyTrainingLine(const std::string& line, TrainingCurves& curves) {
   } else if (kind == "result") {
     addLog(curves, event.value("message", std::string()));
   } else if (kind == "done") {
-    curves.doneStatus = event.value("status", std::string("ok"));
+    // A status this version does not know ended the run all the same.
+    curves.doneStatus =
+        parseDoneStatus(event.value("status", std::string("ok"))).value_or(JobState::Failed);
   } else {
     return false;
   }

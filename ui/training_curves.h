@@ -2,8 +2,11 @@
 // The curves of a training run as the wizard plots them, built from the run's JSON lines: the
 // metric events of `seqseg train --progress json` and the lines of RUN_DIR/metrics.jsonl are the
 // same objects, so a run watched live and a run reopened later give the same points. No Qt.
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "jobs/job_state.h"
 
 namespace seqseg {
 
@@ -25,7 +28,7 @@ struct TrainingCurves {
   std::vector<ValidationPoint> validations;  // in step order
   long long totalSteps = 0;                  // from the start event; 0 until known
   double etaSeconds = -1;                    // from the latest progress event; -1 unknown
-  std::string doneStatus;                    // "ok", "paused", "failed", "cancelled"; "" running
+  std::optional<JobState> doneStatus;        // the done event's (Done, Paused, ...); none running
   std::vector<std::string> logLines;         // log and error messages, oldest first
   std::vector<std::string> leftOutCases;     // "ID: reason" of cases the run could not read
 

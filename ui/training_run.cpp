@@ -154,7 +154,7 @@ bool TrainingRun::launchDetached(const QStringList& seqsegArguments, const QStri
   }
   writeJsonFile(QDir(runDir_).filePath(kProcessFile),
                 QJsonObject{{"pid", process_.processId()}, {"marker", marker}});
-  curves_.doneStatus.clear();
+  curves_.doneStatus.reset();
   emit curvesChanged();
   return true;
 }
@@ -234,7 +234,7 @@ void TrainingRun::applyLine(const QByteArray& line) {
 
 void TrainingRun::processEnded() {
   notifyChange_.stop();  // told below
-  if (curves_.doneStatus.empty()) curves_.doneStatus = cancelled_ ? "cancelled" : "failed";
+  if (!curves_.doneStatus) curves_.doneStatus = cancelled_ ? JobState::Cancelled : JobState::Failed;
   cancelled_ = false;
   emit curvesChanged();
   emit ended();

@@ -68,15 +68,18 @@ WizardRunPage::WizardRunPage(TrainingRun& run, QWidget* parent) : QWizardPage(pa
 }
 
 bool WizardRunPage::isComplete() const {
-  return run_.curves().doneStatus == "ok";
+  return run_.curves().doneStatus == JobState::Done;
 }
 
 void WizardRunPage::showRun() {
   const TrainingCurves& curves = run_.curves();
   charts_->show(curves);
   const bool running = run_.running();
-  QString state = running ? tr("running") : QString::fromStdString(curves.doneStatus);
-  if (state.isEmpty()) state = tr("stopped");
+  // The done event's own word (ok, paused, failed, cancelled), as the run's log says it.
+  const QString state = running ? tr("running")
+                        : curves.doneStatus
+                            ? QString::fromStdString(doneStatusSpelling(*curves.doneStatus))
+                            : tr("stopped");
   QString facts = tr("State: %1.").arg(state);
   if (!curves.steps.empty()) {
     const StepPoint& last = curves.steps.back();
@@ -112,7 +115,7 @@ void WizardRunPage::showRun() {
   pause_->setToolTip(remote ? tr("A run on a cluster cannot pause; Cancel keeps last.pt there")
                             : tr("Checkpoint after the current step (last.pt) and stop"));
   cancel_->setEnabled(running);
-  resume_->setEnabled(!running && curves.doneStatus != "ok" &&
+  resume_->setEnabled(!running && curves.doneStatus != JobState::Done &&
                       QFileInfo::exists(run_.runDir() + QStringLiteral("/last.pt")));
   emit completeChanged();
 }

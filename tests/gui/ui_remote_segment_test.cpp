@@ -312,9 +312,10 @@ TEST_F(RemoteGui, TheTrainingWizardTrainsOnAClusterProfileAndTheJobListReattache
 
   // Until the wizard has read the end (its next look at the events after the process ended).
   ASSERT_TRUE(QTest::qWaitFor(
-      [&] { return !wizard->run().running() && !wizard->run().curves().doneStatus.empty(); },
+      [&] { return !wizard->run().running() && wizard->run().curves().doneStatus.has_value(); },
       kTimeoutMs));
-  ASSERT_EQ(wizard->run().curves().doneStatus, "ok") << test::readFile(data_ / "run/stderr.log");
+  ASSERT_EQ(wizard->run().curves().doneStatus, JobState::Done)
+      << test::readFile(data_ / "run/stderr.log");
   ASSERT_FALSE(wizard->run().curves().steps.empty());
   EXPECT_EQ(wizard->run().curves().steps.back().step, 8);
   EXPECT_TRUE(std::filesystem::exists(data_ / "run/best.pt"));

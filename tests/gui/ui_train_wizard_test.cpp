@@ -156,7 +156,7 @@ class TrainWizardTest : public ::testing::Test {
 
   static bool waitForEnd(TrainWizard& wizard) {
     return waitFor(
-        [&] { return !wizard.run().running() && !wizard.run().curves().doneStatus.empty(); },
+        [&] { return !wizard.run().running() && wizard.run().curves().doneStatus.has_value(); },
         kRunTimeoutMs);
   }
 
@@ -257,11 +257,11 @@ TEST_F(TrainWizardTest, TrainsTwoEpochsWithoutTheCorruptCaseAndTheModelSegmentsT
   stalls.start();
   wizard->next();  // starts the run
   ASSERT_EQ(wizard->currentId(), TrainWizard::RunPageId);
-  ASSERT_TRUE(wizard->run().running() || !wizard->run().curves().doneStatus.empty())
+  ASSERT_TRUE(wizard->run().running() || wizard->run().curves().doneStatus.has_value())
       << wizard->run().errorString().toStdString();
   ASSERT_TRUE(waitForEnd(*wizard)) << "the run did not end";
   stalls.stop();
-  ASSERT_EQ(wizard->run().curves().doneStatus, "ok")
+  ASSERT_EQ(wizard->run().curves().doneStatus, JobState::Done)
       << test::readFile(runDir + "/stderr.log") << test::readFile(runDir + "/events.jsonl");
   // About 40 ms on a quiet machine; a chart or log update blocking on the run would take seconds.
   // The bound leaves room for a CI machine whose two cores are busy with the other tests.
@@ -330,7 +330,8 @@ TEST_F(TrainWizardTest, PauseResumeKeepsTheCurveAndAClosedWindowReopensOnTheWhol
   ASSERT_TRUE(pause->isEnabled());
   pause->click();
   ASSERT_TRUE(waitForEnd(*wizard));
-  ASSERT_EQ(wizard->run().curves().doneStatus, "paused") << test::readFile(runDir + "/stderr.log");
+  ASSERT_EQ(wizard->run().curves().doneStatus, JobState::Paused)
+      << test::readFile(runDir + "/stderr.log");
   const size_t pausedAt = wizard->run().curves().steps.size();
   EXPECT_LT(pausedAt, 8u);
   auto* resume = wizard->findChild<QPushButton*>("resumeButton");
@@ -349,7 +350,8 @@ TEST_F(TrainWizardTest, PauseResumeKeepsTheCurveAndAClosedWindowReopensOnTheWhol
   EXPECT_EQ(reopened->currentId(), TrainWizard::RunPageId);
   EXPECT_GE(reopened->charts().lossSeries()->count(), static_cast<int>(pausedAt));
   ASSERT_TRUE(waitForEnd(*reopened));
-  EXPECT_EQ(reopened->run().curves().doneStatus, "ok") << test::readFile(runDir + "/stderr.log");
+  EXPECT_EQ(reopened->run().curves().doneStatus, JobState::Done)
+      << test::readFile(runDir + "/stderr.log");
   const MetricsFile actual = readMetrics(runDir + "/metrics.jsonl");
   ASSERT_EQ(actual.losses.size(), expected.losses.size());
   for (size_t i = 0; i < expected.losses.size(); ++i)
@@ -374,7 +376,7 @@ TEST_F(TrainWizardTest, CancelEndsEveryRankAndKeepsALoadableLastCheckpoint) {
   EXPECT_GE(processesOf(runDir).size(), 3u);
   wizard->findChild<QPushButton*>("cancelRunButton")->click();
   ASSERT_TRUE(waitForEnd(*wizard));
-  EXPECT_EQ(wizard->run().curves().doneStatus, "cancelled");
+  EXPECT_EQ(wizard->run().curves().doneStatus, JobState::Cancelled);
   EXPECT_TRUE(waitFor([&] { return processesOf(runDir).empty(); }, 20000))
       << processesOf(runDir).size() << " processes of the run are left";
   const test::CommandResult python = test::runCommand(

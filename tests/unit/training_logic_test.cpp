@@ -143,7 +143,7 @@ TEST(TrainingCurves, EventsAndMetricsLinesGiveTheSamePoints) {
   ASSERT_EQ(curves.validations.size(), 1u);
   EXPECT_DOUBLE_EQ(curves.validations[0].et, 0.125);
   EXPECT_DOUBLE_EQ(curves.etaSeconds, 3.5);
-  EXPECT_EQ(curves.doneStatus, "paused");
+  EXPECT_EQ(curves.doneStatus, JobState::Paused);
   ASSERT_EQ(curves.leftOutCases.size(), 1u);
   EXPECT_EQ(curves.leftOutCases[0].rfind("bad: ", 0), 0u);
 
@@ -151,7 +151,7 @@ TEST(TrainingCurves, EventsAndMetricsLinesGiveTheSamePoints) {
   applyTrainingLine(
       R"({"event":"start","job":"train","total":4,"resumed_at_epoch":0,"resumed_at_step":1})",
       curves);
-  EXPECT_EQ(curves.doneStatus, "");
+  EXPECT_FALSE(curves.doneStatus.has_value());
   EXPECT_EQ(curves.steps.size(), 1u);
   EXPECT_TRUE(curves.validations.empty());
   applyTrainingLine(R"({"event":"metric","step":2,"epoch":1,"loss":1.0,"lr":0.002})", curves);
