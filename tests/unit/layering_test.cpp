@@ -75,7 +75,9 @@ TEST(Layering, EverySourceFolderHasItsLayer) {
     bool hasSources = false;
     for (const auto& file : fs::recursive_directory_iterator(entry.path()))
       hasSources = hasSources || (file.is_regular_file() && isSource(file.path()));
-    if (hasSources) EXPECT_TRUE(allowedIncludes().count(name)) << name << "/ has no layer";
+    if (hasSources) {
+      EXPECT_TRUE(allowedIncludes().count(name)) << name << "/ has no layer";
+    }
   }
 }
 
