@@ -2,10 +2,12 @@
 
 # LibTorch: Debian's 1.13 CPU build (default), or PyTorch 2.x's (a CUDA build with cuDNN and NCCL)
 # from the venv scripts/bootstrap-torch2 makes. Torch_DIR given on the command line (the GPU
-# machine's own PyTorch) wins over both.
+# machine's own PyTorch) wins over both. A Torch_DIR inside a Python package (scripts/gpu-check
+# passes the running Python's torch) is a wheel's: it gets the wheel's search order, so that
+# Debian's libtorch 1.13, where it is also installed, is never linked beside it.
 set(SEQSEG_TORCH "debian" CACHE STRING "LibTorch to build against: debian or pip")
 set_property(CACHE SEQSEG_TORCH PROPERTY STRINGS debian pip)
-if(SEQSEG_TORCH STREQUAL "pip")
+if(SEQSEG_TORCH STREQUAL "pip" OR Torch_DIR MATCHES "/(site|dist)-packages/torch/")
   include(SeqsegTorchPip)
 elseif(NOT SEQSEG_TORCH STREQUAL "debian")
   message(FATAL_ERROR "SEQSEG_TORCH must be debian or pip, not '${SEQSEG_TORCH}'")
