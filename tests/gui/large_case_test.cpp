@@ -32,7 +32,8 @@ constexpr int64_t kBrightSide = 128;  // a bright cube in the middle, for the vi
 // 185-270 ms measured on a quiet 2-core machine, 844 ms with its load average at 11 (other
 // builds), 1194 ms once while the shared host ran slow (the longest stall is the first render
 // of the loaded case, on the UI thread as OpenGL requires); the window that copied and
-// converted the case itself stalled 5.5 s.
+// converted the case itself stalled 5.5 s. The bound guards against that freeze, not a speed
+// (the test prints the stall; speed belongs in bench/): generous, so a busy machine passes.
 constexpr double kMaxStallMs = 2000;
 constexpr int kLoadTimeoutMs = 300000;
 

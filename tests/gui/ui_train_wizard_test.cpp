@@ -264,8 +264,9 @@ TEST_F(TrainWizardTest, TrainsTwoEpochsWithoutTheCorruptCaseAndTheModelSegmentsT
   ASSERT_EQ(wizard->run().curves().doneStatus, JobState::Done)
       << test::readFile(runDir + "/stderr.log") << test::readFile(runDir + "/events.jsonl");
   // About 40 ms on a quiet machine; a chart or log update blocking on the run would take seconds.
-  // The bound leaves room for a CI machine whose two cores are busy with the other tests.
-  EXPECT_LT(stalls.longestStallMs(), 250.0);
+  // The bound guards against that freeze, not a speed (printed below; speed belongs in bench/):
+  // generous, for a CI machine whose two cores are busy with the other tests.
+  EXPECT_LT(stalls.longestStallMs(), 1000.0);
   std::cout << "longest UI stall while the run streamed: " << stalls.longestStallMs() << " ms\n";
 
   // Every chart point is the value in metrics.jsonl.
