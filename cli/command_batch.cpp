@@ -60,8 +60,8 @@ CaseInput readAhead(const CaseFiles& files, Layout layout) {
 // One case: segment, write the mask, measure. Returns the report entry.
 // Every rank of a job runs it; only the writer writes the mask.
 nlohmann::json segmentCase(const CaseFiles& files, CaseInput& input, const std::string& outPath,
-                           Layout layout, bool internalLabels, bool writer, Segmenter& segmenter,
-                           ProgressSink& progress, int index, int total) {
+                           Layout layout, bool internalLabels, Hd95Definition hd95, bool writer,
+                           Segmenter& segmenter, ProgressSink& progress, int index, int total) {
   const auto started = std::chrono::steady_clock::now();
   Volume image = input.image.get();
   for (const std::string& note : *input.notes)
@@ -85,7 +85,7 @@ nlohmann::json segmentCase(const CaseFiles& files, CaseInput& input, const std::
   if (input.reference.valid())
     scoring = std::async(std::launch::async, [&] {
       const LabelVolume truth = input.reference.get();
-      return scoreRegions(internal.labels, truth.labels, internal.shape, geometry.spacing);
+      return scoreRegions(internal.labels, truth.labels, internal.shape, geometry.spacing, hd95);
     });
   if (writer) writeLabelMap(outPath, internalLabels ? internal : toNativeLabels(internal, layout));
 
@@ -240,6 +240,7 @@ int runBatch(const SegmentRequest& options, bool worker) {
         "--batch needs -i IN_DIR (or --t1 --t1ce --t2 --flair) and -o OUT_DIR");
   if (options.labels != "native" && options.labels != "internal")
     throw std::invalid_argument("--labels must be native or internal");
+  const Hd95Definition hd95 = parseHd95Definition(options.hd95);
   Dataset dataset;
   if (caseAsFiles) {
     dataset.layout = Layout::Explicit;
@@ -304,6 +305,7 @@ int runBatch(const SegmentRequest& options, bool worker) {
       {"tta", options.testTimeFlips},
       {"postprocess", options.noPostprocess ? std::string("off")
                                             : describePostprocessing(segmenter.postprocessing())},
+      {"hd95", hd95DefinitionName(hd95)},
       {"cases", nlohmann::json::array()}};
   progress->emit({{"event", "start"},
                   {"job", "batch"},
@@ -326,7 +328,7 @@ int runBatch(const SegmentRequest& options, bool worker) {
       readAheadFrom(index + 1);
       try {
         entry = segmentCase(files, input, outPath, dataset.layout, options.labels == "internal",
-                            writer, segmenter, *progress, index, total);
+                            hd95, writer, segmenter, *progress, index, total);
         progress->emit({{"event", "result"},
                         {"case", files.id},
                         {"mask", outPath},

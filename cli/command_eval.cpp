@@ -72,10 +72,12 @@ std::string fixed(double value, int digits) {
 
 int runEval(const EvalRequest& options) {
   const Layout plainLayout = parseLayout(options.labels);
+  const Hd95Definition hd95 = parseHd95Definition(options.hd95);
   const auto references = findReferences(options.ref, plainLayout);
   const auto predictions = maskFolder(options.pred);
 
   nlohmann::json report;
+  report["hd95"] = hd95DefinitionName(hd95);
   report["cases"] = nlohmann::json::array();
   std::array<double, 3> diceSum{}, hdSum{};
   int scored = 0, failed = 0;
@@ -97,7 +99,7 @@ int runEval(const EvalRequest& options) {
       std::string line = id;
       line.resize(std::max<size_t>(line.size(), 28), ' ');
       std::string hdColumns;
-      const auto scores = scoreRegions(pred.labels, ref.labels, ref.shape, spacing);
+      const auto scores = scoreRegions(pred.labels, ref.labels, ref.shape, spacing, hd95);
       for (size_t r = 0; r < kRegions.size(); ++r) {
         const RegionScore& score = scores[r];
         entry[regionName(kRegions[r])] = {{"dice", score.dice},

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <future>
 #include <limits>
+#include <stdexcept>
 #include <utility>
 
 #include "engine/label_box.h"
@@ -100,23 +101,37 @@ double percentile95(std::vector<double>& values) {
 
 }  // namespace
 
+const char* hd95DefinitionName(Hd95Definition definition) {
+  return definition == Hd95Definition::Max ? "max" : "pooled";
+}
+
+Hd95Definition parseHd95Definition(const std::string& name) {
+  if (name == "pooled") return Hd95Definition::Pooled;
+  if (name == "max") return Hd95Definition::Max;
+  throw std::invalid_argument("--hd95 must be pooled or max, not '" + name + "'");
+}
+
 double hausdorff95(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b,
-                   const std::array<int64_t, 3>& shape, const std::array<double, 3>& spacing) {
+                   const std::array<int64_t, 3>& shape, const std::array<double, 3>& spacing,
+                   Hd95Definition definition) {
   // Every surface voxel, and so every nearest one, lies in the box around both masks, and outside
   // it both masks are empty, so surfaces and distances computed on the box are the same.
   const LabelBox box = nonZeroBox(a, &b, shape);
   if (box.empty()) return 0.0;  // both empty
   if (box.begin != std::array<int64_t, 3>{0, 0, 0} || box.end != shape)
-    return hausdorff95(cropToBox(a, shape, box), cropToBox(b, shape, box), box.size(), spacing);
+    return hausdorff95(cropToBox(a, shape, box), cropToBox(b, shape, box), box.size(), spacing,
+                       definition);
   const std::vector<uint8_t> surfaceA = surface(a, shape), surfaceB = surface(b, shape);
   const std::vector<double> toA = squaredDistanceTo(surfaceA, shape, spacing);
   const std::vector<double> toB = squaredDistanceTo(surfaceB, shape, spacing);
-  std::vector<double> distances;
+  std::vector<double> fromA, fromB;  // each surface voxel's distance to the other surface
   for (size_t v = 0; v < a.size(); ++v) {
-    if (surfaceA[v]) distances.push_back(std::sqrt(toB[v]));
-    if (surfaceB[v]) distances.push_back(std::sqrt(toA[v]));
+    if (surfaceA[v]) fromA.push_back(std::sqrt(toB[v]));
+    if (surfaceB[v]) fromB.push_back(std::sqrt(toA[v]));
   }
-  return percentile95(distances);
+  if (definition == Hd95Definition::Max) return std::max(percentile95(fromA), percentile95(fromB));
+  fromA.insert(fromA.end(), fromB.begin(), fromB.end());
+  return percentile95(fromA);
 }
 
 namespace {
@@ -138,7 +153,8 @@ LabelledBox cropToLabels(const std::vector<uint8_t>& predicted,
 
 // scoreRegion on the labels' box; `imageShape` gives the diagonal of an empty side's HD95.
 RegionScore scoreRegionInBox(const LabelledBox& labels, const std::array<int64_t, 3>& imageShape,
-                             const std::array<double, 3>& spacing, Region region) {
+                             const std::array<double, 3>& spacing, Region region,
+                             Hd95Definition hd95) {
   std::vector<uint8_t> p(labels.predicted.size()), r(labels.reference.size());
   RegionScore score;
   int64_t overlap = 0;
@@ -165,7 +181,7 @@ RegionScore scoreRegionInBox(const LabelledBox& labels, const std::array<int64_t
     score.hd95 = std::sqrt(diagonal);
     return score;
   }
-  score.hd95 = hausdorff95(p, r, labels.shape, spacing);
+  score.hd95 = hausdorff95(p, r, labels.shape, spacing, hd95);
   return score;
 }
 
@@ -173,19 +189,19 @@ RegionScore scoreRegionInBox(const LabelledBox& labels, const std::array<int64_t
 
 RegionScore scoreRegion(const std::vector<uint8_t>& predicted,
                         const std::vector<uint8_t>& reference, const std::array<int64_t, 3>& shape,
-                        const std::array<double, 3>& spacing, Region region) {
-  return scoreRegionInBox(cropToLabels(predicted, reference, shape), shape, spacing, region);
+                        const std::array<double, 3>& spacing, Region region, Hd95Definition hd95) {
+  return scoreRegionInBox(cropToLabels(predicted, reference, shape), shape, spacing, region, hd95);
 }
 
 std::array<RegionScore, 3> scoreRegions(const std::vector<uint8_t>& predicted,
                                         const std::vector<uint8_t>& reference,
                                         const std::array<int64_t, 3>& shape,
-                                        const std::array<double, 3>& spacing) {
+                                        const std::array<double, 3>& spacing, Hd95Definition hd95) {
   const LabelledBox labels = cropToLabels(predicted, reference, shape);
   std::array<std::future<RegionScore>, 3> pending;
   for (size_t r = 0; r < kRegions.size(); ++r)
     pending[r] = std::async(std::launch::async, [&, r] {
-      return scoreRegionInBox(labels, shape, spacing, kRegions[r]);
+      return scoreRegionInBox(labels, shape, spacing, kRegions[r], hd95);
     });
   std::array<RegionScore, 3> scores;
   for (size_t r = 0; r < kRegions.size(); ++r) scores[r] = pending[r].get();

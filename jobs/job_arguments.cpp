@@ -73,6 +73,7 @@ std::vector<std::string> segmentArguments(const SegmentRequest& request) {
   out.real("--overlap", request.overlap, defaults.overlap);
   out.flag("--tta", request.testTimeFlips);
   out.flag("--no-postprocess", request.noPostprocess);
+  out.text("--hd95", request.hd95, defaults.hd95);
   out.all(parallelArguments(request.parallel));
   return out.take();
 }
@@ -131,6 +132,7 @@ std::vector<std::string> evalArguments(const EvalRequest& request) {
   ArgumentWriter out({"eval", "--pred", request.pred, "--ref", request.ref});
   out.text("--labels", request.labels, defaults.labels);
   out.text("--report", request.report);
+  out.text("--hd95", request.hd95, defaults.hd95);
   return out.take();
 }
 

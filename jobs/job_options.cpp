@@ -1,6 +1,19 @@
 #include "jobs/job_options.h"
 
 namespace seqseg {
+namespace {
+
+// --hd95 of eval and of --batch's report (engine/metrics.h says what each definition is).
+void addHd95Option(CLI::App& app, std::string& definition) {
+  app.add_option("--hd95", definition,
+                 "HD95 against a reference: pooled (the 95th percentile of both directions' "
+                 "surface distances together, as medpy) or max (the larger directed 95th "
+                 "percentile, as MONAI and the BraTS tools)")
+      ->check(CLI::IsMember({"pooled", "max"}))
+      ->capture_default_str();
+}
+
+}  // namespace
 
 void addParallelOptions(CLI::App& app, ParallelRequest& request) {
   app.add_option("--ranks", request.ranks,
@@ -70,6 +83,7 @@ void addSegmentOptions(CLI::App& app, SegmentRequest& request, bool& enabled, bo
   group->add_flag("--no-postprocess", request.noPostprocess,
                   "Keep the raw prediction: skip the model's removal of small or distant "
                   "components");
+  addHd95Option(*group, request.hd95);
   addParallelOptions(app, request.parallel);
   if (!worker) addClusterOption(*group, request.parallel);
 }
@@ -164,6 +178,7 @@ void addSynthOptions(CLI::App& synth, SynthRequest& request) {
 }
 
 void addEvalOptions(CLI::App& eval, EvalRequest& request) {
+  addHd95Option(eval, request.hd95);
   eval.add_option("--pred", request.pred, "Folder of predicted masks CASE.nii.gz")->required();
   eval.add_option("--ref", request.ref,
                   "A dataset folder (any layout, its label maps are used) or a folder of "

@@ -36,8 +36,9 @@ struct SegmentRequest {
   bool skipExisting = false;
   int threads = 0;
   double overlap = 0.5;
-  bool testTimeFlips = false;  // --tta: average probabilities over mirrored inputs
-  bool noPostprocess = false;  // --no-postprocess: skip the checkpoint's post-processing
+  bool testTimeFlips = false;   // --tta: average probabilities over mirrored inputs
+  bool noPostprocess = false;   // --no-postprocess: skip the checkpoint's post-processing
+  std::string hd95 = "pooled";  // the report's HD95 against a reference: pooled or max
   ParallelRequest parallel;
 
   bool caseAsFiles() const { return !t1.empty() || !t1ce.empty() || !t2.empty() || !flair.empty(); }
@@ -77,6 +78,7 @@ struct EvalRequest {
   std::string pred, ref;
   std::string labels = "brats2021";  // the label convention of plain mask folders
   std::string report;
+  std::string hd95 = "pooled";  // pooled or max (engine/metrics.h, Hd95Definition)
 };
 
 }  // namespace seqseg

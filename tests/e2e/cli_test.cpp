@@ -225,5 +225,45 @@ TEST(CliEval, ScoresMasksAgainstADatasetAndNamesMissingCases) {
   EXPECT_NE(wrongLabels.err.find("label values 4"), std::string::npos) << wrongLabels.err;
 }
 
+// Both HD95 definitions (--hd95 pooled, the default, and max) against scipy's distance
+// transforms (tests/tools/hd95_reference.py), on a prediction made to tell them apart: a stray
+// blob far from the tumour makes the prediction's directed distances long and the reference's
+// short.
+TEST(CliEval, Hd95PooledAndMaxMatchScipy) {
+  TempDir dir;
+  ASSERT_EQ(seqseg({"synth", "--out", dir / "data", "--cases", "1", "--size", "48", "--seed", "4"})
+                .exitCode,
+            0);
+  fs::create_directories(dir / "pred");
+  const std::string script = std::string(SEQSEG_SOURCE_DIR) + "/tests/tools/hd95_reference.py";
+  const std::string reference = dir / "data/BraTS2021_00000/BraTS2021_00000_seg.nii.gz";
+  const std::string prediction = dir / "pred/BraTS2021_00000.nii.gz";
+  const CommandResult made =
+      test::runCommand({test::systemPython(), script, "predict", reference, prediction});
+  ASSERT_EQ(made.exitCode, 0) << made.err;
+  const CommandResult scipy =
+      test::runCommand({test::systemPython(), script, "score", prediction, reference});
+  ASSERT_EQ(scipy.exitCode, 0) << scipy.err;
+  const nlohmann::json expected = nlohmann::json::parse(scipy.out);
+  for (const std::string definition : {"pooled", "max"}) {
+    const std::string reportPath = dir / (definition + ".json");
+    const CommandResult eval = seqseg({"eval", "--pred", dir / "pred", "--ref", dir / "data",
+                                       "--hd95", definition, "--report", reportPath});
+    ASSERT_EQ(eval.exitCode, 0) << eval.err;
+    const nlohmann::json report = nlohmann::json::parse(test::readFile(reportPath));
+    EXPECT_EQ(report["hd95"], definition);
+    for (const char* region : {"WT", "TC", "ET"})
+      EXPECT_NEAR(report["cases"][0][region]["hd95_mm"].get<double>(),
+                  expected[region][definition].get<double>(), 1e-6)
+          << region << " " << definition;
+  }
+  // The prediction tells the two apart (otherwise this test could not fail on a swap).
+  EXPECT_GT(expected["WT"]["max"].get<double>(), expected["WT"]["pooled"].get<double>() + 10);
+  const CommandResult unknown =
+      seqseg({"eval", "--pred", dir / "pred", "--ref", dir / "data", "--hd95", "mean"});
+  EXPECT_EQ(unknown.exitCode, 2);
+  EXPECT_NE(unknown.err.find("--hd95"), std::string::npos) << unknown.err;
+}
+
 }  // namespace
 }  // namespace seqseg

@@ -53,6 +53,7 @@ TEST(JobContract, SegmentRequestReadsBackFromItsArguments) {
   written.overlap = 0.25;
   written.testTimeFlips = true;
   written.noPostprocess = true;
+  written.hd95 = "max";
   written.parallel = {4, "mpirun", "cuda", true, "blocks", "ulysses", "gather", "lab"};
   const std::optional<SegmentRequest> read = readSegmentArguments(segmentArguments(written));
   ASSERT_TRUE(read.has_value());
@@ -68,6 +69,7 @@ TEST(JobContract, SegmentRequestReadsBackFromItsArguments) {
   EXPECT_EQ(read->overlap, written.overlap);
   EXPECT_EQ(read->testTimeFlips, written.testTimeFlips);
   EXPECT_EQ(read->noPostprocess, written.noPostprocess);
+  EXPECT_EQ(read->hd95, written.hd95);
   expectSameParallel(read->parallel, written.parallel);
 
   SegmentRequest files;
@@ -168,13 +170,14 @@ TEST(JobContract, SynthAndEvalRequestsReadBack) {
   EXPECT_EQ(readSynth.seed, synth.seed);
   EXPECT_TRUE(readSynth.randomise && readSynth.heldout);
 
-  EvalRequest eval{"/p", "/r", "nnunet", "/report.json"};
+  EvalRequest eval{"/p", "/r", "nnunet", "/report.json", "max"};
   const EvalRequest readEval = readBack<EvalRequest>(
       evalArguments(eval), "eval", [](CLI::App& c, EvalRequest& r) { addEvalOptions(c, r); });
   EXPECT_EQ(readEval.pred, eval.pred);
   EXPECT_EQ(readEval.ref, eval.ref);
   EXPECT_EQ(readEval.labels, eval.labels);
   EXPECT_EQ(readEval.report, eval.report);
+  EXPECT_EQ(readEval.hd95, eval.hd95);
 }
 
 TEST(JobContract, ParallelRulesRefuseWhatCannotRun) {
