@@ -155,11 +155,13 @@ class BatchOptionsOnAShiftedCase : public ::testing::Test {
 TempDir* BatchOptionsOnAShiftedCase::dir_ = nullptr;
 
 TEST_F(BatchOptionsOnAShiftedCase, NoPostprocessKeepsEverythingThePostprocessingRemoved) {
-  ASSERT_EQ(test::runSeqseg(test::batchArguments(*dir_ / "in", *dir_ / "off", {"--no-postprocess"}))
+  ASSERT_EQ(test::runSeqseg(test::batchArguments(*dir_ / "in", *dir_ / "off",
+                                                 {"--no-postprocess", "--hd95", "max"}))
                 .exitCode,
             0);
   const nlohmann::json report = nlohmann::json::parse(test::readFile(*dir_ / "off/report.json"));
   EXPECT_EQ(report["postprocess"], "off");
+  EXPECT_EQ(report["hd95"], "max");
   // Post-processing only removes components: where the masks differ, the default one is the
   // raw label cleared (WT), turned to oedema (TC) or to necrotic core (ET).
   const LabelVolume raw = readLabelMap(mask("off")), cleaned = readLabelMap(mask("plain"));
@@ -178,6 +180,7 @@ TEST_F(BatchOptionsOnAShiftedCase, TtaAveragesFlipsIntoASimilarButDifferentMask)
             0);
   const nlohmann::json report = nlohmann::json::parse(test::readFile(*dir_ / "tta/report.json"));
   EXPECT_TRUE(report["tta"].get<bool>());
+  EXPECT_EQ(report["hd95"], "pooled");
   const LabelVolume plain = readLabelMap(mask("plain")), flipped = readLabelMap(mask("tta"));
   ASSERT_EQ(plain.shape, flipped.shape);
   int64_t differ = 0, tumourBoth = 0, tumourEither = 0;
