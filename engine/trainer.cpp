@@ -313,10 +313,18 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
 
     const bool endOfEpoch = step % stepsPerEpoch == 0;
     const bool lastEpoch = epoch + 1 == options.epochs;
+    // --time-limit: every rank asks at the same step and the writer's clock decides (a
+    // collective vote, as for a pause), so that all stop after the same step.
+    const bool timeUp =
+        options.timeLimitMinutes > 0 && step < totalSteps &&
+        execution->anyRank(
+            writer &&
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >=
+                60 * options.timeLimitMinutes);
     // What every checkpoint of this step records; inference reads "spacing".
     nlohmann::json meta{{"epoch", epoch + 1}, {"step", step}, {"spacing", options.targetSpacing}};
-    if (endOfEpoch && !validation.empty() &&
-        ((epoch + 1) % options.validateEvery == 0 || lastEpoch)) {
+    if (!validation.empty() &&
+        ((endOfEpoch && ((epoch + 1) % options.validateEvery == 0 || lastEpoch)) || timeUp)) {
       const ValidationScores scores =
           validate(model, *execution, validation, options.targetSpacing);
       meta["postprocess"] = postprocessingToJson(scores.postprocessing);
@@ -346,16 +354,25 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
                                      ", mean validation Dice " + std::to_string(best)}});
       }
     }
-    if (endOfEpoch && writer && validation.empty() && lastEpoch)
+    if (writer && validation.empty() && ((endOfEpoch && lastEpoch) || timeUp))
       saveCheckpoint(bestPath, model, meta);
     // Every rank asks at the same step whether a pause was requested (the file is on rank 0's
     // side; the vote is collective), so that all stop after the same step.
     const bool pause = step < totalSteps && execution->anyRank(writer && fs::exists(pausePath));
-    if (endOfEpoch || pause) {
+    if (endOfEpoch || pause || timeUp) {
       meta["best_dice"] = best;
       meta["sampler"] = sampler.state();
       torch::optim::AdamW& state = optimizer->checkpointState();  // collective when sharded
       if (writer) saveCheckpoint(lastPath, model, meta, &state);
+    }
+    if (timeUp) {
+      report.emit({{"event", "log"},
+                   {"message", "stopped at the time limit after step " + std::to_string(step) +
+                                   " of " + std::to_string(totalSteps) +
+                                   "; best.pt and last.pt hold it (--resume continues)"}});
+      report.emit(doneEvent(JobState::Done,
+                            {{"step", step}, {"best_dice", best}, {"time_limit_reached", true}}));
+      return best;
     }
     if (pause) {
       if (writer) {

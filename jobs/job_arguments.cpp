@@ -95,6 +95,7 @@ std::vector<std::string> trainArguments(const TrainRequest& request) {
   if (request.validationData.empty())
     out.real("--val-fraction", request.validationFraction, defaults.validationFraction);
   out.number("--validate-every", s.validateEvery, d.validateEvery);
+  out.real("--time-limit", s.timeLimitMinutes, d.timeLimitMinutes);
   out.text("--seed", std::to_string(s.seed), std::to_string(d.seed));
   if (!request.spacing.empty()) {
     out.all({"--spacing"});

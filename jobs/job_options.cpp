@@ -117,6 +117,12 @@ void addTrainOptions(CLI::App& train, TrainRequest& request, bool worker) {
       .add_option("--spacing", request.spacing,
                   "Voxel spacing (mm along i j k) to train at; default: the cases' median")
       ->expected(3);
+  train
+      .add_option("--time-limit", s.timeLimitMinutes,
+                  "Stop after this many minutes (at the next step, validated, best.pt and "
+                  "last.pt written; --resume continues); 0: no limit")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   train.add_flag("--resume", s.resume,
                  "Continue the run in --out from its last.pt (after an interruption or a "
                  "pause: creating the file RUN_DIR/pause stops the run after its current step)");

@@ -18,6 +18,9 @@ struct TrainingSchedule {
   uint64_t seed = 0;
   bool augment = true;  // flips and intensity scale/shift of the crops
   bool resume = false;
+  // --time-limit: stop at the first step boundary after this many minutes of this run (a resumed
+  // run counts from its own start), validated, with best.pt and last.pt written; 0: no limit.
+  double timeLimitMinutes = 0;
   // With cases made on the fly: crops come from the last `generatedPool` made cases or, with
   // probability `fileCaseFraction`, from the dataset's cases.
   int generatedPool = 4;

@@ -3,6 +3,7 @@
 // on two; --skip-unreadable leaves out a corrupt case and names it; --augment off.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <sstream>
@@ -91,6 +92,39 @@ void expectSameCurve(const std::vector<double>& actual, const std::vector<double
   for (size_t step = 0; step < expected.size(); ++step)
     EXPECT_NEAR(actual[step], expected[step], 1e-6 * std::max(1.0, std::abs(expected[step])))
         << "step " << step + 1;
+}
+
+// --time-limit (fine-tuning "for ten minutes"): a run of 1000 epochs stops at the first step after
+// 3 s, validates there, and leaves best.pt and last.pt; its done event says ok and why it ended.
+TEST_F(TrainControl, TimeLimitStopsAtTheNextStepWithBothCheckpoints) {
+  const std::string run = *dir_ / "time-limited";
+  std::vector<std::string> arguments =
+      train(*dir_ / "data", run, 1000, 2, {"--time-limit", "0.05"});
+  const auto validationShare = std::find(arguments.begin(), arguments.end(), "--val-fraction");
+  ASSERT_NE(validationShare, arguments.end());
+  *(validationShare + 1) = "0.34";  // one of the three cases validates
+  const CommandResult result = test::runCommand(arguments);
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_NE(result.out.find(R"("status":"ok")"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find(R"("time_limit_reached":true)"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("stopped at the time limit after step"), std::string::npos);
+  EXPECT_TRUE(fs::exists(run + "/best.pt"));
+  EXPECT_TRUE(fs::exists(run + "/last.pt"));
+  const size_t steps = test::stepLosses(run + "/metrics.jsonl").size();
+  EXPECT_GT(steps, 0u);
+  EXPECT_LT(steps, 2000u);
+  // The last line of the metrics is the validation made at the step it stopped after.
+  std::istringstream lines(test::readFile(run + "/metrics.jsonl"));
+  std::string line, last;
+  while (std::getline(lines, line))
+    if (!line.empty()) last = line;
+  EXPECT_NE(last.find("val_dice_mean"), std::string::npos) << last;
+  EXPECT_NE(last.find("\"step\":" + std::to_string(steps)), std::string::npos) << last;
+
+  const CommandResult negative =
+      test::runCommand(train(*dir_ / "data", *dir_ / "never", 1, 1, {"--time-limit", "-1"}));
+  EXPECT_EQ(negative.exitCode, 2);
+  EXPECT_NE(negative.err.find("--time-limit"), std::string::npos) << negative.err;
 }
 
 TEST_F(TrainControl, PauseMidEpochThenResumeGivesTheUninterruptedCurve) {

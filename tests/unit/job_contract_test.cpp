@@ -118,6 +118,7 @@ TEST(JobContract, TrainRequestReadsBackFromItsArguments) {
   s.seed = 18446744073709551557ull;  // beyond int64: written and read as unsigned
   s.augment = false;
   s.resume = true;
+  s.timeLimitMinutes = 7.5;
   s.generatedPool = 6;
   s.fileCaseFraction = 0.3;
   written.parallel = {2, "srun", "cpu", false, "slab1", "ring", "nogather", ""};
@@ -144,6 +145,7 @@ TEST(JobContract, TrainRequestReadsBackFromItsArguments) {
   EXPECT_EQ(read.schedule.seed, s.seed);
   EXPECT_EQ(read.schedule.augment, s.augment);
   EXPECT_EQ(read.schedule.resume, s.resume);
+  EXPECT_EQ(read.schedule.timeLimitMinutes, s.timeLimitMinutes);
   EXPECT_EQ(read.schedule.generatedPool, s.generatedPool);
   EXPECT_EQ(read.schedule.fileCaseFraction, s.fileCaseFraction);
   expectSameParallel(read.parallel, written.parallel);
