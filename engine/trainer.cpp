@@ -285,6 +285,7 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
     const double lossValue = loss.total.item<double>();
     const auto now = std::chrono::steady_clock::now();
     const double stepSeconds = std::chrono::duration<double>(now - stepStarted).count();
+    const double elapsedSeconds = std::chrono::duration<double>(now - started).count();
     const nlohmann::json metric{
         {"event", "metric"},
         {"step", step + 1},
@@ -295,7 +296,7 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
         {"lr", lr},
         {"grad_norm", gradNorm},
         {"tokens_per_s", stepSeconds > 0 ? static_cast<double>(tokensPerStep) / stepSeconds : 0.0},
-        {"elapsed_s", std::chrono::duration<double>(now - started).count()}};
+        {"elapsed_s", elapsedSeconds}};
     if (writer) metrics << metric.dump() << "\n" << std::flush;
     report.emit(metric);
     char detail[96];
@@ -317,10 +318,7 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
     // collective vote, as for a pause), so that all stop after the same step.
     const bool timeUp =
         options.timeLimitMinutes > 0 && step < totalSteps &&
-        execution->anyRank(
-            writer &&
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >=
-                60 * options.timeLimitMinutes);
+        execution->anyRank(writer && elapsedSeconds >= 60 * options.timeLimitMinutes);
     // What every checkpoint of this step records; inference reads "spacing".
     nlohmann::json meta{{"epoch", epoch + 1}, {"step", step}, {"spacing", options.targetSpacing}};
     if (!validation.empty() &&
