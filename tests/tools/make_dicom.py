@@ -9,8 +9,11 @@ under shuffled file names, for seqseg's tests.
                                             corrupt-slice, non-dicom)
     make_dicom.py study OUT_DIR [--flair-grid other]
                                             four series T1, T1ce, T2, FLAIR in subfolders
+    make_dicom.py from-nifti CASE_DIR OUT_DIR
+                                            a BraTS 2021 case folder's four images as such a
+                                            study, on the images' grid and placement
 
-Voxel values encode their voxel index, so that a reader that misplaces a slice, a row or a
+Except with from-nifti, voxel values encode their voxel index, so that a reader that misplaces a slice, a row or a
 column is caught: stored value = i + 32 * j + 1024 * k (+ a per-series offset).
 """
 import math
@@ -38,8 +41,10 @@ def write_series(folder, description, series_number, *, rotation_matrix=np.eye(3
                  spacing=(0.9, 0.8, 2.0), origin=(-14.0, -20.0, 30.0), slice_sign=1.0,
                  slope=None, intercept=None, value_offset=0, skip_slices=(), tilt=None,
                  study_uid=None, columns=COLUMNS, rows=ROWS, slices=SLICES, seed=1,
-                 brain=False, implicit=False):
-    """One slice per file, positions along the normal times `slice_sign`; names shuffled."""
+                 brain=False, implicit=False, values=None):
+    """One slice per file, positions along the normal times `slice_sign`; names shuffled.
+    `values`: the stored values, an integer array (slices, rows, columns), instead of the
+    voxel-index pattern."""
     os.makedirs(folder, exist_ok=True)
     rng = random.Random(seed)
     series_uid = generate_uid()
@@ -55,12 +60,14 @@ def write_series(folder, description, series_number, *, rotation_matrix=np.eye(3
         if tilt is not None:  # each slice shifted along the column direction: a sheared stack
             position = position + k * spacing[2] * math.tan(math.radians(tilt)) * col_dir
         j, i = np.meshgrid(np.arange(rows), np.arange(columns), indexing="ij")
-        values = (i + 32 * j + 1024 * k + value_offset).astype(np.int32)
-        if brain:  # a bright ellipsoid so that the segmentation has something to see
+        slice_values = (i + 32 * j + 1024 * k + value_offset).astype(np.int32)
+        if values is not None:
+            slice_values = values[k]
+        elif brain:  # a bright ellipsoid so that the segmentation has something to see
             centre = np.array([columns / 2, rows / 2, slices / 2])
             inside = (((i - centre[0]) / (columns / 3)) ** 2 + ((j - centre[1]) / (rows / 3)) ** 2
                       + ((k - centre[2]) / (slices / 3)) ** 2) < 1
-            values = np.where(inside, values + 2000, values)
+            slice_values = np.where(inside, slice_values + 2000, slice_values)
         meta = FileMetaDataset()
         meta.MediaStorageSOPClassUID = MRImageStorage
         meta.MediaStorageSOPInstanceUID = generate_uid()
@@ -100,7 +107,7 @@ def write_series(folder, description, series_number, *, rotation_matrix=np.eye(3
         if slope is not None:
             ds.RescaleSlope = f"{slope:g}"
             ds.RescaleIntercept = f"{intercept:g}"
-        ds.PixelData = values.astype("<i2").tobytes()
+        ds.PixelData = slice_values.astype("<i2").tobytes()
         ds.save_as(os.path.join(folder, names[k]), write_like_original=False)
     return series_uid
 
@@ -197,12 +204,40 @@ def study(folder, flair_grid):
                      value_offset=900, **common)
 
 
+def from_nifti(case_folder, folder):
+    """The four images of a BraTS 2021 case folder (CASE_t1, _t1ce, _t2, _flair .nii.gz) as four
+    series of one study: NIfTI axis i runs along the rows (columns index), j down the columns, k
+    from slice to slice; values stored as round(10 * value) with a rescale slope of 0.1."""
+    import nibabel as nib
+    case = os.path.basename(os.path.normpath(case_folder))
+    study_uid = generate_uid()
+    parts = [("t1", "t1_mprage_tra"), ("t1ce", "T1 MPRAGE tra POST GD"), ("t2", "t2_tse_tra"),
+             ("flair", "t2_tirm_tra_dark-fluid FLAIR")]
+    for number, (part, description) in enumerate(parts, start=1):
+        image = nib.load(os.path.join(case_folder, f"{case}_{part}.nii.gz"))
+        lps = np.diag([-1.0, -1.0, 1.0]) @ image.affine[:3, :4]
+        spacing = np.linalg.norm(lps[:, :3], axis=0)
+        row_dir, col_dir = lps[:, 0] / spacing[0], lps[:, 1] / spacing[1]
+        normal = np.cross(row_dir, col_dir)
+        slice_sign = 1.0 if np.dot(lps[:, 2], normal) > 0 else -1.0
+        stored = np.round(np.asarray(image.dataobj, dtype=np.float64) * 10)
+        stored = np.clip(stored, -32768, 32767).astype(np.int16).transpose(2, 1, 0)
+        columns, rows, slices = image.shape
+        write_series(os.path.join(folder, f"s{number}"), description, number,
+                     rotation_matrix=np.stack([row_dir, col_dir, normal], axis=1),
+                     spacing=tuple(spacing), origin=tuple(lps[:, 3]), slice_sign=slice_sign,
+                     slope=0.1, intercept=0.0, study_uid=study_uid, columns=columns, rows=rows,
+                     slices=slices, seed=number, values=stored)
+
+
 def main():
     if len(sys.argv) >= 4 and sys.argv[1] == "series":
         series(sys.argv[2], sys.argv[3])
     elif len(sys.argv) >= 3 and sys.argv[1] == "study":
         flair_grid = sys.argv[4] if len(sys.argv) >= 5 and sys.argv[3] == "--flair-grid" else ""
         study(sys.argv[2], flair_grid)
+    elif len(sys.argv) >= 4 and sys.argv[1] == "from-nifti":
+        from_nifti(sys.argv[2], sys.argv[3])
     else:
         sys.exit(__doc__)
 
