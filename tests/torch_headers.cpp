@@ -1,0 +1,1 @@
+// Compiles the LibTorch headers the test targets precompile (seqseg_test_torch_headers).
