@@ -1,7 +1,8 @@
 #pragma once
 // Building blocks shared by the synthetic-case generators (io/synthetic_case.cpp and
-// io/randomised_case.cpp): portable random numbers, index <-> physical placement, trilinear
-// sampling of the template and smooth random boundaries. Plain C++, header-only.
+// io/randomised_case.cpp): portable random numbers, trilinear sampling of the template and
+// smooth random boundaries (index <-> physical placement is types/placement.h). Plain C++,
+// header-only.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -9,6 +10,7 @@
 #include <random>
 #include <utility>
 
+#include "types/placement.h"
 #include "types/volume.h"
 
 namespace seqseg::synthesis {
@@ -47,24 +49,7 @@ inline uint64_t mixSeed(uint64_t seed, int index) {  // splitmix64 of (seed, ind
   return z ^ (z >> 31);
 }
 
-using Vec3 = std::array<double, 3>;
-
-inline Vec3 indexToPhysical(const Geometry& g, const Vec3& index) {
-  Vec3 p = g.origin;
-  for (int r = 0; r < 3; ++r)
-    for (int c = 0; c < 3; ++c) p[r] += g.direction[3 * r + c] * g.spacing[c] * index[c];
-  return p;
-}
-
-inline Vec3 physicalToIndex(const Geometry& g, const Vec3& p) {
-  Vec3 index{};
-  for (int c = 0; c < 3; ++c) {
-    double projection = 0;
-    for (int r = 0; r < 3; ++r) projection += g.direction[3 * r + c] * (p[r] - g.origin[r]);
-    index[c] = projection / g.spacing[c];  // the direction is orthonormal: its inverse is R^T
-  }
-  return index;
-}
+using Vec3 = Point3;
 
 // Trilinear interpolation at continuous index (i, j, k); zero outside the grid.
 inline double sample(const Volume& v, const Vec3& index) {
