@@ -1,5 +1,7 @@
 #include "ui/main_window.h"
 
+#include <malloc.h>
+
 #include <QAction>
 #include <QCloseEvent>
 #include <QDockWidget>
@@ -322,6 +324,10 @@ void MainWindow::showCase(const LoadedCase& loaded) {
   caseLabel_->setText(loaded.summary);
   caseViews_->show(loaded.t1Display, loaded.t1Window);  // also clears the last case's labels
   displayControls_->refresh();
+  // The last case's buffers are free now, but glibc keeps freed heap pages (in an arena per
+  // thread that read files) for reuse; handing them back keeps a day of cases from holding the
+  // largest mix of sizes seen (bench/soak).
+  malloc_trim(0);
 }
 
 void MainWindow::connectCaseLogic() {
