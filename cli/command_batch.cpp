@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 
+#include "cli/batch_measurements.h"
 #include "cli/case_tensors.h"
 #include "cli/commands.h"
 #include "cli/rank_launcher.h"
@@ -87,6 +88,10 @@ nlohmann::json segmentCase(const CaseFiles& files, CaseInput& input, const std::
       const LabelVolume truth = input.reference.get();
       return scoreRegions(internal.labels, truth.labels, internal.shape, geometry.spacing, hd95);
     });
+  // So are the measurements; only the writer reports them.
+  std::future<nlohmann::json> measuring;
+  if (writer)
+    measuring = std::async(std::launch::async, [&] { return measurementsJson(internal); });
   if (writer) writeLabelMap(outPath, internalLabels ? internal : toNativeLabels(internal, layout));
 
   nlohmann::json entry{{"case", files.id}, {"status", "ok"}, {"mask", outPath}};
@@ -100,6 +105,7 @@ nlohmann::json segmentCase(const CaseFiles& files, CaseInput& input, const std::
       entry["hd95_mm"][regionName(kRegions[r])] = scores[r].hd95;
     }
   }
+  if (measuring.valid()) entry["measurements"] = measuring.get();
   entry["seconds"] =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return entry;
@@ -359,7 +365,10 @@ int runBatch(const SegmentRequest& options, bool worker) {
                     {"eta_s", estimateSecondsLeft(started, index + 1, total)}});
   }
   report["failed"] = failed;
-  if (writer) writeFileAtomically(reportPath, report.dump(2) + "\n");
+  if (writer) {
+    writeFileAtomically(reportPath, report.dump(2) + "\n");
+    if (options.reportCsv) writeFileAtomically(reportCsvPath(reportPath), reportCsv(report));
+  }
   progress->emit(doneEvent(failed ? JobState::Failed : JobState::Done,
                            {{"failed", failed}, {"report", reportPath}}));
   return failed ? 1 : 0;

@@ -68,6 +68,7 @@ std::vector<std::string> segmentArguments(const SegmentRequest& request) {
   out.text("-o", request.output);
   out.text("--model", request.model);
   out.text("--report", request.report);
+  out.flag("--report-csv", request.reportCsv);
   out.flag("--skip-existing", request.skipExisting);
   out.number("--threads", request.threads, defaults.threads);
   out.real("--overlap", request.overlap, defaults.overlap);

@@ -61,6 +61,9 @@ void addSegmentOptions(CLI::App& app, SegmentRequest& request, bool& enabled, bo
   group->add_flag("--skip-existing", request.skipExisting,
                   "Keep masks already in the output folder");
   group->add_option("--report", request.report, "Report JSON (default OUT/report.json)");
+  group->add_flag("--report-csv", request.reportCsv,
+                  "Also write the report's cases as CSV beside it (REPORT with .csv): volumes, "
+                  "centroids, bounding boxes, diameters, Dice and HD95, one row per region");
   group->add_option("--labels", request.labels, "Mask labels: native (the layout's) or internal")
       ->capture_default_str();
   group->add_option("--progress", request.progress, "bar (for people) or json (JSON Lines events)")

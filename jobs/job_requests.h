@@ -39,10 +39,14 @@ struct SegmentRequest {
   bool testTimeFlips = false;   // --tta: average probabilities over mirrored inputs
   bool noPostprocess = false;   // --no-postprocess: skip the checkpoint's post-processing
   std::string hd95 = "pooled";  // the report's HD95 against a reference: pooled or max
+  bool reportCsv = false;       // --report-csv: the report's cases as CSV beside it
   ParallelRequest parallel;
 
   bool caseAsFiles() const { return !t1.empty() || !t1ce.empty() || !t2.empty() || !flair.empty(); }
 };
+
+// Where --report-csv writes: the report's path with ".csv" for its extension.
+std::string reportCsvPath(const std::string& reportPath);
 
 // seqseg train: train a model on a folder of cases (or on cases made on the fly).
 struct TrainRequest {

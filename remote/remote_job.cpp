@@ -1,5 +1,6 @@
 #include "remote/remote_job.h"
 
+#include "jobs/job_requests.h"
 #include "jobs/run_folder.h"
 
 #include <signal.h>
@@ -225,6 +226,15 @@ void fetchOutputs(SshConnection& connection, JobRecord& record) {
       }
       writeFileAtomically(target, json.dump(2) + "\n");
     }
+  }
+  // The CSV goes beside the report (--report-csv); it names cases, not paths.
+  const std::string csv = reportCsvPath(report);
+  if (fs::exists(csv) && !record.localReport.empty()) {
+    std::ifstream in(csv, std::ios::binary);
+    writeFileAtomically(reportCsvPath(record.localReport),
+                        std::string(std::istreambuf_iterator<char>(in), {}));
+    in.close();
+    fs::remove(csv);
   }
   moveEntries(staging, record.localOutput);
 }

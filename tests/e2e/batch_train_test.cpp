@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <sstream>
@@ -76,7 +77,7 @@ TEST_F(TrainedModel, BatchWritesMasksWithExactGeometryAndNamesTheBadCase) {
 
   const CommandResult run =
       seqseg({"--batch", "-i", dir / "in", "-o", dir / "out", "--model", model(), "--report",
-              dir / "report.json", "--progress", "json", "--threads", "1"});
+              dir / "report.json", "--report-csv", "--progress", "json", "--threads", "1"});
   EXPECT_EQ(run.exitCode, 1) << run.err;
   std::istringstream lines(run.out);
   int events = 0;
@@ -106,6 +107,14 @@ TEST_F(TrainedModel, BatchWritesMasksWithExactGeometryAndNamesTheBadCase) {
     EXPECT_LE(mask["max"].get<double>(), 4.0);
   }
   EXPECT_EQ(report["cases"][3]["status"], "failed");
+  // The CSV beside the report: three rows per case, the failed one's cells empty.
+  std::istringstream csv(test::readFile(dir / "report.csv"));
+  std::vector<std::string> rows;
+  for (std::string line; std::getline(csv, line);) rows.push_back(line);
+  ASSERT_EQ(rows.size(), 1u + 4 * 3);
+  EXPECT_EQ(rows[0].rfind("case,status,region,voxels,volume_ml,", 0), 0u) << rows[0];
+  EXPECT_EQ(rows[1].rfind("BraTS2021_00000,ok,WT,", 0), 0u) << rows[1];
+  EXPECT_EQ(rows[12], "BraTS2021_00003,failed,ET" + std::string(25, ','));
   EXPECT_FALSE(fs::exists(dir / "out/BraTS2021_00003.nii.gz"));
   for (const auto& entry : fs::directory_iterator(dir / "out"))
     EXPECT_NE(entry.path().filename().string()[0], '.') << "temporary file left: " << entry.path();
@@ -249,6 +258,92 @@ TEST(BundledModel, SegmentsAFullSizeSyntheticCase) {
   EXPECT_GT(entry["volume_ml"]["WT"].get<double>(), 1.0);
   const nlohmann::json mask = test::niftiFacts(dir / "out/BraTS2021_00000.nii.gz");
   EXPECT_EQ(mask["shape"], nlohmann::json::parse("[240, 240, 155]"));
+}
+
+// The report's measurements (and --report-csv's rows) against an independent computation from
+// the written mask (tests/tools/measure_reference.py: nibabel's affine, scipy's convex hull), on
+// a randomised case stored in another orientation.
+TEST(BundledModel, ReportsMeasurementsThatAnIndependentComputationConfirms) {
+  TempDir dir;
+  ASSERT_EQ(test::runSeqseg({"synth", "--out", dir / "in", "--cases", "1", "--size", "96",
+                             "--randomise", "--seed", "31"})
+                .exitCode,
+            0);
+  const CommandResult run =
+      test::runSeqseg({"--batch", "-i", dir / "in", "-o", dir / "out", "--labels", "internal",
+                       "--report-csv", "--progress", "json"});
+  ASSERT_EQ(run.exitCode, 0) << run.out << run.err;
+  const nlohmann::json report = nlohmann::json::parse(test::readFile(dir / "out/report.json"));
+  const nlohmann::json& entry = report["cases"][0];
+  const std::string script = std::string(SEQSEG_SOURCE_DIR) + "/tests/tools/measure_reference.py";
+  const CommandResult reference =
+      test::runCommand({test::systemPython(), script, entry["mask"].get<std::string>()});
+  ASSERT_EQ(reference.exitCode, 0) << reference.err;
+  const nlohmann::json expected = nlohmann::json::parse(reference.out);
+  ASSERT_GT(expected["WT"]["voxels"].get<int>(), 100) << "the model found no tumour to measure";
+
+  // CSV rows: case, status, region, then the columns its header names.
+  std::istringstream csv(test::readFile(dir / "out/report.csv"));
+  std::string line;
+  std::getline(csv, line);
+  std::vector<std::string> header;
+  for (std::istringstream cells(line); std::getline(cells, line, ',');) header.push_back(line);
+  std::map<std::string, std::map<std::string, std::string>> rows;  // region -> column -> cell
+  while (std::getline(csv, line)) {
+    std::istringstream cells(line);
+    std::map<std::string, std::string> row;
+    for (size_t c = 0; c < header.size() && std::getline(cells, line, ','); ++c)
+      row[header[c]] = line;
+    rows[row["region"]] = row;
+  }
+  ASSERT_EQ(rows.size(), 3u);
+
+  for (const char* region : {"WT", "TC", "ET"}) {
+    SCOPED_TRACE(region);
+    const nlohmann::json& measured = entry["measurements"][region];
+    const nlohmann::json& truth = expected[region];
+    const auto& row = rows[region];
+    EXPECT_EQ(row.at("case"), entry["case"].get<std::string>());
+    EXPECT_EQ(row.at("status"), "ok");
+    ASSERT_EQ(measured["voxels"], truth["voxels"]);
+    if (truth["voxels"] == 0) continue;
+    // The file's affine is single precision: millionths apart.
+    EXPECT_NEAR(measured["volume_ml"].get<double>(), truth["volume_ml"].get<double>(),
+                1e-6 * truth["volume_ml"].get<double>());
+    EXPECT_EQ(measured["volume_ml"].get<double>(), entry["volume_ml"][region].get<double>());
+    for (int a = 0; a < 3; ++a) {
+      EXPECT_NEAR(measured["centroid_ras_mm"][a].get<double>(),
+                  truth["centroid_ras_mm"][a].get<double>(), 1e-3);
+      EXPECT_EQ(measured["bounding_box"]["first_index"][a], truth["first_index"][a]);
+      EXPECT_EQ(measured["bounding_box"]["last_index"][a], truth["last_index"][a]);
+      EXPECT_NEAR(measured["bounding_box"]["low_ras_mm"][a].get<double>(),
+                  truth["low_ras_mm"][a].get<double>(), 1e-3);
+      EXPECT_NEAR(measured["bounding_box"]["high_ras_mm"][a].get<double>(),
+                  truth["high_ras_mm"][a].get<double>(), 1e-3);
+    }
+    // At least cos(2 degrees) of the exact farthest pair (types/region_measurements.cpp).
+    const double diameter = measured["largest_diameter"]["length_mm"].get<double>();
+    const double exact = truth["largest_diameter_mm"].get<double>();
+    EXPECT_LE(diameter, exact + 1e-3);
+    EXPECT_GE(diameter, 0.9994 * exact);
+    // The axial measure lies on one patient-axial plane, within the region's S extent.
+    const nlohmann::json& axial = measured["axial_bidimensional"];
+    ASSERT_TRUE(axial.is_object());
+    const double plane = axial["plane_s_mm"].get<double>();
+    EXPECT_EQ(axial["longest"]["from_ras_mm"][2].get<double>(), plane);
+    EXPECT_EQ(axial["perpendicular"]["to_ras_mm"][2].get<double>(), plane);
+    const double halfVoxel = 0.5 * 240.0 / 96 * std::sqrt(3.0);
+    EXPECT_GE(plane, truth["low_ras_mm"][2].get<double>() - halfVoxel);
+    EXPECT_LE(plane, truth["high_ras_mm"][2].get<double>() + halfVoxel);
+    EXPECT_LE(axial["longest"]["length_mm"].get<double>(), exact + 2 * halfVoxel);
+    EXPECT_LE(axial["perpendicular"]["length_mm"].get<double>(),
+              axial["longest"]["length_mm"].get<double>() + 1e-9);
+    // The CSV holds the report's numbers.
+    EXPECT_EQ(std::stoll(row.at("voxels")), measured["voxels"].get<int64_t>());
+    EXPECT_EQ(std::stod(row.at("largest_diameter_mm")), diameter);
+    EXPECT_EQ(std::stod(row.at("axial_product_mm2")), axial["product_mm2"].get<double>());
+    EXPECT_EQ(std::stod(row.at("centroid_s_mm")), measured["centroid_ras_mm"][2].get<double>());
+  }
 }
 
 }  // namespace

@@ -246,8 +246,8 @@ std::string RemoteJob::skip_, RemoteJob::startError_;
 
 TEST_F(RemoteJob, BatchOnAClusterWritesTheMasksOfALocalOneRankRunAndCleansUp) {
   TempDir out;
-  const CommandResult run = test::runSeqseg(
-      test::batchArguments(cases(), out / "o", {"--cluster", "lab", "--report", out / "r.json"}));
+  const CommandResult run = test::runSeqseg(test::batchArguments(
+      cases(), out / "o", {"--cluster", "lab", "--report", out / "r.json", "--report-csv"}));
   ASSERT_EQ(run.exitCode, 0) << run.err << run.out;
   for (const char* id : {"BraTS2021_00000", "BraTS2021_00001"}) {
     ASSERT_TRUE(fs::exists(maskOf(out / "o", id))) << run.out;
@@ -262,6 +262,9 @@ TEST_F(RemoteJob, BatchOnAClusterWritesTheMasksOfALocalOneRankRunAndCleansUp) {
   EXPECT_EQ(report["cases"][0]["mask"], maskOf(out / "o"));
   EXPECT_EQ(report["input"], cases());
   EXPECT_FALSE(fs::exists(out / "o/report.json"));
+  // The CSV goes beside the report too.
+  EXPECT_EQ(test::readFile(out / "r.csv").rfind("case,status,region,", 0), 0u);
+  EXPECT_FALSE(fs::exists(out / "o/report.csv"));
   // Nothing left behind: no staging folder here, no job folder there.
   for (const auto& entry : fs::directory_iterator(out / "o"))
     EXPECT_NE(entry.path().filename().string().front(), '.') << entry.path();

@@ -54,6 +54,7 @@ TEST(JobContract, SegmentRequestReadsBackFromItsArguments) {
   written.testTimeFlips = true;
   written.noPostprocess = true;
   written.hd95 = "max";
+  written.reportCsv = true;
   written.parallel = {4, "mpirun", "cuda", true, "blocks", "ulysses", "gather", "lab"};
   const std::optional<SegmentRequest> read = readSegmentArguments(segmentArguments(written));
   ASSERT_TRUE(read.has_value());
@@ -70,6 +71,7 @@ TEST(JobContract, SegmentRequestReadsBackFromItsArguments) {
   EXPECT_EQ(read->testTimeFlips, written.testTimeFlips);
   EXPECT_EQ(read->noPostprocess, written.noPostprocess);
   EXPECT_EQ(read->hd95, written.hd95);
+  EXPECT_EQ(read->reportCsv, written.reportCsv);
   expectSameParallel(read->parallel, written.parallel);
 
   SegmentRequest files;
