@@ -1,7 +1,6 @@
 #include "cli/batch_measurements.h"
 
 #include <cmath>
-#include <future>
 #include <vector>
 
 #include "types/region_measurements.h"
@@ -60,14 +59,10 @@ nlohmann::json at(const nlohmann::json& json, const nlohmann::json::json_pointer
 }  // namespace
 
 nlohmann::json measurementsJson(const LabelVolume& internal) {
-  // The regions are measured at once: each scans the volume on its own.
-  std::vector<std::future<nlohmann::json>> regions;
-  for (Region region : kRegions)
-    regions.push_back(std::async(std::launch::async, [&internal, region] {
-      return regionJson(measureRegion(internal, region), measureBidimensional(internal, region));
-    }));
+  const CaseMeasurements measured = measureRegions(internal);
   nlohmann::json json = nlohmann::json::object();
-  for (size_t r = 0; r < kRegions.size(); ++r) json[regionName(kRegions[r])] = regions[r].get();
+  for (size_t r = 0; r < kRegions.size(); ++r)
+    json[regionName(kRegions[r])] = regionJson(measured.regions[r], measured.axial[r]);
   return json;
 }
 

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <future>
 #include <limits>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -260,6 +262,18 @@ BidimensionalMeasurement measureBidimensional(const LabelVolume& internal, Regio
                   bestZ};
   };
   result.perpendicular = {planePoint(acrossLow[widest]), planePoint(acrossHigh[widest])};
+  return result;
+}
+
+CaseMeasurements measureRegions(const LabelVolume& internal) {
+  std::array<std::future<std::pair<RegionMeasurement, BidimensionalMeasurement>>, 3> running;
+  for (size_t r = 0; r < kRegions.size(); ++r)
+    running[r] = std::async(std::launch::async, [&internal, region = kRegions[r]] {
+      return std::pair{measureRegion(internal, region), measureBidimensional(internal, region)};
+    });
+  CaseMeasurements result;
+  for (size_t r = 0; r < kRegions.size(); ++r)
+    std::tie(result.regions[r], result.axial[r]) = running[r].get();
   return result;
 }
 

@@ -51,4 +51,12 @@ RegionMeasurement measureRegion(const LabelVolume& internal, Region region);
 BidimensionalMeasurement measureBidimensional(const LabelVolume& internal,
                                               Region region = Region::EnhancingTumour);
 
+// Every region of a label map (internal classes), in kRegions order: what the batch report
+// and the desktop application's legend show. The regions are measured concurrently.
+struct CaseMeasurements {
+  std::array<RegionMeasurement, 3> regions;
+  std::array<BidimensionalMeasurement, 3> axial;
+};
+CaseMeasurements measureRegions(const LabelVolume& internal);
+
 }  // namespace seqseg

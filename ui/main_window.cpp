@@ -234,6 +234,18 @@ void MainWindow::createPanels() {
   connect(legendPanel_, &LegendPanel::labelVisibilityChanged, this, [this](int label, bool shown) {
     caseViews_->setLabelVisible(static_cast<uint8_t>(label), shown);
   });
+  // A region's axial diameters: the views go to their plane and draw both.
+  connect(legendPanel_, &LegendPanel::regionChosen, this, [this](int region) {
+    const BidimensionalMeasurement& axial = legendPanel_->axialMeasurement(region);
+    const auto lps = [](const Segment3& segment) {
+      return std::array<std::array<double, 3>, 2>{rasToLps(segment.from), rasToLps(segment.to)};
+    };
+    const auto longest = lps(axial.longest);
+    caseViews_->setCursor({0.5 * (longest[0][0] + longest[1][0]),
+                           0.5 * (longest[0][1] + longest[1][1]),
+                           0.5 * (longest[0][2] + longest[1][2])});
+    caseViews_->showRulers({longest, lps(axial.perpendicular)});
+  });
 }
 
 QString MainWindow::caseSummary() const {

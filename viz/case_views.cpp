@@ -181,7 +181,10 @@ struct CaseViews::Impl {
   }
 
   void clearLabels() {
-    for (SliceScene* scene : sliceScenes()) scene->clearLabels();
+    for (SliceScene* scene : sliceScenes()) {
+      scene->clearLabels();
+      scene->clearRulers();
+    }
     overview.clearLabels();
     labels = nullptr;
     surfacesBuilt = false;
@@ -389,6 +392,15 @@ void CaseViews::showLabels(const LabelVolume& labels) {
 
 void CaseViews::clearLabels() {
   d->clearLabels();
+}
+
+void CaseViews::showRulers(const std::vector<std::array<std::array<double, 3>, 2>>& rulers) {
+  for (SliceScene* scene : d->sliceScenes()) scene->setRulers(rulers);
+  d->requestRenders();
+}
+
+void CaseViews::clearRulers() {
+  showRulers({});
 }
 
 bool CaseViews::hasLabels() const {

@@ -89,6 +89,11 @@ class CaseViews {
   void clearLabels();
   bool hasLabels() const;
 
+  // Measurement lines (ends in LPS world coordinates) over the slice views, each drawn on the
+  // plane it lies in (SliceScene::setRulers); cleared with the labels.
+  void showRulers(const std::vector<std::array<std::array<double, 3>, 2>>& rulers);
+  void clearRulers();
+
   // How labels are drawn: names and colours (labelColourTablePath(resourcesDir()) holds the
   // shipped table), opacity 0..1, filled or outlines, per-label visibility (slice views and
   // surfaces) and all labels on/off in the slice views (the surfaces have their own toggle).

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include <vtkActor.h>
 #include <vtkCamera.h>
@@ -60,6 +61,12 @@ struct SliceScene::Impl {
   vtkNew<vtkPolyData> crosshair;
   vtkNew<vtkActor> crosshairActor;
   bool crosshairWanted = true;
+  std::vector<Ruler> rulers;
+  vtkNew<vtkPoints> rulerPoints;
+  vtkNew<vtkCellArray> rulerLines;
+  vtkNew<vtkPolyData> rulerLinesShown;
+  vtkNew<vtkActor> rulerActor;
+  int rulersShown = 0;
   bool hasCursor = false;
   std::array<double, 3> cursor{};
   std::array<vtkNew<vtkTextActor>, 4> letters;
@@ -128,6 +135,41 @@ struct SliceScene::Impl {
     crosshairActor->SetVisibility(crosshairWanted);
   }
 
+  // The rulers on this plane, in front of it as the crosshair is.
+  void showRulers() {
+    rulerPoints->Reset();
+    rulerLines->Reset();
+    rulersShown = 0;
+    if (image) {
+      // The plane passes through voxel centres (the cursor's): a ruler within half a voxel's
+      // extent along the normal lies in the slice shown, obliquely stored grids included.
+      const double* spacing = image->GetSpacing();
+      double tolerance = 1e-6;
+      for (int c = 0; c < 3; ++c)
+        tolerance +=
+            0.5 * std::abs(image->GetDirectionMatrix()->GetElement(worldAxis, c)) * spacing[c];
+      const double offset = 0.2 * std::min({grid.spacing[0], grid.spacing[1], grid.spacing[2]});
+      for (const Ruler& ruler : rulers) {
+        if (std::abs(ruler[0][worldAxis] - planePosition()) > tolerance ||
+            std::abs(ruler[1][worldAxis] - planePosition()) > tolerance)
+          continue;
+        vtkIdType ends[2];
+        for (int end = 0; end < 2; ++end) {
+          double world[3] = {ruler[end][0], ruler[end][1], ruler[end][2]};
+          world[worldAxis] = planePosition();
+          for (int c = 0; c < 3; ++c) world[c] -= offset * view.projection[c];
+          ends[end] = rulerPoints->InsertNextPoint(world);
+        }
+        rulerLines->InsertNextCell(2, ends);
+        ++rulersShown;
+      }
+    }
+    rulerPoints->Modified();
+    rulerLines->Modified();
+    rulerLinesShown->Modified();
+    rulerActor->SetVisibility(rulersShown > 0);
+  }
+
   void showLetters() {
     const EdgeLetters edges = seqseg::edgeLetters(view);
     const char values[4] = {edges.left, edges.right, edges.top, edges.bottom};
@@ -169,6 +211,7 @@ struct SliceScene::Impl {
     renderer->ResetCameraClippingRange(bounds);
     showLetters();
     showCrosshair();
+    showRulers();
   }
 
   // Moves the plane through `point`: the slice index is the voxel's along `axis`.
@@ -199,6 +242,7 @@ struct SliceScene::Impl {
     sliceBounds(bounds);
     renderer->ResetCameraClippingRange(bounds);
     showCrosshair();
+    showRulers();
   }
 };
 
@@ -233,6 +277,20 @@ SliceScene::SliceScene(vtkRenderer* renderer, SliceOrientation orientation) : d(
   d->crosshairActor->VisibilityOff();
   renderer->AddViewProp(d->crosshairActor);
 
+  // Rulers: magenta, apart from grey anatomy, the label colours (red, green, yellow) and the
+  // bluish crosshair.
+  d->rulerLinesShown->SetPoints(d->rulerPoints);
+  d->rulerLinesShown->SetLines(d->rulerLines);
+  vtkNew<vtkPolyDataMapper> rulerMapper;
+  rulerMapper->SetInputData(d->rulerLinesShown);
+  d->rulerActor->SetMapper(rulerMapper);
+  d->rulerActor->GetProperty()->SetColor(1.0, 0.2, 1.0);
+  d->rulerActor->GetProperty()->LightingOff();
+  d->rulerActor->GetProperty()->SetLineWidth(2.0);
+  d->rulerActor->PickableOff();
+  d->rulerActor->VisibilityOff();
+  renderer->AddViewProp(d->rulerActor);
+
   for (int n = 0; n < 4; ++n) {
     vtkTextActor* letter = d->letters[n];
     letter->GetPositionCoordinate()->SetCoordinateSystemToNormalizedViewport();
@@ -251,6 +309,7 @@ SliceScene::SliceScene(vtkRenderer* renderer, SliceOrientation orientation) : d(
 
 SliceScene::~SliceScene() {
   for (auto& letter : d->letters) d->renderer->RemoveViewProp(letter);
+  d->renderer->RemoveViewProp(d->rulerActor);
   d->renderer->RemoveViewProp(d->crosshairActor);
   d->renderer->RemoveViewProp(d->overlayActor);
   d->renderer->RemoveViewProp(d->actor);
@@ -335,6 +394,19 @@ bool SliceScene::crosshairVisible() const {
   return d->crosshairActor->GetVisibility() != 0;
 }
 
+void SliceScene::setRulers(const std::vector<Ruler>& rulers) {
+  d->rulers = rulers;
+  d->showRulers();
+}
+
+void SliceScene::clearRulers() {
+  setRulers({});
+}
+
+int SliceScene::rulersShown() const {
+  return d->rulersShown;
+}
+
 void SliceScene::zoom(double factor) {
   if (!d->image || !(factor > 0)) return;
   vtkCamera* camera = d->renderer->GetActiveCamera();
@@ -407,6 +479,7 @@ void SliceScene::clear() {
   d->image = nullptr;
   d->hasCursor = false;
   d->crosshairActor->VisibilityOff();
+  clearRulers();
   for (auto& letter : d->letters) letter->VisibilityOff();
 }
 

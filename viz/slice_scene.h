@@ -5,6 +5,7 @@
 // whatever its storage orientation (viz/patient_slicing.h).
 #include <array>
 #include <memory>
+#include <vector>
 
 #include "viz/intensity_window.h"
 #include "viz/label_overlay.h"
@@ -44,6 +45,14 @@ class SliceScene {
   void setCursor(const std::array<double, 3>& world);
   void setCrosshairVisible(bool visible);
   bool crosshairVisible() const;
+
+  // Line segments (ends in LPS world coordinates) drawn over the slice, each while the plane
+  // passes within half a voxel of both its ends: a measurement's diameters, seen on the
+  // plane they were measured in.
+  using Ruler = std::array<std::array<double, 3>, 2>;
+  void setRulers(const std::vector<Ruler>& rulers);
+  void clearRulers();
+  int rulersShown() const;  // how many are drawn on the plane shown now
 
   // Camera: `factor` > 1 magnifies; pan moves the picture by display pixels (y up); reset
   // fits the slice to the view again.

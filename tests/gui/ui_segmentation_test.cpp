@@ -35,12 +35,15 @@
 
 #include "tests/gui/gui_test_support.h"
 #include "tests/support/test_support.h"
+#include "types/region_measurements.h"
 #include "types/regions.h"
 #include "ui/legend_panel.h"
 #include "ui/main_window.h"
 #include "ui/recent_cases.h"
 #include "ui/segment_panel.h"
 #include "ui/segmentation_job.h"
+#include "viz/case_views.h"
+#include "viz/slice_scene.h"
 #include "viz/vtk_view_widget.h"
 
 namespace seqseg {
@@ -497,6 +500,93 @@ TEST_F(UiSegmentationTest, LegendCheckboxesHideAndShowALabel) {
   EXPECT_NEAR(overlayExtent(axial()).pixels, others, 0.05 * others) << "other labels stay";
   oedema->setCheckState(Qt::Checked);
   EXPECT_GT(greenPixels(axial()), 100);
+}
+
+// Pixels of the measurement rulers' magenta (viz/slice_scene.cpp); no label colour, the grey
+// anatomy or the bluish crosshair comes near it.
+struct RulerPixels {
+  long count = 0;
+  int left = 1 << 30, top = 1 << 30, right = -1, bottom = -1;
+  double diagonal() const { return count ? std::hypot(right - left, bottom - top) : 0.0; }
+};
+RulerPixels rulerPixels(const QImage& image) {
+  const QImage rgb = image.convertToFormat(QImage::Format_RGB32);
+  RulerPixels found;
+  for (int y = 0; y < rgb.height(); ++y)
+    for (int x = 0; x < rgb.width(); ++x) {
+      const QRgb pixel = rgb.pixel(x, y);
+      if (qRed(pixel) > 200 && qBlue(pixel) > 200 && qGreen(pixel) < 120) {
+        ++found.count;
+        found.left = std::min(found.left, x);
+        found.right = std::max(found.right, x);
+        found.top = std::min(found.top, y);
+        found.bottom = std::max(found.bottom, y);
+      }
+    }
+  return found;
+}
+
+// The Labels panel measures each region as the batch report does; a click on a region row
+// takes the views to its axial plane of largest area and draws both diameters there, at their
+// length on screen; another slice hides them.
+TEST_F(UiSegmentationTest, LegendMeasuresRegionsAndAClickDrawsTheAxialDiameters) {
+  ASSERT_NO_FATAL_FAILURE(openCase());
+  ASSERT_NO_FATAL_FAILURE(openReferenceSegmentation());
+  LegendPanel& legend = *window_.legendPanel();
+  ASSERT_TRUE(QTest::qWaitFor([&] { return legend.hasMeasurements(); }, kLoadTimeoutMs));
+  const CaseMeasurements expected = measureRegions(*window_.session().segmentation());
+  auto* table = legend.findChild<QTableWidget*>(QStringLiteral("legendTable"));
+  ASSERT_NE(table, nullptr);
+  ASSERT_EQ(table->columnCount(), 4);
+  for (int r = 0; r < 3; ++r) {
+    SCOPED_TRACE(r);
+    ASSERT_GT(expected.regions[r].voxels, 0) << "the reference has every region";
+    EXPECT_EQ(legend.measurement(r).voxels, expected.regions[r].voxels);
+    const int row = LegendPanel::kLabelRows + r;
+    EXPECT_EQ(table->item(row, 2)->text(),
+              QString::number(expected.regions[r].largestDiameter.lengthMm(), 'f', 1));
+    EXPECT_EQ(table->item(row, 3)->text(),
+              QStringLiteral("%1 × %2")
+                  .arg(expected.axial[r].longest.lengthMm(), 0, 'f', 1)
+                  .arg(expected.axial[r].perpendicular.lengthMm(), 0, 'f', 1));
+  }
+  const QImage before = axial();
+  EXPECT_EQ(rulerPixels(before).count, 0) << "no ruler before a click";
+
+  // A real click on the enhancing tumour's row.
+  const int etRow = LegendPanel::kLabelRows + 2;
+  QSignalSpy chosen(&legend, &LegendPanel::regionChosen);
+  QTest::mouseClick(table->viewport(), Qt::LeftButton, {},
+                    table->visualItemRect(table->item(etRow, 0)).center());
+  ASSERT_EQ(chosen.count(), 1);
+  const BidimensionalMeasurement& et = expected.axial[2];
+  const Geometry& geometry = window_.session().volume()->geometry;
+  // The axial view is on the measured plane (LPS z is RAS S), within half a voxel.
+  EXPECT_NEAR(window_.caseViews().cursor()[2], et.planeSuperiorMm, 0.5 * geometry.spacing[2]);
+  EXPECT_EQ(window_.caseViews().sliceScene(SliceOrientation::Axial).rulersShown(), 2);
+  EXPECT_EQ(window_.caseViews().sliceScene(SliceOrientation::Sagittal).rulersShown(), 0);
+  const QImage shown = axial();
+  // SEQSEG_GUI_SCREENSHOTS=DIR keeps the view for a person to look at.
+  if (const QByteArray folder = qgetenv("SEQSEG_GUI_SCREENSHOTS"); !folder.isEmpty())
+    for (const QString& view : {QStringLiteral("axialView"), QStringLiteral("window")})
+      window_.grabView(view).save(
+          QDir(QString::fromLocal8Bit(folder)).filePath(QStringLiteral("rulers_%1.png").arg(view)));
+  const RulerPixels rulers = rulerPixels(shown);
+  EXPECT_GT(rulers.count, 20) << "the diameters are not drawn";
+  // Drawn at their length: the longest diameter spans at least its length in screen pixels
+  // (the view's scale: its height shows twice the camera's parallel scale).
+  const double pixelsPerMm =
+      shown.height() /
+      (2 * window_.caseViews().sliceScene(SliceOrientation::Axial).parallelScale());
+  EXPECT_GE(rulers.diagonal(), 0.9 * et.longest.lengthMm() * pixelsPerMm);
+  EXPECT_LE(std::max(rulers.right - rulers.left, rulers.bottom - rulers.top),
+            1.1 * et.longest.lengthMm() * pixelsPerMm + 4);
+
+  // Another axial slice: the rulers stay on their own plane.
+  window_.caseViews().stepSlice(SliceOrientation::Axial, 4);
+  EXPECT_EQ(rulerPixels(axial()).count, 0);
+  window_.caseViews().stepSlice(SliceOrientation::Axial, -4);
+  EXPECT_GT(rulerPixels(axial()).count, 20);
 }
 
 TEST_F(UiSegmentationTest, CloseWithAnUnsavedSegmentationAsksFirst) {
