@@ -17,6 +17,7 @@
 #include "engine/metrics.h"
 #include "engine/runtime.h"
 #include "engine/segmenter.h"
+#include "engine/uncertainty.h"
 #include "io/dataset_layout.h"
 #include "io/image_reader.h"
 #include "io/image_writer.h"
@@ -60,27 +61,50 @@ CaseInput readAhead(const CaseFiles& files, Layout layout) {
 
 // One case: segment, write the mask, measure. Returns the report entry.
 // Every rank of a job runs it; only the writer writes the mask.
+// Beside the mask OUT/CASE.nii.gz: OUT/CASE_<part>.nii.gz.
+std::string besideMask(const std::string& maskPath, const std::string& part) {
+  const std::string stem = maskPath.substr(0, maskPath.size() - std::string(".nii.gz").size());
+  return stem + "_" + part + ".nii.gz";
+}
+
 nlohmann::json segmentCase(const CaseFiles& files, CaseInput& input, const std::string& outPath,
-                           Layout layout, bool internalLabels, Hd95Definition hd95, bool writer,
-                           Segmenter& segmenter, ProgressSink& progress, int index, int total) {
+                           Layout layout, bool internalLabels, Hd95Definition hd95,
+                           bool withProbabilities, bool writer, Segmenter& segmenter,
+                           ProgressSink& progress, int index, int total) {
   const auto started = std::chrono::steady_clock::now();
   Volume image = input.image.get();
   for (const std::string& note : *input.notes)
     progress.emit({{"event", "log"}, {"case", files.id}, {"message", note}});
   const Geometry geometry = image.geometry;
-  const at::Tensor labels = segmenter.segment(
-      toTensor(std::move(image)), engineSpacing(geometry), [&](int64_t done, int64_t windows) {
-        progress.emit({{"event", "progress"},
-                       {"label", "batch"},
-                       {"done", index},
-                       {"total", total},
-                       {"case", files.id},
-                       {"windows_done", done},
-                       {"windows_total", windows},
-                       {"detail", files.id + " (" + std::to_string(done) + "/" +
-                                      std::to_string(windows) + " windows)"}});
-      });
-  const LabelVolume internal = toLabelVolume(labels, geometry);
+  const auto onWindow = [&](int64_t done, int64_t windows) {
+    progress.emit({{"event", "progress"},
+                   {"label", "batch"},
+                   {"done", index},
+                   {"total", total},
+                   {"case", files.id},
+                   {"windows_done", done},
+                   {"windows_total", windows},
+                   {"detail", files.id + " (" + std::to_string(done) + "/" +
+                                  std::to_string(windows) + " windows)"}});
+  };
+  const Segmenter::Result segmented =
+      withProbabilities ? segmenter.segmentWithProbabilities(toTensor(std::move(image)),
+                                                             engineSpacing(geometry), onWindow)
+                        : Segmenter::Result{segmenter.segment(toTensor(std::move(image)),
+                                                              engineSpacing(geometry), onWindow),
+                                            {}};
+  const LabelVolume internal = toLabelVolume(segmented.labels, geometry);
+  // The probabilities and their entropy are written while the mask is.
+  std::vector<std::future<void>> writing;
+  if (writer && withProbabilities) {
+    writing.push_back(std::async(std::launch::async, [&] {
+      writeImage(besideMask(outPath, "probabilities"), toVolume(segmented.probabilities, geometry));
+    }));
+    writing.push_back(std::async(std::launch::async, [&] {
+      writeImage(besideMask(outPath, "uncertainty"),
+                 toVolume(normalisedEntropy(segmented.probabilities), geometry));
+    }));
+  }
   // Scoring against the reference runs while the mask is written.
   std::future<std::array<RegionScore, 3>> scoring;
   if (input.reference.valid())
@@ -106,6 +130,11 @@ nlohmann::json segmentCase(const CaseFiles& files, CaseInput& input, const std::
     }
   }
   if (measuring.valid()) entry["measurements"] = measuring.get();
+  for (std::future<void>& written : writing) written.get();
+  if (!writing.empty()) {
+    entry["probabilities"] = besideMask(outPath, "probabilities");
+    entry["uncertainty"] = besideMask(outPath, "uncertainty");
+  }
   entry["seconds"] =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return entry;
@@ -313,6 +342,7 @@ int runBatch(const SegmentRequest& options, bool worker) {
                                             : describePostprocessing(segmenter.postprocessing())},
       {"hd95", hd95DefinitionName(hd95)},
       {"cases", nlohmann::json::array()}};
+  if (options.saveProbabilities) report["probability_channels"] = {"background", "NCR", "ED", "ET"};
   progress->emit({{"event", "start"},
                   {"job", "batch"},
                   {"total", total},
@@ -333,8 +363,9 @@ int runBatch(const SegmentRequest& options, bool worker) {
       input.image.wait();    // one case's images at a time: GDCM keeps global state
       readAheadFrom(index + 1);
       try {
-        entry = segmentCase(files, input, outPath, dataset.layout, options.labels == "internal",
-                            hd95, writer, segmenter, *progress, index, total);
+        entry =
+            segmentCase(files, input, outPath, dataset.layout, options.labels == "internal", hd95,
+                        options.saveProbabilities, writer, segmenter, *progress, index, total);
         progress->emit({{"event", "result"},
                         {"case", files.id},
                         {"mask", outPath},

@@ -244,11 +244,33 @@ PreparedImage prepareImage(const at::Tensor& image, const std::array<int64_t, 3>
 }
 
 at::Tensor restoreLabels(const at::Tensor& probabilities, const PreparedImage& prepared) {
+  return labelsOnInputGrid(restoreCropProbabilities(probabilities, prepared), prepared);
+}
+
+at::Tensor restoreCropProbabilities(const at::Tensor& probabilities,
+                                    const PreparedImage& prepared) {
   const auto& shape = prepared.resampledShape;
   const at::Tensor unpadded =
       probabilities.slice(1, 0, shape[0]).slice(2, 0, shape[1]).slice(3, 0, shape[2]);
-  const at::Tensor restored =
-      resample(unpadded, prepared.crop.size(), false).to(at::kCPU).contiguous();
+  return resample(unpadded, prepared.crop.size(), false).to(at::kCPU, at::kFloat).contiguous();
+}
+
+at::Tensor probabilitiesOnInputGrid(const at::Tensor& cropProbabilities,
+                                    const PreparedImage& prepared) {
+  const auto& full = prepared.originalShape;
+  at::Tensor probabilities =
+      at::zeros({cropProbabilities.size(0), full[0], full[1], full[2]}, at::kFloat);
+  probabilities[0].fill_(1.0f);
+  const CropBox& crop = prepared.crop;
+  probabilities.slice(1, crop.begin[0], crop.end[0])
+      .slice(2, crop.begin[1], crop.end[1])
+      .slice(3, crop.begin[2], crop.end[2])
+      .copy_(cropProbabilities);
+  return probabilities;
+}
+
+at::Tensor labelsOnInputGrid(const at::Tensor& cropProbabilities, const PreparedImage& prepared) {
+  const at::Tensor restored = cropProbabilities.contiguous();
   const auto& full = prepared.originalShape;
   at::Tensor labels = at::zeros({full[0], full[1], full[2]}, at::kByte);
   // at::argmax's choice (the first maximum; a NaN beats any number, the first NaN wins), written

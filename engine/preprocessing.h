@@ -50,8 +50,18 @@ PreparedImage prepareImage(const at::Tensor& image, const std::array<int64_t, 3>
 
 // Class probabilities [K, a0, a1, a2] on the prepared grid -> labels [A0, A1, A2] (uint8) on
 // the input grid: unpadded, resampled back (trilinear on probabilities), argmax, uncropped
-// (0 outside the crop).
+// (0 outside the crop). The same as labelsOnInputGrid(restoreCropProbabilities(...)).
 at::Tensor restoreLabels(const at::Tensor& probabilities, const PreparedImage& prepared);
+
+// The steps of restoreLabels, for callers that keep the probabilities too: unpadded and
+// resampled back onto the input grid's crop ([K, crop size], float32, CPU; trilinear
+// interpolation keeps them summing to 1), ...
+at::Tensor restoreCropProbabilities(const at::Tensor& probabilities, const PreparedImage& prepared);
+// ... their argmax uncropped (0 outside the crop) ...
+at::Tensor labelsOnInputGrid(const at::Tensor& cropProbabilities, const PreparedImage& prepared);
+// ... or they themselves uncropped: [K, A0, A1, A2], background certain outside the crop.
+at::Tensor probabilitiesOnInputGrid(const at::Tensor& cropProbabilities,
+                                    const PreparedImage& prepared);
 
 // The crop (no padding) of a [.., A0, A1, A2] tensor.
 at::Tensor applyCrop(const at::Tensor& tensor, const CropBox& crop);

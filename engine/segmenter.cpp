@@ -30,6 +30,18 @@ Segmenter::~Segmenter() = default;
 
 at::Tensor Segmenter::segment(const at::Tensor& image, const Spacing& spacing,
                               const std::function<void(int64_t, int64_t)>& onWindow) {
+  return run(image, spacing, onWindow, false).labels;
+}
+
+Segmenter::Result Segmenter::segmentWithProbabilities(
+    const at::Tensor& image, const Spacing& spacing,
+    const std::function<void(int64_t, int64_t)>& onWindow) {
+  return run(image, spacing, onWindow, true);
+}
+
+Segmenter::Result Segmenter::run(const at::Tensor& image, const Spacing& spacing,
+                                 const std::function<void(int64_t, int64_t)>& onWindow,
+                                 bool keepProbabilities) {
   const ModelConfig& config = model_->config();
   if (image.dim() != 4 || image.size(0) != config.in_channels)
     throw std::invalid_argument("the model expects " + std::to_string(config.in_channels) +
@@ -41,14 +53,18 @@ at::Tensor Segmenter::segment(const at::Tensor& image, const Spacing& spacing,
   if (testTimeFlips_) logitsOf = withTestTimeFlips(std::move(logitsOf));
   const at::Tensor probabilities =
       slidingWindowProbabilities(logitsOf, prepared.image, config.roi, windows_, onWindow);
-  at::Tensor labels = restoreLabels(probabilities, prepared).contiguous();
-  if (!postprocess_ || !postprocessing_.any()) return labels;
+  const at::Tensor restored = restoreCropProbabilities(probabilities, prepared);
+  Result result;
+  result.labels = labelsOnInputGrid(restored, prepared).contiguous();
+  if (keepProbabilities) result.probabilities = probabilitiesOnInputGrid(restored, prepared);
+  at::Tensor& labels = result.labels;
+  if (!postprocess_ || !postprocessing_.any()) return result;
   const std::array<int64_t, 3> shape{labels.size(0), labels.size(1), labels.size(2)};
   std::vector<uint8_t> values(labels.data_ptr<uint8_t>(),
                               labels.data_ptr<uint8_t>() + labels.numel());
   applyPostprocessing(values, shape, {spacing[2], spacing[1], spacing[0]}, postprocessing_);
   std::copy(values.begin(), values.end(), labels.data_ptr<uint8_t>());
-  return labels;
+  return result;
 }
 
 }  // namespace seqseg

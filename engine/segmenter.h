@@ -34,6 +34,15 @@ class Segmenter {
   at::Tensor segment(const at::Tensor& image, const Spacing& spacing,
                      const std::function<void(int64_t, int64_t)>& onWindow = {});
 
+  // The same, keeping the class probabilities on the input's grid too ([K, A0, A1, A2] float32:
+  // the softmax, flip-averaged under test-time flips, resampled back trilinearly; background
+  // certain outside the brain's box). The labels are their argmax, then post-processed.
+  struct Result {
+    at::Tensor labels, probabilities;
+  };
+  Result segmentWithProbabilities(const at::Tensor& image, const Spacing& spacing,
+                                  const std::function<void(int64_t, int64_t)>& onWindow = {});
+
   // Test-time flips (engine/test_time_flips.h): off by default.
   void setTestTimeFlips(bool enabled) { testTimeFlips_ = enabled; }
   // The checkpoint's post-processing (engine/postprocess.h), on by default; off: raw argmax.
@@ -44,6 +53,9 @@ class Segmenter {
   const Checkpoint& checkpoint() const { return checkpoint_; }
 
  private:
+  Result run(const at::Tensor& image, const Spacing& spacing,
+             const std::function<void(int64_t, int64_t)>& onWindow, bool keepProbabilities);
+
   Checkpoint checkpoint_;  // before model_: the constructor's loadModel fills it
   ViTSegmenter model_{nullptr};
   std::unique_ptr<ModelExecution> execution_;

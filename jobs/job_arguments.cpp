@@ -74,6 +74,7 @@ std::vector<std::string> segmentArguments(const SegmentRequest& request) {
   out.real("--overlap", request.overlap, defaults.overlap);
   out.flag("--tta", request.testTimeFlips);
   out.flag("--no-postprocess", request.noPostprocess);
+  out.flag("--save-probabilities", request.saveProbabilities);
   out.text("--hd95", request.hd95, defaults.hd95);
   out.all(parallelArguments(request.parallel));
   return out.take();

@@ -86,6 +86,10 @@ void addSegmentOptions(CLI::App& app, SegmentRequest& request, bool& enabled, bo
   group->add_flag("--no-postprocess", request.noPostprocess,
                   "Keep the raw prediction: skip the model's removal of small or distant "
                   "components");
+  group->add_flag("--save-probabilities", request.saveProbabilities,
+                  "Also write per case OUT/CASE_probabilities.nii.gz (float32, 4D: background, "
+                  "NCR, ED, ET; flip-averaged with --tta) and OUT/CASE_uncertainty.nii.gz (voxel "
+                  "entropy / ln 4: 0 certain .. 1 undecided), on the case's grid");
   addHd95Option(*group, request.hd95);
   addParallelOptions(app, request.parallel);
   if (!worker) addClusterOption(*group, request.parallel);

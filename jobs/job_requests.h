@@ -36,10 +36,11 @@ struct SegmentRequest {
   bool skipExisting = false;
   int threads = 0;
   double overlap = 0.5;
-  bool testTimeFlips = false;   // --tta: average probabilities over mirrored inputs
-  bool noPostprocess = false;   // --no-postprocess: skip the checkpoint's post-processing
-  std::string hd95 = "pooled";  // the report's HD95 against a reference: pooled or max
-  bool reportCsv = false;       // --report-csv: the report's cases as CSV beside it
+  bool testTimeFlips = false;      // --tta: average probabilities over mirrored inputs
+  bool noPostprocess = false;      // --no-postprocess: skip the checkpoint's post-processing
+  std::string hd95 = "pooled";     // the report's HD95 against a reference: pooled or max
+  bool reportCsv = false;          // --report-csv: the report's cases as CSV beside it
+  bool saveProbabilities = false;  // --save-probabilities: CASE_probabilities, CASE_uncertainty
   ParallelRequest parallel;
 
   bool caseAsFiles() const { return !t1.empty() || !t1ce.empty() || !t2.empty() || !flair.empty(); }

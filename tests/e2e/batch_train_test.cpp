@@ -132,6 +132,61 @@ TEST_F(TrainedModel, BatchWritesMasksWithExactGeometryAndNamesTheBadCase) {
   EXPECT_EQ(second["cases"][3]["status"], "failed");
 }
 
+// --save-probabilities: the class probabilities on the case's grid (checked with nibabel and
+// numpy by tests/tools/probability_facts.py): they sum to 1, their argmax is the mask (without
+// post-processing), the uncertainty map is their normalised entropy; under --tta they are the
+// flip-averaged ones, still the mask's argmax.
+TEST_F(TrainedModel, BatchSavesProbabilitiesWhoseArgmaxIsTheMask) {
+  TempDir dir;
+  const std::string script = std::string(SEQSEG_SOURCE_DIR) + "/tests/tools/probability_facts.py";
+  std::map<std::string, std::string> probabilityBytes;
+  for (const std::string tta : {"", "--tta"}) {
+    SCOPED_TRACE(tta);
+    const std::string out = dir / ("out" + tta);
+    std::vector<std::string> arguments{"--batch",
+                                       "-i",
+                                       data(),
+                                       "--case",
+                                       "BraTS2021_00001",
+                                       "-o",
+                                       out,
+                                       "--model",
+                                       model(),
+                                       "--labels",
+                                       "internal",
+                                       "--no-postprocess",
+                                       "--save-probabilities",
+                                       "--threads",
+                                       "1",
+                                       "--progress",
+                                       "json"};
+    if (!tta.empty()) arguments.push_back(tta);
+    const CommandResult run = seqseg(arguments);
+    ASSERT_EQ(run.exitCode, 0) << run.err;
+    const nlohmann::json report = nlohmann::json::parse(test::readFile(out + "/report.json"));
+    EXPECT_EQ(report["probability_channels"],
+              nlohmann::json::parse(R"(["background","NCR","ED","ET"])"));
+    const nlohmann::json& entry = report["cases"][0];
+    ASSERT_EQ(entry["probabilities"], out + "/BraTS2021_00001_probabilities.nii.gz");
+    ASSERT_EQ(entry["uncertainty"], out + "/BraTS2021_00001_uncertainty.nii.gz");
+    const CommandResult facts =
+        test::runCommand({test::systemPython(), script, entry["probabilities"],
+                          entry["uncertainty"], entry["mask"]});
+    ASSERT_EQ(facts.exitCode, 0) << facts.err;
+    const nlohmann::json checked = nlohmann::json::parse(facts.out);
+    EXPECT_EQ(checked["shape"], nlohmann::json::parse("[32, 32, 32, 4]"));
+    EXPECT_EQ(checked["dtype"], "float32");
+    EXPECT_NEAR(checked["sum_min"].get<double>(), 1.0, 1e-5);
+    EXPECT_NEAR(checked["sum_max"].get<double>(), 1.0, 1e-5);
+    EXPECT_EQ(checked["argmax_differs"], 0);
+    EXPECT_LT(checked["uncertainty_max_difference"].get<double>(), 1e-5);
+    EXPECT_GT(checked["uncertainty_max"].get<double>(), 0.0) << "a model certain everywhere";
+    EXPECT_TRUE(checked["same_affine"].get<bool>());
+    probabilityBytes[tta] = test::readFile(entry["probabilities"]);
+  }
+  EXPECT_NE(probabilityBytes[""], probabilityBytes["--tta"]) << "--tta averages other passes";
+}
+
 TEST_F(TrainedModel, BatchRefusesAMissingModelOrInput) {
   TempDir dir;
   const CommandResult noModel =

@@ -55,6 +55,7 @@ TEST(JobContract, SegmentRequestReadsBackFromItsArguments) {
   written.noPostprocess = true;
   written.hd95 = "max";
   written.reportCsv = true;
+  written.saveProbabilities = true;
   written.parallel = {4, "mpirun", "cuda", true, "blocks", "ulysses", "gather", "lab"};
   const std::optional<SegmentRequest> read = readSegmentArguments(segmentArguments(written));
   ASSERT_TRUE(read.has_value());
@@ -72,6 +73,7 @@ TEST(JobContract, SegmentRequestReadsBackFromItsArguments) {
   EXPECT_EQ(read->noPostprocess, written.noPostprocess);
   EXPECT_EQ(read->hd95, written.hd95);
   EXPECT_EQ(read->reportCsv, written.reportCsv);
+  EXPECT_EQ(read->saveProbabilities, written.saveProbabilities);
   expectSameParallel(read->parallel, written.parallel);
 
   SegmentRequest files;
