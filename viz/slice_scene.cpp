@@ -42,6 +42,20 @@ constexpr LetterPlace kLetterPlaces[4] = {
     {0.5, 0.01, VTK_TEXT_CENTERED, VTK_TEXT_BOTTOM},
 };
 
+// `lines` drawn by `actor` in `renderer` flat in `colour`, never picked, hidden until shown.
+void addLineActor(vtkRenderer* renderer, vtkActor* actor, vtkPolyData* lines,
+                  const std::array<double, 3>& colour, double width) {
+  vtkNew<vtkPolyDataMapper> mapper;
+  mapper->SetInputData(lines);
+  actor->SetMapper(mapper);
+  actor->GetProperty()->SetColor(colour[0], colour[1], colour[2]);
+  actor->GetProperty()->LightingOff();
+  actor->GetProperty()->SetLineWidth(width);
+  actor->PickableOff();
+  actor->VisibilityOff();
+  renderer->AddViewProp(actor);
+}
+
 }  // namespace
 
 struct SliceScene::Impl {
@@ -267,29 +281,13 @@ SliceScene::SliceScene(vtkRenderer* renderer, SliceOrientation orientation) : d(
   lines->InsertNextCell(2, second);
   d->crosshair->SetPoints(d->crosshairPoints);
   d->crosshair->SetLines(lines);
-  vtkNew<vtkPolyDataMapper> crosshairMapper;
-  crosshairMapper->SetInputData(d->crosshair);
-  d->crosshairActor->SetMapper(crosshairMapper);
-  d->crosshairActor->GetProperty()->SetColor(0.3, 0.6, 1.0);
-  d->crosshairActor->GetProperty()->LightingOff();
-  d->crosshairActor->GetProperty()->SetLineWidth(1.0);
-  d->crosshairActor->PickableOff();
-  d->crosshairActor->VisibilityOff();
-  renderer->AddViewProp(d->crosshairActor);
+  addLineActor(renderer, d->crosshairActor, d->crosshair, {0.3, 0.6, 1.0}, 1.0);
 
   // Rulers: magenta, apart from grey anatomy, the label colours (red, green, yellow) and the
   // bluish crosshair.
   d->rulerLinesShown->SetPoints(d->rulerPoints);
   d->rulerLinesShown->SetLines(d->rulerLines);
-  vtkNew<vtkPolyDataMapper> rulerMapper;
-  rulerMapper->SetInputData(d->rulerLinesShown);
-  d->rulerActor->SetMapper(rulerMapper);
-  d->rulerActor->GetProperty()->SetColor(1.0, 0.2, 1.0);
-  d->rulerActor->GetProperty()->LightingOff();
-  d->rulerActor->GetProperty()->SetLineWidth(2.0);
-  d->rulerActor->PickableOff();
-  d->rulerActor->VisibilityOff();
-  renderer->AddViewProp(d->rulerActor);
+  addLineActor(renderer, d->rulerActor, d->rulerLinesShown, {1.0, 0.2, 1.0}, 2.0);
 
   for (int n = 0; n < 4; ++n) {
     vtkTextActor* letter = d->letters[n];
