@@ -107,10 +107,19 @@ std::array<int, kModalityCount> channelOrder(const fs::path& root) {
   std::array<int, kModalityCount> order{-1, -1, -1, -1};
   for (const auto& [channel, name] : json[key].items()) {
     const int modality = name.is_string() ? modalityIndex(name.get<std::string>()) : -1;
-    const int fileChannel = std::atoi(channel.c_str());
-    if (modality < 0 || fileChannel < 0 || fileChannel >= kModalityCount)
+    // A channel is a number 0..3 (atoi would read ";" or "1x" as a channel too).
+    const bool number = channel.size() == 1 && channel[0] >= '0' && channel[0] <= '3';
+    const int fileChannel = number ? channel[0] - '0' : -1;
+    if (fileChannel < 0)
+      throw InputError(description.string(),
+                       "channel \"" + channel + "\" is not a channel number 0-3");
+    if (modality < 0)
       throw InputError(description.string(), "channel " + channel + " (" + name.dump() +
                                                  ") is not one of T1, T1ce/T1gd, T2, FLAIR");
+    // Four different channels, one per modality: every channel file is one of a case's images.
+    if (std::find(order.begin(), order.end(), fileChannel) != order.end() || order[modality] >= 0)
+      throw InputError(description.string(), "channel " + channel + " (" + name.dump() +
+                                                 ") repeats a channel or a modality");
     order[modality] = fileChannel;
   }
   for (int m = 0; m < kModalityCount; ++m)

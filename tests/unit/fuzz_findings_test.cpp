@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "io/dataset_layout.h"
 #include "io/dicom_series.h"
@@ -123,6 +124,33 @@ TEST(FuzzFindings, NnUnetFileOfAnUnknownChannelIsNoCase) {
   EXPECT_EQ(found.layout, Layout::NnUnet);
   ASSERT_EQ(found.cases.size(), 1u);
   EXPECT_EQ(found.cases[0].id, "case");
+}
+
+// A dataset.json whose channel_names had a key that is no number (";", read as channel 0 by
+// atoi) gave FLAIR and T1 one channel: a case found by its channel-3 file had none of its
+// images (regressions/layout-channel-not-a-number.txt). Channel keys are now 0-3, each once.
+TEST(FuzzFindings, NnUnetChannelNamesMustBeFourDifferentNumbers) {
+  const std::vector<std::pair<std::string, std::string>> refused{
+      {R"({"0":"T1","1":"T1ce","2":"T2",";":"FLAIR"})",
+       "channel \";\" is not a channel number 0-3"},
+      {R"({"0":"T1","1":"T1ce","2":"T2","01":"FLAIR"})",
+       "channel \"01\" is not a channel number 0-3"},
+      {R"({"0":"T1","1":"T1ce","2":"T2","3":"T1"})",
+       "channel 3 (\"T1\") repeats a channel or a modality"}};
+  for (const auto& [channels, problem] : refused) {
+    SCOPED_TRACE(channels);
+    test::TempDir dataset;
+    std::filesystem::create_directories(dataset / "imagesTr");
+    test::writeFile(dataset / "imagesTr/case_0003.nii.gz", "");
+    test::writeFile(dataset / "dataset.json", R"({"channel_names":)" + channels + "}");
+    try {
+      findCases(dataset.path());
+      FAIL() << "accepted";
+    } catch (const InputError& error) {
+      EXPECT_EQ(error.problem(), problem);
+      EXPECT_EQ(error.file(), dataset / "dataset.json");
+    }
+  }
 }
 
 }  // namespace
