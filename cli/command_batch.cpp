@@ -59,18 +59,20 @@ CaseInput readAhead(const CaseFiles& files, Layout layout) {
   return input;
 }
 
-// One case: segment, write the mask, measure. Returns the report entry.
-// Every rank of a job runs it; only the writer writes the mask.
 // Beside the mask OUT/CASE.nii.gz: OUT/CASE_<part>.nii.gz.
 std::string besideMask(const std::string& maskPath, const std::string& part) {
   const std::string stem = maskPath.substr(0, maskPath.size() - std::string(".nii.gz").size());
   return stem + "_" + part + ".nii.gz";
 }
 
+// One case: segment, write the mask (and the probabilities when asked), measure. Returns the
+// report entry. Every rank of a job runs it; only the writer writes and measures.
+
 nlohmann::json segmentCase(const CaseFiles& files, CaseInput& input, const std::string& outPath,
                            Layout layout, bool internalLabels, Hd95Definition hd95,
-                           bool withProbabilities, bool writer, Segmenter& segmenter,
-                           ProgressSink& progress, int index, int total) {
+                           bool saveProbabilities, bool scoreUncertainty, bool writer,
+                           Segmenter& segmenter, ProgressSink& progress, int index, int total) {
+  const bool withProbabilities = saveProbabilities || scoreUncertainty;
   const auto started = std::chrono::steady_clock::now();
   Volume image = input.image.get();
   for (const std::string& note : *input.notes)
@@ -94,15 +96,16 @@ nlohmann::json segmentCase(const CaseFiles& files, CaseInput& input, const std::
                                                               engineSpacing(geometry), onWindow),
                                             {}};
   const LabelVolume internal = toLabelVolume(segmented.labels, geometry);
+  const at::Tensor entropy =
+      withProbabilities ? normalisedEntropy(segmented.probabilities) : at::Tensor();
   // The probabilities and their entropy are written while the mask is.
   std::vector<std::future<void>> writing;
-  if (writer && withProbabilities) {
+  if (writer && saveProbabilities) {
     writing.push_back(std::async(std::launch::async, [&] {
       writeImage(besideMask(outPath, "probabilities"), toVolume(segmented.probabilities, geometry));
     }));
     writing.push_back(std::async(std::launch::async, [&] {
-      writeImage(besideMask(outPath, "uncertainty"),
-                 toVolume(normalisedEntropy(segmented.probabilities), geometry));
+      writeImage(besideMask(outPath, "uncertainty"), toVolume(entropy, geometry));
     }));
   }
   // Scoring against the reference runs while the mask is written.
@@ -135,6 +138,9 @@ nlohmann::json segmentCase(const CaseFiles& files, CaseInput& input, const std::
     entry["probabilities"] = besideMask(outPath, "probabilities");
     entry["uncertainty"] = besideMask(outPath, "uncertainty");
   }
+  // null (NaN) when no tumour was found: nothing to be unsure about inside it.
+  if (scoreUncertainty)
+    entry["uncertainty_score"] = meanEntropyInWholeTumour(entropy, segmented.labels);
   entry["seconds"] =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return entry;
@@ -329,7 +335,8 @@ int runBatch(const SegmentRequest& options, bool worker) {
   readAheadFrom(0);
 
   Segmenter segmenter(modelPath, {options.overlap, kWindowBatch}, job.execution);
-  segmenter.setTestTimeFlips(options.testTimeFlips);
+  const bool testTimeFlips = options.testTimeFlips || options.uncertainty;
+  segmenter.setTestTimeFlips(testTimeFlips);
   segmenter.setPostprocessing(!options.noPostprocess);
 
   nlohmann::json report{
@@ -337,7 +344,7 @@ int runBatch(const SegmentRequest& options, bool worker) {
       {"layout", layoutName(dataset.layout)},
       {"model", modelPath},
       {"labels", options.labels},
-      {"tta", options.testTimeFlips},
+      {"tta", testTimeFlips},
       {"postprocess", options.noPostprocess ? std::string("off")
                                             : describePostprocessing(segmenter.postprocessing())},
       {"hd95", hd95DefinitionName(hd95)},
@@ -363,9 +370,9 @@ int runBatch(const SegmentRequest& options, bool worker) {
       input.image.wait();    // one case's images at a time: GDCM keeps global state
       readAheadFrom(index + 1);
       try {
-        entry =
-            segmentCase(files, input, outPath, dataset.layout, options.labels == "internal", hd95,
-                        options.saveProbabilities, writer, segmenter, *progress, index, total);
+        entry = segmentCase(files, input, outPath, dataset.layout, options.labels == "internal",
+                            hd95, options.saveProbabilities, options.uncertainty, writer, segmenter,
+                            *progress, index, total);
         progress->emit({{"event", "result"},
                         {"case", files.id},
                         {"mask", outPath},

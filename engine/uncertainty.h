@@ -9,4 +9,9 @@ namespace seqseg {
 // class certain) to 1 (all K equally likely).
 at::Tensor normalisedEntropy(const at::Tensor& probabilities);
 
+// A case's uncertainty score, for reviewing the most doubtful cases first: the mean of
+// `entropy` ([A0, A1, A2]) over the voxels `labels` (internal classes, the same shape) put in
+// the whole tumour; NaN when there are none.
+double meanEntropyInWholeTumour(const at::Tensor& entropy, const at::Tensor& labels);
+
 }  // namespace seqseg

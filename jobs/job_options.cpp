@@ -90,6 +90,10 @@ void addSegmentOptions(CLI::App& app, SegmentRequest& request, bool& enabled, bo
                   "Also write per case OUT/CASE_probabilities.nii.gz (float32, 4D: background, "
                   "NCR, ED, ET; flip-averaged with --tta) and OUT/CASE_uncertainty.nii.gz (voxel "
                   "entropy / ln 4: 0 certain .. 1 undecided), on the case's grid");
+  group->add_flag("--uncertainty", request.uncertainty,
+                  "Score each case's uncertainty in the report: the mean voxel entropy / ln 4 of "
+                  "the flip-averaged probabilities inside the predicted whole tumour (implies "
+                  "--tta)");
   addHd95Option(*group, request.hd95);
   addParallelOptions(app, request.parallel);
   if (!worker) addClusterOption(*group, request.parallel);

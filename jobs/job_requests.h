@@ -41,6 +41,7 @@ struct SegmentRequest {
   std::string hd95 = "pooled";     // the report's HD95 against a reference: pooled or max
   bool reportCsv = false;          // --report-csv: the report's cases as CSV beside it
   bool saveProbabilities = false;  // --save-probabilities: CASE_probabilities, CASE_uncertainty
+  bool uncertainty = false;        // --uncertainty: each case's score in the report (and --tta)
   ParallelRequest parallel;
 
   bool caseAsFiles() const { return !t1.empty() || !t1ce.empty() || !t2.empty() || !flair.empty(); }

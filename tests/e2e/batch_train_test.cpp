@@ -135,12 +135,13 @@ TEST_F(TrainedModel, BatchWritesMasksWithExactGeometryAndNamesTheBadCase) {
 // --save-probabilities: the class probabilities on the case's grid (checked with nibabel and
 // numpy by tests/tools/probability_facts.py): they sum to 1, their argmax is the mask (without
 // post-processing), the uncertainty map is their normalised entropy; under --tta they are the
-// flip-averaged ones, still the mask's argmax.
+// flip-averaged ones, still the mask's argmax; --uncertainty implies the flips and scores the
+// case with the uncertainty map's mean inside the predicted whole tumour.
 TEST_F(TrainedModel, BatchSavesProbabilitiesWhoseArgmaxIsTheMask) {
   TempDir dir;
   const std::string script = std::string(SEQSEG_SOURCE_DIR) + "/tests/tools/probability_facts.py";
   std::map<std::string, std::string> probabilityBytes;
-  for (const std::string tta : {"", "--tta"}) {
+  for (const std::string tta : {"", "--tta", "--uncertainty"}) {
     SCOPED_TRACE(tta);
     const std::string out = dir / ("out" + tta);
     std::vector<std::string> arguments{"--batch",
@@ -183,8 +184,17 @@ TEST_F(TrainedModel, BatchSavesProbabilitiesWhoseArgmaxIsTheMask) {
     EXPECT_GT(checked["uncertainty_max"].get<double>(), 0.0) << "a model certain everywhere";
     EXPECT_TRUE(checked["same_affine"].get<bool>());
     probabilityBytes[tta] = test::readFile(entry["probabilities"]);
+    EXPECT_EQ(report["tta"], !tta.empty());
+    if (tta == "--uncertainty") {
+      ASSERT_TRUE(checked["mean_uncertainty_in_whole_tumour"].is_number()) << "no tumour found";
+      EXPECT_NEAR(entry["uncertainty_score"].get<double>(),
+                  checked["mean_uncertainty_in_whole_tumour"].get<double>(), 1e-6);
+    } else {
+      EXPECT_FALSE(entry.contains("uncertainty_score"));
+    }
   }
   EXPECT_NE(probabilityBytes[""], probabilityBytes["--tta"]) << "--tta averages other passes";
+  EXPECT_EQ(probabilityBytes["--tta"], probabilityBytes["--uncertainty"]);
 }
 
 TEST_F(TrainedModel, BatchRefusesAMissingModelOrInput) {

@@ -2,7 +2,8 @@
 """Checks a case's saved probabilities independently of seqseg (nibabel, numpy). Prints JSON:
 the probabilities' shape, the range of their sum over classes, the voxels where their argmax
 differs from the mask, the largest difference between the uncertainty map and the entropy
-computed here (/ ln K), and whether all three files share the mask's affine.
+computed here (/ ln K), the uncertainty map's mean over the mask's whole tumour (labels 1-3,
+internal classes; null when empty), and whether all three files share the mask's affine.
 
 usage: probability_facts.py PROBABILITIES.nii.gz UNCERTAINTY.nii.gz MASK.nii.gz
 """
@@ -28,6 +29,9 @@ print(json.dumps({
     "argmax_differs": int((np.argmax(p, axis=3) != mask).sum()),
     "uncertainty_max_difference": float(np.abs(entropy - uncertainty).max()),
     "uncertainty_max": float(uncertainty.max()),
+    "mean_uncertainty_in_whole_tumour":
+        float(uncertainty[(mask >= 1) & (mask <= 3)].mean()) if ((mask >= 1) & (mask <= 3)).any()
+        else None,
     "same_affine": bool(np.allclose(probabilities_image.affine, mask_image.affine, atol=1e-5)
                         and np.allclose(uncertainty_image.affine, mask_image.affine, atol=1e-5)),
 }))

@@ -56,6 +56,7 @@ TEST(JobContract, SegmentRequestReadsBackFromItsArguments) {
   written.hd95 = "max";
   written.reportCsv = true;
   written.saveProbabilities = true;
+  written.uncertainty = true;
   written.parallel = {4, "mpirun", "cuda", true, "blocks", "ulysses", "gather", "lab"};
   const std::optional<SegmentRequest> read = readSegmentArguments(segmentArguments(written));
   ASSERT_TRUE(read.has_value());
@@ -74,6 +75,7 @@ TEST(JobContract, SegmentRequestReadsBackFromItsArguments) {
   EXPECT_EQ(read->hd95, written.hd95);
   EXPECT_EQ(read->reportCsv, written.reportCsv);
   EXPECT_EQ(read->saveProbabilities, written.saveProbabilities);
+  EXPECT_EQ(read->uncertainty, written.uncertainty);
   expectSameParallel(read->parallel, written.parallel);
 
   SegmentRequest files;
