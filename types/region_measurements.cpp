@@ -163,26 +163,16 @@ RegionMeasurement measureRegion(const LabelVolume& internal, Region region) {
   return result;
 }
 
-BidimensionalMeasurement measureBidimensional(const LabelVolume& internal, Region region) {
+namespace {
+
+// The bidimensional measure of `region`, whose voxel centres lie in the RAS box [low, high].
+BidimensionalMeasurement bidimensionalInBox(const LabelVolume& internal, Region region,
+                                            const Point3& low, const Point3& high) {
   BidimensionalMeasurement result;
   const Geometry& geometry = internal.geometry;
   const RegionLookup in{internal, region};
-  // The RAS box of the region's voxel centres, widened by half a voxel's diagonal: every point
-  // that falls in one of its voxels is inside.
-  Point3 low{kInfinity, kInfinity, kInfinity}, high{-kInfinity, -kInfinity, -kInfinity};
-  bool any = false;
-  for (int64_t k = 0; k < internal.shape[0]; ++k)
-    for (int64_t j = 0; j < internal.shape[1]; ++j)
-      for (int64_t i = 0; i < internal.shape[2]; ++i) {
-        if (!in(i, j, k)) continue;
-        any = true;
-        const Point3 ras = rasOfVoxel(geometry, i, j, k);
-        for (int a = 0; a < 3; ++a) {
-          low[a] = std::min(low[a], ras[a]);
-          high[a] = std::max(high[a], ras[a]);
-        }
-      }
-  if (!any) return result;
+  // The box is widened by half a voxel's diagonal: every point that falls in one of the
+  // region's voxels is inside.
   const double halfDiagonal = 0.5 * std::sqrt(geometry.spacing[0] * geometry.spacing[0] +
                                               geometry.spacing[1] * geometry.spacing[1] +
                                               geometry.spacing[2] * geometry.spacing[2]);
@@ -265,11 +255,38 @@ BidimensionalMeasurement measureBidimensional(const LabelVolume& internal, Regio
   return result;
 }
 
+}  // namespace
+
+BidimensionalMeasurement measureBidimensional(const LabelVolume& internal, Region region) {
+  // The RAS box of the region's voxel centres.
+  const RegionLookup in{internal, region};
+  Point3 low{kInfinity, kInfinity, kInfinity}, high{-kInfinity, -kInfinity, -kInfinity};
+  bool any = false;
+  for (int64_t k = 0; k < internal.shape[0]; ++k)
+    for (int64_t j = 0; j < internal.shape[1]; ++j)
+      for (int64_t i = 0; i < internal.shape[2]; ++i) {
+        if (!in(i, j, k)) continue;
+        any = true;
+        const Point3 ras = rasOfVoxel(internal.geometry, i, j, k);
+        for (int a = 0; a < 3; ++a) {
+          low[a] = std::min(low[a], ras[a]);
+          high[a] = std::max(high[a], ras[a]);
+        }
+      }
+  return any ? bidimensionalInBox(internal, region, low, high) : BidimensionalMeasurement{};
+}
+
 CaseMeasurements measureRegions(const LabelVolume& internal) {
   std::array<std::future<std::pair<RegionMeasurement, BidimensionalMeasurement>>, 3> running;
   for (size_t r = 0; r < kRegions.size(); ++r)
     running[r] = std::async(std::launch::async, [&internal, region = kRegions[r]] {
-      return std::pair{measureRegion(internal, region), measureBidimensional(internal, region)};
+      // measureRegion's box spares measureBidimensional its own pass over the volume.
+      RegionMeasurement measured = measureRegion(internal, region);
+      BidimensionalMeasurement axial =
+          measured.voxels == 0
+              ? BidimensionalMeasurement{}
+              : bidimensionalInBox(internal, region, measured.lowRas, measured.highRas);
+      return std::pair{std::move(measured), std::move(axial)};
     });
   CaseMeasurements result;
   for (size_t r = 0; r < kRegions.size(); ++r)
