@@ -3,6 +3,9 @@
 #include <ATen/ATen.h>
 
 #include <cmath>
+#include <cstdint>
+
+#include "types/regions.h"
 
 namespace seqseg {
 
@@ -13,11 +16,18 @@ at::Tensor normalisedEntropy(const at::Tensor& probabilities) {
 }
 
 double meanEntropyInWholeTumour(const at::Tensor& entropy, const at::Tensor& labels) {
-  const at::Tensor tumour = labels.ge(1).logical_and(labels.le(3));
-  const int64_t voxels = tumour.sum().item<int64_t>();
-  if (voxels == 0) return std::nan("");
-  return entropy.to(at::kDouble).masked_select(tumour).sum().item<double>() /
-         static_cast<double>(voxels);
+  const at::Tensor values = entropy.to(at::kFloat).contiguous();
+  const at::Tensor classes = labels.to(at::kByte).contiguous();
+  const float* value = values.data_ptr<float>();
+  const uint8_t* label = classes.data_ptr<uint8_t>();
+  double sum = 0;
+  int64_t voxels = 0;
+  for (int64_t v = 0; v < classes.numel(); ++v)
+    if (inRegion(Region::WholeTumour, label[v])) {
+      sum += value[v];
+      ++voxels;
+    }
+  return voxels == 0 ? std::nan("") : sum / static_cast<double>(voxels);
 }
 
 }  // namespace seqseg
