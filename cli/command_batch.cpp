@@ -67,7 +67,6 @@ std::string besideMask(const std::string& maskPath, const std::string& part) {
 
 // One case: segment, write the mask (and the probabilities when asked), measure. Returns the
 // report entry. Every rank of a job runs it; only the writer writes and measures.
-
 nlohmann::json segmentCase(const CaseFiles& files, CaseInput& input, const std::string& outPath,
                            Layout layout, bool internalLabels, Hd95Definition hd95,
                            bool saveProbabilities, bool scoreUncertainty, bool writer,

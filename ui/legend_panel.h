@@ -33,11 +33,11 @@ class LegendPanel : public QWidget, private SessionListener {
   double volumeMl(int row) const;
   bool labelVisible(int label) const;  // label 1..3
 
-  // The measurements of the segmentation shown, per region in kRegions order; measured off the
-  // UI thread after each change: false until they are in.
   // Wide enough for every column with its widest numbers: the dock opens that wide.
   QSize sizeHint() const override;
 
+  // The measurements of the segmentation shown, per region in kRegions order; measured off the
+  // UI thread after each change: false until they are in.
   bool hasMeasurements() const { return measured_ != nullptr; }
   const RegionMeasurement& measurement(int region) const;
   const BidimensionalMeasurement& axialMeasurement(int region) const;
