@@ -19,6 +19,7 @@ constexpr uint32_t kItem = 0xfffee000u;
 constexpr uint32_t kItemDelimiter = 0xfffee00du;
 constexpr uint32_t kSequenceDelimiter = 0xfffee0ddu;
 constexpr uint32_t kPixelData = 0x7fe00010u;
+constexpr uint32_t kRecognitionCode = 0x00080010u;
 // Deeper nesting than any real object has; GDCM recurses once per level.
 constexpr int kMaxDepth = 32;
 
@@ -152,6 +153,9 @@ class DataSetWalker {
       const std::string& vr = header.vr;
       const uint32_t length = header.length;
       const uint64_t valueStart = header.valueStart;
+      if (depth == 0 && tag == kRecognitionCode && length > 0 &&
+          !recognitionCodeIsAcrNema(valueStart, end, length, vr))
+        return fail("its Recognition Code (0008,0010) is neither ACR-NEMA nor MIPS 2.0");
       position = valueStart;
       if (length == kUndefinedLength) {
         if (tag == kPixelData && explicitVr && (vr == "OB" || vr == "OW")) {
@@ -227,6 +231,18 @@ class DataSetWalker {
         return fail("a fragment of the compressed Pixel Data runs past the end of the file");
       position += length;
     }
+  }
+
+  // GDCM's image reader asserts that a non-empty Recognition Code of the top-level data set is
+  // a byte value starting with one of these (and reads it through a null pointer when it is a
+  // sequence).
+  bool recognitionCodeIsAcrNema(uint64_t valueStart, uint64_t end, uint32_t length,
+                                const std::string& vr) const {
+    if (length == kUndefinedLength || vr == "SQ" || length > end - valueStart) return false;
+    const std::string value(reinterpret_cast<const char*>(bytes_ + valueStart), length);
+    for (const char* accepted : {"ACR-NEMA", "ACRNEMA", "MIPS 2.0"})
+      if (value.compare(0, std::strlen(accepted), accepted) == 0) return true;
+    return false;
   }
 
   uint32_t u32(uint64_t at) const {

@@ -113,6 +113,24 @@ TEST(FuzzFindings, DicomFourByteFileIsSkipped) {
   }
 }
 
+// A DICOM file whose data set holds the retired ACR-NEMA Recognition Code (0008,0010) with
+// another value ("Test^Phantom"): GDCM's image reader (built with assertions) aborted the process
+// when the series was read ("Assertion `strncmp( str, "ACR-NEMA", ...`"). Such a file is now
+// refused by the structure check before GDCM reads it.
+TEST(FuzzFindings, DicomRecognitionCodeThatIsNotAcrNemaIsRefused) {
+  test::TempDir study;
+  std::filesystem::copy_file(regression("dicom-recognition-code-not-acr-nema.dcm"),
+                             study / "IM00001");
+  try {
+    for (const DicomSeriesInfo& series : scanDicomFolder(study.path())) readDicomSeries(series);
+    FAIL() << "accepted";
+  } catch (const InputError& error) {
+    EXPECT_EQ(error.problem(),
+              "holds no readable DICOM image series (IM00001 is truncated or corrupt (its "
+              "Recognition Code (0008,0010) is neither ACR-NEMA nor MIPS 2.0))");
+  }
+}
+
 // An nnU-Net images folder with a file whose channel number is none of the four modalities
 // (found as "cas%_0006.nii.gz"): discovery listed a case none of whose files exist.
 TEST(FuzzFindings, NnUnetFileOfAnUnknownChannelIsNoCase) {
