@@ -80,7 +80,7 @@ struct SliceHeader {
   bool hasPixels = false;  // an image (Pixel Data present and as long as its rows need)
   std::string seriesUid, description, protocol, modality, seriesNumber;
   std::string seriesDate, acquisitionDate, studyDate;
-  int rows = 0, columns = 0, samples = 1, frames = 1;
+  int rows = 0, columns = 0, samples = 1, frames = 1, bitsAllocated = 0;
   bool hasPosition = false, hasOrientation = false, hasSpacing = false;
   Vec3 position{};
   std::array<double, 6> orientation{};
@@ -152,7 +152,7 @@ SliceHeader readHeader(const std::string& path) {
   if (!samples.empty()) header.samples = std::atoi(samples.c_str());
   const std::string frames = text(0x0028, 0x0008);
   if (!frames.empty()) header.frames = std::max(1, std::atoi(frames.c_str()));
-  const int bitsAllocated = std::atoi(text(0x0028, 0x0100).c_str());
+  const int bitsAllocated = header.bitsAllocated = std::atoi(text(0x0028, 0x0100).c_str());
   const gdcm::Tag pixelTag(0x7fe0, 0x0010);
   if (data.FindDataElement(pixelTag) && header.rows > 0 && header.columns > 0) {
     const gdcm::DataElement& pixels = data.GetDataElement(pixelTag);
@@ -212,6 +212,11 @@ void placeSlices(DicomSeriesInfo& series, std::vector<SliceHeader>& slices) {
   if (first.samples != 1) return fail("colour images are not supported");
   if (first.frames > 1) return fail("multi-frame (enhanced) DICOM files are not supported");
   for (const SliceHeader& slice : slices) {
+    // GDCM's pixel reader asserts on some other sizes (1 bit with a sign); MR images have these.
+    if (slice.bitsAllocated != 8 && slice.bitsAllocated != 16 && slice.bitsAllocated != 32)
+      return fail(relativeName(slice.path, series.folder) + " has " +
+                  std::to_string(slice.bitsAllocated) +
+                  " bits allocated per pixel (8, 16 or 32 are read)");
     if (!slice.hasPosition || !slice.hasOrientation)
       return fail(relativeName(slice.path, series.folder) +
                   " has no ImagePositionPatient/ImageOrientationPatient");

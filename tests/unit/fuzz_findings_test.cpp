@@ -131,6 +131,18 @@ TEST(FuzzFindings, DicomRecognitionCodeThatIsNotAcrNemaIsRefused) {
   }
 }
 
+// A DICOM image of 1 bit allocated per pixel, signed (BitsAllocated 1, PixelRepresentation 1):
+// GDCM's pixel format (built with assertions) aborted the process when the series was read
+// ("Assertion `type <= INT64' failed"). Only 8, 16 and 32 bits per pixel are read now.
+TEST(FuzzFindings, DicomOfOneBitSignedPixelsIsRefused) {
+  test::TempDir study;
+  std::filesystem::copy_file(regression("dicom-one-bit-signed-pixels.dcm"), study / "IM00001");
+  const std::vector<DicomSeriesInfo> found = scanDicomFolder(study.path());
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].problem, "IM00001 has 1 bits allocated per pixel (8, 16 or 32 are read)");
+  EXPECT_THROW(readDicomSeries(found[0]), InputError);
+}
+
 // An nnU-Net images folder with a file whose channel number is none of the four modalities
 // (found as "cas%_0006.nii.gz"): discovery listed a case none of whose files exist.
 TEST(FuzzFindings, NnUnetFileOfAnUnknownChannelIsNoCase) {
