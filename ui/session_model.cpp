@@ -58,22 +58,30 @@ void SessionModel::setSegmentation(std::shared_ptr<const LabelVolume> internal, 
     if (histogram[label] > 0)
       throw std::invalid_argument("the segmentation holds label " + std::to_string(label) +
                                   ", not an internal class 0..3");
-  // The case's geometry: what the volumes and the saved file are measured in.
-  const Geometry& geometry = volume_->geometry;
-  SegmentationVolumes volumes;
-  for (int label = 0; label < kClassCount; ++label)
-    volumes.perLabel[label] = static_cast<double>(histogram[label]) * voxelVolumeMl(geometry);
-  for (size_t r = 0; r < kRegions.size(); ++r)
-    volumes.perRegion[r] = regionVolumeMl(histogram, geometry, kRegions[r]);
+  resetEditing();
   segmentation_ = std::move(internal);
-  volumes_ = volumes;
+  segmentationOwned_ = false;
+  histogram_ = histogram;
+  updateVolumes();
   notify([](SessionListener& listener) { listener.segmentationChanged(); });
   setDirty(unsaved);
 }
 
+void SessionModel::updateVolumes() {
+  // The case's geometry: what the volumes and the saved file are measured in.
+  const Geometry& geometry = volume_->geometry;
+  for (int label = 0; label < kClassCount; ++label)
+    volumes_.perLabel[label] = static_cast<double>(histogram_[label]) * voxelVolumeMl(geometry);
+  for (size_t r = 0; r < kRegions.size(); ++r)
+    volumes_.perRegion[r] = regionVolumeMl(histogram_, geometry, kRegions[r]);
+}
+
 void SessionModel::clearSegmentation() {
   const bool had = segmentation_ != nullptr;
+  resetEditing();
   segmentation_.reset();
+  segmentationOwned_ = false;
+  histogram_ = {};
   volumes_ = SegmentationVolumes{};
   if (had) notify([](SessionListener& listener) { listener.segmentationChanged(); });
   setDirty(false);
@@ -88,6 +96,130 @@ LabelVolume SessionModel::segmentationForSaving() const {
 
 void SessionModel::markSaved() {
   setDirty(false);
+}
+
+void SessionModel::resetEditing() {
+  history_.clear();
+  strokeActive_ = false;
+  strokeBefore_.clear();
+}
+
+LabelVolume& SessionModel::editableSegmentation() {
+  if (!volume_) throw std::logic_error("no case is open");
+  if (!segmentation_) {
+    auto empty = std::make_shared<LabelVolume>();
+    empty->shape = {volume_->shape[1], volume_->shape[2], volume_->shape[3]};
+    empty->labels.assign(static_cast<size_t>(empty->size()), 0);
+    empty->geometry = volume_->geometry;
+    segmentation_ = std::move(empty);
+    segmentationOwned_ = true;
+    histogram_ = {};
+    histogram_[0] = segmentation_->size();
+  } else if (!segmentationOwned_ || segmentation_.use_count() > 1) {
+    // Copy on write: whoever holds the old one (a measurement on another thread) keeps it.
+    segmentation_ = std::make_shared<LabelVolume>(*segmentation_);
+    segmentationOwned_ = true;
+  }
+  // Made non-const by make_shared above and held by no one else.
+  return const_cast<LabelVolume&>(*segmentation_);
+}
+
+void SessionModel::writeVoxels(const std::vector<int64_t>& voxels,
+                               const std::vector<uint8_t>& values) {
+  std::vector<uint8_t>& labels = editableSegmentation().labels;
+  for (size_t n = 0; n < voxels.size(); ++n) {
+    uint8_t& voxel = labels[static_cast<size_t>(voxels[n])];
+    --histogram_[voxel];
+    ++histogram_[values[n]];
+    voxel = values[n];
+  }
+  updateVolumes();
+  notify([&voxels](SessionListener& listener) { listener.labelsEdited(voxels); });
+  setDirty(true);
+}
+
+void SessionModel::beginStroke() {
+  if (!volume_) throw std::logic_error("no case is open");
+  strokeActive_ = true;
+  strokeBefore_.clear();
+}
+
+int64_t SessionModel::paint(const std::vector<int64_t>& voxels, uint8_t label) {
+  if (label >= kClassCount)
+    throw std::invalid_argument("label " + std::to_string(label) + " is not a class 0..3");
+  if (!strokeActive_) beginStroke();
+  const std::vector<uint8_t>& labels = editableSegmentation().labels;
+  const int64_t size = static_cast<int64_t>(labels.size());
+  std::vector<int64_t> changed;
+  for (int64_t voxel : voxels) {
+    if (voxel < 0 || voxel >= size) throw std::invalid_argument("a voxel outside the grid");
+    const uint8_t before = labels[static_cast<size_t>(voxel)];
+    if (before == label) continue;
+    strokeBefore_.emplace(voxel, before);  // keeps the first: the value before the stroke
+    changed.push_back(voxel);
+  }
+  if (!changed.empty()) writeVoxels(changed, std::vector<uint8_t>(changed.size(), label));
+  return static_cast<int64_t>(changed.size());
+}
+
+void SessionModel::endStroke() {
+  if (!strokeActive_) return;
+  strokeActive_ = false;
+  LabelChange change;
+  change.voxels.reserve(strokeBefore_.size());
+  for (const auto& entry : strokeBefore_) change.voxels.push_back(entry.first);
+  std::sort(change.voxels.begin(), change.voxels.end());
+  const std::vector<uint8_t>& labels = segmentation_->labels;
+  LabelChange kept;  // voxels painted over and back again are no change
+  for (int64_t voxel : change.voxels) {
+    const uint8_t before = strokeBefore_.at(voxel), after = labels[static_cast<size_t>(voxel)];
+    if (before == after) continue;
+    kept.voxels.push_back(voxel);
+    kept.before.push_back(before);
+    kept.after.push_back(after);
+  }
+  strokeBefore_.clear();
+  history_.record(std::move(kept));
+  notify([](SessionListener& listener) { listener.editFinished(); });
+}
+
+int64_t SessionModel::applyEdit(const std::vector<int64_t>& voxels,
+                                const std::vector<uint8_t>& values) {
+  if (voxels.size() != values.size())
+    throw std::invalid_argument("an edit needs one value per voxel");
+  for (uint8_t value : values)
+    if (value >= kClassCount)
+      throw std::invalid_argument("label " + std::to_string(value) + " is not a class 0..3");
+  endStroke();
+  beginStroke();
+  int64_t changed = 0;
+  // Grouped by value: paint() writes one label at a time.
+  for (uint8_t label = 0; label < kClassCount; ++label) {
+    std::vector<int64_t> ofLabel;
+    for (size_t n = 0; n < voxels.size(); ++n)
+      if (values[n] == label) ofLabel.push_back(voxels[n]);
+    if (!ofLabel.empty()) changed += paint(ofLabel, label);
+  }
+  endStroke();
+  return changed;
+}
+
+bool SessionModel::undo() {
+  endStroke();
+  const LabelChange* step = history_.undo();
+  if (!step) return false;
+  writeVoxels(step->voxels, step->before);
+  notify([](SessionListener& listener) { listener.editFinished(); });
+  return true;
+}
+
+bool SessionModel::redo() {
+  endStroke();
+  const LabelChange* step = history_.redo();
+  if (!step) return false;
+  writeVoxels(step->voxels, step->after);
+  notify([](SessionListener& listener) { listener.editFinished(); });
+  return true;
 }
 
 void SessionModel::startJob(const std::string& message) {

@@ -7,11 +7,13 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "io/dataset_layout.h"
 #include "types/volume.h"
 #include "ui/job_status.h"
+#include "ui/label_edit_history.h"
 
 namespace seqseg {
 
@@ -28,6 +30,12 @@ class SessionListener {
   virtual void caseChanged() {}
   virtual void segmentationChanged() {}
   virtual void dirtyChanged(bool /*dirty*/) {}
+  // The label editor wrote `voxels` (linear indices) of the segmentation: during a stroke after
+  // every stamp, and for a whole undo, redo or filled region.
+  virtual void labelsEdited(const std::vector<int64_t>& /*voxels*/) {}
+  // A stroke ended, or an undo, a redo or a whole-region edit is done: what waits for the end
+  // of an edit (the 3D surfaces, the measurements) may follow now.
+  virtual void editFinished() {}
   virtual void jobChanged() {}
 };
 
@@ -62,6 +70,24 @@ class SessionModel {
   bool isDirty() const { return dirty_; }
   void markSaved();
 
+  // Editing the segmentation in place. A stroke gathers the voxels its stamps write into one
+  // undo step; undo and redo restore them exactly. Edits set the dirty flag; a new
+  // segmentation (or none) empties the history. Without a segmentation, an edit starts from an
+  // empty one on the case's grid. Values above 3 throw std::invalid_argument.
+  void beginStroke();
+  // Writes `label` into `voxels` (linear indices, LabelVolume order) within a stroke (one is
+  // begun when none is); returns how many voxels changed.
+  int64_t paint(const std::vector<int64_t>& voxels, uint8_t label);
+  void endStroke();
+  bool strokeActive() const { return strokeActive_; }
+  // One whole step: `values[n]` into `voxels[n]` (a fill, a grown region, an interpolation).
+  int64_t applyEdit(const std::vector<int64_t>& voxels, const std::vector<uint8_t>& values);
+  bool canUndo() const { return history_.canUndo(); }
+  bool canRedo() const { return history_.canRedo(); }
+  bool undo();
+  bool redo();
+  const LabelEditHistory& editHistory() const { return history_; }
+
   // The job, for the open case (its result event is the one naming the case's id): start()
   // from any state but Running/Cancelling; then protocol lines, a cancel
   // request, and the end of the process. A job that ends is Done only with a done event of
@@ -82,13 +108,23 @@ class SessionModel {
   template <typename Call>
   void notify(Call call);
   void setDirty(bool dirty);
+  LabelVolume& editableSegmentation();
+  void writeVoxels(const std::vector<int64_t>& voxels, const std::vector<uint8_t>& values);
+  void updateVolumes();
+  void resetEditing();
 
   std::vector<SessionListener*> listeners_;
   std::shared_ptr<const Volume> volume_;
   CaseFiles files_;
   std::string source_;
   std::shared_ptr<const LabelVolume> segmentation_;
+  // Made here (not handed in): edits may write it when no one else holds it.
+  bool segmentationOwned_ = false;
+  std::array<int64_t, 256> histogram_{};
   SegmentationVolumes volumes_;
+  LabelEditHistory history_;
+  bool strokeActive_ = false;
+  std::unordered_map<int64_t, uint8_t> strokeBefore_;  // each voxel's value before the stroke
   bool dirty_ = false;
   JobStatus job_;
 };
