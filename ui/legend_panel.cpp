@@ -139,7 +139,7 @@ bool LegendPanel::labelVisible(int label) const {
   return table_->item(label - 1, kNameColumn)->checkState() == Qt::Checked;
 }
 
-void LegendPanel::updateVolumes() {
+void LegendPanel::showVolumes() {
   const bool shown = session_.segmentation() != nullptr;
   const SegmentationVolumes& volumes = session_.volumes();
   for (int row = 0; row < kLabelRows + kRegionRows; ++row) {
@@ -149,6 +149,10 @@ void LegendPanel::updateVolumes() {
     item->setData(kVolumeRole, shown ? QVariant(value) : QVariant());
     item->setText(shown ? QString::number(value, 'f', 2) : QStringLiteral("–"));
   }
+}
+
+void LegendPanel::updateVolumes() {
+  showVolumes();
   measured_ = nullptr;
   showMeasurements();
   measure();

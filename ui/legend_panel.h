@@ -51,7 +51,11 @@ class LegendPanel : public QWidget, private SessionListener {
  private:
   void segmentationChanged() override { updateVolumes(); }
   void caseChanged() override { updateVolumes(); }
+  // The volumes follow every stroke; the diameters are measured again when an edit ends.
+  void labelsEdited(const std::vector<int64_t>& /*voxels*/) override { showVolumes(); }
+  void editFinished() override { updateVolumes(); }
   void updateVolumes();
+  void showVolumes();
   void measure();
   void showMeasurements();
 

@@ -26,6 +26,7 @@
 #include "ui/case_logic.h"
 #include "ui/cluster_settings_dialog.h"
 #include "ui/display_controls.h"
+#include "ui/edit_panel.h"
 #include "ui/legend_panel.h"
 #include "ui/modality_order.h"
 #include "ui/remote_jobs_dialog.h"
@@ -104,6 +105,7 @@ MainWindow::~MainWindow() {
   // The panels listen to session_, a member that dies before QMainWindow deletes its children.
   delete segmentPanel_;
   delete legendPanel_;
+  delete editPanel_;
 }
 
 void MainWindow::createMenus() {
@@ -225,6 +227,17 @@ void MainWindow::createPanels() {
   segmentDock->setObjectName(QStringLiteral("segmentDock"));
   segmentDock->setWidget(segmentPanel_);
   addDockWidget(Qt::RightDockWidgetArea, segmentDock);
+
+  editPanel_ = new EditPanel(session_, *caseViews_, caseViews_->labelDisplay().colours);
+  auto* editDock = new QDockWidget(tr("Edit"), this);
+  editDock->setObjectName(QStringLiteral("editDock"));
+  editDock->setWidget(editPanel_);
+  addDockWidget(Qt::RightDockWidgetArea, editDock);
+  // Edit, after File: painting, undo and redo with their keys.
+  auto* edit = new QMenu(tr("&Edit"), this);
+  edit->setObjectName(QStringLiteral("editMenu"));
+  edit->addActions(editPanel_->actions());
+  menuBar()->insertMenu(menuBar()->actions().value(1), edit);
 
   legendPanel_ = new LegendPanel(session_, caseViews_->labelDisplay().colours);
   auto* legendDock = new QDockWidget(tr("Labels"), this);
@@ -475,6 +488,15 @@ void MainWindow::showCursor() {
 
 void MainWindow::segmentationChanged() {
   showLabels();
+}
+
+void MainWindow::labelsEdited(const std::vector<int64_t>& voxels) {
+  caseViews_->updateLabels(*session_.segmentation(), voxels);
+  showCursor();
+}
+
+void MainWindow::editFinished() {
+  caseViews_->refreshSurfaces();
 }
 
 void MainWindow::dirtyChanged(bool dirty) {

@@ -26,6 +26,7 @@ namespace seqseg {
 class CaseLogic;
 class CaseViews;
 class DisplayControls;
+class EditPanel;
 class LegendPanel;
 class SegmentPanel;
 class SegmentationJob;
@@ -50,6 +51,7 @@ class MainWindow : public QMainWindow, private SessionListener {
   SegmentPanel* segmentPanel() const { return segmentPanel_; }
   TrainMenu* trainMenu() const { return trainMenu_; }
   LegendPanel* legendPanel() const { return legendPanel_; }
+  EditPanel* editPanel() const { return editPanel_; }
   CaseViews& caseViews() { return *caseViews_; }
   // The longest UI-thread stall (ms) during the last segmentation job, measured by a 10 ms
   // heartbeat from the job's start until its result is shown.
@@ -126,6 +128,8 @@ class MainWindow : public QMainWindow, private SessionListener {
   // SessionListener
   void segmentationChanged() override;
   void dirtyChanged(bool dirty) override;
+  void labelsEdited(const std::vector<int64_t>& voxels) override;
+  void editFinished() override;
   void jobChanged() override;
 
   SessionModel session_;
@@ -138,6 +142,7 @@ class MainWindow : public QMainWindow, private SessionListener {
   SegmentPanel* segmentPanel_ = nullptr;
   TrainMenu* trainMenu_ = nullptr;
   LegendPanel* legendPanel_ = nullptr;
+  EditPanel* editPanel_ = nullptr;
   DisplayControls* displayControls_ = nullptr;
   QLabel* cursorLabel_ = nullptr;  // voxel, value and label under the cursor
   QMenu* recentMenu_ = nullptr;

@@ -44,6 +44,10 @@ struct CaseViews::Impl {
   LabelDisplay labelDisplay;
   bool surfacesBuilt = false;
 
+  PaintHandler paintHandler;
+  double brushRadiusMm = 3.0;
+  std::array<double, 3> brushColour{1, 1, 1};
+
   CursorObserver cursorObserver;
   std::function<void(const IntensityWindow&)> windowObserver;
 
@@ -57,6 +61,9 @@ struct CaseViews::Impl {
         overview(overviewView->renderer()) {}
 
   std::array<SliceScene*, 3> sliceScenes() { return {&axial, &sagittal, &coronal}; }
+  int indexOf(const SliceScene& scene) const {
+    return &scene == &axial ? 0 : &scene == &sagittal ? 1 : 2;
+  }
 
   SliceScene& scene(SliceOrientation orientation) {
     switch (orientation) {
@@ -216,6 +223,22 @@ struct CaseViews::Impl {
     actions.toggleLabels = [this] {
       labelDisplay.visible = !labelDisplay.visible;
       showLabelDisplay();
+    };
+    actions.painting = [this] { return static_cast<bool>(paintHandler) && image != nullptr; };
+    const SliceOrientation orientation = scene.orientation();
+    actions.paint = [this, orientation](const std::array<double, 3>& world) {
+      if (paintHandler) paintHandler(orientation, world, false);
+    };
+    actions.endStroke = [this, orientation] {
+      if (paintHandler) paintHandler(orientation, cursor, true);
+    };
+    actions.hoverBrush = [this, &scene](const std::array<double, 3>* world) {
+      const bool wasShown = scene.brushOutlineShown();
+      if (world)
+        scene.setBrushOutline(*world, brushRadiusMm, brushColour);
+      else
+        scene.hideBrushOutline();
+      if (world || wasShown) sliceViews[static_cast<int>(indexOf(scene))]->requestRender();
     };
     return actions;
   }
@@ -388,6 +411,44 @@ void CaseViews::showLabels(const LabelVolume& labels) {
   for (int axis = 0; axis < 3; ++axis)
     if (busiest[axis] >= 0) voxel[axis] = busiest[axis];
   d->moveCursorToVoxel(voxel);
+}
+
+void CaseViews::updateLabels(const LabelVolume& labels, const std::vector<int64_t>& voxels) {
+  if (!d->image) return;
+  if (!d->labels) {
+    d->labels = labelsToVtkImage(labels);
+    for (SliceScene* scene : d->sliceScenes()) scene->setLabels(d->labels, d->labelDisplay);
+  } else {
+    auto* values = static_cast<uint8_t*>(d->labels->GetScalarPointer());
+    for (int64_t voxel : voxels) values[voxel] = labels.labels[static_cast<size_t>(voxel)];
+    d->labels->Modified();
+    for (SliceScene* scene : d->sliceScenes()) scene->refreshLabels();
+  }
+  for (VtkViewWidget* view : d->sliceViews) view->requestRender();
+}
+
+void CaseViews::refreshSurfaces() {
+  if (!d->labels) return;
+  d->surfacesBuilt = false;
+  d->buildSurfaces();
+  d->overviewView->requestRender();
+}
+
+void CaseViews::setPainting(PaintHandler handler) {
+  d->paintHandler = std::move(handler);
+  if (!d->paintHandler) {
+    for (SliceScene* scene : d->sliceScenes()) scene->hideBrushOutline();
+    for (VtkViewWidget* view : d->sliceViews) view->requestRender();
+  }
+}
+
+bool CaseViews::painting() const {
+  return static_cast<bool>(d->paintHandler);
+}
+
+void CaseViews::setBrush(double radiusMm, const std::array<double, 3>& colour) {
+  d->brushRadiusMm = radiusMm;
+  d->brushColour = colour;
 }
 
 void CaseViews::clearLabels() {

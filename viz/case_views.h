@@ -88,6 +88,21 @@ class CaseViews {
   void showLabels(const LabelVolume& labels);
   void clearLabels();
   bool hasLabels() const;
+  // The label editor changed `voxels` (linear indices) of `labels` in place: the slice views
+  // draw them at once; the 3D surfaces wait for refreshSurfaces (at the end of a stroke).
+  // Without labels shown yet, shows them (the cursor stays where it is).
+  void updateLabels(const LabelVolume& labels, const std::vector<int64_t>& voxels);
+  void refreshSurfaces();
+
+  // Painting: while a handler is set, left drags in the slice views paint. It is called with
+  // the view and the point under the mouse (LPS, on the view's plane), and once with
+  // `strokeEnds` at the release. The brush's outline (radius in mm, colour RGB 0..1) follows
+  // the mouse. An empty handler ends painting.
+  using PaintHandler = std::function<void(SliceOrientation view, const std::array<double, 3>& world,
+                                          bool strokeEnds)>;
+  void setPainting(PaintHandler handler);
+  bool painting() const;
+  void setBrush(double radiusMm, const std::array<double, 3>& colour);
 
   // Measurement lines (ends in LPS world coordinates) over the slice views, each drawn on the
   // plane it lies in (SliceScene::setRulers); cleared with the labels.

@@ -14,7 +14,7 @@ namespace seqseg {
 
 namespace {
 
-enum class Drag { None, Cursor, Window, Pan, Zoom };
+enum class Drag { None, Cursor, Window, Pan, Zoom, Paint };
 
 constexpr double kZoomPerPixel = 1.01;  // right drag: 1 % per pixel
 constexpr double kZoomPerNotch = 1.1;   // Ctrl + wheel
@@ -55,6 +55,9 @@ struct SliceInteraction::Impl {
         if (actions.beginWindowDrag) actions.beginWindowDrag();
       } else if (shift) {
         drag = Drag::Pan;
+      } else if (actions.painting && actions.painting()) {
+        drag = Drag::Paint;
+        paintAt(position);
       } else {
         drag = Drag::Cursor;
         moveCursorTo(position);
@@ -66,16 +69,45 @@ struct SliceInteraction::Impl {
     }
   }
 
-  void onRelease(vtkObject*, unsigned long, void*) { drag = Drag::None; }
+  void paintAt(const int* position) {
+    std::array<double, 3> world{};
+    if (!scene.pick(position[0], position[1], world)) return;
+    if (actions.hoverBrush) actions.hoverBrush(&world);
+    if (actions.paint) actions.paint(world);
+  }
+
+  void onRelease(vtkObject*, unsigned long, void*) {
+    if (drag == Drag::Paint && actions.endStroke) actions.endStroke();
+    drag = Drag::None;
+  }
+
+  // The brush's outline follows the mouse over the view while the editor paints.
+  void hover(const int* position) {
+    if (!actions.hoverBrush) return;
+    std::array<double, 3> world{};
+    const bool over =
+        actions.painting && actions.painting() && scene.pick(position[0], position[1], world);
+    actions.hoverBrush(over ? &world : nullptr);
+  }
+
+  void onLeave(vtkObject*, unsigned long, void*) {
+    if (actions.hoverBrush) actions.hoverBrush(nullptr);
+  }
 
   void onMove(vtkObject*, unsigned long, void*) {
-    if (drag == Drag::None) return;
     const int* position = interactor()->GetEventPosition();
+    if (drag == Drag::None) {
+      hover(position);
+      return;
+    }
     const int dx = position[0] - last[0];
     const int dy = position[1] - last[1];
     switch (drag) {
       case Drag::Cursor:
         moveCursorTo(position);
+        break;
+      case Drag::Paint:
+        paintAt(position);
         break;
       case Drag::Window: {
         const int* size = interactor()->GetSize();
@@ -146,6 +178,7 @@ SliceInteraction::SliceInteraction(VtkViewWidget* view, SliceScene& scene, Slice
        {vtkCommand::MouseWheelForwardEvent, vtkCommand::MouseWheelBackwardEvent})
     d->observers.push_back(interactor->AddObserver(event, impl, &Impl::onWheel));
   d->observers.push_back(interactor->AddObserver(vtkCommand::KeyPressEvent, impl, &Impl::onKey));
+  d->observers.push_back(interactor->AddObserver(vtkCommand::LeaveEvent, impl, &Impl::onLeave));
 }
 
 SliceInteraction::~SliceInteraction() {

@@ -10,6 +10,8 @@
 //   Page Up / Page Down       five slices
 //   r                         fits the slice to the view again (zoom and pan)
 //   a / d                     label opacity down / up; s shows or hides the labels (ITK-SNAP)
+// While the label editor paints (SliceActions::painting), a plain left press and drag paint
+// instead of moving the cursor, and the brush's outline follows the mouse.
 #include <array>
 #include <functional>
 #include <memory>
@@ -28,6 +30,13 @@ struct SliceActions {
   std::function<void(double dx, double dy)> dragWindow;
   std::function<void(double delta)> changeLabelOpacity;
   std::function<void()> toggleLabels;
+  // The label editor: whether left drags paint, each point of a stroke (the point under the
+  // mouse, on the shown plane), the stroke's end, and where the brush is (nullptr: it left
+  // the view).
+  std::function<bool()> painting;
+  std::function<void(const std::array<double, 3>& world)> paint;
+  std::function<void()> endStroke;
+  std::function<void(const std::array<double, 3>* world)> hoverBrush;
 };
 
 class SliceInteraction {

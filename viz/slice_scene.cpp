@@ -56,6 +56,8 @@ void addLineActor(vtkRenderer* renderer, vtkActor* actor, vtkPolyData* lines,
   renderer->AddViewProp(actor);
 }
 
+constexpr int kBrushSegments = 48;
+
 }  // namespace
 
 struct SliceScene::Impl {
@@ -81,6 +83,9 @@ struct SliceScene::Impl {
   vtkNew<vtkPolyData> rulerLinesShown;
   vtkNew<vtkActor> rulerActor;
   int rulersShown = 0;
+  vtkNew<vtkPoints> brushPoints;
+  vtkNew<vtkPolyData> brushOutline;
+  vtkNew<vtkActor> brushActor;
   bool hasCursor = false;
   std::array<double, 3> cursor{};
   std::array<vtkNew<vtkTextActor>, 4> letters;
@@ -289,6 +294,16 @@ SliceScene::SliceScene(vtkRenderer* renderer, SliceOrientation orientation) : d(
   d->rulerLinesShown->SetLines(d->rulerLines);
   addLineActor(renderer, d->rulerActor, d->rulerLinesShown, {1.0, 0.2, 1.0}, 2.0);
 
+  // The brush: a closed polyline, its points placed when shown.
+  vtkNew<vtkCellArray> brushLine;
+  std::vector<vtkIdType> ring(kBrushSegments + 1);
+  for (int n = 0; n <= kBrushSegments; ++n) ring[n] = n % kBrushSegments;
+  brushLine->InsertNextCell(static_cast<vtkIdType>(ring.size()), ring.data());
+  d->brushPoints->SetNumberOfPoints(kBrushSegments);
+  d->brushOutline->SetPoints(d->brushPoints);
+  d->brushOutline->SetLines(brushLine);
+  addLineActor(renderer, d->brushActor, d->brushOutline, {1.0, 1.0, 1.0}, 1.5);
+
   for (int n = 0; n < 4; ++n) {
     vtkTextActor* letter = d->letters[n];
     letter->GetPositionCoordinate()->SetCoordinateSystemToNormalizedViewport();
@@ -361,6 +376,10 @@ void SliceScene::setLabels(vtkImageData* labels, const LabelDisplay& display) {
   d->showOverlay();
 }
 
+void SliceScene::refreshLabels() {
+  d->showOverlay();
+}
+
 void SliceScene::setLabelDisplay(const LabelDisplay& display) {
   d->labelDisplay = display;
   d->showOverlay();
@@ -371,6 +390,34 @@ void SliceScene::clearLabels() {
   d->overlayActor->SetInputData(nullptr);
   d->overlay = nullptr;
   d->labels = nullptr;
+}
+
+void SliceScene::setBrushOutline(const std::array<double, 3>& centre, double radiusMm,
+                                 const std::array<double, 3>& colour) {
+  // The two in-plane world axes, and a little in front of the slice (as the crosshair).
+  const int u = (d->worldAxis + 1) % 3, v = (d->worldAxis + 2) % 3;
+  const double offset =
+      0.15 * std::min({d->grid.spacing[0], d->grid.spacing[1], d->grid.spacing[2]});
+  for (int n = 0; n < kBrushSegments; ++n) {
+    const double angle = 2.0 * 3.14159265358979323846 * n / kBrushSegments;
+    double point[3] = {centre[0], centre[1], centre[2]};
+    point[u] += radiusMm * std::cos(angle);
+    point[v] += radiusMm * std::sin(angle);
+    point[d->worldAxis] = d->planePosition();
+    for (int c = 0; c < 3; ++c) point[c] -= offset * d->view.projection[c];
+    d->brushPoints->SetPoint(n, point);
+  }
+  d->brushPoints->Modified();
+  d->brushActor->GetProperty()->SetColor(colour[0], colour[1], colour[2]);
+  d->brushActor->VisibilityOn();
+}
+
+void SliceScene::hideBrushOutline() {
+  d->brushActor->VisibilityOff();
+}
+
+bool SliceScene::brushOutlineShown() const {
+  return d->brushActor->GetVisibility() != 0;
 }
 
 vtkImageData* SliceScene::labelOverlay() const {

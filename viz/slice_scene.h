@@ -37,6 +37,8 @@ class SliceScene {
   // plane, resliced the same way with nearest-neighbour sampling, as `display` says.
   void setLabels(vtkImageData* labels, const LabelDisplay& display);
   void setLabelDisplay(const LabelDisplay& display);
+  // Draws the labels again after their voxels changed in place.
+  void refreshLabels();
   void clearLabels();
   // The RGBA overlay of the shown slice (nullptr without labels): what the view draws.
   vtkImageData* labelOverlay() const;
@@ -53,6 +55,13 @@ class SliceScene {
   void setRulers(const std::vector<Ruler>& rulers);
   void clearRulers();
   int rulersShown() const;  // how many are drawn on the plane shown now
+
+  // The label editor's brush: a circle of `radiusMm` around `centre` (LPS, on the plane shown),
+  // drawn in the colour of the label it paints (`colour`, RGB 0..1).
+  void setBrushOutline(const std::array<double, 3>& centre, double radiusMm,
+                       const std::array<double, 3>& colour);
+  void hideBrushOutline();
+  bool brushOutlineShown() const;
 
   // Camera: `factor` > 1 magnifies; pan moves the picture by display pixels (y up); reset
   // fits the slice to the view again.

@@ -177,6 +177,7 @@ struct VtkViewWidget::Impl {
 
 VtkViewWidget::VtkViewWidget(QWidget* parent) : QOpenGLWidget(parent), d(new Impl(this)) {
   setFocusPolicy(Qt::StrongFocus);
+  setMouseTracking(true);  // the label editor's brush follows the mouse without a button
   setMinimumSize(64, 64);
 
   vtkGenericOpenGLRenderWindow* window = d->window;

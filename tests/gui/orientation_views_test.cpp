@@ -28,6 +28,7 @@
 #include <vtkRenderer.h>
 
 #include "tests/gui/gui_test_support.h"
+#include "tests/gui/orientation_case.h"
 #include "ui/main_window.h"
 #include "viz/case_views.h"
 #include "viz/view_layout.h"
@@ -36,8 +37,11 @@
 namespace seqseg {
 namespace {
 
-using Point = std::array<double, 3>;
-using Voxel = std::array<int64_t, 3>;
+using test::OrientationCase;
+using test::pixelOf;
+using test::Point;
+using test::Voxel;
+using test::writeCase;
 
 constexpr int kLoadTimeoutMs = 60000;
 constexpr SliceOrientation kOrientations[] = {SliceOrientation::Axial, SliceOrientation::Sagittal,
@@ -45,83 +49,10 @@ constexpr SliceOrientation kOrientations[] = {SliceOrientation::Axial, SliceOrie
 // Tissue 180..420, the marker 1500: a fixed window keeps the grey levels known.
 const IntensityWindow kWindow{0.0, 500.0};
 
-// A case written by the fixture tool, as the tool describes it.
-struct OrientationCase {
-  QStringList files;
-  QString mask;
-  std::array<std::array<double, 4>, 4> affine{};   // voxel -> RAS mm
-  std::array<std::array<double, 4>, 4> inverse{};  // RAS mm -> voxel
-  Voxel markerVoxel{};
-  Point markerWorld{};  // LPS
-  std::string orientation;
-
-  // The continuous voxel index of an LPS world point, by nibabel's affine.
-  Point indexOf(const Point& lps) const {
-    const double ras[3] = {-lps[0], -lps[1], lps[2]};
-    Point index{};
-    for (int row = 0; row < 3; ++row)
-      index[row] = inverse[row][0] * ras[0] + inverse[row][1] * ras[1] + inverse[row][2] * ras[2] +
-                   inverse[row][3];
-    return index;
-  }
-  Point worldOf(const Voxel& voxel) const {
-    Point ras{};
-    for (int row = 0; row < 3; ++row)
-      ras[row] = affine[row][0] * voxel[0] + affine[row][1] * voxel[1] + affine[row][2] * voxel[2] +
-                 affine[row][3];
-    return {-ras[0], -ras[1], ras[2]};
-  }
-};
-
-std::array<std::array<double, 4>, 4> matrixOf(const QJsonValue& value) {
-  std::array<std::array<double, 4>, 4> matrix{};
-  const QJsonArray rows = value.toArray();
-  for (int row = 0; row < 4; ++row)
-    for (int column = 0; column < 4; ++column)
-      matrix[row][column] = rows[row].toArray()[column].toDouble();
-  return matrix;
-}
-
-// Runs the fixture tool with Debian's Python (nibabel); fails the test if it does not work.
-OrientationCase writeCase(const char* kind, const QString& folder) {
-  QProcess tool;
-  tool.start(QStringLiteral("/usr/bin/python3"),
-             {QStringLiteral(SEQSEG_SOURCE_DIR "/tests/tools/make_orientation_case.py"),
-              QString::fromLatin1(kind), folder});
-  OrientationCase written;
-  if (!tool.waitForFinished(60000) || tool.exitCode() != 0) {
-    ADD_FAILURE() << "make_orientation_case.py " << kind << ": "
-                  << tool.readAllStandardError().toStdString();
-    return written;
-  }
-  const QJsonObject facts = QJsonDocument::fromJson(tool.readAllStandardOutput()).object();
-  for (const QJsonValue& file : facts[QStringLiteral("files")].toArray())
-    written.files << file.toString();
-  written.mask = facts[QStringLiteral("mask")].toString();
-  written.affine = matrixOf(facts[QStringLiteral("affine")]);
-  written.inverse = matrixOf(facts[QStringLiteral("inverse")]);
-  for (int axis = 0; axis < 3; ++axis) {
-    written.markerVoxel[axis] = facts[QStringLiteral("marker_voxel")].toArray()[axis].toInt();
-    written.markerWorld[axis] = facts[QStringLiteral("marker_lps")].toArray()[axis].toDouble();
-  }
-  written.orientation = facts[QStringLiteral("orientation")].toString().toStdString();
-  return written;
-}
-
 Point offset(const Point& point, int axis, double mm) {
   Point moved = point;
   moved[axis] += mm;
   return moved;
-}
-
-// The widget pixel (x right, y down) where `view` draws world point `world`.
-QPointF pixelOf(VtkViewWidget* view, const Point& world) {
-  vtkRenderer* renderer = view->renderer();
-  renderer->SetWorldPoint(world[0], world[1], world[2], 1.0);
-  renderer->WorldToDisplay();
-  const double* display = renderer->GetDisplayPoint();
-  const double ratio = view->devicePixelRatioF();
-  return {display[0] / ratio, (view->height() * ratio - 1 - display[1]) / ratio};
 }
 
 // Mean grey of the 5 x 5 pixels around `at`.

@@ -1,0 +1,246 @@
+#include "ui/edit_panel.h"
+
+#include <QAction>
+#include <QButtonGroup>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QKeySequence>
+#include <QLabel>
+#include <QPixmap>
+#include <QRadioButton>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "viz/case_views.h"
+
+namespace seqseg {
+
+namespace {
+
+constexpr double kMinRadiusMm = 0.5, kMaxRadiusMm = 50.0;
+
+QIcon swatch(const std::array<uint8_t, 3>& colour) {
+  QPixmap pixmap(12, 12);
+  pixmap.fill(QColor(colour[0], colour[1], colour[2]));
+  return QIcon(pixmap);
+}
+
+}  // namespace
+
+EditPanel::EditPanel(SessionModel& session, CaseViews& views, const LabelColourTable& colours,
+                     QWidget* parent)
+    : QWidget(parent), session_(session), views_(views), colours_(colours) {
+  setObjectName(QStringLiteral("editPanel"));
+  auto* layout = new QVBoxLayout(this);
+
+  paint_ = new QAction(tr("&Paint"), this);
+  paint_->setObjectName(QStringLiteral("paintAction"));
+  paint_->setCheckable(true);
+  paint_->setShortcut(QKeySequence(Qt::Key_B));
+  paint_->setStatusTip(tr("Left drags in the slice views paint the chosen label"));
+  connect(paint_, &QAction::toggled, this, [this](bool on) { setPainting(on); });
+  paintButton_ = new QToolButton;
+  paintButton_->setDefaultAction(paint_);
+  paintButton_->setToolButtonStyle(Qt::ToolButtonTextOnly);
+  layout->addWidget(paintButton_);
+
+  labels_ = new QButtonGroup(this);
+  auto* labelBox = new QWidget;
+  auto* labelLayout = new QVBoxLayout(labelBox);
+  labelLayout->setContentsMargins(0, 0, 0, 0);
+  for (uint8_t value : {uint8_t{1}, uint8_t{2}, uint8_t{3}, uint8_t{0}}) {
+    const LabelClass* known = colours_.find(value);
+    const QString name =
+        value == 0 ? tr("Erase")
+        : known    ? QString::fromStdString(known->name + " (" + known->abbreviation + ")")
+                   : tr("Label %1").arg(value);
+    auto* button = new QRadioButton(QStringLiteral("%1  %2").arg(value).arg(name));
+    button->setObjectName(QStringLiteral("paintLabel%1").arg(value));
+    if (known && value != 0) button->setIcon(swatch(known->colour));
+    labels_->addButton(button, value);
+    labelLayout->addWidget(button);
+    // 1, 2, 3 paint that label and 0 erases: each chooses it and starts painting.
+    auto* key = new QAction(this);
+    key->setShortcut(QKeySequence(Qt::Key_0 + value));
+    connect(key, &QAction::triggered, this, [this, value] {
+      setLabel(value);
+      setPainting(true);
+    });
+    keyActions_ << key;
+  }
+  labels_->button(1)->setChecked(true);
+  connect(labels_, &QButtonGroup::idClicked, this, [this] { showBrush(); });
+  layout->addWidget(labelBox);
+
+  auto* form = new QFormLayout;
+  radius_ = new QDoubleSpinBox;
+  radius_->setObjectName(QStringLiteral("brushRadius"));
+  radius_->setRange(kMinRadiusMm, kMaxRadiusMm);
+  radius_->setSingleStep(0.5);
+  radius_->setDecimals(1);
+  radius_->setSuffix(tr(" mm"));
+  radius_->setValue(3.0);
+  connect(radius_, &QDoubleSpinBox::valueChanged, this, [this] { showBrush(); });
+  form->addRow(tr("Brush radius"), radius_);
+  shape_ = new QComboBox;
+  shape_->setObjectName(QStringLiteral("brushShape"));
+  shape_->addItem(tr("Disc, on the slice"));
+  shape_->addItem(tr("Sphere, in 3D"));
+  form->addRow(tr("Brush"), shape_);
+  layout->addLayout(form);
+  // [ and ]: one step smaller or larger (a tenth of the radius, at least half a millimetre).
+  for (const auto& [key, sign] : {std::pair{Qt::Key_BracketLeft, -1}, {Qt::Key_BracketRight, 1}}) {
+    auto* resize = new QAction(this);
+    resize->setShortcut(QKeySequence(key));
+    connect(resize, &QAction::triggered, this, [this, sign = sign] {
+      setRadiusMm(radiusMm() + sign * std::max(0.5, std::round(radiusMm()) * 0.1));
+    });
+    keyActions_ << resize;
+  }
+
+  undo_ = new QAction(tr("&Undo"), this);
+  undo_->setObjectName(QStringLiteral("undoEditAction"));
+  undo_->setShortcut(QKeySequence::Undo);
+  connect(undo_, &QAction::triggered, this, [this] { session_.undo(); });
+  redo_ = new QAction(tr("&Redo"), this);
+  redo_->setObjectName(QStringLiteral("redoEditAction"));
+  redo_->setShortcuts(
+      {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)});
+  connect(redo_, &QAction::triggered, this, [this] { session_.redo(); });
+  auto* history = new QHBoxLayout;
+  for (QAction* action : {undo_, redo_}) {
+    auto* button = new QToolButton;
+    button->setDefaultAction(action);
+    history->addWidget(button);
+  }
+  history->addStretch(1);
+  layout->addLayout(history);
+  layout->addStretch(1);
+  for (QAction* key : keyActions_) addAction(key);
+
+  session_.addListener(this);
+  updateState();
+}
+
+EditPanel::~EditPanel() {
+  session_.removeListener(this);
+  views_.setPainting({});
+}
+
+QList<QAction*> EditPanel::actions() const {
+  return {paint_, undo_, redo_};
+}
+
+bool EditPanel::painting() const {
+  return paint_->isChecked();
+}
+
+void EditPanel::setPainting(bool on) {
+  on = on && session_.hasCase();
+  if (paint_->isChecked() != on) paint_->setChecked(on);  // comes back here through toggled
+  if (on == views_.painting()) return;
+  if (on) {
+    views_.setPainting([this](SliceOrientation view, const std::array<double, 3>& world,
+                              bool strokeEnds) { paintAt(view, world, strokeEnds); });
+    showBrush();
+  } else {
+    session_.endStroke();
+    views_.setPainting({});
+  }
+}
+
+uint8_t EditPanel::label() const {
+  return static_cast<uint8_t>(labels_->checkedId());
+}
+
+void EditPanel::setLabel(uint8_t label) {
+  if (QAbstractButton* button = labels_->button(label)) button->setChecked(true);
+  showBrush();
+}
+
+double EditPanel::radiusMm() const {
+  return radius_->value();
+}
+
+void EditPanel::setRadiusMm(double radius) {
+  radius_->setValue(std::clamp(radius, kMinRadiusMm, kMaxRadiusMm));
+}
+
+BrushShape EditPanel::shape() const {
+  return shape_->currentIndex() == 1 ? BrushShape::Sphere : BrushShape::Disc;
+}
+
+void EditPanel::setShape(BrushShape shape) {
+  shape_->setCurrentIndex(shape == BrushShape::Sphere ? 1 : 0);
+}
+
+void EditPanel::updateState() {
+  const bool hasCase = session_.hasCase();
+  paint_->setEnabled(hasCase);
+  if (!hasCase) setPainting(false);
+  undo_->setEnabled(session_.canUndo());
+  redo_->setEnabled(session_.canRedo());
+}
+
+// The outline in the colour it paints (white for erasing).
+void EditPanel::showBrush() {
+  const LabelClass* known = colours_.find(label());
+  std::array<double, 3> colour{1, 1, 1};
+  if (known && label() != 0)
+    for (int c = 0; c < 3; ++c) colour[c] = known->colour[c] / 255.0;
+  views_.setBrush(radiusMm(), colour);
+}
+
+void EditPanel::paintAt(SliceOrientation view, const std::array<double, 3>& world,
+                        bool strokeEnds) {
+  if (strokeEnds) {
+    strokeHasPoint_ = false;
+    session_.endStroke();
+    return;
+  }
+  const std::shared_ptr<const Volume> volume = session_.volume();
+  if (!volume) return;
+  if (!session_.strokeActive()) session_.beginStroke();
+  BrushStamp stamp;
+  stamp.radiusMm = radiusMm();
+  stamp.shape = shape();
+  stamp.planeNormal = {0, 0, 0};
+  stamp.planeNormal[normalWorldAxis(view)] = 1.0;
+  // Stamps along the way from the last point, a quarter of the radius apart: a quick drag
+  // leaves no gaps.
+  std::vector<std::array<double, 3>> centres;
+  if (strokeHasPoint_) {
+    const double length =
+        std::sqrt(std::pow(world[0] - lastPoint_[0], 2) + std::pow(world[1] - lastPoint_[1], 2) +
+                  std::pow(world[2] - lastPoint_[2], 2));
+    const int steps = std::max(1, static_cast<int>(std::ceil(length / (0.25 * stamp.radiusMm))));
+    for (int step = 1; step <= steps; ++step) {
+      const double t = static_cast<double>(step) / steps;
+      centres.push_back({lastPoint_[0] + t * (world[0] - lastPoint_[0]),
+                         lastPoint_[1] + t * (world[1] - lastPoint_[1]),
+                         lastPoint_[2] + t * (world[2] - lastPoint_[2])});
+    }
+  } else {
+    centres.push_back(world);
+  }
+  strokeHasPoint_ = true;
+  lastPoint_ = world;
+  const std::array<int64_t, 3> grid{volume->shape[1], volume->shape[2], volume->shape[3]};
+  std::vector<int64_t> voxels;
+  for (const std::array<double, 3>& centre : centres) {
+    stamp.centre = centre;
+    const std::vector<int64_t> covered = brushVoxels(grid, volume->geometry, stamp);
+    voxels.insert(voxels.end(), covered.begin(), covered.end());
+  }
+  std::sort(voxels.begin(), voxels.end());
+  voxels.erase(std::unique(voxels.begin(), voxels.end()), voxels.end());
+  session_.paint(voxels, label());
+}
+
+}  // namespace seqseg

@@ -1,0 +1,73 @@
+#pragma once
+// The label editor's panel (the "Edit" dock): paint on or off, the label painted (NCR, ED, ET
+// or erase), the brush's radius in mm and shape (a disc on the slice or a sphere), and undo /
+// redo. Its actions carry the keys, as ITK-SNAP's: 1 / 2 / 3 paint that label and 0 erases
+// (each turns painting on), [ and ] make the brush smaller / larger, B turns painting on or off,
+// Ctrl+Z undoes and Ctrl+Shift+Z redoes. Strokes go to the session model (ui/session_model.h);
+// the brush is ui/label_brush.h.
+#include <QWidget>
+
+#include <array>
+#include <cstdint>
+
+#include "ui/label_brush.h"
+#include "ui/session_model.h"
+#include "viz/label_colours.h"
+#include "viz/slice_orientation.h"
+
+class QAction;
+class QButtonGroup;
+class QComboBox;
+class QDoubleSpinBox;
+class QToolButton;
+
+namespace seqseg {
+
+class CaseViews;
+
+class EditPanel : public QWidget, private SessionListener {
+  Q_OBJECT
+ public:
+  // `session` and `views` must outlive the panel.
+  EditPanel(SessionModel& session, CaseViews& views, const LabelColourTable& colours,
+            QWidget* parent = nullptr);
+  ~EditPanel() override;
+
+  // For the window's Edit menu (they carry the keys).
+  QList<QAction*> actions() const;
+  QAction* undoAction() const { return undo_; }
+  QAction* redoAction() const { return redo_; }
+
+  bool painting() const;
+  void setPainting(bool on);
+  uint8_t label() const;  // 0 erases
+  void setLabel(uint8_t label);
+  double radiusMm() const;
+  void setRadiusMm(double radius);
+  BrushShape shape() const;
+  void setShape(BrushShape shape);
+
+ private:
+  void caseChanged() override { updateState(); }
+  void segmentationChanged() override { updateState(); }
+  void editFinished() override { updateState(); }
+  void updateState();
+  void showBrush();
+  void paintAt(SliceOrientation view, const std::array<double, 3>& world, bool strokeEnds);
+
+  SessionModel& session_;
+  CaseViews& views_;
+  LabelColourTable colours_;
+  QToolButton* paintButton_;
+  QButtonGroup* labels_;
+  QDoubleSpinBox* radius_;
+  QComboBox* shape_;
+  QAction* paint_;
+  QAction* undo_;
+  QAction* redo_;
+  QList<QAction*> keyActions_;
+  bool strokeHasPoint_ = false;
+  std::array<double, 3> lastPoint_{};
+};
+
+}  // namespace seqseg
