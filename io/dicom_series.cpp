@@ -73,6 +73,9 @@ std::vector<std::string> candidateFiles(const std::string& folder) {
   return files;
 }
 
+// 64 MiB: a 4096 x 4096 slice of 32 bits; MR slices are a few hundred pixels a side.
+constexpr uint64_t kMaxCompressedSliceBytes = uint64_t{1} << 26;
+
 // What one file says about itself, read with GDCM's header parser.
 struct SliceHeader {
   std::string path;
@@ -159,8 +162,13 @@ SliceHeader readHeader(const std::string& path) {
     const gdcm::ByteValue* bytes = pixels.GetByteValue();
     const uint64_t pixelBytes = static_cast<uint64_t>(header.rows) * header.columns *
                                 header.samples * header.frames * std::max(1, bitsAllocated / 8);
-    // Encapsulated (compressed) pixel data has no byte value; GDCM checks it when decoding.
-    header.hasPixels = !bytes || bytes->GetLength() >= pixelBytes;
+    // Encapsulated (compressed) pixel data has no byte value: GDCM checks the fragments when it
+    // decodes them into a buffer of the slice's size, so an absurd size is refused first. An
+    // empty value is no byte value either, and no image.
+    if (pixels.GetSequenceOfFragments())
+      header.hasPixels = pixelBytes <= kMaxCompressedSliceBytes;
+    else
+      header.hasPixels = bytes && bytes->GetLength() >= pixelBytes;
     if (!header.hasPixels) header.parsed = false;  // too short for its rows and columns
   }
   if (const auto v = numbers(text(0x0020, 0x0032)); v.size() == 3) {

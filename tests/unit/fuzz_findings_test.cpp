@@ -143,6 +143,21 @@ TEST(FuzzFindings, DicomOfOneBitSignedPixelsIsRefused) {
   EXPECT_THROW(readDicomSeries(found[0]), InputError);
 }
 
+// A DICOM image of 65025 x 8195 pixels whose Pixel Data is empty: taken for compressed data
+// (no byte value), it was read, and GDCM inverted its MONOCHROME1 pixels byte by byte into a
+// buffer of half a gigabyte (a timeout of the fuzzer). An empty Pixel Data is no image now.
+TEST(FuzzFindings, DicomOfEmptyPixelDataIsNoImage) {
+  test::TempDir study;
+  std::filesystem::copy_file(regression("dicom-empty-pixel-data-huge-rows.dcm"), study / "IM00001");
+  try {
+    scanDicomFolder(study.path());
+    FAIL() << "accepted";
+  } catch (const InputError& error) {
+    EXPECT_EQ(error.problem(),
+              "holds no readable DICOM image series (IM00001 is truncated or corrupt)");
+  }
+}
+
 // An nnU-Net images folder with a file whose channel number is none of the four modalities
 // (found as "cas%_0006.nii.gz"): discovery listed a case none of whose files exist.
 TEST(FuzzFindings, NnUnetFileOfAnUnknownChannelIsNoCase) {
