@@ -9,6 +9,7 @@
 #include <QKeySequence>
 #include <QLabel>
 #include <QPixmap>
+#include <QPushButton>
 #include <QRadioButton>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -17,7 +18,9 @@
 #include <cmath>
 #include <vector>
 
+#include "io/label_filters.h"
 #include "viz/case_views.h"
+#include "viz/slice_scene.h"
 
 namespace seqseg {
 
@@ -104,6 +107,50 @@ EditPanel::EditPanel(SessionModel& session, CaseViews& views, const LabelColourT
     keyActions_ << resize;
   }
 
+  // The whole-region tools.
+  auto* fill = new QPushButton(tr("Fill holes (F)"));
+  fill->setObjectName(QStringLiteral("fillHolesButton"));
+  fill->setToolTip(
+      tr("Fill what the chosen label encloses, unlabelled, in the slice through the "
+         "cursor of the view last painted in"));
+  connect(fill, &QPushButton::clicked, this, [this] { fillHoles(); });
+  layout->addWidget(fill);
+  auto* growForm = new QFormLayout;
+  growLower_ = new QDoubleSpinBox;
+  growUpper_ = new QDoubleSpinBox;
+  for (QDoubleSpinBox* bound : {growLower_, growUpper_}) {
+    bound->setRange(-1e9, 1e9);
+    bound->setDecimals(1);
+  }
+  growLower_->setObjectName(QStringLiteral("growLower"));
+  growUpper_->setObjectName(QStringLiteral("growUpper"));
+  auto* range = new QHBoxLayout;
+  range->addWidget(growLower_);
+  range->addWidget(new QLabel(QStringLiteral("–")));
+  range->addWidget(growUpper_);
+  growForm->addRow(tr("Grow range"), range);
+  layout->addLayout(growForm);
+  auto* growButtons = new QHBoxLayout;
+  auto* around = new QPushButton(tr("Range at cursor"));
+  around->setObjectName(QStringLiteral("growRangeButton"));
+  connect(around, &QPushButton::clicked, this, [this] { setGrowRangeAroundCursor(); });
+  auto* grow = new QPushButton(tr("Grow region (G)"));
+  grow->setObjectName(QStringLiteral("growRegionButton"));
+  grow->setToolTip(
+      tr("Paint the voxels connected to the cursor whose intensity in the shown "
+         "channel lies in the range"));
+  connect(grow, &QPushButton::clicked, this, [this] { growRegionFromCursor(); });
+  growButtons->addWidget(around);
+  growButtons->addWidget(grow);
+  layout->addLayout(growButtons);
+  for (const auto& [key, tool] :
+       {std::pair<Qt::Key, QPushButton*>{Qt::Key_F, fill}, {Qt::Key_G, grow}}) {
+    auto* shortcut = new QAction(this);
+    shortcut->setShortcut(QKeySequence(key));
+    connect(shortcut, &QAction::triggered, tool, &QPushButton::click);
+    keyActions_ << shortcut;
+  }
+
   undo_ = new QAction(tr("&Undo"), this);
   undo_->setObjectName(QStringLiteral("undoEditAction"));
   undo_->setShortcut(QKeySequence::Undo);
@@ -180,6 +227,36 @@ void EditPanel::setShape(BrushShape shape) {
   shape_->setCurrentIndex(shape == BrushShape::Sphere ? 1 : 0);
 }
 
+void EditPanel::setGrowRange(double lower, double upper) {
+  growLower_->setValue(lower);
+  growUpper_->setValue(upper);
+}
+
+void EditPanel::setGrowRangeAroundCursor() {
+  if (!views_.hasImage()) return;
+  const double value = views_.intensityAtCursor();
+  const double half = 0.15 * views_.window().width();
+  setGrowRange(value - half, value + half);
+}
+
+int64_t EditPanel::fillHoles() {
+  const std::shared_ptr<const LabelVolume> labels = session_.segmentation();
+  if (!labels || label() == 0 || !views_.hasImage()) return 0;
+  const int axis = views_.sliceScene(lastView_).normalAxis();
+  const std::vector<int64_t> holes =
+      holesInSlice(*labels, label(), axis, views_.cursorVoxel()[axis]);
+  return session_.applyEdit(holes, std::vector<uint8_t>(holes.size(), label()));
+}
+
+int64_t EditPanel::growRegionFromCursor() {
+  const std::shared_ptr<const Volume> volume = session_.volume();
+  if (!volume || !views_.hasImage()) return 0;
+  const std::vector<int64_t> grown =
+      growRegion(*volume, views_.channel(), views_.cursorVoxel(),
+                 static_cast<float>(growLower_->value()), static_cast<float>(growUpper_->value()));
+  return session_.applyEdit(grown, std::vector<uint8_t>(grown.size(), label()));
+}
+
 void EditPanel::updateState() {
   const bool hasCase = session_.hasCase();
   paint_->setEnabled(hasCase);
@@ -206,6 +283,7 @@ void EditPanel::paintAt(SliceOrientation view, const std::array<double, 3>& worl
   }
   const std::shared_ptr<const Volume> volume = session_.volume();
   if (!volume) return;
+  lastView_ = view;
   if (!session_.strokeActive()) session_.beginStroke();
   BrushStamp stamp;
   stamp.radiusMm = radiusMm();

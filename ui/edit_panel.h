@@ -3,8 +3,11 @@
 // or erase), the brush's radius in mm and shape (a disc on the slice or a sphere), and undo /
 // redo. Its actions carry the keys, as ITK-SNAP's: 1 / 2 / 3 paint that label and 0 erases
 // (each turns painting on), [ and ] make the brush smaller / larger, B turns painting on or off,
-// Ctrl+Z undoes and Ctrl+Shift+Z redoes. Strokes go to the session model (ui/session_model.h);
-// the brush is ui/label_brush.h.
+// Ctrl+Z undoes and Ctrl+Shift+Z redoes. Two whole-region tools write the chosen label at once:
+// "Fill holes" (F) fills what it encloses, unlabelled, in the slice through the cursor of the
+// view last painted in (the axial at first); "Grow region" (G) takes the voxels connected to the
+// cursor whose intensity in the shown channel lies in the range given (io/label_filters.h).
+// Strokes go to the session model (ui/session_model.h); the brush is ui/label_brush.h.
 #include <QWidget>
 
 #include <array>
@@ -46,6 +49,13 @@ class EditPanel : public QWidget, private SessionListener {
   void setRadiusMm(double radius);
   BrushShape shape() const;
   void setShape(BrushShape shape);
+  // The region grow's intensity range; setGrowRangeAroundCursor: the cursor's intensity plus or
+  // minus 15 % of the window's width.
+  void setGrowRange(double lower, double upper);
+  void setGrowRangeAroundCursor();
+  // The whole-region tools; each is one undo step. Return the voxels changed.
+  int64_t fillHoles();
+  int64_t growRegionFromCursor();
 
  private:
   void caseChanged() override { updateState(); }
@@ -62,6 +72,9 @@ class EditPanel : public QWidget, private SessionListener {
   QButtonGroup* labels_;
   QDoubleSpinBox* radius_;
   QComboBox* shape_;
+  QDoubleSpinBox* growLower_;
+  QDoubleSpinBox* growUpper_;
+  SliceOrientation lastView_ = SliceOrientation::Axial;
   QAction* paint_;
   QAction* undo_;
   QAction* redo_;

@@ -11,6 +11,7 @@
 #include <QJsonDocument>
 #include <QMouseEvent>
 #include <QProcess>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -260,6 +261,74 @@ TEST_P(LabelEditingGuiTest, PaintUndoRedoSaveExactInPhysicalSpace) {
   for (int64_t v = 0; v < static_cast<int64_t>(afterDrag.size()); ++v)
     if (afterDrag[v] == kPainted) ours.push_back(v);
   EXPECT_EQ(byNibabel, ours) << kind;
+}
+
+// Grow region from the cursor on the marker ball (T1 1500 on tissue of 180..420), with a real
+// click on the button: exactly the ball's voxels; then Fill holes on a ring painted around the
+// ball's centre slice fills the ring's inside that is unlabelled, and no more.
+TEST_P(LabelEditingGuiTest, GrowRegionTakesTheLesionAndFillHolesTheRingsInside) {
+  const std::string kind = GetParam();
+  QTemporaryDir folder;
+  ASSERT_TRUE(folder.isValid());
+  const OrientationCase written = test::writeCase(GetParam(), folder.path());
+  window_.resize(1200, 900);
+  ASSERT_TRUE(test::showAndWait(window_));
+  QSignalSpy loaded(&window_, &MainWindow::caseLoaded);
+  QSignalSpy failed(&window_, &MainWindow::loadFailed);
+  window_.openFiles(written.files);
+  ASSERT_TRUE(waitFor(loaded, failed));
+  SessionModel& session = window_.session();
+  CaseViews& views = window_.caseViews();
+  ASSERT_EQ(views.channel(), 0) << "T1 is shown";
+  views.setCursorVoxel(written.markerVoxel);
+  EditPanel& edit = *window_.editPanel();
+  edit.setLabel(3);
+  edit.setGrowRange(1000.0, 2000.0);
+  auto* grow = edit.findChild<QPushButton*>(QStringLiteral("growRegionButton"));
+  ASSERT_NE(grow, nullptr);
+  QTest::mouseClick(grow, Qt::LeftButton);
+  ASSERT_NE(session.segmentation(), nullptr);
+  const Volume& volume = *session.volume();
+  int64_t ball = 0;
+  for (int64_t v = 0; v < volume.voxelsPerChannel(); ++v) {
+    const bool inBall = volume.channel(0)[v] >= 1000.0f;
+    ball += inBall;
+    ASSERT_EQ(session.segmentation()->labels[v] == 3, inBall) << kind << " voxel " << v;
+  }
+  EXPECT_GT(ball, 100);
+  EXPECT_EQ(session.editHistory().steps(), 1u);
+
+  // A ring of necrosis on the ball's centre slice of the axial view, painted around it, then
+  // Fill holes with key F: the unlabelled inside between ring and ball becomes necrosis.
+  window_.activateWindow();  // the window's keys need it active
+  ASSERT_TRUE(QTest::qWaitForWindowActive(&window_));
+  QTest::keyClick(grow, Qt::Key_Z, Qt::ControlModifier);  // the ball goes again
+  ASSERT_FALSE(session.canUndo());
+  const int axis = views.sliceScene(SliceOrientation::Axial).normalAxis();
+  const int64_t slice = views.cursorVoxel()[axis];
+  const auto& shape = session.volume()->shape;
+  std::vector<int64_t> ring, inside;
+  for (int64_t k = 0; k < shape[1]; ++k)
+    for (int64_t j = 0; j < shape[2]; ++j)
+      for (int64_t i = 0; i < shape[3]; ++i) {
+        const std::array<int64_t, 3> ijk{i, j, k};
+        if (ijk[axis] != slice) continue;
+        const Point p = written.worldOf({i, j, k});
+        const double r = std::hypot(p[0] - views.cursor()[0], p[1] - views.cursor()[1],
+                                    p[2] - views.cursor()[2]);
+        const int64_t v = (k * shape[2] + j) * shape[3] + i;
+        if (r >= 7.0 && r < 9.0) ring.push_back(v);
+        if (r < 7.0) inside.push_back(v);
+      }
+  session.applyEdit(ring, std::vector<uint8_t>(ring.size(), 1));
+  edit.setLabel(1);
+  QTest::keyClick(views.view(SliceOrientation::Axial), Qt::Key_F);
+  for (int64_t v : inside) EXPECT_EQ(session.segmentation()->labels[v], 1) << kind;
+  int64_t labelled = 0;
+  for (uint8_t value : session.segmentation()->labels) labelled += value != 0;
+  EXPECT_EQ(labelled, static_cast<int64_t>(ring.size() + inside.size())) << kind;
+  EXPECT_NEAR(window_.legendPanel()->volumeMl(0),
+              labelled * voxelVolumeMl(session.volume()->geometry), 1e-9);
 }
 
 INSTANTIATE_TEST_SUITE_P(Storage, LabelEditingGuiTest, ::testing::Values("oblique", "pir"));
