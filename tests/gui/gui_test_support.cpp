@@ -5,8 +5,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <QApplication>
 #include <QDir>
+#include <QSignalSpy>
 #include <QTest>
 
 #include <chrono>
@@ -100,6 +103,13 @@ QColor backgroundOf(const VtkViewWidget& view) {
 void saveSnapshot(const QImage& image, const char* name) {
   const QString folder = qEnvironmentVariable("SEQSEG_GUI_SNAPSHOTS");
   if (!folder.isEmpty()) image.save(QDir(folder).filePath(QString::fromUtf8(name) + ".png"));
+}
+
+bool waitForOutcome(QSignalSpy& done, QSignalSpy& failed, int timeoutMs) {
+  if (!QTest::qWaitFor([&] { return done.count() + failed.count() > 0; }, timeoutMs))
+    ADD_FAILURE() << "nothing happened within " << timeoutMs << " ms";
+  if (failed.count() > 0) ADD_FAILURE() << failed.first().first().toString().toStdString();
+  return done.count() > 0;
 }
 
 bool showAndWait(QWidget& window) {

@@ -3,6 +3,8 @@
 #include <QColor>
 #include <QImage>
 
+class QSignalSpy;
+
 namespace seqseg {
 class VtkViewWidget;
 }
@@ -22,6 +24,10 @@ QColor backgroundOf(const VtkViewWidget& view);
 // Saves `image` as NAME.png in the folder $SEQSEG_GUI_SNAPSHOTS names, if set: to look at
 // what the tests saw.
 void saveSnapshot(const QImage& image, const char* name);
+
+// Waits until `done` or `failed` (whose first argument is the message) has been emitted; a
+// failure or nothing within `timeoutMs` is a test failure. True when `done` came.
+bool waitForOutcome(QSignalSpy& done, QSignalSpy& failed, int timeoutMs = 60000);
 
 // Shows `window` and waits until it is on screen; false on timeout.
 bool showAndWait(QWidget& window);

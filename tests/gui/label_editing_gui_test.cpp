@@ -44,19 +44,21 @@ constexpr int kLoadTimeoutMs = 60000;
 constexpr double kRadiusMm = 3.0;
 constexpr uint8_t kPainted = 2;  // oedema: the fixture's mask labels only the marker (1)
 
-// What the definition in ui/label_brush.h says of a voxel for a disc on the axial plane through
-// `centre`, by nibabel's affine: painted, not painted, or too close to the brush's edge to say.
-enum class Expect { Painted, Untouched, EitherWay };
-
 class LabelEditingGuiTest : public ::testing::TestWithParam<const char*> {
  protected:
   static void SetUpTestSuite() { test::ensureApplication(); }
 
-  bool waitFor(QSignalSpy& done, QSignalSpy& failed) {
-    if (!QTest::qWaitFor([&] { return done.count() + failed.count() > 0; }, kLoadTimeoutMs))
-      ADD_FAILURE() << "nothing happened within " << kLoadTimeoutMs << " ms";
-    if (failed.count() > 0) ADD_FAILURE() << failed.first().first().toString().toStdString();
-    return done.count() > 0;
+  // Writes the parameter's case into `folder` and opens it in the window.
+  void openCase(const QTemporaryDir& folder, OrientationCase& written) {
+    ASSERT_TRUE(folder.isValid());
+    written = test::writeCase(GetParam(), folder.path());
+    ASSERT_EQ(written.files.size(), 4);
+    window_.resize(1200, 900);
+    ASSERT_TRUE(test::showAndWait(window_));
+    QSignalSpy loaded(&window_, &MainWindow::caseLoaded);
+    QSignalSpy failed(&window_, &MainWindow::loadFailed);
+    window_.openFiles(written.files);
+    ASSERT_TRUE(test::waitForOutcome(loaded, failed));
   }
 
   // The point of the axial plane the view picks under widget pixel `pixel`, as the mouse event
@@ -99,18 +101,12 @@ std::pair<double, double> distances(const Point& p, const Point& a, const Point&
 TEST_P(LabelEditingGuiTest, PaintUndoRedoSaveExactInPhysicalSpace) {
   const std::string kind = GetParam();
   QTemporaryDir folder;
-  ASSERT_TRUE(folder.isValid());
-  const OrientationCase written = test::writeCase(GetParam(), folder.path());
-  ASSERT_EQ(written.files.size(), 4);
-  window_.resize(1200, 900);
-  ASSERT_TRUE(test::showAndWait(window_));
-  QSignalSpy loaded(&window_, &MainWindow::caseLoaded);
+  OrientationCase written;
+  ASSERT_NO_FATAL_FAILURE(openCase(folder, written));
   QSignalSpy failed(&window_, &MainWindow::loadFailed);
-  window_.openFiles(written.files);
-  ASSERT_TRUE(waitFor(loaded, failed));
   QSignalSpy segmented(&window_, &MainWindow::segmentationLoaded);
   window_.openSegmentation(written.mask);
-  ASSERT_TRUE(waitFor(segmented, failed));
+  ASSERT_TRUE(test::waitForOutcome(segmented, failed));
   SessionModel& session = window_.session();
   const std::vector<uint8_t> original = session.segmentation()->labels;
   ASSERT_EQ(std::count(original.begin(), original.end(), kPainted), 0);
@@ -229,7 +225,7 @@ TEST_P(LabelEditingGuiTest, PaintUndoRedoSaveExactInPhysicalSpace) {
   QSignalSpy savedSpy(&window_, &MainWindow::segmentationSaved);
   QSignalSpy saveFailed(&window_, &MainWindow::saveFailed);
   window_.saveSegmentation(saved);
-  ASSERT_TRUE(waitFor(savedSpy, saveFailed));
+  ASSERT_TRUE(test::waitForOutcome(savedSpy, saveFailed));
   EXPECT_FALSE(session.isDirty());
   const LabelVolume native = readLabelMap(saved.toStdString());
   const LabelVolume internal = toInternalLabels(native, session.layout(), saved.toStdString());
@@ -269,14 +265,8 @@ TEST_P(LabelEditingGuiTest, PaintUndoRedoSaveExactInPhysicalSpace) {
 TEST_P(LabelEditingGuiTest, GrowRegionTakesTheLesionAndFillHolesTheRingsInside) {
   const std::string kind = GetParam();
   QTemporaryDir folder;
-  ASSERT_TRUE(folder.isValid());
-  const OrientationCase written = test::writeCase(GetParam(), folder.path());
-  window_.resize(1200, 900);
-  ASSERT_TRUE(test::showAndWait(window_));
-  QSignalSpy loaded(&window_, &MainWindow::caseLoaded);
-  QSignalSpy failed(&window_, &MainWindow::loadFailed);
-  window_.openFiles(written.files);
-  ASSERT_TRUE(waitFor(loaded, failed));
+  OrientationCase written;
+  ASSERT_NO_FATAL_FAILURE(openCase(folder, written));
   SessionModel& session = window_.session();
   CaseViews& views = window_.caseViews();
   ASSERT_EQ(views.channel(), 0) << "T1 is shown";

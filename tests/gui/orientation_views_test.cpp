@@ -180,13 +180,6 @@ class OrientationViewsTest : public ::testing::TestWithParam<const char*> {
  protected:
   static void SetUpTestSuite() { test::ensureApplication(); }
 
-  bool waitFor(QSignalSpy& done, QSignalSpy& failed) {
-    if (!QTest::qWaitFor([&] { return done.count() + failed.count() > 0; }, kLoadTimeoutMs))
-      ADD_FAILURE() << "nothing loaded within " << kLoadTimeoutMs << " ms";
-    if (failed.count() > 0) ADD_FAILURE() << failed.first().first().toString().toStdString();
-    return done.count() > 0;
-  }
-
   QString statusText() {
     auto* label = window_.findChild<QLabel*>(QStringLiteral("cursorLabel"));
     return label ? label->text() : QString();
@@ -210,7 +203,7 @@ TEST_P(OrientationViewsTest, MarkerUnderTheCrosshairClicksRoundTripAndTheMaskLin
   QSignalSpy loaded(&window_, &MainWindow::caseLoaded);
   QSignalSpy failed(&window_, &MainWindow::loadFailed);
   window_.openFiles(written.files);
-  ASSERT_TRUE(waitFor(loaded, failed));
+  ASSERT_TRUE(test::waitForOutcome(loaded, failed));
   CaseViews& views = window_.caseViews();
   views.setWindow(kWindow);
 
@@ -283,7 +276,7 @@ TEST_P(OrientationViewsTest, MarkerUnderTheCrosshairClicksRoundTripAndTheMaskLin
   QSignalSpy segmented(&window_, &MainWindow::segmentationLoaded);
   QSignalSpy maskFailed(&window_, &MainWindow::loadFailed);
   window_.openSegmentation(written.mask);
-  ASSERT_TRUE(waitFor(segmented, maskFailed));
+  ASSERT_TRUE(test::waitForOutcome(segmented, maskFailed));
   views.setCursorVoxel(written.markerVoxel);
   EXPECT_GT(views.labelAtCursor(), 0) << kind;
   EXPECT_TRUE(statusText().contains(QStringLiteral("label "))) << statusText().toStdString();
