@@ -83,7 +83,8 @@ struct SliceHeader {
   bool hasPixels = false;  // an image (Pixel Data present and as long as its rows need)
   std::string seriesUid, description, protocol, modality, seriesNumber;
   std::string seriesDate, acquisitionDate, studyDate;
-  int rows = 0, columns = 0, samples = 1, frames = 1, bitsAllocated = 0;
+  int rows = 0, columns = 0, samples = 1, frames = 1, bitsAllocated = 0, bitsStored = 0;
+  bool zeroRescaleSlope = false;
   bool hasPosition = false, hasOrientation = false, hasSpacing = false;
   Vec3 position{};
   std::array<double, 6> orientation{};
@@ -156,6 +157,9 @@ SliceHeader readHeader(const std::string& path) {
   const std::string frames = text(0x0028, 0x0008);
   if (!frames.empty()) header.frames = std::max(1, std::atoi(frames.c_str()));
   const int bitsAllocated = header.bitsAllocated = std::atoi(text(0x0028, 0x0100).c_str());
+  header.bitsStored = std::atoi(text(0x0028, 0x0101).c_str());
+  if (const auto v = numbers(text(0x0028, 0x1053)); v.size() == 1)
+    header.zeroRescaleSlope = v[0] == 0;
   const gdcm::Tag pixelTag(0x7fe0, 0x0010);
   if (data.FindDataElement(pixelTag) && header.rows > 0 && header.columns > 0) {
     const gdcm::DataElement& pixels = data.GetDataElement(pixelTag);
@@ -225,6 +229,15 @@ void placeSlices(DicomSeriesInfo& series, std::vector<SliceHeader>& slices) {
       return fail(relativeName(slice.path, series.folder) + " has " +
                   std::to_string(slice.bitsAllocated) +
                   " bits allocated per pixel (8, 16 or 32 are read)");
+    // ITK asserts that the rescaled values need a type at least as large as the stored one,
+    // which a few bits stored of many, shifted by an intercept, do not (1 of 16, intercept -99).
+    if (slice.bitsStored != 0 &&
+        (slice.bitsStored < slice.bitsAllocated / 2 || slice.bitsStored > slice.bitsAllocated))
+      return fail(relativeName(slice.path, series.folder) + " stores " +
+                  std::to_string(slice.bitsStored) + " of its " +
+                  std::to_string(slice.bitsAllocated) + " bits per pixel (at least half are read)");
+    if (slice.zeroRescaleSlope)
+      return fail(relativeName(slice.path, series.folder) + " has a Rescale Slope of 0");
     if (!slice.hasPosition || !slice.hasOrientation)
       return fail(relativeName(slice.path, series.folder) +
                   " has no ImagePositionPatient/ImageOrientationPatient");

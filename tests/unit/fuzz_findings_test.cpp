@@ -158,6 +158,19 @@ TEST(FuzzFindings, DicomOfEmptyPixelDataIsNoImage) {
   }
 }
 
+// A DICOM image storing 1 of its 16 bits with a Rescale Intercept of -99: ITK's GDCM reader
+// (built with assertions) aborted the process ("Pixel type larger than output type": the
+// rescaled values fit a smaller type than the stored ones). At least half the bits allocated
+// must be stored now.
+TEST(FuzzFindings, DicomStoringOneOfSixteenBitsIsRefused) {
+  test::TempDir study;
+  std::filesystem::copy_file(regression("dicom-one-of-sixteen-bits-stored.dcm"), study / "IM00001");
+  const std::vector<DicomSeriesInfo> found = scanDicomFolder(study.path());
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].problem, "IM00001 stores 1 of its 16 bits per pixel (at least half are read)");
+  EXPECT_THROW(readDicomSeries(found[0]), InputError);
+}
+
 // An nnU-Net images folder with a file whose channel number is none of the four modalities
 // (found as "cas%_0006.nii.gz"): discovery listed a case none of whose files exist.
 TEST(FuzzFindings, NnUnetFileOfAnUnknownChannelIsNoCase) {
