@@ -69,13 +69,10 @@ EditPanel::EditPanel(SessionModel& session, CaseViews& views, const LabelColourT
     labels_->addButton(button, value);
     labelLayout->addWidget(button);
     // 1, 2, 3 paint that label and 0 erases: each chooses it and starts painting.
-    auto* key = new QAction(this);
-    key->setShortcut(QKeySequence(Qt::Key_0 + value));
-    connect(key, &QAction::triggered, this, [this, value] {
+    addKey(Qt::Key_0 + value, [this, value] {
       setLabel(value);
       setPainting(true);
     });
-    keyActions_ << key;
   }
   labels_->button(1)->setChecked(true);
   connect(labels_, &QButtonGroup::idClicked, this, [this] { showBrush(); });
@@ -98,14 +95,10 @@ EditPanel::EditPanel(SessionModel& session, CaseViews& views, const LabelColourT
   form->addRow(tr("Brush"), shape_);
   layout->addLayout(form);
   // [ and ]: one step smaller or larger (a tenth of the radius, at least half a millimetre).
-  for (const auto& [key, sign] : {std::pair{Qt::Key_BracketLeft, -1}, {Qt::Key_BracketRight, 1}}) {
-    auto* resize = new QAction(this);
-    resize->setShortcut(QKeySequence(key));
-    connect(resize, &QAction::triggered, this, [this, sign = sign] {
+  for (const auto& [key, sign] : {std::pair{Qt::Key_BracketLeft, -1}, {Qt::Key_BracketRight, 1}})
+    addKey(key, [this, sign = sign] {
       setRadiusMm(radiusMm() + sign * std::max(0.5, std::round(radiusMm()) * 0.1));
     });
-    keyActions_ << resize;
-  }
 
   // The whole-region tools.
   auto* fill = new QPushButton(tr("Fill holes (F)"));
@@ -143,13 +136,8 @@ EditPanel::EditPanel(SessionModel& session, CaseViews& views, const LabelColourT
   growButtons->addWidget(around);
   growButtons->addWidget(grow);
   layout->addLayout(growButtons);
-  for (const auto& [key, tool] :
-       {std::pair<Qt::Key, QPushButton*>{Qt::Key_F, fill}, {Qt::Key_G, grow}}) {
-    auto* shortcut = new QAction(this);
-    shortcut->setShortcut(QKeySequence(key));
-    connect(shortcut, &QAction::triggered, tool, &QPushButton::click);
-    keyActions_ << shortcut;
-  }
+  addKey(Qt::Key_F, [fill] { fill->click(); });
+  addKey(Qt::Key_G, [grow] { grow->click(); });
 
   undo_ = new QAction(tr("&Undo"), this);
   undo_->setObjectName(QStringLiteral("undoEditAction"));
@@ -169,7 +157,6 @@ EditPanel::EditPanel(SessionModel& session, CaseViews& views, const LabelColourT
   history->addStretch(1);
   layout->addLayout(history);
   layout->addStretch(1);
-  for (QAction* key : keyActions_) addAction(key);
 
   session_.addListener(this);
   updateState();
@@ -178,6 +165,13 @@ EditPanel::EditPanel(SessionModel& session, CaseViews& views, const LabelColourT
 EditPanel::~EditPanel() {
   session_.removeListener(this);
   views_.setPainting({});
+}
+
+void EditPanel::addKey(int key, std::function<void()> triggered) {
+  auto* action = new QAction(this);
+  action->setShortcut(QKeySequence(key));
+  connect(action, &QAction::triggered, this, std::move(triggered));
+  addAction(action);  // a window shortcut while the panel is shown
 }
 
 QList<QAction*> EditPanel::actions() const {
@@ -277,47 +271,25 @@ void EditPanel::showBrush() {
 void EditPanel::paintAt(SliceOrientation view, const std::array<double, 3>& world,
                         bool strokeEnds) {
   if (strokeEnds) {
-    strokeHasPoint_ = false;
     session_.endStroke();
     return;
   }
   const std::shared_ptr<const Volume> volume = session_.volume();
   if (!volume) return;
   lastView_ = view;
-  if (!session_.strokeActive()) session_.beginStroke();
+  const bool continuing = session_.strokeActive();  // from lastPoint_, painted by this stroke
+  if (!continuing) session_.beginStroke();
   BrushStamp stamp;
   stamp.radiusMm = radiusMm();
   stamp.shape = shape();
   stamp.planeNormal = {0, 0, 0};
   stamp.planeNormal[normalWorldAxis(view)] = 1.0;
-  // Stamps along the way from the last point, a quarter of the radius apart: a quick drag
-  // leaves no gaps.
-  std::vector<std::array<double, 3>> centres;
-  if (strokeHasPoint_) {
-    const double length =
-        std::sqrt(std::pow(world[0] - lastPoint_[0], 2) + std::pow(world[1] - lastPoint_[1], 2) +
-                  std::pow(world[2] - lastPoint_[2], 2));
-    const int steps = std::max(1, static_cast<int>(std::ceil(length / (0.25 * stamp.radiusMm))));
-    for (int step = 1; step <= steps; ++step) {
-      const double t = static_cast<double>(step) / steps;
-      centres.push_back({lastPoint_[0] + t * (world[0] - lastPoint_[0]),
-                         lastPoint_[1] + t * (world[1] - lastPoint_[1]),
-                         lastPoint_[2] + t * (world[2] - lastPoint_[2])});
-    }
-  } else {
-    centres.push_back(world);
-  }
-  strokeHasPoint_ = true;
-  lastPoint_ = world;
+  stamp.centre = world;
   const std::array<int64_t, 3> grid{volume->shape[1], volume->shape[2], volume->shape[3]};
-  std::vector<int64_t> voxels;
-  for (const std::array<double, 3>& centre : centres) {
-    stamp.centre = centre;
-    const std::vector<int64_t> covered = brushVoxels(grid, volume->geometry, stamp);
-    voxels.insert(voxels.end(), covered.begin(), covered.end());
-  }
-  std::sort(voxels.begin(), voxels.end());
-  voxels.erase(std::unique(voxels.begin(), voxels.end()), voxels.end());
+  const std::vector<int64_t> voxels =
+      continuing ? brushPathVoxels(grid, volume->geometry, stamp, lastPoint_)
+                 : brushVoxels(grid, volume->geometry, stamp);
+  lastPoint_ = world;
   session_.paint(voxels, label());
 }
 

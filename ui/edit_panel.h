@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 
 #include "ui/label_brush.h"
 #include "ui/session_model.h"
@@ -62,6 +63,8 @@ class EditPanel : public QWidget, private SessionListener {
   void segmentationChanged() override { updateState(); }
   void editFinished() override { updateState(); }
   void updateState();
+  // A key (no menu entry) that calls `triggered`.
+  void addKey(int key, std::function<void()> triggered);
   void showBrush();
   void paintAt(SliceOrientation view, const std::array<double, 3>& world, bool strokeEnds);
 
@@ -78,9 +81,7 @@ class EditPanel : public QWidget, private SessionListener {
   QAction* paint_;
   QAction* undo_;
   QAction* redo_;
-  QList<QAction*> keyActions_;
-  bool strokeHasPoint_ = false;
-  std::array<double, 3> lastPoint_{};
+  std::array<double, 3> lastPoint_{};  // the stroke's last point
 };
 
 }  // namespace seqseg

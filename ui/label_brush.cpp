@@ -48,4 +48,24 @@ std::vector<int64_t> brushVoxels(const std::array<int64_t, 3>& shape, const Geom
   return voxels;
 }
 
+std::vector<int64_t> brushPathVoxels(const std::array<int64_t, 3>& shape, const Geometry& geometry,
+                                     const BrushStamp& stamp, const std::array<double, 3>& from) {
+  const Point3& to = stamp.centre;
+  const double length =
+      std::sqrt((to[0] - from[0]) * (to[0] - from[0]) + (to[1] - from[1]) * (to[1] - from[1]) +
+                (to[2] - from[2]) * (to[2] - from[2]));
+  const int steps = std::max(1, static_cast<int>(std::ceil(length / (0.25 * stamp.radiusMm))));
+  std::vector<int64_t> voxels;
+  BrushStamp along = stamp;
+  for (int step = 1; step <= steps; ++step) {
+    const double t = static_cast<double>(step) / steps;
+    for (int c = 0; c < 3; ++c) along.centre[c] = from[c] + t * (to[c] - from[c]);
+    const std::vector<int64_t> covered = brushVoxels(shape, geometry, along);
+    voxels.insert(voxels.end(), covered.begin(), covered.end());
+  }
+  std::sort(voxels.begin(), voxels.end());
+  voxels.erase(std::unique(voxels.begin(), voxels.end()), voxels.end());
+  return voxels;
+}
+
 }  // namespace seqseg

@@ -28,4 +28,11 @@ struct BrushStamp {
 std::vector<int64_t> brushVoxels(const std::array<int64_t, 3>& shape, const Geometry& geometry,
                                  const BrushStamp& stamp);
 
+// The voxels a drag covers from `from` (a point of the stroke already painted) to
+// `stamp.centre`: stamps a quarter of the radius apart along the way, so that a quick drag
+// leaves no gaps (with the stamp at `from`, every point within 99 % of the radius of the
+// segment is covered). Ascending, each once.
+std::vector<int64_t> brushPathVoxels(const std::array<int64_t, 3>& shape, const Geometry& geometry,
+                                     const BrushStamp& stamp, const std::array<double, 3>& from);
+
 }  // namespace seqseg

@@ -3,6 +3,7 @@
 // session's segmentation with its volumes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <set>
@@ -117,6 +118,37 @@ TEST(LabelBrush, ObliqueGridMatchesTheDefinitionVoxelByVoxel) {
     }
     ASSERT_GT(expected.size(), 20u);
     EXPECT_EQ(found, expected) << (brush == BrushShape::Disc ? "disc" : "sphere");
+  }
+}
+
+TEST(LabelBrush, APathCoversTheDragToWithinOnePercentOfTheRadius) {
+  const std::array<int64_t, 3> shape{3, 30, 40};
+  const Geometry geometry = geometryOf({1.0, 1.0, 2.0}, {1, 0, 0, 0, 1, 0, 0, 0, 1});
+  BrushStamp stamp;
+  stamp.radiusMm = 2.0;
+  const Point3 from = indexToPhysical(geometry, {5.3, 6.1, 1});
+  stamp.centre = indexToPhysical(geometry, {31.7, 20.4, 1});
+  const std::vector<int64_t> path = brushPathVoxels(shape, geometry, stamp, from);
+  ASSERT_TRUE(std::is_sorted(path.begin(), path.end()));
+  ASSERT_EQ(std::adjacent_find(path.begin(), path.end()), path.end());
+  // With the stamp at `from` (the stroke's point before), the whole drag.
+  std::set<int64_t> painted(path.begin(), path.end());
+  BrushStamp first = stamp;
+  first.centre = from;
+  for (int64_t v : brushVoxels(shape, geometry, first)) painted.insert(v);
+  const double abx = stamp.centre[0] - from[0], aby = stamp.centre[1] - from[1];
+  for (int64_t v = 0; v < shape[0] * shape[1] * shape[2]; ++v) {
+    const Point3 p = voxelCentre(shape, geometry, v);
+    double t = ((p[0] - from[0]) * abx + (p[1] - from[1]) * aby) / (abx * abx + aby * aby);
+    t = std::clamp(t, 0.0, 1.0);
+    const double distance = std::hypot(p[0] - from[0] - t * abx, p[1] - from[1] - t * aby);
+    const bool onSlice = std::fabs(p[2] - from[2]) < 1e-9;
+    if (onSlice && distance <= 0.99 * stamp.radiusMm) {
+      EXPECT_TRUE(painted.count(v)) << "a gap at voxel " << v;
+    }
+    if (!onSlice || distance > stamp.radiusMm + 1e-9) {
+      EXPECT_FALSE(painted.count(v)) << "voxel " << v << " beyond the brush";
+    }
   }
 }
 
