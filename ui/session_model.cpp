@@ -165,21 +165,21 @@ int64_t SessionModel::paint(const std::vector<int64_t>& voxels, uint8_t label) {
 void SessionModel::endStroke() {
   if (!strokeActive_) return;
   strokeActive_ = false;
-  LabelChange change;
-  change.voxels.reserve(strokeBefore_.size());
-  for (const auto& entry : strokeBefore_) change.voxels.push_back(entry.first);
-  std::sort(change.voxels.begin(), change.voxels.end());
+  std::vector<int64_t> touched;
+  touched.reserve(strokeBefore_.size());
+  for (const auto& entry : strokeBefore_) touched.push_back(entry.first);
+  std::sort(touched.begin(), touched.end());
   const std::vector<uint8_t>& labels = segmentation_->labels;
-  LabelChange kept;  // voxels painted over and back again are no change
-  for (int64_t voxel : change.voxels) {
+  LabelChange change;  // voxels painted over and back again are no change
+  for (int64_t voxel : touched) {
     const uint8_t before = strokeBefore_.at(voxel), after = labels[static_cast<size_t>(voxel)];
     if (before == after) continue;
-    kept.voxels.push_back(voxel);
-    kept.before.push_back(before);
-    kept.after.push_back(after);
+    change.voxels.push_back(voxel);
+    change.before.push_back(before);
+    change.after.push_back(after);
   }
   strokeBefore_.clear();
-  history_.record(std::move(kept));
+  history_.record(std::move(change));
   notify([](SessionListener& listener) { listener.editFinished(); });
 }
 
@@ -207,17 +207,17 @@ int64_t SessionModel::applyEdit(const std::vector<int64_t>& voxels,
 bool SessionModel::undo() {
   endStroke();
   const LabelChange* step = history_.undo();
-  if (!step) return false;
-  writeVoxels(step->voxels, step->before);
-  notify([](SessionListener& listener) { listener.editFinished(); });
-  return true;
+  return step && replay(step->voxels, step->before);
 }
 
 bool SessionModel::redo() {
   endStroke();
   const LabelChange* step = history_.redo();
-  if (!step) return false;
-  writeVoxels(step->voxels, step->after);
+  return step && replay(step->voxels, step->after);
+}
+
+bool SessionModel::replay(const std::vector<int64_t>& voxels, const std::vector<uint8_t>& values) {
+  writeVoxels(voxels, values);
   notify([](SessionListener& listener) { listener.editFinished(); });
   return true;
 }

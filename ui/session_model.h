@@ -110,6 +110,8 @@ class SessionModel {
   void setDirty(bool dirty);
   LabelVolume& editableSegmentation();
   void writeVoxels(const std::vector<int64_t>& voxels, const std::vector<uint8_t>& values);
+  // An undone or redone step written back: one edit that ends at once. True.
+  bool replay(const std::vector<int64_t>& voxels, const std::vector<uint8_t>& values);
   void updateVolumes();
   void resetEditing();
 
