@@ -221,43 +221,31 @@ void MainWindow::createViews() {
       [this](const std::array<double, 3>&, const std::array<int64_t, 3>&) { showCursor(); });
 }
 
+// `panel` in a dock on the right, titled `title`.
+void MainWindow::addPanel(QWidget* panel, const QString& title, const QString& objectName) {
+  auto* dock = new QDockWidget(title, this);
+  dock->setObjectName(objectName);
+  dock->setWidget(panel);
+  addDockWidget(Qt::RightDockWidgetArea, dock);
+}
+
 void MainWindow::createPanels() {
   segmentPanel_ = new SegmentPanel(session_, *job_);
-  auto* segmentDock = new QDockWidget(tr("Segment"), this);
-  segmentDock->setObjectName(QStringLiteral("segmentDock"));
-  segmentDock->setWidget(segmentPanel_);
-  addDockWidget(Qt::RightDockWidgetArea, segmentDock);
-
+  addPanel(segmentPanel_, tr("Segment"), QStringLiteral("segmentDock"));
   editPanel_ = new EditPanel(session_, *caseViews_, caseViews_->labelDisplay().colours);
-  auto* editDock = new QDockWidget(tr("Edit"), this);
-  editDock->setObjectName(QStringLiteral("editDock"));
-  editDock->setWidget(editPanel_);
-  addDockWidget(Qt::RightDockWidgetArea, editDock);
+  addPanel(editPanel_, tr("Edit"), QStringLiteral("editDock"));
   // Edit, after File: painting, undo and redo with their keys.
   auto* edit = new QMenu(tr("&Edit"), this);
   edit->setObjectName(QStringLiteral("editMenu"));
   edit->addActions(editPanel_->actions());
   menuBar()->insertMenu(menuBar()->actions().value(1), edit);
-
   legendPanel_ = new LegendPanel(session_, caseViews_->labelDisplay().colours);
-  auto* legendDock = new QDockWidget(tr("Labels"), this);
-  legendDock->setObjectName(QStringLiteral("legendDock"));
-  legendDock->setWidget(legendPanel_);
-  addDockWidget(Qt::RightDockWidgetArea, legendDock);
+  addPanel(legendPanel_, tr("Labels"), QStringLiteral("legendDock"));
   connect(legendPanel_, &LegendPanel::labelVisibilityChanged, this, [this](int label, bool shown) {
     caseViews_->setLabelVisible(static_cast<uint8_t>(label), shown);
   });
-  // A region's axial diameters: the views go to their plane and draw both.
   connect(legendPanel_, &LegendPanel::regionChosen, this, [this](int region) {
-    const BidimensionalMeasurement& axial = legendPanel_->axialMeasurement(region);
-    const auto lps = [](const Segment3& segment) {
-      return std::array<std::array<double, 3>, 2>{rasToLps(segment.from), rasToLps(segment.to)};
-    };
-    const auto longest = lps(axial.longest);
-    caseViews_->setCursor({0.5 * (longest[0][0] + longest[1][0]),
-                           0.5 * (longest[0][1] + longest[1][1]),
-                           0.5 * (longest[0][2] + longest[1][2])});
-    caseViews_->showRulers({longest, lps(axial.perpendicular)});
+    caseViews_->showAxialDiameters(legendPanel_->axialMeasurement(region));
   });
 }
 

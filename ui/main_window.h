@@ -102,6 +102,7 @@ class MainWindow : public QMainWindow, private SessionListener {
   void createMenus();
   void createViews();
   void createPanels();
+  void addPanel(QWidget* panel, const QString& title, const QString& objectName);
   void connectCaseLogic();
   void chooseCaseFolder();
   void chooseFourFiles();

@@ -61,9 +61,6 @@ struct CaseViews::Impl {
         overview(overviewView->renderer()) {}
 
   std::array<SliceScene*, 3> sliceScenes() { return {&axial, &sagittal, &coronal}; }
-  int indexOf(const SliceScene& scene) const {
-    return &scene == &axial ? 0 : &scene == &sagittal ? 1 : 2;
-  }
 
   SliceScene& scene(SliceOrientation orientation) {
     switch (orientation) {
@@ -198,7 +195,7 @@ struct CaseViews::Impl {
     requestRenders();
   }
 
-  SliceActions actionsFor(SliceScene& scene) {
+  SliceActions actionsFor(SliceScene& scene, VtkViewWidget* view) {
     SliceActions actions;
     actions.moveCursor = [this](const std::array<double, 3>& world) { moveCursor(world); };
     actions.stepSlice = [this, &scene](int steps) { step(scene, steps); };
@@ -232,13 +229,13 @@ struct CaseViews::Impl {
     actions.endStroke = [this, orientation] {
       if (paintHandler) paintHandler(orientation, cursor, true);
     };
-    actions.hoverBrush = [this, &scene](const std::array<double, 3>* world) {
+    actions.hoverBrush = [this, &scene, view](const std::array<double, 3>* world) {
       const bool wasShown = scene.brushOutlineShown();
       if (world)
         scene.setBrushOutline(*world, brushRadiusMm, brushColour);
       else
         scene.hideBrushOutline();
-      if (world || wasShown) sliceViews[static_cast<int>(indexOf(scene))]->requestRender();
+      if (world || wasShown) view->requestRender();
     };
     return actions;
   }
@@ -249,8 +246,8 @@ CaseViews::CaseViews(VtkViewWidget* axial, VtkViewWidget* sagittal, VtkViewWidge
     : d(new Impl(axial, sagittal, coronal, overview)) {
   const std::array<SliceScene*, 3> scenes = d->sliceScenes();
   for (int n = 0; n < 3; ++n)
-    d->interactions[n] =
-        std::make_unique<SliceInteraction>(d->sliceViews[n], *scenes[n], d->actionsFor(*scenes[n]));
+    d->interactions[n] = std::make_unique<SliceInteraction>(
+        d->sliceViews[n], *scenes[n], d->actionsFor(*scenes[n], d->sliceViews[n]));
 }
 
 CaseViews::~CaseViews() = default;
@@ -458,6 +455,16 @@ void CaseViews::clearLabels() {
 void CaseViews::showRulers(const std::vector<std::array<std::array<double, 3>, 2>>& rulers) {
   for (SliceScene* scene : d->sliceScenes()) scene->setRulers(rulers);
   d->requestRenders();
+}
+
+void CaseViews::showAxialDiameters(const BidimensionalMeasurement& axial) {
+  const auto lps = [](const Segment3& segment) {
+    return std::array<std::array<double, 3>, 2>{rasToLps(segment.from), rasToLps(segment.to)};
+  };
+  const auto longest = lps(axial.longest);
+  setCursor({0.5 * (longest[0][0] + longest[1][0]), 0.5 * (longest[0][1] + longest[1][1]),
+             0.5 * (longest[0][2] + longest[1][2])});
+  showRulers({longest, lps(axial.perpendicular)});
 }
 
 void CaseViews::clearRulers() {

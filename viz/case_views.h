@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "types/region_measurements.h"
 #include "types/volume.h"
 #include "viz/intensity_window.h"
 #include "viz/label_overlay.h"
@@ -108,6 +109,9 @@ class CaseViews {
   // plane it lies in (SliceScene::setRulers); cleared with the labels.
   void showRulers(const std::vector<std::array<std::array<double, 3>, 2>>& rulers);
   void clearRulers();
+  // A region's axial diameters (RAS, types/region_measurements.h): the cursor goes to the
+  // middle of the longest, on their plane, and both are drawn there.
+  void showAxialDiameters(const BidimensionalMeasurement& axial);
 
   // How labels are drawn: names and colours (labelColourTablePath(resourcesDir()) holds the
   // shipped table), opacity 0..1, filled or outlines, per-label visibility (slice views and
