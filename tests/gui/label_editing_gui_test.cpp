@@ -52,13 +52,7 @@ class LabelEditingGuiTest : public ::testing::TestWithParam<const char*> {
   void openCase(const QTemporaryDir& folder, OrientationCase& written) {
     ASSERT_TRUE(folder.isValid());
     written = test::writeCase(GetParam(), folder.path());
-    ASSERT_EQ(written.files.size(), 4);
-    window_.resize(1200, 900);
-    ASSERT_TRUE(test::showAndWait(window_));
-    QSignalSpy loaded(&window_, &MainWindow::caseLoaded);
-    QSignalSpy failed(&window_, &MainWindow::loadFailed);
-    window_.openFiles(written.files);
-    ASSERT_TRUE(test::waitForOutcome(loaded, failed));
+    ASSERT_NO_FATAL_FAILURE(test::openInWindow(window_, written));
   }
 
   // The point of the axial plane the view picks under widget pixel `pixel`, as the mouse event

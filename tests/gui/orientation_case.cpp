@@ -6,9 +6,12 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSignalSpy>
 
 #include <vtkRenderer.h>
 
+#include "tests/gui/gui_test_support.h"
+#include "ui/main_window.h"
 #include "viz/vtk_view_widget.h"
 
 namespace seqseg {
@@ -67,6 +70,16 @@ Point OrientationCase::worldOf(const Voxel& voxel) const {
     ras[row] = affine[row][0] * voxel[0] + affine[row][1] * voxel[1] + affine[row][2] * voxel[2] +
                affine[row][3];
   return {-ras[0], -ras[1], ras[2]};
+}
+
+void openInWindow(MainWindow& window, const OrientationCase& written) {
+  ASSERT_EQ(written.files.size(), 4);
+  window.resize(1200, 900);
+  ASSERT_TRUE(showAndWait(window));
+  QSignalSpy loaded(&window, &MainWindow::caseLoaded);
+  QSignalSpy failed(&window, &MainWindow::loadFailed);
+  window.openFiles(written.files);
+  ASSERT_TRUE(waitForOutcome(loaded, failed));
 }
 
 // The widget pixel (x right, y down) where `view` draws world point `world`.

@@ -11,6 +11,7 @@
 #include <string>
 
 namespace seqseg {
+class MainWindow;
 class VtkViewWidget;
 namespace test {
 
@@ -35,6 +36,10 @@ struct OrientationCase {
 // Runs the fixture tool (KIND: lps, ras, las, pir, oblique, anisotropic, qform-only,
 // sform-only) with Debian's Python (nibabel); fails the test if it does not work.
 OrientationCase writeCase(const char* kind, const QString& folder);
+
+// Shows `window` at 1200 x 900 and opens the case's four files in it (fatal test failures;
+// call with ASSERT_NO_FATAL_FAILURE).
+void openInWindow(MainWindow& window, const OrientationCase& written);
 
 // The widget pixel (x right, y down) where `view` draws world point `world`.
 QPointF pixelOf(VtkViewWidget* view, const Point& world);

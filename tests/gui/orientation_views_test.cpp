@@ -196,14 +196,7 @@ TEST_P(OrientationViewsTest, MarkerUnderTheCrosshairClicksRoundTripAndTheMaskLin
   QTemporaryDir folder;
   ASSERT_TRUE(folder.isValid());
   const OrientationCase written = writeCase(GetParam(), folder.path());
-  ASSERT_EQ(written.files.size(), 4);
-
-  window_.resize(1200, 900);
-  ASSERT_TRUE(test::showAndWait(window_));
-  QSignalSpy loaded(&window_, &MainWindow::caseLoaded);
-  QSignalSpy failed(&window_, &MainWindow::loadFailed);
-  window_.openFiles(written.files);
-  ASSERT_TRUE(test::waitForOutcome(loaded, failed));
+  ASSERT_NO_FATAL_FAILURE(test::openInWindow(window_, written));
   CaseViews& views = window_.caseViews();
   views.setWindow(kWindow);
 
