@@ -5,6 +5,19 @@
 #include "jobs/job_arguments.h"
 
 namespace seqseg {
+namespace {
+
+// The model and how it runs, as the Segment panel has them.
+void useSettings(const SegmentSettings& settings, SegmentRequest& request) {
+  request.model = settings.model;
+  request.parallel.ranks = settings.ranks;
+  request.parallel.device = settings.device;
+  request.parallel.split = settings.split;
+  request.parallel.attention = settings.attention;
+  request.parallel.decoder = settings.decoder;
+}
+
+}  // namespace
 
 std::vector<std::string> batchArguments(const CaseFiles& files, const std::string& datasetRoot,
                                         const SegmentSettings& settings,
@@ -32,13 +45,19 @@ std::vector<std::string> batchArguments(const CaseFiles& files, const std::strin
       break;
   }
   request.output = outputFolder;
-  request.model = settings.model;
-  request.parallel.ranks = settings.ranks;
-  request.parallel.device = settings.device;
-  request.parallel.split = settings.split;
-  request.parallel.attention = settings.attention;
-  request.parallel.decoder = settings.decoder;
+  useSettings(settings, request);
   request.parallel.cluster = settings.cluster;
+  return segmentArguments(request);
+}
+
+std::vector<std::string> reviewArguments(const std::string& folder, const SegmentSettings& settings,
+                                         const std::string& outputFolder) {
+  SegmentRequest request;
+  request.progress = "json";
+  request.input = folder;
+  request.output = outputFolder;
+  request.uncertainty = true;
+  useSettings(settings, request);
   return segmentArguments(request);
 }
 

@@ -26,4 +26,10 @@ std::vector<std::string> batchArguments(const CaseFiles& files, const std::strin
                                         const SegmentSettings& settings,
                                         const std::string& outputFolder);
 
+// Arguments that segment every case of the dataset `folder` into `outputFolder` for review: the
+// dataset's native labels, an uncertainty score per case in OUT/report.json, JSON Lines progress.
+// Always on this computer (a cluster profile in `settings` is not used).
+std::vector<std::string> reviewArguments(const std::string& folder, const SegmentSettings& settings,
+                                         const std::string& outputFolder);
+
 }  // namespace seqseg

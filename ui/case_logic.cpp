@@ -141,13 +141,13 @@ void CaseLogic::loadDicomCase(const QString& folder,
                });
 }
 
-void CaseLogic::loadRemoteSegmentCase(const RemoteSegmentCase& segmentCase,
-                                      std::function<void()> whenLoaded) {
+void CaseLogic::loadCaseFiles(const CaseFiles& files, const std::string& source,
+                              std::function<void()> whenLoaded) {
   // Followed up on the next case loaded, if it is this one.
   auto follow = std::make_shared<QMetaObject::Connection>();
   auto failed = std::make_shared<QMetaObject::Connection>();
   *follow = connect(this, &CaseLogic::caseLoaded, this,
-                    [this, images = segmentCase.files.images, whenLoaded, follow, failed] {
+                    [this, images = files.images, whenLoaded, follow, failed] {
                       disconnect(*follow);
                       disconnect(*failed);
                       if (session_.caseFiles().images == images) whenLoaded();
@@ -157,15 +157,14 @@ void CaseLogic::loadRemoteSegmentCase(const RemoteSegmentCase& segmentCase,
     disconnect(*failed);
   });
   QStringList recent;
-  if (segmentCase.files.images.size() == kModalityCount)
-    for (const std::string& image : segmentCase.files.images)
-      recent << QString::fromStdString(image);
+  if (files.images.size() == kModalityCount)
+    for (const std::string& image : files.images) recent << QString::fromStdString(image);
   else
-    recent << QString::fromStdString(segmentCase.source);
-  startLoading(QString::fromStdString(segmentCase.files.id), recent,
-               [segmentCase](std::string&, std::string& root) {
-                 root = segmentCase.source;
-                 return segmentCase.files;
+    recent << QString::fromStdString(source);
+  startLoading(QString::fromStdString(files.id), recent,
+               [files, source](std::string&, std::string& root) {
+                 root = source;
+                 return files;
                });
 }
 
@@ -250,7 +249,8 @@ void CaseLogic::finishLoading(const CaseRead& result) {
   emit caseLoaded();
 }
 
-void CaseLogic::loadSegmentation(const QString& path) {
+void CaseLogic::loadSegmentation(const QString& path, SegmentationOrigin origin) {
+  if (origin.kind == "none") origin = {"file", path.toStdString()};
   if (!session_.hasCase()) {
     emit segmentationLoadFailed(tr("%1: open a case before its segmentation").arg(path));
     return;
@@ -287,7 +287,7 @@ void CaseLogic::loadSegmentation(const QString& path) {
           result->error = QString::fromStdString(error.what());
         }
       },
-      [this, generation, caseGeneration, result] {
+      [this, generation, caseGeneration, result, origin] {
         // A newer segmentation, or another case, has been asked for since.
         if (generation != segmentationGeneration_ || caseGeneration != loadGeneration_) return;
         emit statusMessage(QString(), 0);
@@ -295,7 +295,7 @@ void CaseLogic::loadSegmentation(const QString& path) {
           emit segmentationLoadFailed(result->error);
           return;
         }
-        session_.setSegmentation(result->labels, /*unsaved=*/false);
+        session_.setSegmentation(result->labels, /*unsaved=*/false, origin);
         emit segmentationLoaded();
       });
 }

@@ -19,6 +19,7 @@
 
 #include "io/dataset_layout.h"
 #include "io/dicom_series.h"
+#include "ui/session_model.h"
 #include "types/volume.h"
 #include "viz/case_views.h"
 #include "viz/intensity_window.h"
@@ -28,7 +29,6 @@ class QThread;
 namespace seqseg {
 
 class SessionModel;
-struct RemoteSegmentCase;
 
 // A case read in the background, ready to be shown.
 struct LoadedCase {
@@ -57,14 +57,17 @@ class CaseLogic : public QObject {
   // saves like any other.
   void loadDicomCase(const QString& folder,
                      const std::array<DicomSeriesInfo, kModalityCount>& series, bool resample);
-  // The case of a remote Segment job; `whenLoaded` runs once it is the session's case.
-  void loadRemoteSegmentCase(const RemoteSegmentCase& segmentCase,
-                             std::function<void()> whenLoaded);
+  // A case given by its files, found in `source` (the dataset root for MSD): the case of a
+  // remote Segment job, a case of a reviewed folder. `whenLoaded` runs once it is the session's
+  // case.
+  void loadCaseFiles(const CaseFiles& files, const std::string& source,
+                     std::function<void()> whenLoaded);
   // Ends in dicomSeriesFound or caseLoadFailed.
   void scanDicomStudy(const QString& folder);
   // A label map of the open case in its layout's native labels; ends in segmentationLoaded or
   // segmentationLoadFailed (no case open, unreadable, or a grid that is not the case's).
-  void loadSegmentation(const QString& path);
+  // `origin`: what made it (for a kept correction's provenance); by default the file itself.
+  void loadSegmentation(const QString& path, SegmentationOrigin origin = {});
 
   // Each ends in its done signal or in writeFailed.
   void saveSegmentation(const QString& path);  // the session must hold a segmentation

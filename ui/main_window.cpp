@@ -25,6 +25,7 @@
 #include "ui/case_file_dialogs.h"
 #include "ui/case_logic.h"
 #include "ui/cluster_settings_dialog.h"
+#include "ui/corrections_menu.h"
 #include "ui/display_controls.h"
 #include "ui/edit_panel.h"
 #include "ui/legend_panel.h"
@@ -85,6 +86,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), fileDialogs_(this
   createViews();
   createPanels();
   trainMenu_ = new TrainMenu(*this, *segmentPanel_);  // the wizard, runs, the models list
+  correctionsMenu_ = new CorrectionsMenu(*this, *segmentPanel_);  // keep, review
   // After Train: Jobs -> Remote jobs (runs and segmentations on cluster profiles).
   QMenu* jobs = menuBar()->addMenu(tr("&Jobs"));
   jobs->addAction(tr("&Remote jobs…"), this, &MainWindow::showRemoteJobs)
@@ -106,10 +108,12 @@ MainWindow::~MainWindow() {
   delete segmentPanel_;
   delete legendPanel_;
   delete editPanel_;
+  delete correctionsMenu_;
 }
 
 void MainWindow::createMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
+  file->setObjectName(QStringLiteral("fileMenu"));
   QAction* openFolder =
       file->addAction(tr("&Open case folder…"), this, &MainWindow::chooseCaseFolder);
   openFolder->setShortcut(QKeySequence::Open);
@@ -146,6 +150,7 @@ void MainWindow::createMenus() {
   quit->setMenuRole(QAction::QuitRole);
 
   QMenu* settings = menuBar()->addMenu(tr("&Settings"));
+  settings->setObjectName(QStringLiteral("settingsMenu"));
   settings->addAction(tr("&Clusters…"), this, &MainWindow::editClusters)
       ->setObjectName(QStringLiteral("clustersAction"));
 }
@@ -184,8 +189,8 @@ void MainWindow::attachRemoteSegment(const QString& jobId, const QString& folder
   }
   if (!settleUnsavedSegmentation()) return;
   // Its case first: the job's result is a mask of that case.
-  caseLogic_->loadRemoteSegmentCase(segmentCase,
-                                    [this, jobId, folder] { job_->attach(jobId, folder); });
+  caseLogic_->loadCaseFiles(segmentCase.files, segmentCase.source,
+                            [this, jobId, folder] { job_->attach(jobId, folder); });
 }
 
 void MainWindow::createViews() {
@@ -295,6 +300,13 @@ void MainWindow::chooseScreenshotFile(const QString& view) {
 void MainWindow::openSegmentation(const QString& path) {
   if (!settleUnsavedSegmentation()) return;  // never asks without a case
   caseLogic_->loadSegmentation(path);
+}
+
+void MainWindow::openCaseWithSegmentation(const CaseFiles& files, const std::string& source,
+                                          const QString& mask, const SegmentationOrigin& origin) {
+  if (!settleUnsavedSegmentation()) return;
+  caseLogic_->loadCaseFiles(files, source,
+                            [this, mask, origin] { caseLogic_->loadSegmentation(mask, origin); });
 }
 
 void MainWindow::openCase(const QString& folderOrFirstFile) {

@@ -25,6 +25,7 @@ namespace seqseg {
 
 class CaseLogic;
 class CaseViews;
+class CorrectionsMenu;
 class DisplayControls;
 class EditPanel;
 class LegendPanel;
@@ -52,6 +53,7 @@ class MainWindow : public QMainWindow, private SessionListener {
   TrainMenu* trainMenu() const { return trainMenu_; }
   LegendPanel* legendPanel() const { return legendPanel_; }
   EditPanel* editPanel() const { return editPanel_; }
+  CorrectionsMenu* correctionsMenu() const { return correctionsMenu_; }
   CaseViews& caseViews() { return *caseViews_; }
   // The longest UI-thread stall (ms) during the last segmentation job, measured by a 10 ms
   // heartbeat from the job's start until its result is shown.
@@ -75,6 +77,11 @@ class MainWindow : public QMainWindow, private SessionListener {
   // and overlaid on the slice views; ends in segmentationLoaded or loadFailed (no case
   // loaded, unreadable file, or a grid that is not the case's).
   void openSegmentation(const QString& path);
+  // A case given by its files (found in `source`), then `mask` over it (its native labels),
+  // made by `origin`; asks first about an unsaved segmentation. Ends as openCase and
+  // openSegmentation do.
+  void openCaseWithSegmentation(const CaseFiles& files, const std::string& source,
+                                const QString& mask, const SegmentationOrigin& origin);
   // Writes the segmentation in the case's native labels and exact geometry, in the
   // background; ends in segmentationSaved or saveFailed.
   void saveSegmentation(const QString& path);
@@ -142,6 +149,7 @@ class MainWindow : public QMainWindow, private SessionListener {
   std::unique_ptr<CaseViews> caseViews_;
   SegmentPanel* segmentPanel_ = nullptr;
   TrainMenu* trainMenu_ = nullptr;
+  CorrectionsMenu* correctionsMenu_ = nullptr;
   LegendPanel* legendPanel_ = nullptr;
   EditPanel* editPanel_ = nullptr;
   DisplayControls* displayControls_ = nullptr;

@@ -12,6 +12,7 @@
 
 #include "io/image_reader.h"
 #include "remote/job_record.h"
+#include "types/resource_paths.h"
 #include "ui/job_process.h"
 #include "ui/remote_segment_folder.h"
 #include "ui/session_model.h"
@@ -58,6 +59,7 @@ qint64 SegmentationJob::processGroup() const {
 void SegmentationJob::start(const SegmentSettings& settings) {
   if (process_ || !session_.hasCase() || session_.jobActive()) return;
   session_.startJob("Starting the segmentation…");
+  modelPath_ = settings.model.empty() ? bundledModelPath() : settings.model;
   QString error;
   if (settings.cluster.empty()) {
     QTemporaryDir folder(QDir::temp().filePath("seqseg-segment-XXXXXX"));
@@ -169,7 +171,7 @@ void SegmentationJob::readResult() {
     reader_ = nullptr;
     if (result->labels) {
       try {
-        session_.setSegmentation(result->labels, /*unsaved=*/true);
+        session_.setSegmentation(result->labels, /*unsaved=*/true, {"model", modelPath_});
       } catch (const std::exception& error) {
         session_.failJob(std::string("the segmentation does not fit the case: ") + error.what());
       }

@@ -64,6 +64,7 @@ class SegmentationJob : public QObject {
 
   SessionModel& session_;
   QString executable_;
+  std::string modelPath_;  // the checkpoint of the job started last (the bundled one's path too)
   // Longer than the rank launcher's own SIGTERM-to-SIGKILL grace (10 s), so that it can stop
   // its ranks and remove its temporary files itself.
   int gracePeriodMs_ = 15000;

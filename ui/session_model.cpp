@@ -47,7 +47,8 @@ void SessionModel::clearCase() {
   clearSegmentation();
 }
 
-void SessionModel::setSegmentation(std::shared_ptr<const LabelVolume> internal, bool unsaved) {
+void SessionModel::setSegmentation(std::shared_ptr<const LabelVolume> internal, bool unsaved,
+                                   SegmentationOrigin origin) {
   if (!volume_) throw std::invalid_argument("no case is open");
   if (!internal) throw std::invalid_argument("setSegmentation needs labels");
   const std::array<int64_t, 3> grid{volume_->shape[1], volume_->shape[2], volume_->shape[3]};
@@ -60,6 +61,8 @@ void SessionModel::setSegmentation(std::shared_ptr<const LabelVolume> internal, 
                                   ", not an internal class 0..3");
   resetEditing();
   segmentation_ = std::move(internal);
+  starting_ = segmentation_;  // shared: the first edit copies (editableSegmentation)
+  origin_ = std::move(origin);
   segmentationOwned_ = false;
   histogram_ = histogram;
   updateVolumes();
@@ -80,6 +83,8 @@ void SessionModel::clearSegmentation() {
   const bool had = segmentation_ != nullptr;
   resetEditing();
   segmentation_.reset();
+  starting_.reset();
+  origin_ = SegmentationOrigin{};
   segmentationOwned_ = false;
   histogram_ = {};
   volumes_ = SegmentationVolumes{};

@@ -24,6 +24,13 @@ struct SegmentationVolumes {
   std::array<double, 3> perRegion{};  // in kRegions order: WT, TC, ET
 };
 
+// What made the session's segmentation, for the provenance of a kept correction: "model" (path:
+// the checkpoint), "file" (path: the label map opened) or "none" (painted from nothing).
+struct SegmentationOrigin {
+  std::string kind = "none";
+  std::string path;
+};
+
 class SessionListener {
  public:
   virtual ~SessionListener() = default;
@@ -58,11 +65,15 @@ class SessionModel {
   // The segmentation in internal classes (0..3) on the case's grid; throws
   // std::invalid_argument for another grid, a value above 3 or no case. `unsaved`: it
   // exists only in memory (a new result), so the dirty flag is set; a segmentation read from
-  // a file is not dirty.
-  void setSegmentation(std::shared_ptr<const LabelVolume> internal, bool unsaved);
+  // a file is not dirty. It is also kept as it came (startingSegmentation), with its origin.
+  void setSegmentation(std::shared_ptr<const LabelVolume> internal, bool unsaved,
+                       SegmentationOrigin origin = {});
   void clearSegmentation();
   std::shared_ptr<const LabelVolume> segmentation() const { return segmentation_; }
   const SegmentationVolumes& volumes() const { return volumes_; }
+  // The segmentation as it was set, before any edit (null: the editing started from none).
+  std::shared_ptr<const LabelVolume> startingSegmentation() const { return starting_; }
+  const SegmentationOrigin& segmentationOrigin() const { return origin_; }
 
   // The segmentation as it is saved: the layout's native labels, the case's exact geometry.
   // Throws std::logic_error without a segmentation.
@@ -120,6 +131,8 @@ class SessionModel {
   CaseFiles files_;
   std::string source_;
   std::shared_ptr<const LabelVolume> segmentation_;
+  std::shared_ptr<const LabelVolume> starting_;
+  SegmentationOrigin origin_;
   // Made here (not handed in): edits may write it when no one else holds it.
   bool segmentationOwned_ = false;
   std::array<int64_t, 256> histogram_{};
