@@ -35,7 +35,7 @@ find_package(nlohmann_json REQUIRED)
 
 if(NOT SEQSEG_ENGINE_ONLY)
   find_package(ITK REQUIRED COMPONENTS ITKCommon ITKIOImageBase ITKIONIFTI ITKNIFTI ITKIOGDCM ITKGDCM
-               ITKImageGrid ITKRegionGrowing ITKLabelMap)
+               ITKImageGrid ITKRegionGrowing ITKLabelMap ITKDistanceMap)
   find_package(ZLIB REQUIRED)
   find_package(CLI11 REQUIRED)
   find_package(spdlog REQUIRED)

@@ -23,4 +23,14 @@ std::vector<int64_t> growRegion(const Volume& volume, int64_t channel,
 std::vector<int64_t> holesInSlice(const LabelVolume& labels, uint8_t label, int axis,
                                   int64_t index);
 
+// Shape-based interpolation of `label` between index slices along voxel axis `axis` (0 i, 1 j,
+// 2 k), as ITK-SNAP's: for each two slices holding the label with slices between them that do
+// not, the voxels of those slices where the signed distance to the label's outline, linearly
+// interpolated between the two slices, is <= 0. The distances are in mm in the slice's plane
+// (ITK's SignedMaurerDistanceMapImageFilter with the grid's spacing), so anisotropic grids
+// interpolate right; outside the slice counts as unlabelled. Only unlabelled voxels (0) are
+// taken: other labels are not overwritten. Linear indices, ascending; empty when the label
+// lies on fewer than two slices. Throws std::out_of_range for an axis outside 0..2.
+std::vector<int64_t> interpolateSlices(const LabelVolume& labels, uint8_t label, int axis);
+
 }  // namespace seqseg
