@@ -138,6 +138,19 @@ EditPanel::EditPanel(SessionModel& session, CaseViews& views, const LabelColourT
   layout->addLayout(growButtons);
   addKey(Qt::Key_F, [fill] { fill->click(); });
   addKey(Qt::Key_G, [grow] { grow->click(); });
+  interpolate_ = new QAction(tr("&Interpolate slices"), this);
+  interpolate_->setObjectName(QStringLiteral("interpolateSlicesAction"));
+  interpolate_->setShortcut(QKeySequence(Qt::Key_I));
+  interpolate_->setStatusTip(
+      tr("Fill the unlabelled voxels of the slices between two slices painted with the chosen "
+         "label, along the view last painted in"));
+  connect(interpolate_, &QAction::triggered, this, [this] { interpolateSlices(); });
+  addAction(interpolate_);  // its key while the panel is shown, with or without the menu
+  auto* interpolate = new QPushButton(tr("Interpolate slices (I)"));
+  interpolate->setObjectName(QStringLiteral("interpolateSlicesButton"));
+  interpolate->setToolTip(interpolate_->statusTip());
+  connect(interpolate, &QPushButton::clicked, interpolate_, &QAction::trigger);
+  layout->addWidget(interpolate);
 
   undo_ = new QAction(tr("&Undo"), this);
   undo_->setObjectName(QStringLiteral("undoEditAction"));
@@ -175,7 +188,7 @@ void EditPanel::addKey(int key, std::function<void()> triggered) {
 }
 
 QList<QAction*> EditPanel::actions() const {
-  return {paint_, undo_, redo_};
+  return {paint_, interpolate_, undo_, redo_};
 }
 
 bool EditPanel::painting() const {
@@ -251,9 +264,18 @@ int64_t EditPanel::growRegionFromCursor() {
   return session_.applyEdit(grown, std::vector<uint8_t>(grown.size(), label()));
 }
 
+int64_t EditPanel::interpolateSlices() {
+  const std::shared_ptr<const LabelVolume> labels = session_.segmentation();
+  if (!labels || label() == 0 || !views_.hasImage()) return 0;
+  const int axis = views_.sliceScene(lastView_).normalAxis();
+  const std::vector<int64_t> filled = seqseg::interpolateSlices(*labels, label(), axis);
+  return session_.applyEdit(filled, std::vector<uint8_t>(filled.size(), label()));
+}
+
 void EditPanel::updateState() {
   const bool hasCase = session_.hasCase();
   paint_->setEnabled(hasCase);
+  interpolate_->setEnabled(hasCase);
   if (!hasCase) setPainting(false);
   undo_->setEnabled(session_.canUndo());
   redo_->setEnabled(session_.canRedo());

@@ -7,6 +7,9 @@
 // "Fill holes" (F) fills what it encloses, unlabelled, in the slice through the cursor of the
 // view last painted in (the axial at first); "Grow region" (G) takes the voxels connected to the
 // cursor whose intensity in the shown channel lies in the range given (io/label_filters.h).
+// "Interpolate slices" (I, also in the Edit menu) fills the slices between two slices that hold
+// the chosen label, along the index axis nearest the normal of the view last painted in, by
+// shape-based interpolation (io/label_filters.h's interpolateSlices: only unlabelled voxels).
 // Strokes go to the session model (ui/session_model.h); the brush is ui/label_brush.h.
 #include <QWidget>
 
@@ -57,6 +60,7 @@ class EditPanel : public QWidget, private SessionListener {
   // The whole-region tools; each is one undo step. Return the voxels changed.
   int64_t fillHoles();
   int64_t growRegionFromCursor();
+  int64_t interpolateSlices();
 
  private:
   void caseChanged() override { updateState(); }
@@ -79,6 +83,7 @@ class EditPanel : public QWidget, private SessionListener {
   QDoubleSpinBox* growUpper_;
   SliceOrientation lastView_ = SliceOrientation::Axial;
   QAction* paint_;
+  QAction* interpolate_;
   QAction* undo_;
   QAction* redo_;
   std::array<double, 3> lastPoint_{};  // the stroke's last point

@@ -3,6 +3,8 @@
 // space (voxel centres by nibabel's affine), a drag paints its whole path, the legend's volume
 // follows, the view shows the stroke, undo and redo are exact to the voxel, and the saved file
 // (read back through ITK and with nibabel) holds the painted voxels with the case's geometry.
+// Interpolating between two painted slices, on PIR and anisotropic cases, fills the slices
+// between with discs of the radius between.
 #include <gtest/gtest.h>
 
 #include <QApplication>
@@ -22,6 +24,7 @@
 #include <vector>
 
 #include "io/image_reader.h"
+#include "io/label_filters.h"
 #include "io/label_mapping.h"
 #include "tests/gui/gui_test_support.h"
 #include "tests/gui/orientation_case.h"
@@ -315,7 +318,146 @@ TEST_P(LabelEditingGuiTest, GrowRegionTakesTheLesionAndFillHolesTheRingsInside) 
               labelled * voxelVolumeMl(session.volume()->geometry), 1e-9);
 }
 
+// Interpolate slices (key I) between two discs of oedema painted with real clicks in the axial
+// view, 4 mm and 10 mm in radius, on slices 6 apart (stepped with the Up key): the slices
+// between get the oedema where it is unlabelled (the marker's necrosis stays), one undo step;
+// each holds a disc whose radius moves linearly from 4 to 10 mm (within a voxel), in the saved
+// file read back through ITK; Ctrl+Z takes it back to the voxel. On grids whose axial plane is
+// an index slice: PIR (j) and 0.9 x 0.9 x 3 mm RAS (k). (On the oblique grid the plane cuts
+// across slices of k: each disc lies on several of them as chords, the small one's on one side
+// and the large one's on the other, which shape interpolation rightly does not join.)
+class SliceInterpolationGuiTest : public LabelEditingGuiTest {};
+
+TEST_P(SliceInterpolationGuiTest, FillsTheSlicesBetweenTwoPaintedDiscs) {
+  const std::string kind = GetParam();
+  constexpr double kSmallMm = 4.0, kLargeMm = 10.0;
+  constexpr int kGap = 6;
+  QTemporaryDir folder;
+  OrientationCase written;
+  ASSERT_NO_FATAL_FAILURE(openCase(folder, written));
+  QSignalSpy failed(&window_, &MainWindow::loadFailed);
+  QSignalSpy segmented(&window_, &MainWindow::segmentationLoaded);
+  window_.openSegmentation(written.mask);
+  ASSERT_TRUE(test::waitForOutcome(segmented, failed));
+  SessionModel& session = window_.session();
+  const std::vector<uint8_t> original = session.segmentation()->labels;
+
+  CaseViews& views = window_.caseViews();
+  views.setCursorVoxel(written.markerVoxel);
+  views.setCrosshairVisible(false);
+  views.setLabelOpacity(1.0);
+  VtkViewWidget* axial = views.view(SliceOrientation::Axial);
+  EditPanel& edit = *window_.editPanel();
+  window_.activateWindow();
+  ASSERT_TRUE(QTest::qWaitForWindowActive(&window_));
+  axial->setFocus();
+  QTest::keyClick(axial, Qt::Key_2);  // oedema, painting on
+  ASSERT_TRUE(edit.painting());
+  axial->grabFramebuffer();  // the camera as drawn
+  const int axis = views.sliceScene(SliceOrientation::Axial).normalAxis();
+  const int64_t firstSlice = views.cursorVoxel()[axis];
+  const QPoint pixel = test::pixelOf(axial, views.cursor()).toPoint();
+
+  // The small disc here, the large one kGap slices on.
+  edit.setRadiusMm(kSmallMm);
+  QTest::mouseClick(axial, Qt::LeftButton, Qt::NoModifier, pixel);
+  const Point smallCentre = pickedAt(pixel);
+  for (int step = 0; step < kGap; ++step) QTest::keyClick(axial, Qt::Key_Up);
+  ASSERT_EQ(std::abs(views.cursorVoxel()[axis] - firstSlice), kGap);
+  const int64_t lastSlice = views.cursorVoxel()[axis];
+  edit.setRadiusMm(kLargeMm);
+  QTest::mouseClick(axial, Qt::LeftButton, Qt::NoModifier, pixel);
+  const Point largeCentre = pickedAt(pixel);
+  ASSERT_EQ(session.editHistory().steps(), 2u);
+  const std::vector<uint8_t> painted = session.segmentation()->labels;
+
+  QTest::keyClick(axial, Qt::Key_I);
+  EXPECT_EQ(session.editHistory().steps(), 3u) << "one step";
+  const std::vector<uint8_t> interpolated = session.segmentation()->labels;
+  const auto& shape = session.segmentation()->shape;
+  auto indexAlong = [&](int64_t v) {
+    const std::array<int64_t, 3> ijk{v % shape[2], v / shape[2] % shape[1],
+                                     v / shape[2] / shape[1]};
+    return ijk[axis];
+  };
+  // What changed: unlabelled voxels between the painted slices, now oedema, as the filter says.
+  std::vector<bool> holdsOedema(static_cast<size_t>(std::max({shape[0], shape[1], shape[2]})));
+  for (int64_t v = 0; v < static_cast<int64_t>(painted.size()); ++v)
+    if (painted[v] == kPainted) holdsOedema[indexAlong(v)] = true;
+  const auto firstHolding = std::find(holdsOedema.begin(), holdsOedema.end(), true);
+  const int64_t lowest = firstHolding - holdsOedema.begin();
+  const int64_t highest =
+      holdsOedema.rend() - std::find(holdsOedema.rbegin(), holdsOedema.rend(), true) - 1;
+  int64_t changed = 0;
+  for (int64_t v = 0; v < static_cast<int64_t>(painted.size()); ++v) {
+    if (interpolated[v] == painted[v]) continue;
+    ++changed;
+    EXPECT_EQ(painted[v], 0) << kind << " voxel " << v << " was labelled";
+    EXPECT_EQ(interpolated[v], kPainted) << kind;
+    const int64_t index = indexAlong(v);
+    EXPECT_FALSE(holdsOedema[index]) << kind << " slice " << index << " was painted";
+    EXPECT_GT(index, lowest) << kind;
+    EXPECT_LT(index, highest) << kind;
+  }
+  EXPECT_GT(changed, 200) << kind;
+  LabelVolume before = *session.segmentation();
+  before.labels = painted;
+  std::vector<uint8_t> expected = painted;
+  for (int64_t v : interpolateSlices(before, kPainted, axis)) expected[v] = kPainted;
+  EXPECT_EQ(interpolated, expected) << kind;
+
+  // Saved, and read back through ITK.
+  const QString saved = QDir(folder.path()).filePath(QStringLiteral("interpolated.nii.gz"));
+  QSignalSpy savedSpy(&window_, &MainWindow::segmentationSaved);
+  QSignalSpy saveFailed(&window_, &MainWindow::saveFailed);
+  window_.saveSegmentation(saved);
+  ASSERT_TRUE(test::waitForOutcome(savedSpy, saveFailed));
+  const LabelVolume native = readLabelMap(saved.toStdString());
+  const std::vector<uint8_t> read =
+      toInternalLabels(native, session.layout(), saved.toStdString()).labels;
+  EXPECT_EQ(read, interpolated) << kind;
+  {
+    // Each slice between: oedema or the marker's necrosis within the interpolated radius less a
+    // millimetre, no oedema beyond it plus a millimetre.
+    int64_t checked = 0;
+    for (int64_t k = 0; k < shape[0]; ++k)
+      for (int64_t j = 0; j < shape[1]; ++j)
+        for (int64_t i = 0; i < shape[2]; ++i) {
+          const int64_t v = linear({i, j, k});
+          const int64_t n = (indexAlong(v) - firstSlice) * (lastSlice > firstSlice ? 1 : -1);
+          if (n <= 0 || n >= kGap) continue;
+          const double t = static_cast<double>(n) / kGap;
+          const Point p = written.worldOf({i, j, k});
+          const double cx = smallCentre[0] + t * (largeCentre[0] - smallCentre[0]);
+          const double cy = smallCentre[1] + t * (largeCentre[1] - smallCentre[1]);
+          const double r = std::hypot(p[0] - cx, p[1] - cy);
+          const double radius = kSmallMm + t * (kLargeMm - kSmallMm);
+          if (r <= radius - 1.0) {
+            ++checked;
+            EXPECT_TRUE(read[v] == kPainted || (read[v] == 1 && original[v] == 1))
+                << "voxel " << i << "," << j << "," << k << " at " << r << " mm of " << radius;
+            EXPECT_EQ(read[v] == 1, original[v] == 1) << "the necrosis stays";
+          } else if (r > radius + 1.0) {
+            EXPECT_NE(read[v], kPainted)
+                << "voxel " << i << "," << j << "," << k << " at " << r << " mm of " << radius;
+          }
+        }
+    EXPECT_GT(checked, 500);
+  }
+
+  // The middle slice between, as the view shows it.
+  for (int step = 0; step < kGap / 2; ++step) QTest::keyClick(axial, Qt::Key_Down);
+  test::saveSnapshot(axial->grabFramebuffer(), (kind + "_interpolated").c_str());
+
+  // Ctrl+Z: back to the two discs, to the voxel.
+  QTest::keyClick(axial, Qt::Key_Z, Qt::ControlModifier);
+  EXPECT_EQ(session.segmentation()->labels, painted) << kind;
+  EXPECT_TRUE(session.canRedo());
+}
+
 INSTANTIATE_TEST_SUITE_P(Storage, LabelEditingGuiTest, ::testing::Values("oblique", "pir"));
+INSTANTIATE_TEST_SUITE_P(Storage, SliceInterpolationGuiTest,
+                         ::testing::Values("pir", "anisotropic"));
 
 }  // namespace
 }  // namespace seqseg
