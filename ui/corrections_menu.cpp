@@ -138,7 +138,7 @@ void CorrectionsMenu::keepCase() {
       outcome->second = error.what();
     }
   });
-  connect(keeping_, &QThread::finished, this, [this, outcome] {
+  connect(keeping_, &QThread::finished, this, [this, outcome, corrected] {
     keeping_->deleteLater();
     keeping_ = nullptr;
     updateActions();
@@ -154,6 +154,9 @@ void CorrectionsMenu::keepCase() {
       return;
     }
     const QString folder = QString::fromStdString(outcome->first);
+    // The corrections folder holds what is shown (unless it was edited meanwhile: an edit
+    // copies): nothing would be lost by moving on to the next case.
+    if (window_.session().segmentation() == corrected) window_.session().markSaved();
     window_.statusBar()->showMessage(
         tr("Kept as a training case in %1").arg(QDir::toNativeSeparators(folder)), 10000);
     emit caseKept(folder);
