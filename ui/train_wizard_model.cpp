@@ -1,6 +1,8 @@
 #include "ui/train_wizard_model.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <sstream>
 #include <stdexcept>
@@ -107,6 +109,34 @@ TrainPlan TrainWizardModel::plan() const {
   plan.runDir = training.outputFolder;
   plan.resume = training.resume;
   return plan;
+}
+
+SpacingProposal TrainWizardModel::proposedSpacing() const {
+  const ModelShape chosen = shape();
+  SpacingProposal proposal;
+  for (size_t axis = 0; axis < 3; ++axis) {
+    // roi is stored A0..A2 (k, j, i); the spacing is i, j, k.
+    const double roi = static_cast<double>(chosen.roi[2 - axis]);
+    proposal.spacing[axis] = std::max(1.0, std::round(2.0 * kProposedRoiFieldOfViewMm / roi) / 2.0);
+  }
+  char text[200];
+  std::snprintf(text, sizeof text,
+                "%g mm: the model's %lld-voxel ROI then sees %g mm, a whole tumour with its "
+                "oedema (the cases' own spacing may show it too little of one)",
+                proposal.spacing[0], chosen.roi[2],
+                proposal.spacing[0] * static_cast<double>(chosen.roi[2]));
+  proposal.reason = text;
+  return proposal;
+}
+
+bool TrainWizardModel::applyProposedSpacing() {
+  if (training.spacingEdited || training.medianSpacing) return false;
+  try {
+    training.spacing = proposedSpacing().spacing;
+  } catch (const std::exception&) {
+    return false;  // no model yet: the Model page says why
+  }
+  return true;
 }
 
 std::vector<std::string> TrainWizardModel::probeArguments() const {

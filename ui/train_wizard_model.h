@@ -47,8 +47,11 @@ struct WizardTrainingChoices {
   int stepsPerEpoch = 0;  // 0: cases / batch
   int batch = 2;
   double learningRate = 1e-3;
-  bool medianSpacing = true;                     // else `spacing`
-  std::array<double, 3> spacing{1.0, 1.0, 1.0};  // mm along i, j, k
+  // The cases' median spacing, or `spacing`. Off by default: the median of BraTS-like cases is
+  // 1 mm, at which a small preset's ROI sees too little (see proposedSpacing).
+  bool medianSpacing = false;
+  std::array<double, 3> spacing{3.0, 3.0, 3.0};  // mm along i, j, k
+  bool spacingEdited = false;                    // by the person: proposals no longer replace it
   bool augment = true;
   unsigned long long seed = 0;
   int threads = 0;  // per rank; 0: all cores
@@ -56,6 +59,16 @@ struct WizardTrainingChoices {
   bool resume = false;
   std::string modelName = "My model";
 };
+
+// The spacing the Training page proposes, and why (a sentence for people).
+struct SpacingProposal {
+  std::array<double, 3> spacing{};
+  std::string reason;
+};
+
+// The field of view (mm) a ROI should cover when the wizard proposes a spacing: a whole tumour
+// with its oedema (the bundled tiny model: a 32-voxel ROI at 3 mm).
+inline constexpr double kProposedRoiFieldOfViewMm = 96.0;
 
 class TrainWizardModel {
  public:
@@ -83,6 +96,12 @@ class TrainWizardModel {
   // --config: the preset's name, or the custom model's config file.
   std::string configArgument() const;
   TrainPlan plan() const;
+  // The spacing for the chosen model: one at which its ROI covers about
+  // kProposedRoiFieldOfViewMm, in 0.5 mm steps and at least 1 mm. Throws as shape() does.
+  SpacingProposal proposedSpacing() const;
+  // Takes proposedSpacing() into training.spacing unless the person has edited it (or chose the
+  // median). Returns whether it did.
+  bool applyProposedSpacing();
   // seqseg-bench's arguments for the Model page's estimate: a few training steps of the model,
   // with the Parallel page's ranks and split when there are several.
   std::vector<std::string> probeArguments() const;

@@ -25,6 +25,7 @@ void addLog(TrainingCurves& curves, std::string line) {
 
 void applyMetric(const nlohmann::json& metric, TrainingCurves& curves) {
   const long long step = metric.value("step", 0LL);
+  curves.validating.reset();  // a step or a validation's result: no validation runs now
   if (metric.contains("loss")) {
     curves.truncateAfter(step - 1);  // the same step again (a resume) replaces the old one
     curves.steps.push_back({step, metric.value("loss", 0.0), metric.value("lr", 0.0),
@@ -57,6 +58,12 @@ bool applyTrainingLine(const std::string& line, TrainingCurves& curves) {
     curves.truncateAfter(event.value("resumed_at_step", 0LL));
     curves.doneStatus.reset();
   } else if (kind == "progress") {
+    if (event.value("label", std::string()) == "validation") {
+      curves.validating = ValidationProgress{
+          event.value("case_index", 0LL), event.value("cases", 0LL), event.value("done", 0LL),
+          event.value("total", 0LL), event.value("case", std::string())};
+      return true;
+    }
     if (event.contains("eta_s") && event["eta_s"].is_number())
       curves.etaSeconds = event["eta_s"].get<double>();
   } else if (kind == "log") {
@@ -69,6 +76,7 @@ bool applyTrainingLine(const std::string& line, TrainingCurves& curves) {
   } else if (kind == "result") {
     addLog(curves, event.value("message", std::string()));
   } else if (kind == "done") {
+    curves.validating.reset();
     // A status this version does not know ended the run all the same.
     curves.doneStatus =
         parseDoneStatus(event.value("status", std::string("ok"))).value_or(JobState::Failed);

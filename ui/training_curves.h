@@ -23,14 +23,23 @@ struct ValidationPoint {
   double wt = 0, tc = 0, et = 0, mean = 0;
 };
 
+// Where a validation stands (its progress events): case `caseIndex` of `cases`, window `window`
+// of `windows` of that case.
+struct ValidationProgress {
+  long long caseIndex = 0, cases = 0;
+  long long window = 0, windows = 0;
+  std::string caseId;
+};
+
 struct TrainingCurves {
   std::vector<StepPoint> steps;              // in step order
   std::vector<ValidationPoint> validations;  // in step order
   long long totalSteps = 0;                  // from the start event; 0 until known
   double etaSeconds = -1;                    // from the latest progress event; -1 unknown
   std::optional<JobState> doneStatus;        // the done event's (Done, Paused, ...); none running
-  std::vector<std::string> logLines;         // log and error messages, oldest first
-  std::vector<std::string> leftOutCases;     // "ID: reason" of cases the run could not read
+  std::optional<ValidationProgress> validating;  // while a validation runs
+  std::vector<std::string> logLines;             // log and error messages, oldest first
+  std::vector<std::string> leftOutCases;         // "ID: reason" of cases the run could not read
 
   // Drops the points after `step` (a resumed run rewrites them).
   void truncateAfter(long long step);

@@ -155,6 +155,7 @@ bool TrainingRun::launchDetached(const QStringList& seqsegArguments, const QStri
   writeJsonFile(QDir(runDir_).filePath(kProcessFile),
                 QJsonObject{{"pid", process_.processId()}, {"marker", marker}});
   curves_.doneStatus.reset();
+  sinceLastStep_.start();
   emit curvesChanged();
   return true;
 }
@@ -191,6 +192,7 @@ bool TrainingRun::attach(const QString& runDir) {
   process_.follow(process["pid"].toInteger(),
                   process["marker"].toString(QDir(runDir_).absolutePath()), events.fileName(),
                   eventsRead);
+  sinceLastStep_.start();  // not known how long ago its last step was: from now
   emit curvesChanged();
   return true;
 }
@@ -210,9 +212,29 @@ bool TrainingRun::resume() {
 }
 
 void TrainingRun::cancel() {
-  if (!running()) return;
-  cancelled_ = true;
-  process_.cancel();
+  if (running()) {
+    cancelled_ = true;
+    process_.cancel();
+    return;
+  }
+  if (curves_.doneStatus != JobState::Paused) return;
+  // The run's own words for it, so that Open run shows it cancelled too.
+  QFile events(QDir(runDir_).filePath(kEventsFile));
+  if (events.open(QIODevice::Append))
+    events.write(QJsonDocument(QJsonObject{{"event", "done"},
+                                           {"job", "train"},
+                                           {"status", "cancelled"},
+                                           {"message", "cancelled while paused"}})
+                     .toJson(QJsonDocument::Compact) +
+                 '\n');
+  curves_.doneStatus = JobState::Cancelled;
+  emit curvesChanged();
+}
+
+double TrainingRun::elapsedSeconds() const {
+  const double lastStep = curves_.steps.empty() ? 0.0 : curves_.steps.back().elapsedSeconds;
+  if (!running() || !sinceLastStep_.isValid()) return lastStep;
+  return lastStep + static_cast<double>(sinceLastStep_.elapsed()) / 1000.0;
 }
 
 bool TrainingRun::running() const {
@@ -228,8 +250,10 @@ bool TrainingRun::attachRemote(const QString& jobId, const QString& runDir) {
 }
 
 void TrainingRun::applyLine(const QByteArray& line) {
+  const size_t steps = curves_.steps.size();
   if (applyTrainingLine(line.toStdString(), curves_) && !notifyChange_.isActive())
     notifyChange_.start();
+  if (curves_.steps.size() != steps) sinceLastStep_.restart();
 }
 
 void TrainingRun::processEnded() {

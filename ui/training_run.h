@@ -6,6 +6,7 @@
 // Pause asks the run to checkpoint and stop (the file RUN_DIR/pause), Resume continues it from
 // last.pt, Cancel sends SIGTERM (the job's launcher stops every rank; last.pt stays). Qt Core
 // only.
+#include <QElapsedTimer>
 #include <QObject>
 #include <QString>
 #include <QStringList>
@@ -39,9 +40,14 @@ class TrainingRun : public QObject {
   bool attachRemote(const QString& jobId, const QString& runDir);
   void pause();   // checkpoint after the current step, then stop
   bool resume();  // continue a paused, cancelled or interrupted run from last.pt
-  void cancel();  // SIGTERM to the run; last.pt stays
+  // SIGTERM to the run; last.pt stays. A paused run is marked cancelled (in its events file
+  // too): it is over unless resumed.
+  void cancel();
 
   bool running() const;  // the run's process is alive
+  // Wall time of the run's process: the last step's elapsed time plus, while it runs, the time
+  // since that step (a validation adds no steps, but its time passes).
+  double elapsedSeconds() const;
   QString runDir() const { return runDir_; }
   const TrainPlan& plan() const { return plan_; }
   const TrainingCurves& curves() const { return curves_; }
@@ -68,6 +74,7 @@ class TrainingRun : public QObject {
   QString runDir_;
   TrainingCurves curves_;
   bool cancelled_ = false;
+  QElapsedTimer sinceLastStep_;  // since the last step point arrived (or the run started)
   QString error_;
   JobProcess process_;
   // One curvesChanged() for the lines of one read, however many there are.

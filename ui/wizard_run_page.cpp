@@ -6,6 +6,7 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -55,6 +56,10 @@ WizardRunPage::WizardRunPage(TrainingRun& run, QWidget* parent) : QWizardPage(pa
   connect(cancel_, &QPushButton::clicked, this, &WizardRunPage::cancelRun);
   connect(&run_, &TrainingRun::curvesChanged, this, &WizardRunPage::showRun);
   connect(&run_, &TrainingRun::ended, this, &WizardRunPage::showRun);
+  // Elapsed time moves while a validation runs, when no step reports it.
+  clock_ = new QTimer(this);
+  clock_->setInterval(1000);
+  connect(clock_, &QTimer::timeout, this, &WizardRunPage::showFacts);
   auto* buttons = new QHBoxLayout;
   buttons->addWidget(pause_);
   buttons->addWidget(resume_);
@@ -67,29 +72,32 @@ WizardRunPage::WizardRunPage(TrainingRun& run, QWidget* parent) : QWizardPage(pa
   layout->addWidget(log_);
 }
 
-bool WizardRunPage::isComplete() const {
-  return run_.curves().doneStatus == JobState::Done;
-}
-
-void WizardRunPage::showRun() {
+void WizardRunPage::showFacts() {
   const TrainingCurves& curves = run_.curves();
-  charts_->show(curves);
   const bool running = run_.running();
   // The done event's own word (ok, paused, failed, cancelled), as the run's log says it.
   const QString state = running ? tr("running")
                         : curves.doneStatus
                             ? QString::fromStdString(doneStatusSpelling(*curves.doneStatus))
                             : tr("stopped");
-  QString facts = tr("State: %1.").arg(state);
+  QString facts = tr("State: %1, elapsed %2.").arg(state, duration(run_.elapsedSeconds()));
+  if (running && curves.validating) {
+    const ValidationProgress& v = *curves.validating;
+    facts += tr("  Validating case %1 of %2 (%3), window %4 of %5.")
+                 .arg(v.caseIndex + 1)
+                 .arg(v.cases)
+                 .arg(QString::fromStdString(v.caseId))
+                 .arg(v.window)
+                 .arg(v.windows);
+  }
   if (!curves.steps.empty()) {
     const StepPoint& last = curves.steps.back();
-    facts += tr("  Step %1 of %2, loss %3, learning rate %4, %5 tokens/s, elapsed %6, ETA %7.")
+    facts += tr("  Step %1 of %2, loss %3, learning rate %4, %5 tokens/s, ETA %6.")
                  .arg(last.step)
                  .arg(curves.totalSteps)
                  .arg(last.loss, 0, 'f', 4)
                  .arg(last.learningRate, 0, 'g', 3)
                  .arg(last.tokensPerSecond, 0, 'f', 0)
-                 .arg(duration(last.elapsedSeconds))
                  .arg(running ? duration(curves.etaSeconds) : QStringLiteral("–"));
   }
   if (!curves.validations.empty()) {
@@ -100,6 +108,17 @@ void WizardRunPage::showRun() {
                  .arg(v.et, 0, 'f', 3);
   }
   facts_->setText(facts);
+}
+
+bool WizardRunPage::isComplete() const {
+  return run_.curves().doneStatus == JobState::Done;
+}
+
+void WizardRunPage::showRun() {
+  const TrainingCurves& curves = run_.curves();
+  const bool running = run_.running();
+  charts_->show(curves);
+  showFacts();
   // Only the lines not yet shown: the log is appended to, never rebuilt.
   const int total = static_cast<int>(curves.logLines.size());
   if (logLinesShown_ > total) {
@@ -114,7 +133,14 @@ void WizardRunPage::showRun() {
   pause_->setEnabled(running && !remote);
   pause_->setToolTip(remote ? tr("A run on a cluster cannot pause; Cancel keeps last.pt there")
                             : tr("Checkpoint after the current step (last.pt) and stop"));
-  cancel_->setEnabled(running);
+  const bool paused = !running && curves.doneStatus == JobState::Paused;
+  cancel_->setEnabled(running || paused);
+  cancel_->setToolTip(paused ? tr("End the paused run; Resume can still continue it from last.pt")
+                             : tr("End every rank; last.pt (the last epoch) stays"));
+  if (running)
+    clock_->start();
+  else
+    clock_->stop();
   resume_->setEnabled(!running && curves.doneStatus != JobState::Done &&
                       QFileInfo::exists(run_.runDir() + QStringLiteral("/last.pt")));
   emit completeChanged();
@@ -136,8 +162,10 @@ void WizardRunPage::resumeRun() {
 }
 
 void WizardRunPage::cancelRun() {
+  const bool running = run_.running();
   run_.cancel();
   cancel_->setEnabled(false);
+  if (!running) showRun();  // a paused run is cancelled at once
 }
 
 }  // namespace seqseg

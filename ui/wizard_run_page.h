@@ -7,6 +7,7 @@
 class QLabel;
 class QPlainTextEdit;
 class QPushButton;
+class QTimer;
 
 namespace seqseg {
 
@@ -25,7 +26,8 @@ class WizardRunPage : public QWizardPage {
   bool isComplete() const override;
 
  public slots:
-  void showRun();  // the run's curves, state and new log lines
+  void showRun();    // the run's curves, state and new log lines
+  void showFacts();  // state, elapsed wall time, validation progress, the last step and Dice
   void pauseRun();
   void resumeRun();
   void cancelRun();
@@ -38,6 +40,7 @@ class WizardRunPage : public QWizardPage {
   QPushButton* pause_ = nullptr;
   QPushButton* resume_ = nullptr;
   QPushButton* cancel_ = nullptr;
+  QTimer* clock_ = nullptr;  // refreshes the facts every second while the run goes
   int logLinesShown_ = 0;
 };
 

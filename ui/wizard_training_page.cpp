@@ -43,13 +43,20 @@ WizardTrainingPage::WizardTrainingPage(TrainWizardModel& model, QWidget* parent)
   for (int axis = 0; axis < 3; ++axis) {
     QDoubleSpinBox*& box = spacing_[axis];
     box = new QDoubleSpinBox;
+    box->setObjectName(QStringLiteral("spacing") + QChar("IJK"[axis]));
     box->setRange(0.1, 20);
     box->setValue(choices.spacing[static_cast<size_t>(axis)]);
     box->setSuffix(QStringLiteral(" mm"));
     box->setEnabled(!choices.medianSpacing);
     spacingRow->addWidget(box);
     connect(medianSpacing_, &QCheckBox::toggled, box, &QWidget::setDisabled);
+    connect(box, &QDoubleSpinBox::valueChanged, this, [this] {
+      if (!showingProposal_) model_.training.spacingEdited = true;
+    });
   }
+  spacingReason_ = new QLabel;
+  spacingReason_->setObjectName(QStringLiteral("spacingReason"));
+  spacingReason_->setWordWrap(true);
   augment_ = new QCheckBox(tr("flips, intensity scale and shift"));
   augment_->setObjectName(QStringLiteral("augment"));
   augment_->setChecked(choices.augment);
@@ -87,6 +94,7 @@ WizardTrainingPage::WizardTrainingPage(TrainWizardModel& model, QWidget* parent)
   form->addRow(tr("Batch (crops per step)"), batch_);
   form->addRow(tr("Learning rate"), learningRate_);
   form->addRow(tr("Spacing"), spacingRow);
+  form->addRow(QString(), spacingReason_);
   form->addRow(tr("Augmentation"), augment_);
   form->addRow(tr("Seed"), seed_);
   form->addRow(tr("Threads per rank"), threads_);
@@ -126,6 +134,18 @@ void WizardTrainingPage::showProblem() {
 
 void WizardTrainingPage::initializePage() {
   QWizardPage::initializePage();
+  // The model may have changed since: its proposal, unless the person set the spacing.
+  if (model_.applyProposedSpacing()) {
+    showingProposal_ = true;
+    for (int axis = 0; axis < 3; ++axis)
+      spacing_[axis]->setValue(model_.training.spacing[static_cast<size_t>(axis)]);
+    showingProposal_ = false;
+  }
+  try {
+    spacingReason_->setText(QString::fromStdString(model_.proposedSpacing().reason));
+  } catch (const std::exception&) {
+    spacingReason_->clear();
+  }
   showProblem();
 }
 

@@ -37,6 +37,8 @@ class WizardTrainingPage : public QWizardPage {
   QDoubleSpinBox* learningRate_ = nullptr;
   QCheckBox* medianSpacing_ = nullptr;
   QDoubleSpinBox* spacing_[3] = {};
+  QLabel* spacingReason_ = nullptr;  // why the proposed spacing
+  bool showingProposal_ = false;     // spacing set by the page, not edited by the person
   QCheckBox* augment_ = nullptr;
   QSpinBox* seed_ = nullptr;
   QSpinBox* threads_ = nullptr;

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QDoubleSpinBox>
@@ -238,6 +239,12 @@ TEST_F(TrainWizardTest, TrainsTwoEpochsWithoutTheCorruptCaseAndTheModelSegmentsT
 
   // Training: a non-empty folder is refused unless resumed.
   ASSERT_EQ(wizard->currentId(), TrainWizard::TrainingPageId);
+  // The spacing proposed for the 32-voxel ROI, and why; the cases' median (6 mm) keeps this run
+  // short.
+  EXPECT_EQ(wizard->findChild<QDoubleSpinBox*>("spacingI")->value(), 3.0);
+  EXPECT_NE(wizard->findChild<QLabel*>("spacingReason")->text().indexOf("sees 96 mm"), -1)
+      << wizard->findChild<QLabel*>("spacingReason")->text().toStdString();
+  wizard->findChild<QCheckBox*>("medianSpacing")->setChecked(true);
   const auto [epochs, steps] = wizardRunLength();
   wizard->findChild<QSpinBox*>("epochs")->setValue(epochs);
   wizard->findChild<QSpinBox*>("stepsPerEpoch")->setValue(steps);

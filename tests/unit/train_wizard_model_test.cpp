@@ -45,7 +45,8 @@ TEST(TrainWizardModel, DefaultsMakeTheTinyPresetsPlan) {
   EXPECT_EQ(plan.stepsPerEpoch, 0);
   EXPECT_EQ(plan.batch, 2);
   EXPECT_EQ(plan.learningRate, 1e-3);
-  EXPECT_FALSE(plan.spacing.has_value()) << "the cases' median";
+  ASSERT_TRUE(plan.spacing.has_value()) << "the tiny preset's proposal, not the cases' median";
+  EXPECT_EQ(*plan.spacing, (std::array<double, 3>{3.0, 3.0, 3.0}));
   EXPECT_TRUE(plan.augment);
   EXPECT_EQ(plan.seed, 0u);
   EXPECT_EQ(plan.threads, 0);
@@ -54,6 +55,28 @@ TEST(TrainWizardModel, DefaultsMakeTheTinyPresetsPlan) {
   EXPECT_EQ(model.training.modelName, "My model");
   EXPECT_EQ(model.modelProblem(), "");
   EXPECT_EQ(model.parallelProblem(), "");
+}
+
+TEST(TrainWizardModel, ProposedSpacingLetsTheRoiSeeAWholeTumourUnlessThePersonChoseOne) {
+  TrainWizardModel model(presetsDir(), kScratch);
+  EXPECT_EQ(model.proposedSpacing().spacing, (std::array<double, 3>{3.0, 3.0, 3.0}));  // tiny
+  EXPECT_TRUE(mentions(model.proposedSpacing().reason, "32-voxel ROI then sees 96 mm"))
+      << model.proposedSpacing().reason;
+  model.model.preset = "base";  // a 128-voxel ROI: 0.75 mm would do, 1 mm is the floor
+  EXPECT_EQ(model.proposedSpacing().spacing, (std::array<double, 3>{1.0, 1.0, 1.0}));
+  model.model.preset = kCustomPreset;
+  model.model.roi = 48;
+  model.model.patch = 8;
+  model.model.decoderChannels = "32, 16, 8, 8";
+  EXPECT_EQ(model.proposedSpacing().spacing, (std::array<double, 3>{2.0, 2.0, 2.0}));
+  EXPECT_TRUE(model.applyProposedSpacing());
+  EXPECT_EQ(*model.plan().spacing, (std::array<double, 3>{2.0, 2.0, 2.0}));
+  model.training.spacing = {1.0, 1.0, 2.5};
+  model.training.spacingEdited = true;
+  EXPECT_FALSE(model.applyProposedSpacing());
+  EXPECT_EQ(*model.plan().spacing, (std::array<double, 3>{1.0, 1.0, 2.5}));
+  model.training.medianSpacing = true;
+  EXPECT_FALSE(model.plan().spacing.has_value());
 }
 
 TEST(TrainWizardModel, DataPageNeedsAUsableCaseAndANamedValidationFolder) {

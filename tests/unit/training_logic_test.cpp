@@ -17,6 +17,7 @@
 #include "ui/model_registry.h"
 #include "ui/train_plan.h"
 #include "ui/training_curves.h"
+#include "ui/training_run.h"
 
 namespace seqseg {
 namespace {
@@ -166,6 +167,64 @@ TEST(TrainingCurves, EventsAndMetricsLinesGiveTheSamePoints) {
   EXPECT_DOUBLE_EQ(fromFile.steps[0].loss, 1.5);
   EXPECT_DOUBLE_EQ(fromFile.validations.at(0).wt, 0.5);
   EXPECT_TRUE(readMetricsLog(dir / "missing.jsonl").steps.empty());
+}
+
+TEST(TrainingCurves, ValidationProgressShowsUntilTheValidationsResult) {
+  TrainingCurves curves;
+  applyTrainingLine(R"({"event":"metric","step":3,"epoch":1,"loss":1.5,"lr":0.001})", curves);
+  EXPECT_FALSE(curves.validating.has_value());
+  applyTrainingLine(
+      R"({"event":"progress","label":"validation","case":"BraTS_7","case_index":1,"cases":2,"done":13,"total":40})",
+      curves);
+  ASSERT_TRUE(curves.validating.has_value());
+  EXPECT_EQ(curves.validating->caseIndex, 1);
+  EXPECT_EQ(curves.validating->cases, 2);
+  EXPECT_EQ(curves.validating->window, 13);
+  EXPECT_EQ(curves.validating->windows, 40);
+  EXPECT_EQ(curves.validating->caseId, "BraTS_7");
+  EXPECT_EQ(curves.etaSeconds, -1) << "a validation's progress is no training ETA";
+  applyTrainingLine(
+      R"({"event":"metric","step":3,"epoch":1,"val_dice_wt":0.5,"val_dice_tc":0.2,"val_dice_et":0.1,"val_dice_mean":0.26})",
+      curves);
+  EXPECT_FALSE(curves.validating.has_value());
+}
+
+TEST(TrainingRun, APausedRunCanBeCancelledAndStaysCancelledWhenReopened) {
+  TempDir dir;
+  TrainPlan plan;
+  plan.data = "/data";
+  plan.runDir = dir / "run";
+  std::filesystem::create_directories(plan.runDir);
+  {
+    // A run that paused: its plan, as start() writes it, and its events.
+    TrainingRun writer;
+    writer.setExecutable("/bin/false");
+    writer.start(plan);
+  }
+  std::ofstream(dir / "run/events.jsonl", std::ios::trunc)
+      << R"({"event":"start","job":"train","total":4,"resumed_at_epoch":0,"resumed_at_step":0})"
+      << "\n"
+      << R"({"event":"metric","step":2,"epoch":1,"loss":1.25,"lr":0.002,"elapsed_s":7.5})"
+      << "\n"
+      << R"({"event":"done","job":"train","status":"paused","step":2})"
+      << "\n";
+  std::ofstream(dir / "run/metrics.jsonl", std::ios::trunc)
+      << R"({"step":2,"epoch":1,"loss":1.25,"lr":0.002,"elapsed_s":7.5})"
+      << "\n";
+  TrainingRun run;
+  ASSERT_TRUE(run.attach(QString::fromStdString(dir / "run")));
+  ASSERT_FALSE(run.running());
+  EXPECT_EQ(run.curves().doneStatus, JobState::Paused);
+  EXPECT_DOUBLE_EQ(run.elapsedSeconds(), 7.5) << "not running: the last step's";
+  run.cancel();
+  EXPECT_EQ(run.curves().doneStatus, JobState::Cancelled);
+  TrainingRun reopened;
+  ASSERT_TRUE(reopened.attach(QString::fromStdString(dir / "run")));
+  EXPECT_EQ(reopened.curves().doneStatus, JobState::Cancelled);
+  // Only a paused run: a cancelled one is not cancelled again.
+  const std::string events = test::readFile(dir / "run/events.jsonl");
+  reopened.cancel();
+  EXPECT_EQ(test::readFile(dir / "run/events.jsonl"), events);
 }
 
 // A small BraTS 2021 case whose labels use the native values 0, 1, 2 and 4.
