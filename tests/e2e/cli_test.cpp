@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "io/image_writer.h"
 #include "io/nifti_geometry.h"
 #include "tests/support/test_support.h"
+#include "types/resource_paths.h"
 
 namespace seqseg {
 namespace {
@@ -96,6 +98,33 @@ TEST_P(SynthLayout, WritesCasesThatInfoDescribes) {
 
 INSTANTIATE_TEST_SUITE_P(Layouts, SynthLayout,
                          ::testing::Values("brats2021", "brats2023", "msd", "nnunet"));
+
+TEST(Cli, InfoDescribesACheckpointForPeopleAndAsJson) {
+  const std::string model = bundledModelPath();
+  const CommandResult text = seqseg({"info", model});
+  ASSERT_EQ(text.exitCode, 0) << text.err;
+  EXPECT_NE(text.out.find("seqseg model checkpoint"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("ROI 32x32x32, patch 4x4x4"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("spacing: 3 x 3 x 3 mm (i, j, k)"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("post-processing: WT:"), std::string::npos) << text.out;
+  const CommandResult json = seqseg({"info", "--json", model});
+  ASSERT_EQ(json.exitCode, 0) << json.err;
+  const nlohmann::json parsed = nlohmann::json::parse(json.out);
+  EXPECT_EQ(parsed["spacing_mm"], nlohmann::json({3.0, 3.0, 3.0}));
+  EXPECT_EQ(parsed["config"]["roi"], nlohmann::json({32, 32, 32}));
+  EXPECT_TRUE(parsed["meta"].contains("epoch"));
+
+  TempDir dir;
+  test::writeFile(dir / "broken.pt", "PK not a checkpoint");
+  const CommandResult broken = seqseg({"info", dir / "broken.pt"});
+  EXPECT_EQ(broken.exitCode, 2);
+  EXPECT_NE(broken.err.find(dir / "broken.pt"), std::string::npos) << broken.err;
+  ASSERT_EQ(seqseg({"synth", "--out", dir / "c", "--size", "16"}).exitCode, 0);
+  const CommandResult notModel =
+      seqseg({"info", "--json", dir / "c/BraTS2021_00000/BraTS2021_00000_t1.nii.gz"});
+  EXPECT_EQ(notModel.exitCode, 2);
+  EXPECT_NE(notModel.err.find("--json is for checkpoints"), std::string::npos) << notModel.err;
+}
 
 TEST(Cli, SynthSameSeedSameBytes) {
   TempDir dir;
