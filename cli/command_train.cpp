@@ -5,11 +5,13 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <random>
 
 #include "cli/case_tensors.h"
 #include "cli/commands.h"
 #include "cli/rank_launcher.h"
+#include "engine/checkpoint.h"
 #include "engine/runtime.h"
 #include "engine/trainer.h"
 #include "io/dataset_layout.h"
@@ -40,8 +42,8 @@ TrainRequest workerRequest(const TrainRequest& request) {
   return worker;
 }
 
-// Training as a job on a cluster profile: the data (and a config file, and the run folder when
-// resuming) are uploaded; the run folder comes back into --out.
+// Training as a job on a cluster profile: the data (and a config file, the --init model, and the
+// run folder when resuming) are uploaded; the run folder comes back into --out.
 int runTrainOnCluster(const TrainRequest& options) {
   const ClusterProfile profile = findClusterProfile(options.parallel.cluster);
   RemoteJobRequest request;
@@ -59,14 +61,22 @@ int runTrainOnCluster(const TrainRequest& options) {
     configName = config.filename().string();
     request.uploads.push_back({config.parent_path().string(), {configName}, "in/config"});
   }
+  std::string initName;
+  if (!options.schedule.initModel.empty()) {
+    const fs::path init = fs::absolute(options.schedule.initModel);
+    initName = init.filename().string();
+    request.uploads.push_back({init.parent_path().string(), {initName}, "in/init"});
+    request.pathsShownAs.emplace_back("in/init", init.parent_path().string());
+  }
   if (options.schedule.resume && fs::is_directory(options.schedule.runDir))
     request.uploads.push_back({options.schedule.runDir, {"."}, "out"});
-  request.arguments = [options, configName, profile](const std::string& job) {
+  request.arguments = [options, configName, initName, profile](const std::string& job) {
     TrainRequest remote = workerRequest(options);
     remote.schedule.runDir = job + "/out";
     if (!remote.data.empty()) remote.data = job + "/in/data";
     if (!remote.validationData.empty()) remote.validationData = job + "/in/val";
     if (!configName.empty()) remote.config = job + "/in/config/" + configName;
+    if (!initName.empty()) remote.schedule.initModel = job + "/in/init/" + initName;
     remote.parallel.ranks = profile.scheduler.ranks();
     remote.parallel.launcher = remoteLauncher(profile);
     return trainArguments(remote);
@@ -154,9 +164,48 @@ std::function<TrainingCase(int64_t)> caseGenerator(const TrainRequest& options,
   };
 }
 
+// The model a run trains and, with --init, the spacing that model was trained at (when its
+// checkpoint records one).
+struct StartingModel {
+  ModelConfig config;
+  std::optional<Spacing> spacing;
+};
+
+// --init's checkpoint gives the config (a --config given as well must describe the same model);
+// without it --config does (default: the tiny preset).
+StartingModel startingModel(const TrainRequest& options) {
+  const std::string& init = options.schedule.initModel;
+  if (init.empty())
+    return {loadModelConfig(options.config.empty() ? kDefaultTrainConfig : options.config,
+                            presetsDir()),
+            std::nullopt};
+  const Checkpoint checkpoint = readCheckpointInfo(init);
+  if (!options.config.empty()) {
+    const ModelConfig asked = loadModelConfig(options.config, presetsDir());
+    const ConfigDifference difference = firstDifference(asked, checkpoint.config);
+    if (!difference.field.empty())
+      throw std::invalid_argument("--config " + options.config +
+                                  " describes another model than --init " + init + " (" +
+                                  difference.field + " " + difference.first + ", the model's is " +
+                                  difference.second + "); leave --config out to take the model's");
+  }
+  StartingModel start{checkpoint.config, std::nullopt};
+  if (checkpoint.meta.contains("spacing")) {
+    const nlohmann::json& spacing = checkpoint.meta["spacing"];
+    if (!spacing.is_array() || spacing.size() != 3 ||
+        !std::all_of(spacing.begin(), spacing.end(), [](const nlohmann::json& mm) {
+          return mm.is_number() && mm.get<double>() >= 0;
+        }))
+      throw InputError(init, "the checkpoint's spacing is not three numbers");
+    start.spacing = spacing.get<Spacing>();
+  }
+  return start;
+}
+
 int runTrain(const TrainRequest& options, bool worker) {
   checkDevice(options.parallel);
-  const ModelConfig config = loadModelConfig(options.config, presetsDir());
+  const StartingModel start = startingModel(options);
+  const ModelConfig& config = start.config;
   if (options.schedule.epochs < 1) throw std::invalid_argument("--epochs must be at least 1");
   if (options.schedule.batch < 1) throw std::invalid_argument("--batch-size must be at least 1");
   if (options.data.empty() && !options.randomise)
@@ -166,6 +215,7 @@ int runTrain(const TrainRequest& options, bool worker) {
     throw std::invalid_argument("--realistic-fraction and --file-fraction must be 0..1");
   Dataset dataset;
   if (!options.data.empty()) dataset = findCases(options.data);
+  checkResumeMatchesStart(options.schedule);  // before ranks or a remote job start
   if (!options.parallel.cluster.empty()) {
     if (worker) throw std::invalid_argument("a rank cannot start a remote job");
     return runTrainOnCluster(options);
@@ -186,7 +236,9 @@ int runTrain(const TrainRequest& options, bool worker) {
   TrainingOptions training;
   static_cast<TrainingSchedule&>(training) = options.schedule;
   training.execution = job.execution;
-  if (options.spacing.empty() && dataset.cases.empty()) {
+  if (options.spacing.empty() && start.spacing) {
+    training.targetSpacing = *start.spacing;  // the --init model's own
+  } else if (options.spacing.empty() && dataset.cases.empty()) {
     training.targetSpacing = {2.0, 2.0, 2.0};  // generated cases only
   } else if (options.spacing.empty()) {
     training.targetSpacing = medianSpacing(dataset);
@@ -214,6 +266,9 @@ int runTrain(const TrainRequest& options, bool worker) {
     validation.assign(trainingCases.end() - static_cast<long>(count), trainingCases.end());
     trainingCases.resize(trainingCases.size() - count);
   }
+  std::string startText;
+  if (!training.initModel.empty()) startText = ", starting from " + training.initModel;
+  if (training.freezeEncoder) startText += ", encoder frozen";
   char spacingText[96];
   std::snprintf(spacingText, sizeof spacingText, "%.3g x %.3g x %.3g mm", training.targetSpacing[2],
                 training.targetSpacing[1], training.targetSpacing[0]);
@@ -222,7 +277,7 @@ int runTrain(const TrainRequest& options, bool worker) {
                                   (options.randomise ? std::string(" and cases made on the fly")
                                                      : std::string()) +
                                   ", validating on " + std::to_string(validation.size()) + ", at " +
-                                  spacingText + "; run folder " + training.runDir}});
+                                  spacingText + startText + "; run folder " + training.runDir}});
   const double best = train(config, trainingCases, validation, training, *progress);
   progress->emit(
       {{"event", "log"}, {"message", "best mean validation Dice " + std::to_string(best)}});

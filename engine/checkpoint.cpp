@@ -185,6 +185,19 @@ ViTSegmenter loadModel(const std::string& path, Checkpoint* info) {
   });
 }
 
+nlohmann::json restoreWeights(const std::string& path, ViTSegmenter& model) {
+  return refusingMalformed(path, [&] {
+    const auto dict = readDict(path);
+    const Checkpoint checkpoint = infoOf(path, dict);
+    const ConfigDifference difference = firstDifference(checkpoint.config, model->config());
+    if (!difference.field.empty())
+      throw InputError(path, "the checkpoint is another model: its " + difference.field + " is " +
+                                 difference.first + ", not " + difference.second);
+    loadWeights(path, dict, model);
+    return checkpoint.meta;
+  });
+}
+
 static nlohmann::json restoreTrainingState(const std::string& path, ViTSegmenter& model,
                                            torch::optim::AdamW& optimizer) {
   const auto dict = readDict(path);

@@ -35,6 +35,11 @@ Checkpoint readCheckpointInfo(const std::string& path);
 // seqseg checkpoint) are InputErrors naming the file.
 ViTSegmenter loadModel(const std::string& path, Checkpoint* info = nullptr);
 
+// Loads the checkpoint's weights into an existing model (the start of a fine-tuning run). The model
+// must have the checkpoint's config: otherwise an InputError naming the file and the first field
+// that differs. Returns the meta.
+nlohmann::json restoreWeights(const std::string& path, ViTSegmenter& model);
+
 // Restores weights into an existing model of the same config, and the optimiser state and the
 // global LibTorch CPU generator when the checkpoint has them. Returns the meta.
 nlohmann::json restoreTraining(const std::string& path, ViTSegmenter& model,

@@ -38,8 +38,15 @@ class LocalExecution : public ModelExecution {
 
 }  // namespace
 
+std::vector<at::Tensor> trainableParameters(ViTSegmenter& model) {
+  std::vector<at::Tensor> trainable;
+  for (const at::Tensor& parameter : model->parameters())
+    if (parameter.requires_grad()) trainable.push_back(parameter);
+  return trainable;
+}
+
 std::unique_ptr<TrainingOptimizer> ModelExecution::makeOptimizer(double lr, double weightDecay) {
-  return std::make_unique<LocalAdamW>(model_->parameters(), lr, weightDecay);
+  return std::make_unique<LocalAdamW>(trainableParameters(model_), lr, weightDecay);
 }
 
 std::unique_ptr<ModelExecution> localExecution(ViTSegmenter model) {

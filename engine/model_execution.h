@@ -6,6 +6,7 @@
 // gets the same whole results back.
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include <ATen/core/Tensor.h>
 
@@ -50,7 +51,7 @@ class ModelExecution {
   // Makes every parameter gradient the whole batch's (a sum over ranks; nothing on one rank).
   // An optimiser from makeOptimizer() that reduces gradients itself makes this a no-op.
   virtual void reduceGradients() {}
-  // AdamW over the model's parameters (default: torch::optim::AdamW on this process).
+  // AdamW over the model's trainable parameters (default: torch::optim::AdamW on this process).
   virtual std::unique_ptr<TrainingOptimizer> makeOptimizer(double lr, double weightDecay);
   // Only one rank writes files and reports progress.
   virtual bool writesOutputs() const { return true; }
@@ -61,6 +62,10 @@ class ModelExecution {
  protected:
   ViTSegmenter model_;
 };
+
+// The parameters that take gradients (all but a frozen encoder's), in named_parameters() order:
+// what the optimisers update.
+std::vector<at::Tensor> trainableParameters(ViTSegmenter& model);
 
 // Builds the execution of a model (a job decides which kind once, the loops build it per model).
 using ExecutionFactory = std::function<std::unique_ptr<ModelExecution>(ViTSegmenter)>;

@@ -18,6 +18,7 @@
 #include "engine/sliding_window.h"
 #include "engine/vit_segmenter.h"
 #include "types/input_error.h"
+#include "types/sha256.h"
 
 namespace fs = std::filesystem;
 
@@ -98,8 +99,11 @@ struct ValidationScores {
   std::array<double, 3> postprocessedDice{};
 };
 
+// Reports its progress per case and window (progress events labelled "validation"): a
+// validation of full-size cases takes minutes on a CPU.
 ValidationScores validate(ViTSegmenter& model, ModelExecution& execution,
-                          const std::vector<TrainingCase>& cases, const Spacing& spacing) {
+                          const std::vector<TrainingCase>& cases, const Spacing& spacing,
+                          ProgressSink& report) {
   ValidationScores scores;
   if (cases.empty()) return scores;
   model->eval();
@@ -108,11 +112,21 @@ ValidationScores validate(ViTSegmenter& model, ModelExecution& execution,
   for (double& mm : spacingIjk)
     if (mm <= 0) mm = 1;
   std::vector<ValidationPrediction> predictions;
-  for (const TrainingCase& c : cases) {
+  for (size_t index = 0; index < cases.size(); ++index) {
+    const TrainingCase& c = cases[index];
     torch::NoGradGuard noGrad;
     const at::Tensor probabilities =
         slidingWindowProbabilities([&](const at::Tensor& batch) { return execution.logits(batch); },
-                                   c.image, model->config().roi, {});
+                                   c.image, model->config().roi, {},
+                                   [&](int64_t done, int64_t total) {
+                                     report.emit({{"event", "progress"},
+                                                  {"label", "validation"},
+                                                  {"case", c.id},
+                                                  {"case_index", index},
+                                                  {"cases", cases.size()},
+                                                  {"done", done},
+                                                  {"total", total}});
+                                   });
     const at::Tensor predicted = probabilities.argmax(0).to(at::kByte).contiguous();
     const at::Tensor reference = c.labels.to(at::kByte).contiguous();
     ValidationPrediction prediction;
@@ -157,7 +171,39 @@ void truncateMetricsLog(const std::string& path, int64_t lastStep) {
   for (const std::string& line : kept) out << line << "\n";
 }
 
+// What a run's start is called in messages: its model file and digest, or random weights.
+std::string startName(const std::string& path, const std::string& sha256) {
+  return path.empty() ? "random weights" : path + " (sha256 " + sha256.substr(0, 12) + ")";
+}
+
+// checkResumeMatchesStart, with the init model's digest already known ("" without one).
+void checkResumeMatches(const TrainingSchedule& options, const std::string& initSha256) {
+  const std::string lastPath = RunFolder(options.runDir).lastCheckpoint();
+  if (!options.resume || !fs::exists(lastPath)) return;
+  const nlohmann::json meta = readCheckpointInfo(lastPath).meta;
+  const std::string startedFrom = meta.value("init_model", std::string());
+  const std::string startedSha256 = meta.value("init_sha256", std::string());
+  if (startedSha256 != initSha256) {
+    const std::string started = "the run was started from " + startName(startedFrom, startedSha256);
+    throw InputError(options.runDir, options.initModel.empty()
+                                         ? started + "; resume it with --init " + startedFrom
+                                         : started + ", not from --init " +
+                                               startName(options.initModel, initSha256));
+  }
+  const bool startedFrozen = meta.value("freeze_encoder", false);
+  if (startedFrozen != options.freezeEncoder)
+    throw InputError(options.runDir, std::string("the run was started ") +
+                                         (startedFrozen ? "with" : "without") +
+                                         " --freeze-encoder; resume it " +
+                                         (startedFrozen ? "with" : "without") + " it");
+}
+
 }  // namespace
+
+void checkResumeMatchesStart(const TrainingSchedule& options) {
+  checkResumeMatches(options,
+                     options.initModel.empty() ? std::string() : fileSha256(options.initModel));
+}
 
 TrainingCase prepareTrainingCase(const std::string& id, const at::Tensor& image,
                                  const at::Tensor& labels, const ModelConfig& config,
@@ -178,9 +224,16 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
   const std::string lastPath = run.lastCheckpoint();
   const std::string bestPath = run.bestCheckpoint();
   const std::string metricsPath = run.metrics();
+  const std::string initSha256 =
+      options.initModel.empty() ? std::string() : fileSha256(options.initModel);
+  checkResumeMatches(options, initSha256);
 
   torch::manual_seed(options.seed);  // the same initial weights on every rank
   ViTSegmenter model(config);
+  // Fine-tuning: every rank loads the same weights before its execution and optimiser are made
+  // (the parameters are replicated, never broadcast). A resume restores last.pt's instead.
+  if (!options.initModel.empty() && !options.resume) restoreWeights(options.initModel, model);
+  if (options.freezeEncoder) model->setEncoderTrainable(false);
   model->train();
   const std::unique_ptr<ModelExecution> execution = makeExecution(options.execution, model);
   const bool writer = execution->writesOutputs();
@@ -246,6 +299,25 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
                {"total", totalSteps},
                {"resumed_at_epoch", firstStep / stepsPerEpoch},
                {"resumed_at_step", firstStep}});
+  // Fine-tuning validates the start model first (step 0): the Dice before, on the same cases
+  // and at the same spacing as every later validation. It is not a candidate for best.pt.
+  if (!options.initModel.empty() && firstStep == 0 && !validation.empty()) {
+    const ValidationScores before =
+        validate(model, *execution, validation, options.targetSpacing, report);
+    const nlohmann::json beforeMetric{{"event", "metric"},
+                                      {"step", 0},
+                                      {"epoch", 0},
+                                      {"val_dice_wt", before.dice[0]},
+                                      {"val_dice_tc", before.dice[1]},
+                                      {"val_dice_et", before.dice[2]},
+                                      {"val_dice_mean", before.mean()},
+                                      {"before_training", true}};
+    if (writer) metrics << beforeMetric.dump() << "\n" << std::flush;
+    report.emit(beforeMetric);
+    report.emit(
+        {{"event", "log"},
+         {"message", "the start model's mean validation Dice: " + std::to_string(before.mean())}});
+  }
   const auto started = std::chrono::steady_clock::now();
   const int64_t tokensPerStep = static_cast<int64_t>(options.batch) * config.tokens();
   for (int64_t step = firstStep; step < totalSteps;) {
@@ -320,11 +392,18 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
         options.timeLimitMinutes > 0 && step < totalSteps &&
         execution->anyRank(writer && elapsedSeconds >= 60 * options.timeLimitMinutes);
     // What every checkpoint of this step records; inference reads "spacing".
-    nlohmann::json meta{{"epoch", epoch + 1}, {"step", step}, {"spacing", options.targetSpacing}};
+    nlohmann::json meta{{"epoch", epoch + 1},
+                        {"step", step},
+                        {"spacing", options.targetSpacing},
+                        {"freeze_encoder", options.freezeEncoder}};
+    if (!options.initModel.empty()) {
+      meta["init_model"] = options.initModel;
+      meta["init_sha256"] = initSha256;
+    }
     if (!validation.empty() &&
         ((endOfEpoch && ((epoch + 1) % options.validateEvery == 0 || lastEpoch)) || timeUp)) {
       const ValidationScores scores =
-          validate(model, *execution, validation, options.targetSpacing);
+          validate(model, *execution, validation, options.targetSpacing, report);
       meta["postprocess"] = postprocessingToJson(scores.postprocessing);
       meta["val_dice_postprocessed"] = scores.postprocessedDice;
       const nlohmann::json validationMetric{

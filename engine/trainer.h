@@ -47,6 +47,10 @@ struct TrainingOptions : TrainingSchedule {
 // Runs (or resumes) training; returns the best mean validation Dice (WT, TC, ET).
 // Writes RUN_DIR/last.pt, best.pt, config.json and metrics.jsonl (one JSON line per step and
 // per validation). Throws InputError for an unusable run folder or checkpoint.
+// Fine-tuning: with options.initModel the weights come from that checkpoint (every rank reads
+// it; `config` must be its config) instead of the seed's random initialisation; the optimiser and
+// the learning-rate schedule start fresh. With options.freezeEncoder only the decoder trains.
+// The checkpoints' meta records both ("init_model", "init_sha256", "freeze_encoder").
 // Pause: when the file RUN_DIR/pause (jobs/run_folder.h) appears, every rank stops after the step
 // it is in, last.pt records that step, the file is removed and the done event's status is
 // "paused"; a resume continues from that step on the same loss curve.
@@ -54,6 +58,13 @@ struct TrainingOptions : TrainingSchedule {
 double train(const ModelConfig& config, const std::vector<TrainingCase>& training,
              const std::vector<TrainingCase>& validation, const TrainingOptions& options,
              ProgressSink& progress);
+
+// Throws InputError naming the run folder and both models when options.resume asks to continue
+// a run (its last.pt) that was started from another model than options.initModel (another
+// SHA-256, or random weights on one side), or with the other freezeEncoder. Nothing to check
+// without a last.pt (train() refuses that resume itself). train() checks it too; a command line
+// checks it before it starts ranks or a remote job.
+void checkResumeMatchesStart(const TrainingSchedule& options);
 
 // Prepares a case for training: the image cropped, normalised, resampled from `spacing` to
 // `target` and padded for `config`; its labels [A0, A1, A2] the same way (nearest neighbour).

@@ -128,6 +128,15 @@ ViTSegmenterImpl::ViTSegmenterImpl(const ModelConfig& config,
   decoder = register_module("decoder", ConvDecoder(config_));
 }
 
+void ViTSegmenterImpl::setEncoderTrainable(bool trainable) {
+  for (auto& item : named_parameters())
+    if (isEncoderParameter(item.key())) item.value().requires_grad_(trainable);
+}
+
+bool isEncoderParameter(const std::string& name) {
+  return name.rfind("decoder.", 0) != 0;
+}
+
 void ViTSegmenterImpl::setAttentionBackend(std::shared_ptr<AttentionBackend> backend) {
   if (!backend) throw std::invalid_argument("attention backend must not be null");
   backend_ = std::move(backend);

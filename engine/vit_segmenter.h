@@ -1,5 +1,6 @@
 #pragma once
-// ViT encoder + 3D convolutional decoder for volumetric segmentation (docs/architecture.md, "The parallel method").
+// ViT encoder + 3D convolutional decoder for volumetric segmentation (docs/architecture.md, "The
+// parallel method").
 //
 // Input [N, in_channels, A0, A1, A2] with every side divisible by the patch; output logits
 // [N, num_classes, A0, A1, A2]. The input may be the whole volume or one part of it: a
@@ -17,6 +18,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/modulelist.h>
@@ -111,6 +113,9 @@ class ViTSegmenterImpl : public torch::nn::Module {
   // Recompute each encoder block in backward instead of keeping its activations
   // (engine/activation_checkpoint.h).
   void setActivationCheckpointing(bool on) { checkpointBlocks_ = on; }
+  // Whether the encoder's parameters (isEncoderParameter) take gradients: off, only the decoder
+  // trains (fine-tuning with a frozen encoder).
+  void setEncoderTrainable(bool trainable);
 
   torch::nn::Conv3d patchEmbed{nullptr};
   torch::Tensor positionTable;  // [g0 * g1 * g2, E] for the model's own grid
@@ -124,5 +129,10 @@ class ViTSegmenterImpl : public torch::nn::Module {
   bool checkpointBlocks_ = false;
 };
 TORCH_MODULE(ViTSegmenter);
+
+// Whether a parameter of ViTSegmenter (by its name in named_parameters()) belongs to the encoder:
+// the patch embedding, the position table, the transformer blocks and the final norm; the rest is
+// the decoder ("decoder.").
+bool isEncoderParameter(const std::string& name);
 
 }  // namespace seqseg

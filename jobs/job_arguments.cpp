@@ -105,6 +105,8 @@ std::vector<std::string> trainArguments(const TrainRequest& request) {
     for (double mm : request.spacing) out.all({exactText(mm)});
   }
   out.flag("--resume", s.resume);
+  out.text("--init", s.initModel, d.initModel);
+  out.flag("--freeze-encoder", s.freezeEncoder);
   out.text("--augment", s.augment ? "on" : "off", "on");
   out.flag("--skip-unreadable", request.skipUnreadable);
   out.text("--progress", request.progress, defaults.progress);

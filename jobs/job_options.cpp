@@ -107,8 +107,9 @@ void addTrainOptions(CLI::App& train, TrainRequest& request, bool worker) {
       ->required();
   train
       .add_option("--config", request.config,
-                  "Preset name (tiny, base, long) or a config JSON file")
-      ->capture_default_str();
+                  "Preset name (tiny, base, long) or a config JSON file; with --init it must "
+                  "describe the init model, and may be left out")
+      ->default_str(kDefaultTrainConfig);
   train.add_option("--epochs", s.epochs, "Epochs")->capture_default_str();
   train.add_option("--steps-per-epoch", s.stepsPerEpoch, "Steps per epoch (0: cases / batch size)")
       ->capture_default_str();
@@ -126,7 +127,8 @@ void addTrainOptions(CLI::App& train, TrainRequest& request, bool worker) {
       ->capture_default_str();
   train
       .add_option("--spacing", request.spacing,
-                  "Voxel spacing (mm along i j k) to train at; default: the cases' median")
+                  "Voxel spacing (mm along i j k) to train at; default: the --init model's "
+                  "spacing, else the cases' median")
       ->expected(3);
   train
       .add_option("--time-limit", s.timeLimitMinutes,
@@ -137,6 +139,14 @@ void addTrainOptions(CLI::App& train, TrainRequest& request, bool worker) {
   train.add_flag("--resume", s.resume,
                  "Continue the run in --out from its last.pt (after an interruption or a "
                  "pause: creating the file RUN_DIR/pause stops the run after its current step)");
+  train.add_option("--init", s.initModel,
+                   "Fine-tune: start from this model checkpoint's weights (e.g. "
+                   "resources/models/tiny.pt), with its config and voxel spacing (--spacing "
+                   "overrides it); the optimiser and learning-rate schedule start fresh. A "
+                   "--resume names the model its run started from");
+  train.add_flag("--freeze-encoder", s.freezeEncoder,
+                 "Keep the encoder's weights (patch and position embeddings, transformer "
+                 "blocks); train only the decoder. Mainly with --init");
   train
       .add_option_function<std::string>(
           "--augment", [&s](const std::string& value) { s.augment = value == "on"; },

@@ -50,12 +50,18 @@ struct SegmentRequest {
 // Where --report-csv writes: the report's path with ".csv" for its extension.
 std::string reportCsvPath(const std::string& reportPath);
 
+// The model seqseg train trains when neither --config nor --init names one.
+inline constexpr const char* kDefaultTrainConfig = "tiny";
+
 // seqseg train: train a model on a folder of cases (or on cases made on the fly).
 struct TrainRequest {
   std::string data, validationData;
-  std::string config = "tiny";  // preset name or config JSON path
+  // Preset name or config JSON path; empty: kDefaultTrainConfig, or with --init
+  // (schedule.initModel) that model's own config (one given must describe the same model).
+  std::string config;
   std::string progress = "bar";
-  std::vector<double> spacing;  // i, j, k in mm; empty: the median of the training cases
+  // i, j, k in mm; empty: the --init model's spacing, else the median of the training cases.
+  std::vector<double> spacing;
   double validationFraction = 0.2;
   int threads = 0;
   bool skipUnreadable = false;  // leave out (and name) cases that cannot be read
@@ -63,7 +69,7 @@ struct TrainRequest {
   bool randomise = false;
   double realisticFraction = 0.25;
   std::string templateDir = kDefaultTemplateDir;
-  TrainingSchedule schedule;  // --out, --epochs ... --resume
+  TrainingSchedule schedule;  // --out, --epochs ... --resume, --init, --freeze-encoder
   ParallelRequest parallel;
 };
 

@@ -164,6 +164,14 @@ bool operator==(const ModelConfig& a, const ModelConfig& b) {
          a.decoder_channels == b.decoder_channels;
 }
 
+ConfigDifference firstDifference(const ModelConfig& first, const ModelConfig& second) {
+  const json a = first.toJson(), b = second.toJson();
+  for (const char* field : {"in_channels", "num_classes", "roi", "patch", "embed_dim", "depth",
+                            "num_heads", "mlp_ratio", "qkv_bias", "decoder_channels"})
+    if (a.at(field) != b.at(field)) return {field, a.at(field).dump(), b.at(field).dump()};
+  return {};
+}
+
 ModelConfig loadModelConfigFile(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw std::invalid_argument("model config " + path + ": cannot open file");

@@ -44,6 +44,13 @@ inline bool operator!=(const ModelConfig& a, const ModelConfig& b) {
   return !(a == b);
 }
 
+// The first field (in the order of a config file) in which two configs differ, with its value
+// in each as JSON text; field is empty when they describe the same model.
+struct ConfigDifference {
+  std::string field, first, second;
+};
+ConfigDifference firstDifference(const ModelConfig& first, const ModelConfig& second);
+
 // Reads and validates a config JSON file. Errors name the file.
 ModelConfig loadModelConfigFile(const std::string& path);
 void saveModelConfigFile(const ModelConfig& config, const std::string& path);

@@ -18,6 +18,13 @@ struct TrainingSchedule {
   uint64_t seed = 0;
   bool augment = true;  // flips and intensity scale/shift of the crops
   bool resume = false;
+  // --init: a model checkpoint whose weights the run starts from (fine-tuning); the optimiser and
+  // the learning-rate schedule start fresh. Empty: random weights from the seed. The command line
+  // also takes the model's config and voxel spacing from it.
+  std::string initModel;
+  // --freeze-encoder: the ViT encoder (patch and position embeddings, transformer blocks, final
+  // norm) keeps its weights; only the decoder trains.
+  bool freezeEncoder = false;
   // --time-limit: stop at the first step boundary after this many minutes of this run (a resumed
   // run counts from its own start), validated, with best.pt and last.pt written; 0: no limit.
   double timeLimitMinutes = 0;

@@ -15,7 +15,9 @@ namespace seqseg {
 namespace {
 
 // AdamW with its moments sharded over the group (ZeRO-1/2): each rank keeps 1/R of them. For a
-// checkpoint the state is gathered into a torch::optim::AdamW, the form checkpoints hold.
+// checkpoint the state is gathered into a torch::optim::AdamW, the form checkpoints hold. Only
+// the trainable parameters take part: a frozen encoder is neither reduced nor updated (weight
+// decay would otherwise shrink it).
 class ShardedTrainingOptimizer : public TrainingOptimizer {
  public:
   ShardedTrainingOptimizer(ViTSegmenter model, std::shared_ptr<ProcessGroup> group, double lr,
@@ -23,7 +25,8 @@ class ShardedTrainingOptimizer : public TrainingOptimizer {
       : model_(std::move(model)),
         lr_(lr),
         weightDecay_(weightDecay),
-        sharded_(model_->parameters(), std::move(group), options(lr, weightDecay)) {}
+        parameters_(trainableParameters(model_)),
+        sharded_(parameters_, std::move(group), options(lr, weightDecay)) {}
 
   void setLearningRate(double lr) override { sharded_.options().lr = lr_ = lr; }
   void zeroGrad() override { sharded_.zeroGrad(); }
@@ -34,7 +37,7 @@ class ShardedTrainingOptimizer : public TrainingOptimizer {
 
   torch::optim::AdamW& checkpointState() override {
     const ShardedAdamWState full = sharded_.fullState();
-    const std::vector<at::Tensor> parameters = model_->parameters();
+    const std::vector<at::Tensor>& parameters = parameters_;
     whole_ = std::make_unique<torch::optim::AdamW>(
         parameters, torch::optim::AdamWOptions(lr_).weight_decay(weightDecay_));
     if (full.step > 0) {
@@ -54,7 +57,7 @@ class ShardedTrainingOptimizer : public TrainingOptimizer {
   void restored() override {
     ShardedAdamWState full;
     std::vector<at::Tensor> avg, avgSq;
-    for (const at::Tensor& parameter : model_->parameters()) {
+    for (const at::Tensor& parameter : parameters_) {
       const auto found = whole_->state().find(compat::optimizerStateKey(*whole_, parameter));
       if (found == whole_->state().end()) {
         avg.push_back(at::zeros({parameter.numel()}, parameter.options()));
@@ -82,6 +85,7 @@ class ShardedTrainingOptimizer : public TrainingOptimizer {
 
   ViTSegmenter model_;
   double lr_, weightDecay_;
+  std::vector<at::Tensor> parameters_;  // the trainable ones, in order
   ShardedAdamW sharded_;
   std::unique_ptr<torch::optim::AdamW> whole_;
 };

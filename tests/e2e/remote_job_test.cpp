@@ -456,6 +456,35 @@ TEST_F(RemoteJob, TrainOnAClusterFollowsTheLocalLossCurveAndBringsTheRunFolderBa
   EXPECT_EQ(remoteJobFolders(), "");
 }
 
+// --init on a cluster: the model file is uploaded and the remote run starts from it, on the
+// local run's loss curve.
+TEST_F(RemoteJob, FineTuningOnAClusterUploadsTheInitModel) {
+  TempDir work;
+  chmod(work.path().c_str(), 0755);
+  test::writeFile(work / "small.json", test::kSmallModelConfig);
+  auto train = [&](const std::string& run, const std::vector<std::string>& more) {
+    std::vector<std::string> arguments{
+        "train", "--data",       cases(), "--out",     run, "--epochs", "1", "--steps-per-epoch",
+        "2",     "--batch-size", "1",     "--threads", "1", "--seed",   "5", "--val-fraction",
+        "0",     "--progress",   "json"};
+    arguments.insert(arguments.end(), more.begin(), more.end());
+    return test::runSeqseg(arguments);
+  };
+  ASSERT_EQ(train(work / "start", {"--config", work / "small.json"}).exitCode, 0);
+  const std::string start = work / "start/last.pt";
+  const CommandResult local = train(work / "local", {"--init", start, "--freeze-encoder"});
+  ASSERT_EQ(local.exitCode, 0) << local.err;
+  const CommandResult remote =
+      train(work / "remote", {"--init", start, "--freeze-encoder", "--cluster", "login"});
+  ASSERT_EQ(remote.exitCode, 0) << remote.err << remote.out;
+  const std::vector<double> losses = test::stepLosses(work / "remote/metrics.jsonl");
+  ASSERT_EQ(losses.size(), 2u);
+  EXPECT_EQ(losses, test::stepLosses(work / "local/metrics.jsonl"));
+  EXPECT_NE(remote.out.find("starting from " + start), std::string::npos)
+      << "the uploaded model is shown by its local path";
+  EXPECT_EQ(remoteJobFolders(), "");
+}
+
 TEST_F(RemoteJob, TestingAProfileShowsEachCheckWithItsResult) {
   const auto good = checkClusterProfile(
       profileFromJson(profile("lab", {{"type", "mpirun"}, {"hosts", {"localhost:2"}}}), "t"));

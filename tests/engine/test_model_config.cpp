@@ -75,6 +75,27 @@ TEST(ModelConfig, JsonRoundTrip) {
   EXPECT_EQ(back, c);
 }
 
+TEST(ModelConfig, FirstDifferenceNamesTheFieldAndBothValues) {
+  ModelConfig a, b;
+  EXPECT_EQ(firstDifference(a, b).field, "");
+  b.depth = 6;
+  b.roi = {64, 64, 32};
+  b.decoder_channels = {64, 32, 16, 8};
+  const ConfigDifference difference = firstDifference(a, b);
+  EXPECT_EQ(difference.field, "roi") << "the first in a config file's order";
+  EXPECT_EQ(difference.first, "[64,64,64]");
+  EXPECT_EQ(difference.second, "[64,64,32]");
+  b.roi = a.roi;
+  EXPECT_EQ(firstDifference(a, b).field, "depth");
+  EXPECT_EQ(firstDifference(b, a).first, "6");
+  b.depth = a.depth;
+  EXPECT_EQ(firstDifference(a, b).field, "decoder_channels");
+  b.decoder_channels = a.decoder_channels;
+  b.mlp_ratio = 2.5;
+  EXPECT_EQ(firstDifference(a, b).second, "2.5");
+  EXPECT_EQ(a == b, firstDifference(a, b).field.empty());
+}
+
 TEST(ModelConfig, JsonErrorsNameTheKey) {
   nlohmann::json j = ModelConfig().toJson();
   j.erase("depth");

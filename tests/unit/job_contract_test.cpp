@@ -125,6 +125,8 @@ TEST(JobContract, TrainRequestReadsBackFromItsArguments) {
   s.augment = false;
   s.resume = true;
   s.timeLimitMinutes = 7.5;
+  s.initModel = "/models/start.pt";
+  s.freezeEncoder = true;
   s.generatedPool = 6;
   s.fileCaseFraction = 0.3;
   written.parallel = {2, "srun", "cpu", false, "slab1", "ring", "nogather", ""};
@@ -152,6 +154,8 @@ TEST(JobContract, TrainRequestReadsBackFromItsArguments) {
   EXPECT_EQ(read.schedule.augment, s.augment);
   EXPECT_EQ(read.schedule.resume, s.resume);
   EXPECT_EQ(read.schedule.timeLimitMinutes, s.timeLimitMinutes);
+  EXPECT_EQ(read.schedule.initModel, s.initModel);
+  EXPECT_EQ(read.schedule.freezeEncoder, s.freezeEncoder);
   EXPECT_EQ(read.schedule.generatedPool, s.generatedPool);
   EXPECT_EQ(read.schedule.fileCaseFraction, s.fileCaseFraction);
   expectSameParallel(read.parallel, written.parallel);
@@ -159,6 +163,24 @@ TEST(JobContract, TrainRequestReadsBackFromItsArguments) {
   TrainRequest minimal;
   minimal.schedule.runDir = "/run";
   EXPECT_EQ(trainArguments(minimal), (std::vector<std::string>{"train", "--out", "/run"}));
+  const TrainRequest readMinimal = readBack<TrainRequest>(
+      trainArguments(minimal), "train",
+      [](CLI::App& train, TrainRequest& r) { addTrainOptions(train, r, /*worker=*/false); });
+  EXPECT_EQ(readMinimal.config, "") << "no --config: the default (or the --init model's)";
+  EXPECT_EQ(readMinimal.schedule.initModel, "");
+  EXPECT_FALSE(readMinimal.schedule.freezeEncoder);
+
+  // Fine-tuning without a --config: the model's own; a preset given stays given.
+  TrainRequest fineTune = minimal;
+  fineTune.schedule.initModel = "/models/tiny.pt";
+  EXPECT_EQ(trainArguments(fineTune),
+            (std::vector<std::string>{"train", "--out", "/run", "--init", "/models/tiny.pt"}));
+  fineTune.config = "tiny";
+  const TrainRequest readFineTune = readBack<TrainRequest>(
+      trainArguments(fineTune), "train",
+      [](CLI::App& train, TrainRequest& r) { addTrainOptions(train, r, /*worker=*/false); });
+  EXPECT_EQ(readFineTune.config, "tiny");
+  EXPECT_EQ(readFineTune.schedule.initModel, "/models/tiny.pt");
 }
 
 TEST(JobContract, SynthAndEvalRequestsReadBack) {

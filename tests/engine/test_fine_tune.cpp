@@ -1,0 +1,192 @@
+// Fine-tuning in the trainer: a run started from a checkpoint (TrainingSchedule::initModel) trains
+// that checkpoint's weights, not the seed's random ones: its first loss is the checkpoint's own
+// loss on the crop; a frozen encoder keeps every encoder tensor bit for bit; a resume must name
+// the model its run started from (by its SHA-256).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "engine/checkpoint.h"
+#include "engine/loss.h"
+#include "engine/trainer.h"
+#include "engine/vit_segmenter.h"
+#include "engine_test_env.h"
+#include "types/input_error.h"
+#include "types/sha256.h"
+
+namespace seqseg {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A model small enough to train in a blink (the shape of tests/support's kSmallModelConfig).
+ModelConfig smallConfig() {
+  ModelConfig config;
+  config.roi = {32, 32, 32};
+  config.patch = {8, 8, 8};
+  config.embed_dim = 32;
+  config.depth = 1;
+  config.num_heads = 2;
+  config.mlp_ratio = 2.0;
+  config.decoder_channels = {16, 8, 8, 8};
+  return config;
+}
+
+// Events kept for the test to read.
+class RecordingSink : public ProgressSink {
+ public:
+  void emit(const nlohmann::json& event) override { events.push_back(event); }
+  std::vector<nlohmann::json> events;
+};
+
+class FineTune : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("seqseg-fine-tune-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    // A case exactly one ROI in size, so that every crop is the whole case: a sphere of tumour
+    // classes in noise.
+    torch::manual_seed(123);
+    image_ = torch::randn({4, 32, 32, 32});
+    const at::Tensor z = torch::arange(32).view({-1, 1, 1}).expand({32, 32, 32});
+    const at::Tensor y = torch::arange(32).view({1, -1, 1}).expand({32, 32, 32});
+    const at::Tensor x = torch::arange(32).view({1, 1, -1}).expand({32, 32, 32});
+    const at::Tensor r2 = (z - 15).pow(2) + (y - 17).pow(2) + (x - 14).pow(2);
+    labels_ = torch::zeros({32, 32, 32}, at::kLong);
+    labels_.masked_fill_(r2.lt(100), 2);
+    labels_.masked_fill_(r2.lt(36), 3);
+    labels_.masked_fill_(r2.lt(9), 1);
+    image_.select(0, 1).add_(labels_.to(at::kFloat));
+    // The start model: weights from another seed than the run's, so that loading them shows.
+    torch::manual_seed(77);
+    ViTSegmenter start(smallConfig());
+    saveCheckpoint(initPath(), start, {{"spacing", {1.0, 1.0, 1.0}}});
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string initPath() const { return (dir_ / "start.pt").string(); }
+
+  TrainingOptions options(const std::string& run, int steps) const {
+    TrainingOptions options;
+    options.runDir = (dir_ / run).string();
+    options.epochs = 1;
+    options.stepsPerEpoch = steps;
+    options.batch = 1;
+    options.seed = 5;
+    options.augment = false;
+    options.initModel = initPath();
+    return options;
+  }
+
+  // The loss of each step, from the metric events.
+  static std::vector<double> stepLosses(const RecordingSink& sink) {
+    std::vector<double> losses;
+    for (const nlohmann::json& event : sink.events)
+      if (event.value("event", "") == "metric" && event.contains("loss"))
+        losses.push_back(event["loss"].get<double>());
+    return losses;
+  }
+
+  fs::path dir_;
+  at::Tensor image_, labels_;
+};
+
+TEST_F(FineTune, FirstLossIsTheInitModelsLossOnTheCrop) {
+  RecordingSink sink;
+  train(smallConfig(), {{"case", image_, labels_}}, {}, options("run", 1), sink);
+  const std::vector<double> losses = stepLosses(sink);
+  ASSERT_EQ(losses.size(), 1u);
+
+  torch::NoGradGuard noGrad;
+  ViTSegmenter start = loadModel(initPath());
+  const double expected =
+      segmentationLoss(start->forward(image_.unsqueeze(0)), labels_.unsqueeze(0))
+          .total.item<double>();
+  EXPECT_NEAR(losses[0], expected, 1e-5);
+  // The seed's own random weights give another loss: the test would see them.
+  torch::manual_seed(5);
+  ViTSegmenter seeded(smallConfig());
+  const double random = segmentationLoss(seeded->forward(image_.unsqueeze(0)), labels_.unsqueeze(0))
+                            .total.item<double>();
+  EXPECT_GT(std::abs(random - expected), 1e-3);
+
+  const nlohmann::json meta = readCheckpointInfo((dir_ / "run/last.pt").string()).meta;
+  EXPECT_EQ(meta.at("init_model"), initPath());
+  EXPECT_EQ(meta.at("init_sha256"), fileSha256(initPath()));
+  EXPECT_EQ(meta.at("freeze_encoder"), false);
+}
+
+TEST_F(FineTune, FrozenEncoderKeepsItsTensorsBitForBitAndTheDecoderTrains) {
+  TrainingOptions frozen = options("frozen", 3);
+  frozen.freezeEncoder = true;
+  RecordingSink sink;
+  train(smallConfig(), {{"case", image_, labels_}}, {}, frozen, sink);
+  ASSERT_EQ(stepLosses(sink).size(), 3u);
+  ViTSegmenter start = loadModel(initPath());
+  for (const char* name : {"last.pt", "best.pt"}) {
+    SCOPED_TRACE(name);
+    Checkpoint info;
+    ViTSegmenter trained = loadModel((dir_ / "frozen" / name).string(), &info);
+    EXPECT_EQ(info.meta.at("freeze_encoder"), true);
+    const auto before = start->named_parameters();
+    int encoder = 0, decoder = 0;
+    for (const auto& item : trained->named_parameters()) {
+      const bool same = torch::equal(item.value(), before[item.key()]);
+      if (isEncoderParameter(item.key())) {
+        EXPECT_TRUE(same) << item.key();
+        ++encoder;
+      } else {
+        EXPECT_FALSE(same) << item.key();
+        ++decoder;
+      }
+    }
+    EXPECT_GT(encoder, 5);
+    EXPECT_GT(decoder, 5);
+  }
+}
+
+TEST_F(FineTune, ResumeMustNameTheModelItsRunStartedFrom) {
+  RecordingSink sink;
+  train(smallConfig(), {{"case", image_, labels_}}, {}, options("run", 1), sink);
+  TrainingOptions again = options("run", 2);
+  again.resume = true;
+  again.initModel.clear();
+  EXPECT_THROW(checkResumeMatchesStart(again), InputError);
+  again.initModel = (dir_ / "run/last.pt").string();  // another file, another digest
+  try {
+    train(smallConfig(), {{"case", image_, labels_}}, {}, again, sink);
+    FAIL() << "resumed from another model";
+  } catch (const InputError& error) {
+    EXPECT_EQ(error.file(), again.runDir);
+    EXPECT_NE(error.problem().find(initPath()), std::string::npos) << error.what();
+    EXPECT_NE(error.problem().find(again.initModel), std::string::npos) << error.what();
+  }
+  again.initModel = initPath();
+  again.freezeEncoder = true;
+  EXPECT_THROW(checkResumeMatchesStart(again), InputError);
+  again.freezeEncoder = false;
+  EXPECT_NO_THROW(train(smallConfig(), {{"case", image_, labels_}}, {}, again, sink));
+  EXPECT_EQ(readCheckpointInfo((dir_ / "run/last.pt").string()).meta.at("step"), 2);
+}
+
+TEST_F(FineTune, RestoreWeightsRefusesAnotherModelNamingTheField) {
+  ModelConfig wider = smallConfig();
+  wider.embed_dim = 64;
+  ViTSegmenter model(wider);
+  try {
+    restoreWeights(initPath(), model);
+    FAIL() << "loaded weights of another shape";
+  } catch (const InputError& error) {
+    EXPECT_EQ(error.file(), initPath());
+    EXPECT_NE(error.problem().find("embed_dim is 32, not 64"), std::string::npos) << error.what();
+  }
+}
+
+}  // namespace
+}  // namespace seqseg
