@@ -1,10 +1,8 @@
 #include "ui/corrections_menu.h"
 
 #include <QAction>
-#include <QCryptographicHash>
 #include <QDir>
 #include <QDockWidget>
-#include <QFile>
 #include <QFileDialog>
 #include <QKeySequence>
 #include <QMenu>
@@ -18,6 +16,7 @@
 #include <memory>
 
 #include "io/corrections_dataset.h"
+#include "types/sha256.h"
 #include "ui/main_window.h"
 #include "ui/review_panel.h"
 #include "ui/segment_panel.h"
@@ -28,15 +27,6 @@ namespace seqseg {
 namespace {
 
 constexpr const char* kFolderKey = "corrections/folder";
-
-// The file's SHA-256 in hex; empty when it cannot be read.
-std::string fileSha256(const std::string& path) {
-  QFile file(QString::fromStdString(path));
-  if (!file.open(QIODevice::ReadOnly)) return {};
-  QCryptographicHash hash(QCryptographicHash::Sha256);
-  if (!hash.addData(&file)) return {};
-  return hash.result().toHex().toStdString();
-}
 
 // The action of `menu` after the one named `objectName` (null when it is the last or absent).
 QAction* actionAfter(QMenu* menu, const QString& objectName) {
@@ -131,8 +121,13 @@ void CorrectionsMenu::keepCase() {
   auto outcome = std::make_shared<std::pair<std::string, std::string>>();  // folder, error
   keeping_ = QThread::create([correction, volume, corrected, started, root, outcome] {
     try {
-      if (correction->startedFrom == "model")
-        correction->modelSha256 = fileSha256(correction->startedPath);
+      if (correction->startedFrom == "model") {
+        try {
+          correction->modelSha256 = fileSha256(correction->startedPath);
+        } catch (const std::exception&) {
+          // The model file has gone since it segmented: kept without its digest.
+        }
+      }
       outcome->first = keepCorrectionCase(root, *correction);
     } catch (const std::exception& error) {
       outcome->second = error.what();

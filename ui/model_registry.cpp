@@ -79,6 +79,15 @@ bool ModelRegistry::remove(const QString& name) {
   return false;
 }
 
+QString ModelRegistry::listLabel(const ModelEntry& entry) {
+  const QJsonObject& card = entry.card;
+  if (!card.contains("dice_before") || !card.contains("best_dice")) return entry.name;
+  return QObject::tr("%1 (Dice %2 \u2192 %3)")
+      .arg(entry.name)
+      .arg(card["dice_before"].toDouble(), 0, 'f', 3)
+      .arg(card["best_dice"].toDouble(), 0, 'f', 3);
+}
+
 QString ModelRegistry::describe(const ModelEntry& entry) {
   QStringList lines{QObject::tr("Name: %1").arg(entry.name),
                     QObject::tr("Kind: %1").arg(entry.kind),
@@ -87,6 +96,11 @@ QString ModelRegistry::describe(const ModelEntry& entry) {
   if (card.contains("data")) lines << QObject::tr("Data: %1").arg(card["data"].toString());
   if (card.contains("preset")) lines << QObject::tr("Preset: %1").arg(card["preset"].toString());
   if (card.contains("steps")) lines << QObject::tr("Steps: %1").arg(card["steps"].toInteger());
+  if (card.contains("fine_tuned_from"))
+    lines << QObject::tr("Fine-tuned from: %1").arg(card["fine_tuned_from"].toString());
+  if (card.contains("dice_before"))
+    lines << QObject::tr("Validation Dice before fine-tuning (mean of WT, TC, ET): %1")
+                 .arg(card["dice_before"].toDouble(), 0, 'f', 3);
   if (card.contains("best_dice"))
     lines << QObject::tr("Best validation Dice (mean of WT, TC, ET): %1")
                  .arg(card["best_dice"].toDouble(), 0, 'f', 3);

@@ -36,6 +36,9 @@ class ModelRegistry {
   // Removes the entry from the list (the file stays); false for the bundled model.
   bool remove(const QString& name);
 
+  // How lists show the model: its name, with a fine-tuned model's mean validation Dice before and
+  // after ("name (Dice 0.612 → 0.745)").
+  static QString listLabel(const ModelEntry& entry);
   // The card as lines for people ("Data: ...").
   static QString describe(const ModelEntry& entry);
 

@@ -2,6 +2,7 @@
 
 #include <QDialog>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -16,6 +17,7 @@
 #include <QVBoxLayout>
 
 #include "types/resource_paths.h"
+#include "ui/corrections_menu.h"
 #include "ui/segment_panel.h"
 #include "ui/train_wizard.h"
 
@@ -30,6 +32,8 @@ TrainMenu::TrainMenu(QMainWindow& window, SegmentPanel& panel)
   menu->setObjectName(QStringLiteral("menuTrain"));
   menu->addAction(tr("&New model…"), this, [this] { newModel(); })
       ->setObjectName(QStringLiteral("newModelAction"));
+  menu->addAction(tr("&Fine-tune on my corrections…"), this, [this] { fineTuneOnCorrections(); })
+      ->setObjectName(QStringLiteral("fineTuneAction"));
   menu->addAction(tr("&Open run…"), this,
                   [this] {
                     const QString folder =
@@ -41,6 +45,31 @@ TrainMenu::TrainMenu(QMainWindow& window, SegmentPanel& panel)
   menu->addAction(tr("&Models…"), this, &TrainMenu::showModels)
       ->setObjectName(QStringLiteral("modelsAction"));
   showInPanel();
+}
+
+TrainWizard* TrainMenu::fineTuneOnCorrections() {
+  const QString corrections = CorrectionsMenu::correctionsFolder();
+  if (!QDir(corrections).exists() ||
+      QDir(corrections).entryList(QDir::Dirs | QDir::NoDotAndDotDot).isEmpty()) {
+    QMessageBox::information(
+        &window_, tr("Fine-tune on my corrections"),
+        tr("No case has been kept in %1 yet.\n\nCorrect a segmentation, then File → Keep as "
+           "training case; the corrections folder is set in Settings.")
+            .arg(QDir::toNativeSeparators(corrections)));
+    return nullptr;
+  }
+  TrainWizard* wizard = newModel();
+  wizard->setWindowTitle(tr("Fine-tune on my corrections"));
+  QString model = QString::fromStdString(panel_.settings().model);
+  if (model.isEmpty()) model = QString::fromStdString(bundledModelPath());
+  QString name = QFileInfo(model).fileName();
+  for (const ModelEntry& entry : registry_.entries())
+    if (QFileInfo(entry.path) == QFileInfo(model)) name = entry.name;
+  wizard->startFrom(model, name);
+  // A quarter of the kept cases (at least one) is held out: the Dice before and after.
+  wizard->setValidationFraction(0.25);
+  wizard->surveyFolder(corrections);
+  return wizard;
 }
 
 TrainWizard* TrainMenu::wizard() const {
@@ -56,6 +85,9 @@ TrainWizard* TrainMenu::makeWizard() {
     addModel(entry);
     panel_.setModelPath(entry.path);  // the new model is the one chosen
   });
+  QVector<QPair<QString, QString>> models;
+  for (const ModelEntry& entry : registry_.entries()) models.push_back({entry.name, entry.path});
+  wizard->setKnownModels(models);
   wizard_ = wizard;
   return wizard;
 }
@@ -107,7 +139,7 @@ void TrainMenu::saveAndShow() {
 void TrainMenu::showInPanel() {
   QVector<QPair<QString, QString>> models;
   for (const ModelEntry& entry : registry_.entries())
-    if (entry.kind != "bundled") models.push_back({entry.name, entry.path});
+    if (entry.kind != "bundled") models.push_back({ModelRegistry::listLabel(entry), entry.path});
   panel_.setKnownModels(models);
 }
 

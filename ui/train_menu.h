@@ -25,7 +25,11 @@ class TrainMenu : public QObject {
   // The seqseg executable the wizard runs; by default this application's own.
   void setExecutable(const QString& path) { executable_ = path; }
 
-  TrainWizard* newModel();                      // shows a new wizard
+  TrainWizard* newModel();  // shows a new wizard
+  // Train -> Fine-tune on my corrections…: a wizard on the corrections folder, starting from the
+  // Segment panel's model with fine-tuning's defaults. Null (with a message) when no case has
+  // been kept yet.
+  TrainWizard* fineTuneOnCorrections();
   TrainWizard* openRun(const QString& runDir);  // shows a wizard on an existing run
   // Shows a wizard on the run in `runDir` that runs as job `jobId` on a cluster profile,
   // following the job again (TrainingRun::attachRemote).

@@ -8,6 +8,8 @@
 #include "jobs/run_folder.h"
 #include "types/model_config.h"
 
+#include <nlohmann/json.hpp>
+
 namespace seqseg {
 
 std::array<long long, 3> ModelShape::grid() const {
@@ -35,6 +37,20 @@ ModelShape modelShape(const ModelConfig& config) {
   return shape;
 }
 
+StartModelFacts readStartModelFacts(const std::string& infoJson) {
+  const nlohmann::json info = nlohmann::json::parse(infoJson, nullptr, false);
+  if (info.is_discarded() || !info.is_object() || !info.contains("config"))
+    throw std::invalid_argument("not a model checkpoint's description");
+  StartModelFacts facts;
+  facts.shape = modelShape(ModelConfig::fromJson(info["config"]));
+  facts.configJson = info["config"].dump(2);
+  if (info.contains("spacing_mm") && info["spacing_mm"].size() == 3)
+    facts.spacing = info["spacing_mm"].get<std::array<double, 3>>();
+  if (info.contains("meta") && info["meta"].contains("best_dice"))
+    facts.bestDice = info["meta"]["best_dice"].get<double>();
+  return facts;
+}
+
 TrainRequest trainRequest(const TrainPlan& plan) {
   TrainRequest request;
   request.data = plan.data;
@@ -55,6 +71,9 @@ TrainRequest trainRequest(const TrainPlan& plan) {
   schedule.seed = plan.seed;
   schedule.augment = plan.augment;
   schedule.resume = plan.resume;
+  schedule.initModel = plan.initModel;
+  schedule.freezeEncoder = plan.freezeEncoder;
+  schedule.timeLimitMinutes = plan.timeLimitMinutes;
   ParallelRequest& parallel = request.parallel;
   parallel.split = plan.split;
   parallel.attention = plan.attention;

@@ -30,6 +30,17 @@ ModelShape modelShape(const ModelConfig& config);
 // std::invalid_argument naming the file when it cannot.
 ModelShape readModelShape(const std::string& presetOrPath, const std::string& presetsDir);
 
+// What `seqseg info --json MODEL.pt` says of a model to start from that the wizard needs.
+struct StartModelFacts {
+  ModelShape shape;
+  std::string configJson;                        // the model's config, as a config file holds it
+  std::optional<std::array<double, 3>> spacing;  // mm along i, j, k it was trained at
+  double bestDice = -1;                          // its best mean validation Dice; -1 unknown
+};
+
+// Reads the JSON line of `seqseg info --json`; throws std::invalid_argument saying what is wrong.
+StartModelFacts readStartModelFacts(const std::string& infoJson);
+
 struct TrainPlan {
   std::string data;            // dataset folder
   std::string validationData;  // a second folder; empty: validationFraction of `data`
@@ -54,6 +65,11 @@ struct TrainPlan {
   std::string cluster;
   std::string runDir;
   bool resume = false;
+  // Fine-tuning: the checkpoint to start from (its config then comes from it: `config` is empty);
+  // empty: random weights.
+  std::string initModel;
+  bool freezeEncoder = false;
+  double timeLimitMinutes = 0;  // --time-limit; 0: none
 };
 
 // The plan as the train command's request (jobs/job_requests.h): JSON Lines progress, unreadable

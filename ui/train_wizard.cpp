@@ -50,6 +50,18 @@ void TrainWizard::setExecutable(const QString& path) {
   modelPage_->setExecutable(path);
 }
 
+void TrainWizard::setKnownModels(const QVector<QPair<QString, QString>>& models) {
+  modelPage_->setKnownModels(models);
+}
+
+void TrainWizard::startFrom(const QString& checkpoint, const QString& name) {
+  modelPage_->startFrom(checkpoint, name);
+}
+
+void TrainWizard::setValidationFraction(double fraction) {
+  dataPage_->setValidationFraction(fraction);
+}
+
 void TrainWizard::surveyFolder(const QString& folder) {
   dataPage_->surveyFolder(folder);
 }

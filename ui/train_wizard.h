@@ -41,6 +41,12 @@ class TrainWizard : public QWizard {
   // Starts `plan` as it is (no pages before Run) and shows the Run page.
   bool startRun(const TrainPlan& plan);
 
+  // The Model page's "Start from" list after random weights: (name, checkpoint).
+  void setKnownModels(const QVector<QPair<QString, QString>>& models);
+  // Fine-tuning: starts from `checkpoint` (named `name`) with fine-tuning's defaults.
+  void startFrom(const QString& checkpoint, const QString& name);
+  // The share of the cases held out for validation (the Data page's default is 0.2).
+  void setValidationFraction(double fraction);
   // The Data page: survey `folder` (off the UI thread); dataSurveyed() when done.
   void surveyFolder(const QString& folder);
   // Writes a small synthetic dataset (`seqseg synth`) into `folder`, then surveys it.

@@ -43,6 +43,12 @@ std::string TrainWizardModel::dataProblem() const {
 }
 
 ModelShape TrainWizardModel::shape() const {
+  if (fineTuning()) {
+    if (model.start) return model.start->shape;
+    if (model.readingStartModel) throw std::invalid_argument("the start model is being read");
+    throw std::invalid_argument(model.startModelError.empty() ? "the start model has not been read"
+                                                              : model.startModelError);
+  }
   if (!customModel()) return readModelShape(model.preset, presetsDir_);
   // The custom shape as a model config, checked by the config's own rules.
   ModelConfig config;
@@ -80,6 +86,7 @@ std::string TrainWizardModel::trainingProblem() const {
 }
 
 std::string TrainWizardModel::configArgument() const {
+  if (fineTuning()) return {};
   if (!customModel()) return model.preset;
   if (training.outputFolder.empty()) return scratchConfigPath_;
   return (std::filesystem::absolute(training.outputFolder).lexically_normal() / "model.json")
@@ -108,12 +115,35 @@ TrainPlan TrainWizardModel::plan() const {
   plan.threads = training.threads;
   plan.runDir = training.outputFolder;
   plan.resume = training.resume;
+  plan.timeLimitMinutes = training.timeLimitMinutes;
+  plan.initModel = model.startModel;
+  plan.freezeEncoder = fineTuning() && model.freezeEncoder;
   return plan;
+}
+
+void TrainWizardModel::useFineTuningDefaults() {
+  training.epochs = 30;
+  training.learningRate = 2e-4;
+  training.timeLimitMinutes = 10;
+  training.medianSpacing = false;
+  training.spacingEdited = false;  // the start model's own, once read
+  if (training.modelName == WizardTrainingChoices().modelName && !model.startModelName.empty())
+    training.modelName = model.startModelName + " (fine-tuned)";
+  training.changedOutsidePage = true;
 }
 
 SpacingProposal TrainWizardModel::proposedSpacing() const {
   const ModelShape chosen = shape();
   SpacingProposal proposal;
+  if (fineTuning() && model.start && model.start->spacing) {
+    proposal.spacing = *model.start->spacing;
+    char text[160];
+    std::snprintf(text, sizeof text,
+                  "%g x %g x %g mm: the start model's own (it learned at that spacing)",
+                  proposal.spacing[0], proposal.spacing[1], proposal.spacing[2]);
+    proposal.reason = text;
+    return proposal;
+  }
   for (size_t axis = 0; axis < 3; ++axis) {
     // roi is stored A0..A2 (k, j, i); the spacing is i, j, k.
     const double roi = static_cast<double>(chosen.roi[2 - axis]);
@@ -139,9 +169,13 @@ bool TrainWizardModel::applyProposedSpacing() {
   return true;
 }
 
+std::string TrainWizardModel::probeConfig() const {
+  return fineTuning() ? scratchConfigPath_ : configArgument();
+}
+
 std::vector<std::string> TrainWizardModel::probeArguments() const {
-  std::vector<std::string> arguments{"--config", configArgument(), "--mode", "train", "--steps",
-                                     "2",        "--warmup",       "1",      "--json"};
+  std::vector<std::string> arguments{"--config", probeConfig(), "--mode", "train", "--steps",
+                                     "2",        "--warmup",    "1",      "--json"};
   if (parallel.ranks > 1)
     arguments.insert(arguments.end(),
                      {"--ranks", std::to_string(parallel.ranks), "--split", parallel.split,

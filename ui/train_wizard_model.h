@@ -4,6 +4,7 @@
 // it as their fields change; the text fields arrive trimmed. No Qt: unit-tested without a
 // display.
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,14 @@ struct WizardModelChoices {
   int depth = 4;
   int heads = 4;
   std::string decoderChannels = "64, 32, 16";  // channel counts, comma-separated
+  // Start from: a model's checkpoint (fine-tuning: its shape and spacing are taken, the preset
+  // and custom shape are not used); empty: random weights.
+  std::string startModel;
+  std::string startModelName;  // as the models list names it
+  bool readingStartModel = false;
+  std::string startModelError;           // why it could not be read
+  std::optional<StartModelFacts> start;  // once read (`seqseg info --json`)
+  bool freezeEncoder = false;
 };
 
 struct WizardParallelChoices {
@@ -58,6 +67,10 @@ struct WizardTrainingChoices {
   std::string outputFolder;
   bool resume = false;
   std::string modelName = "My model";
+  double timeLimitMinutes = 0;  // 0: none (--time-limit)
+  // Set when the choices changed behind the Training page (fine-tuning defaults): it shows them
+  // again.
+  bool changedOutsidePage = false;
 };
 
 // The spacing the Training page proposes, and why (a sentence for people).
@@ -90,12 +103,21 @@ class TrainWizardModel {
   std::string trainingProblem() const;
 
   const std::string& presetsDir() const { return presetsDir_; }
-  bool customModel() const { return model.preset == kCustomPreset; }
+  bool customModel() const { return model.startModel.empty() && model.preset == kCustomPreset; }
+  bool fineTuning() const { return !model.startModel.empty(); }
+  // Fine-tuning's defaults, as a start model is chosen: a short run (ten minutes at most) at a
+  // fifth of the learning rate, at the model's own spacing, named after it.
+  void useFineTuningDefaults();
   // The chosen model's shape; throws std::invalid_argument saying why it is not one.
   ModelShape shape() const;
-  // --config: the preset's name, or the custom model's config file.
+  // --config: the preset's name, or the custom model's config file; empty when fine-tuning
+  // (the start model's own).
   std::string configArgument() const;
   TrainPlan plan() const;
+  // The config seqseg-bench measures: configArgument(), or for a start model its config written
+  // to the scratch file (the Model page writes it when the model is read).
+  std::string probeConfig() const;
+  const std::string& scratchConfigPath() const { return scratchConfigPath_; }
   // The spacing for the chosen model: one at which its ROI covers about
   // kProposedRoiFieldOfViewMm, in 0.5 mm steps and at least 1 mm. Throws as shape() does.
   SpacingProposal proposedSpacing() const;

@@ -2,6 +2,7 @@
 // The training wizard's Data page: the dataset folder, surveyed off the UI thread (its layout,
 // cases, label values, and the cases that cannot be read with their reason), or a small
 // synthetic one written by `seqseg synth`; and where the validation cases come from.
+#include <QDoubleSpinBox>
 #include <QWizardPage>
 
 #include "ui/train_wizard_model.h"
@@ -26,6 +27,7 @@ class WizardDataPage : public QWizardPage {
   void setExecutable(const QString& path) { executable_ = path; }
 
   // Surveys `folder` into the model (off the UI thread); surveyed() when done.
+  void setValidationFraction(double fraction) { validationFraction_->setValue(fraction); }
   void surveyFolder(const QString& folder);
   // Writes `cases` synthetic cases into `folder`, then surveys it.
   void makeSyntheticDataset(const QString& folder, int cases = 6);

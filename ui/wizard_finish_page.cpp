@@ -27,13 +27,22 @@ WizardFinishPage::WizardFinishPage(const TrainingRun& run, const TrainWizardMode
 ModelEntry WizardFinishPage::trainedModel() const {
   const TrainPlan& plan = run_.plan();
   const TrainingCurves& curves = run_.curves();
-  double best = -1;
-  for (const ValidationPoint& v : curves.validations) best = std::max(best, v.mean);
+  // A fine-tuning run validates its start model before the first step (step 0): the Dice
+  // before, on the same held-out cases as the Dice after.
+  double before = -1, best = -1;
+  for (const ValidationPoint& v : curves.validations) {
+    double& slot = v.step == 0 ? before : best;
+    slot = std::max(slot, v.mean);
+  }
   QJsonObject card{{"data", QString::fromStdString(plan.data)},
-                   {"preset", QFileInfo(QString::fromStdString(plan.config)).completeBaseName()},
                    {"steps", curves.steps.empty() ? 0 : curves.steps.back().step},
                    {"run_dir", run_.runDir()}};
+  if (plan.initModel.empty())
+    card["preset"] = QFileInfo(QString::fromStdString(plan.config)).completeBaseName();
+  else
+    card["fine_tuned_from"] = QString::fromStdString(plan.initModel);
   if (best >= 0) card["best_dice"] = best;
+  if (before >= 0) card["dice_before"] = before;
   return {QString::fromStdString(model_.training.modelName),
           QDir(run_.runDir()).absoluteFilePath("best.pt"), QStringLiteral("trained"), card};
 }

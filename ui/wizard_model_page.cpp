@@ -1,5 +1,6 @@
 #include "ui/wizard_model_page.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QFileInfo>
@@ -13,6 +14,7 @@
 #include <QLocale>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -34,6 +36,17 @@ WizardModelPage::WizardModelPage(TrainWizardModel& model, QWidget* parent)
     presets << QFileInfo(name).completeBaseName();
   presets << QString::fromLatin1(kCustomPreset);
   const WizardModelChoices& choices = model_.model;
+  startFrom_ = new QComboBox;
+  startFrom_->setObjectName(QStringLiteral("startFrom"));
+  startFrom_->addItem(tr("Random weights (a new model)"), QString());
+  startFrom_->setToolTip(
+      tr("A model of the list: fine-tune it (its shape and spacing are kept; "
+         "the optimiser starts afresh)"));
+  freezeEncoder_ = new QCheckBox(tr("freeze the encoder (train the decoder only)"));
+  freezeEncoder_->setObjectName(QStringLiteral("freezeEncoder"));
+  freezeEncoder_->setEnabled(false);
+  connect(startFrom_, &QComboBox::currentIndexChanged, this, &WizardModelPage::readFields);
+  connect(freezeEncoder_, &QCheckBox::toggled, this, &WizardModelPage::readFields);
   preset_ = choiceBox(presets, QStringLiteral("presetChoice"));
   preset_->setCurrentText(QString::fromStdString(choices.preset));
   roi_ = spinBox(8, 512, choices.roi, QStringLiteral("roiSize"));
@@ -66,6 +79,8 @@ WizardModelPage::WizardModelPage(TrainWizardModel& model, QWidget* parent)
     connect(box, &QSpinBox::valueChanged, this, &WizardModelPage::readFields);
   connect(decoderChannels_, &QLineEdit::textChanged, this, &WizardModelPage::readFields);
   auto* top = new QFormLayout;
+  top->addRow(tr("Start from"), startFrom_);
+  top->addRow(QString(), freezeEncoder_);
   top->addRow(tr("Preset"), preset_);
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(top);
@@ -77,8 +92,41 @@ WizardModelPage::WizardModelPage(TrainWizardModel& model, QWidget* parent)
   readFields();
 }
 
+void WizardModelPage::setKnownModels(const QVector<QPair<QString, QString>>& models) {
+  const QString chosen = startFrom_->currentData().toString();
+  QSignalBlocker quiet(startFrom_);
+  while (startFrom_->count() > 1) startFrom_->removeItem(1);
+  for (const auto& [name, path] : models) startFrom_->addItem(name, path);
+  const int index = startFrom_->findData(chosen);
+  startFrom_->setCurrentIndex(index < 0 ? 0 : index);
+}
+
+void WizardModelPage::startFrom(const QString& checkpoint, const QString& name) {
+  int index = checkpoint.isEmpty() ? 0 : startFrom_->findData(checkpoint);
+  if (index < 0) {
+    startFrom_->addItem(name, checkpoint);
+    index = startFrom_->count() - 1;
+  }
+  startFrom_->setCurrentIndex(index);
+  readFields();
+}
+
 void WizardModelPage::readFields() {
   WizardModelChoices& choices = model_.model;
+  const std::string start = startFrom_->currentData().toString().toStdString();
+  if (start != choices.startModel) {
+    choices.startModel = start;
+    choices.startModelName = startFrom_->currentText().toStdString();
+    choices.start.reset();
+    choices.startModelError.clear();
+    if (!start.empty()) {
+      model_.useFineTuningDefaults();
+      readStartModel();
+    }
+  }
+  freezeEncoder_->setEnabled(model_.fineTuning());
+  choices.freezeEncoder = freezeEncoder_->isChecked();
+  preset_->setEnabled(!model_.fineTuning());
   choices.preset = preset_->currentText().toStdString();
   choices.roi = roi_->value();
   choices.patch = patch_->value();
@@ -107,7 +155,15 @@ void WizardModelPage::showFacts() {
     return;
   }
   const auto grid = shape.grid();
-  facts_->setText(tr("ROI %1×%2×%3 voxels, patch %4×%5×%6: a %7×%8×%9 grid, %10 tokens per window; "
+  const QString start = model_.fineTuning()
+                            ? tr("Fine-tuning %1 (best validation Dice %2). ")
+                                  .arg(QString::fromStdString(model_.model.startModelName))
+                                  .arg(model_.model.start && model_.model.start->bestDice >= 0
+                                           ? QString::number(model_.model.start->bestDice, 'f', 3)
+                                           : tr("unknown"))
+                            : QString();
+  facts_->setText(start +
+                  tr("ROI %1×%2×%3 voxels, patch %4×%5×%6: a %7×%8×%9 grid, %10 tokens per window; "
                      "embedding %11, %12 blocks, %13 heads.")
                       .arg(shape.roi[0])
                       .arg(shape.roi[1])
@@ -156,6 +212,50 @@ bool WizardModelPage::writeCustomConfig(QString& error) const {
     return false;
   }
   return true;
+}
+
+void WizardModelPage::readStartModel() {
+  if (startReader_) {
+    startReader_->disconnect(this);
+    startReader_->deleteLater();
+  }
+  model_.model.readingStartModel = true;
+  startInfo_.clear();
+  startReader_ = new JobProcess(this);
+  const std::string path = model_.model.startModel;
+  connect(startReader_, &JobProcess::lineRead, this,
+          [this](const QByteArray& line) { startInfo_ += line; });
+  connect(startReader_, &JobProcess::finished, this, [this, path](int exitCode) {
+    const QString errors = startReader_->lastErrorLine();
+    startReader_->deleteLater();
+    startReader_ = nullptr;
+    WizardModelChoices& choices = model_.model;
+    if (choices.startModel != path) return;  // another one was chosen meanwhile
+    choices.readingStartModel = false;
+    try {
+      if (exitCode != 0) throw std::invalid_argument(errors.toStdString());
+      choices.start = readStartModelFacts(startInfo_.toStdString());
+      // The estimate measures the start model's shape through a config file of its own.
+      QSaveFile config(QString::fromStdString(model_.scratchConfigPath()));
+      if (config.open(QIODevice::WriteOnly)) {
+        config.write(QByteArray::fromStdString(choices.start->configJson));
+        config.commit();
+      }
+    } catch (const std::exception& error) {
+      choices.startModelError = "cannot read the start model: " + std::string(error.what());
+    }
+    showFacts();
+    emit completeChanged();
+    emit shapeChanged();
+  });
+  connect(startReader_, &JobProcess::failedToStart, this, [this](const QString& reason) {
+    model_.model.readingStartModel = false;
+    model_.model.startModelError = "cannot read the start model: " + reason.toStdString();
+    showFacts();
+    emit completeChanged();
+  });
+  startReader_->start(seqsegProgram(executable_), {QStringLiteral("info"), QStringLiteral("--json"),
+                                                   QString::fromStdString(path)});
 }
 
 QString WizardModelPage::benchExecutable() const {

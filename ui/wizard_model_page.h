@@ -1,12 +1,17 @@
 #pragma once
-// The training wizard's Model page: a preset, or a custom ViT segmenter's shape (ROI, patch,
-// embedding, depth, heads, decoder channels) with what it means in tokens, and an estimate of
-// its memory and step time measured by a short seqseg-bench run on this machine.
+// The training wizard's Model page: what to start from (random weights, or a model of the list:
+// fine-tuning, its shape and spacing read with `seqseg info --json`, the encoder optionally
+// frozen), a preset or a custom ViT segmenter's shape (ROI, patch, embedding, depth, heads,
+// decoder channels) with what it means in tokens, and an estimate of its memory and step time
+// measured by a short seqseg-bench run on this machine.
 #include <QByteArray>
+#include <QPair>
+#include <QVector>
 #include <QWizardPage>
 
 #include "ui/train_wizard_model.h"
 
+class QCheckBox;
 class QComboBox;
 class QGroupBox;
 class QLabel;
@@ -28,6 +33,12 @@ class WizardModelPage : public QWizardPage {
   // application's own.
   void setExecutable(const QString& path) { executable_ = path; }
 
+  // The models "Start from" offers after random weights: (name, checkpoint).
+  void setKnownModels(const QVector<QPair<QString, QString>>& models);
+  // Chooses the start model with this checkpoint (adding it to the list when it is not there);
+  // empty: random weights.
+  void startFrom(const QString& checkpoint, const QString& name);
+
   bool isComplete() const override;
   // Writes a custom model's config file where the model's configArgument() names it (a preset
   // needs none). False, with `error`, when it cannot.
@@ -40,12 +51,17 @@ class WizardModelPage : public QWizardPage {
   void shapeChanged();
 
  private:
-  void readFields();  // into the model, then what follows from them
+  void readFields();      // into the model, then what follows from them
+  void readStartModel();  // `seqseg info --json` of the chosen start model, in the background
   void showFacts();
   QString benchExecutable() const;
 
   TrainWizardModel& model_;
   QString executable_;
+  QComboBox* startFrom_ = nullptr;
+  QCheckBox* freezeEncoder_ = nullptr;
+  JobProcess* startReader_ = nullptr;
+  QByteArray startInfo_;
   QComboBox* preset_ = nullptr;
   QGroupBox* custom_ = nullptr;
   QSpinBox* roi_ = nullptr;

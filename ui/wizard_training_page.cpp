@@ -63,6 +63,14 @@ WizardTrainingPage::WizardTrainingPage(TrainWizardModel& model, QWidget* parent)
   seed_ = spinBox(0, 1000000000, static_cast<int>(choices.seed), QStringLiteral("seed"));
   threads_ = spinBox(0, 1024, choices.threads, QStringLiteral("threads"));
   threads_->setSpecialValueText(tr("all cores"));
+  timeLimit_ = new QDoubleSpinBox;
+  timeLimit_->setObjectName(QStringLiteral("timeLimit"));
+  timeLimit_->setRange(0, 100000);
+  timeLimit_->setDecimals(1);
+  timeLimit_->setSuffix(tr(" min"));
+  timeLimit_->setSpecialValueText(tr("none"));
+  timeLimit_->setValue(choices.timeLimitMinutes);
+  timeLimit_->setToolTip(tr("Stop after this long, validated, with best.pt and last.pt written"));
   outputFolder_ = new QLineEdit(QString::fromStdString(choices.outputFolder));
   outputFolder_->setObjectName(QStringLiteral("outputFolder"));
   auto* browse = new QPushButton(tr("Browse…"));
@@ -78,7 +86,7 @@ WizardTrainingPage::WizardTrainingPage(TrainWizardModel& model, QWidget* parent)
   problem_ = problemLabel(QStringLiteral("trainingProblem"));
   for (QSpinBox* box : {epochs_, stepsPerEpoch_, batch_, seed_, threads_})
     connect(box, &QSpinBox::valueChanged, this, &WizardTrainingPage::readFields);
-  for (QDoubleSpinBox* box : {learningRate_, spacing_[0], spacing_[1], spacing_[2]})
+  for (QDoubleSpinBox* box : {learningRate_, timeLimit_, spacing_[0], spacing_[1], spacing_[2]})
     connect(box, &QDoubleSpinBox::valueChanged, this, &WizardTrainingPage::readFields);
   for (QCheckBox* box : {medianSpacing_, augment_, resume_})
     connect(box, &QCheckBox::toggled, this, &WizardTrainingPage::readFields);
@@ -93,6 +101,7 @@ WizardTrainingPage::WizardTrainingPage(TrainWizardModel& model, QWidget* parent)
   form->addRow(tr("Steps per epoch"), stepsPerEpoch_);
   form->addRow(tr("Batch (crops per step)"), batch_);
   form->addRow(tr("Learning rate"), learningRate_);
+  form->addRow(tr("Time limit"), timeLimit_);
   form->addRow(tr("Spacing"), spacingRow);
   form->addRow(QString(), spacingReason_);
   form->addRow(tr("Augmentation"), augment_);
@@ -111,6 +120,7 @@ void WizardTrainingPage::readFields() {
   choices.stepsPerEpoch = stepsPerEpoch_->value();
   choices.batch = batch_->value();
   choices.learningRate = learningRate_->value();
+  choices.timeLimitMinutes = timeLimit_->value();
   choices.medianSpacing = medianSpacing_->isChecked();
   for (int axis = 0; axis < 3; ++axis)
     choices.spacing[static_cast<size_t>(axis)] = spacing_[axis]->value();
@@ -134,6 +144,17 @@ void WizardTrainingPage::showProblem() {
 
 void WizardTrainingPage::initializePage() {
   QWizardPage::initializePage();
+  WizardTrainingChoices& choices = model_.training;
+  if (choices.changedOutsidePage) {  // fine-tuning's defaults
+    const WizardTrainingChoices wanted = choices;
+    epochs_->setValue(wanted.epochs);
+    learningRate_->setValue(wanted.learningRate);
+    timeLimit_->setValue(wanted.timeLimitMinutes);
+    medianSpacing_->setChecked(wanted.medianSpacing);
+    modelName_->setText(QString::fromStdString(wanted.modelName));
+    choices.spacingEdited = wanted.spacingEdited;
+    choices.changedOutsidePage = false;
+  }
   // The model may have changed since: its proposal, unless the person set the spacing.
   if (model_.applyProposedSpacing()) {
     showingProposal_ = true;

@@ -35,6 +35,7 @@ class WizardTrainingPage : public QWizardPage {
   QSpinBox* stepsPerEpoch_ = nullptr;
   QSpinBox* batch_ = nullptr;
   QDoubleSpinBox* learningRate_ = nullptr;
+  QDoubleSpinBox* timeLimit_ = nullptr;
   QCheckBox* medianSpacing_ = nullptr;
   QDoubleSpinBox* spacing_[3] = {};
   QLabel* spacingReason_ = nullptr;  // why the proposed spacing

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
@@ -17,11 +18,13 @@
 #include <QLineEdit>
 #include <QLineSeries>
 #include <QListWidget>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTest>
+#include <QTimer>
 
 #include <filesystem>
 #include <fstream>
@@ -30,6 +33,8 @@
 
 #include "tests/gui/gui_test_support.h"
 #include "tests/support/test_support.h"
+#include "types/resource_paths.h"
+#include "ui/corrections_menu.h"
 #include "ui/main_window.h"
 #include "ui/segment_panel.h"
 #include "ui/segmentation_job.h"
@@ -368,6 +373,84 @@ TEST_F(TrainWizardTest, PauseResumeKeepsTheCurveAndAClosedWindowReopensOnTheWhol
         << "step " << i + 1;
   expectSeriesEqual(reopened->charts().lossSeries(), actual.losses);
   reopened->close();
+}
+
+TEST_F(TrainWizardTest, FineTuneOnCorrectionsStartsFromTheModelAndListsItsDiceBeforeAndAfter) {
+  // No case kept yet: the menu says so and opens nothing.
+  const std::string corrections = *dir_ / "corrections";
+  CorrectionsMenu::setCorrectionsFolder(QString::fromStdString(corrections));
+  QTimer::singleShot(0, [] {
+    if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) box->accept();
+  });
+  EXPECT_EQ(menu_->fineTuneOnCorrections(), nullptr);
+  // Four kept cases (the synthetic ground truth stands for the corrected masks).
+  const test::CommandResult synth = test::runSeqseg(
+      {"synth", "--out", corrections, "--cases", "4", "--size", "48", "--seed", "5"});
+  ASSERT_EQ(synth.exitCode, 0) << synth.err;
+
+  TrainWizard* wizard = menu_->fineTuneOnCorrections();
+  ASSERT_NE(wizard, nullptr);
+  ASSERT_TRUE(test::showAndWait(*wizard));
+  ASSERT_TRUE(waitFor([&] { return wizard->survey().readable == 4; }, 120000));
+  EXPECT_DOUBLE_EQ(wizard->findChild<QDoubleSpinBox*>("validationFraction")->value(), 0.25);
+  wizard->next();
+  ASSERT_EQ(wizard->currentId(), TrainWizard::ModelPageId);
+  // The Segment panel's model (the bundled one) is the start; its shape is read from it.
+  auto* startFrom = wizard->findChild<QComboBox*>("startFrom");
+  EXPECT_EQ(startFrom->currentData().toString().toStdString(), bundledModelPath());
+  EXPECT_FALSE(wizard->findChild<QComboBox*>("presetChoice")->isEnabled());
+  EXPECT_TRUE(wizard->findChild<QCheckBox*>("freezeEncoder")->isEnabled());
+  auto* facts = wizard->findChild<QLabel*>("modelFacts");
+  ASSERT_TRUE(waitFor([&] { return facts->text().contains("512 tokens per window"); }, 60000))
+      << facts->text().toStdString();
+  EXPECT_TRUE(facts->text().contains("Fine-tuning")) << facts->text().toStdString();
+  wizard->next();
+  ASSERT_EQ(wizard->currentId(), TrainWizard::ParallelPageId);
+  wizard->next();
+  ASSERT_EQ(wizard->currentId(), TrainWizard::TrainingPageId);
+  // Fine-tuning's defaults, and the start model's own spacing.
+  EXPECT_DOUBLE_EQ(wizard->findChild<QDoubleSpinBox*>("learningRate")->value(), 2e-4);
+  EXPECT_DOUBLE_EQ(wizard->findChild<QDoubleSpinBox*>("timeLimit")->value(), 10.0);
+  EXPECT_EQ(wizard->findChild<QDoubleSpinBox*>("spacingI")->value(), 3.0);
+  EXPECT_NE(wizard->findChild<QLabel*>("spacingReason")->text().indexOf("start model's own"), -1);
+  wizard->findChild<QSpinBox*>("epochs")->setValue(2);
+  wizard->findChild<QSpinBox*>("stepsPerEpoch")->setValue(2);
+  wizard->findChild<QSpinBox*>("batchSize")->setValue(1);
+  wizard->findChild<QSpinBox*>("threads")->setValue(1);
+  const std::string runDir = *dir_ / "fine-tuned";
+  wizard->findChild<QLineEdit*>("outputFolder")->setText(QString::fromStdString(runDir));
+  const std::string name = wizard->findChild<QLineEdit*>("modelName")->text().toStdString();
+  EXPECT_EQ(name, "Bundled model (fine-tuned)");
+  const TrainPlan plan = wizard->plan();
+  EXPECT_EQ(plan.initModel, bundledModelPath());
+  EXPECT_EQ(plan.config, "");
+  wizard->next();  // starts the run
+  ASSERT_EQ(wizard->currentId(), TrainWizard::RunPageId);
+  ASSERT_TRUE(waitForEnd(*wizard)) << "the run did not end";
+  ASSERT_EQ(wizard->run().curves().doneStatus, JobState::Done)
+      << test::readFile(runDir + "/stderr.log") << test::readFile(runDir + "/events.jsonl");
+  // The start model validated before the first step (step 0), then the fine-tuned one.
+  const auto& validations = wizard->run().curves().validations;
+  ASSERT_GE(validations.size(), 2u);
+  EXPECT_EQ(validations.front().step, 0);
+  EXPECT_GT(validations.back().step, 0);
+  const std::string events = test::readFile(runDir + "/events.jsonl");
+  EXPECT_NE(events.find("\"label\":\"validation\""), std::string::npos)
+      << "validation progress events";
+  wizard->next();
+  ASSERT_EQ(wizard->currentId(), TrainWizard::FinishPageId);
+  wizard->button(QWizard::FinishButton)->click();
+  const ModelEntry* entry = menu_->registry().find(QString::fromStdString(name));
+  ASSERT_NE(entry, nullptr);
+  EXPECT_NEAR(entry->card["dice_before"].toDouble(), validations.front().mean, 1e-9);
+  EXPECT_EQ(entry->card["fine_tuned_from"].toString().toStdString(), bundledModelPath());
+  auto* modelChoice = window_.segmentPanel()->findChild<QComboBox*>("modelChoice");
+  EXPECT_EQ(modelChoice->currentText(), ModelRegistry::listLabel(*entry));
+  EXPECT_TRUE(modelChoice->currentText().contains("(Dice "))
+      << modelChoice->currentText().toStdString();
+  // The fine-tuned checkpoint records where it came from.
+  const test::CommandResult info = test::runSeqseg({"info", runDir + "/best.pt"});
+  EXPECT_NE(info.out.find("fine-tuned from: " + bundledModelPath()), std::string::npos) << info.out;
 }
 
 TEST_F(TrainWizardTest, CancelEndsEveryRankAndKeepsALoadableLastCheckpoint) {

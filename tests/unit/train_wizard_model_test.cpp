@@ -3,6 +3,7 @@
 // command line they make.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "tests/support/test_support.h"
@@ -77,6 +78,50 @@ TEST(TrainWizardModel, ProposedSpacingLetsTheRoiSeeAWholeTumourUnlessThePersonCh
   EXPECT_EQ(*model.plan().spacing, (std::array<double, 3>{1.0, 1.0, 2.5}));
   model.training.medianSpacing = true;
   EXPECT_FALSE(model.plan().spacing.has_value());
+}
+
+TEST(TrainWizardModel, FineTuningTakesTheStartModelsShapeSpacingAndShortDefaults) {
+  TrainWizardModel model = surveyedModel();
+  model.model.startModel = "/models/tiny.pt";
+  model.model.startModelName = "Bundled model";
+  model.useFineTuningDefaults();
+  EXPECT_EQ(model.training.learningRate, 2e-4);
+  EXPECT_EQ(model.training.timeLimitMinutes, 10);
+  EXPECT_EQ(model.training.modelName, "Bundled model (fine-tuned)");
+  model.model.readingStartModel = true;
+  EXPECT_EQ(model.modelProblem(), "the start model is being read");
+  model.model.readingStartModel = false;
+  // As `seqseg info --json` describes the bundled model.
+  model.model.start = readStartModelFacts(
+      R"({"config":{"decoder_channels":[64,32,16],"depth":4,"embed_dim":96,"in_channels":4,
+          "mlp_ratio":4.0,"num_classes":4,"num_heads":4,"patch":[4,4,4],"qkv_bias":true,
+          "roi":[32,32,32]},"file":"tiny.pt","format":"seqseg-checkpoint-1",
+          "meta":{"best_dice":0.568,"spacing":[2.5,3.0,3.0]},"spacing_mm":[3.0,3.0,2.5]})");
+  EXPECT_EQ(model.modelProblem(), "");
+  EXPECT_EQ(model.shape().tokens(), 512);
+  EXPECT_DOUBLE_EQ(model.model.start->bestDice, 0.568);
+  EXPECT_TRUE(model.applyProposedSpacing());
+  EXPECT_TRUE(mentions(model.proposedSpacing().reason, "the start model's own"));
+  model.model.freezeEncoder = true;
+  const TrainPlan plan = model.plan();
+  EXPECT_EQ(plan.config, "") << "the config comes from the start model";
+  EXPECT_EQ(plan.initModel, "/models/tiny.pt");
+  EXPECT_TRUE(plan.freezeEncoder);
+  EXPECT_EQ(*plan.spacing, (std::array<double, 3>{3.0, 3.0, 2.5}));
+  const std::vector<std::string> arguments = trainArguments(plan);
+  const auto has = [&](const std::vector<std::string>& run) {
+    return std::search(arguments.begin(), arguments.end(), run.begin(), run.end()) !=
+           arguments.end();
+  };
+  EXPECT_TRUE(has({"--init", "/models/tiny.pt"}));
+  EXPECT_TRUE(has({"--freeze-encoder"}));
+  EXPECT_TRUE(has({"--time-limit", "10"}));
+  EXPECT_FALSE(has({"--config"}));
+  EXPECT_EQ(model.probeConfig(), kScratch);
+  EXPECT_THROW(readStartModelFacts("not json"), std::invalid_argument);
+  model.model.start.reset();
+  model.model.startModelError = "cannot read the start model: x.pt: not a checkpoint";
+  EXPECT_EQ(model.modelProblem(), model.model.startModelError);
 }
 
 TEST(TrainWizardModel, DataPageNeedsAUsableCaseAndANamedValidationFolder) {
