@@ -2,11 +2,11 @@
 """Writes DICOM MR series with pydicom (a writer independent of ITK/GDCM), one file per slice,
 under shuffled file names, for seqseg's tests.
 
-    make_dicom.py series KIND OUT_DIR      one series (axial, oblique, negative, rescale,
-                                            implicit, stray-files: beside files that are no
-                                            DICOM image) or a bad folder (missing-slice,
-                                            gantry-tilt, two-series, non-image, truncated,
-                                            corrupt-slice, non-dicom)
+    make_dicom.py series KIND OUT_DIR      one series (axial, oblique, oblique-reversed,
+                                            negative, rescale, implicit, stray-files: beside
+                                            files that are no DICOM image) or a bad folder
+                                            (missing-slice, gantry-tilt, two-series,
+                                            non-image, truncated, corrupt-slice, non-dicom)
     make_dicom.py study OUT_DIR [--flair-grid other]
                                             four series T1, T1ce, T2, FLAIR in subfolders
     make_dicom.py from-nifti CASE_DIR OUT_DIR
@@ -135,6 +135,10 @@ def series(kind, folder):
         write_series(folder, "T1 axial", 3)
     elif kind == "oblique":  # 17 degrees about z, -9 about x
         write_series(folder, "T1 oblique", 4, rotation_matrix=rotation(17, -9))
+    elif kind == "oblique-reversed":  # oblique, anisotropic, positions decreasing, a bright blob
+        write_series(folder, "T1 oblique reversed", 13, rotation_matrix=rotation(-23, 14),
+                     spacing=(0.9, 0.7, 3.0), slice_sign=-1.0, origin=(12.0, -30.0, 70.0),
+                     brain=True)
     elif kind == "negative":  # slice positions decrease along the normal as files go on
         write_series(folder, "T2 negative", 5, slice_sign=-1.0, origin=(10.0, -5.0, 60.0))
     elif kind == "rescale":
