@@ -19,6 +19,8 @@
 #include "engine/segmenter.h"
 #include "engine/uncertainty.h"
 #include "io/dataset_layout.h"
+#include "io/dicom_seg.h"
+#include "io/dicom_series.h"
 #include "io/image_reader.h"
 #include "io/image_writer.h"
 #include "io/label_mapping.h"
@@ -65,12 +67,31 @@ std::string besideMask(const std::string& maskPath, const std::string& part) {
   return stem + "_" + part + ".nii.gz";
 }
 
+// Beside the mask OUT/CASE.nii.gz: OUT/CASE_seg.dcm, its DICOM Segmentation object.
+std::string dicomSegBeside(const std::string& maskPath) {
+  return maskPath.substr(0, maskPath.size() - std::string(".nii.gz").size()) + "_seg.dcm";
+}
+
+// A DICOM SEG references the series the mask's grid is: the case's first (T1) image, which must
+// be a DICOM series folder. Refused before any work, naming the case.
+void checkDicomSegCases(const Dataset& dataset) {
+  for (const CaseFiles& files : dataset.cases) {
+    std::error_code error;
+    if (files.images.size() != kModalityCount || !fs::is_directory(files.images.front(), error))
+      throw InputError(files.id,
+                       "--dicom-seg needs a case whose images are DICOM series "
+                       "folders; its T1 is " +
+                           files.images.front());
+  }
+}
+
 // One case: segment, write the mask (and the probabilities when asked), measure. Returns the
 // report entry. Every rank of a job runs it; only the writer writes and measures.
 nlohmann::json segmentCase(const CaseFiles& files, CaseInput& input, const std::string& outPath,
                            Layout layout, bool internalLabels, Hd95Definition hd95,
-                           bool saveProbabilities, bool scoreUncertainty, bool writer,
-                           Segmenter& segmenter, ProgressSink& progress, int index, int total) {
+                           bool saveProbabilities, bool scoreUncertainty,
+                           const std::string& dicomSegModel, bool writer, Segmenter& segmenter,
+                           ProgressSink& progress, int index, int total) {
   const bool withProbabilities = saveProbabilities || scoreUncertainty;
   const auto started = std::chrono::steady_clock::now();
   Volume image = input.image.get();
@@ -107,6 +128,13 @@ nlohmann::json segmentCase(const CaseFiles& files, CaseInput& input, const std::
       writeImage(besideMask(outPath, "uncertainty"), toVolume(entropy, geometry));
     }));
   }
+  // So is the DICOM SEG, on the T1 series' grid (the mask's), referencing that series.
+  if (writer && !dicomSegModel.empty()) {
+    writing.push_back(std::async(std::launch::async, [&] {
+      writeDicomSeg(dicomSegBeside(outPath), internal, findSingleSeries(files.images.front()),
+                    {dicomSegModel, false});
+    }));
+  }
   // Scoring against the reference runs while the mask is written.
   std::future<std::array<RegionScore, 3>> scoring;
   if (input.reference.valid())
@@ -133,7 +161,8 @@ nlohmann::json segmentCase(const CaseFiles& files, CaseInput& input, const std::
   }
   if (measuring.valid()) entry["measurements"] = measuring.get();
   for (std::future<void>& written : writing) written.get();
-  if (!writing.empty()) {
+  if (writer && !dicomSegModel.empty()) entry["dicom_seg"] = dicomSegBeside(outPath);
+  if (writer && saveProbabilities) {
     entry["probabilities"] = besideMask(outPath, "probabilities");
     entry["uncertainty"] = besideMask(outPath, "uncertainty");
   }
@@ -290,6 +319,7 @@ int runBatch(const SegmentRequest& options, bool worker) {
     dataset = findCases(options.input);
     if (!options.caseIds.empty()) dataset.cases = selectCases(dataset, options.caseIds);
   }
+  if (options.dicomSeg) checkDicomSegCases(dataset);
   if (!options.parallel.cluster.empty()) {
     if (worker) throw std::invalid_argument("a rank cannot start a remote job");
     return runBatchOnCluster(options, dataset);
@@ -370,7 +400,8 @@ int runBatch(const SegmentRequest& options, bool worker) {
       readAheadFrom(index + 1);
       try {
         entry = segmentCase(files, input, outPath, dataset.layout, options.labels == "internal",
-                            hd95, options.saveProbabilities, options.uncertainty, writer, segmenter,
+                            hd95, options.saveProbabilities, options.uncertainty,
+                            options.dicomSeg ? modelPath : std::string(), writer, segmenter,
                             *progress, index, total);
         progress->emit({{"event", "result"},
                         {"case", files.id},

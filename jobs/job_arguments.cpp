@@ -76,6 +76,7 @@ std::vector<std::string> segmentArguments(const SegmentRequest& request) {
   out.flag("--no-postprocess", request.noPostprocess);
   out.flag("--save-probabilities", request.saveProbabilities);
   out.flag("--uncertainty", request.uncertainty);
+  out.flag("--dicom-seg", request.dicomSeg);
   out.text("--hd95", request.hd95, defaults.hd95);
   out.all(parallelArguments(request.parallel));
   return out.take();

@@ -94,6 +94,10 @@ void addSegmentOptions(CLI::App& app, SegmentRequest& request, bool& enabled, bo
                   "Score each case's uncertainty in the report: the mean voxel entropy / ln 4 of "
                   "the flip-averaged probabilities inside the predicted whole tumour (implies "
                   "--tta)");
+  group->add_flag("--dicom-seg", request.dicomSeg,
+                  "Also write per case OUT/CASE_seg.dcm, a DICOM Segmentation object (binary; "
+                  "segments NCR, ED, ET) referencing the T1 series; the case's images must be "
+                  "DICOM series folders");
   addHd95Option(*group, request.hd95);
   addParallelOptions(app, request.parallel);
   if (!worker) addClusterOption(*group, request.parallel);

@@ -42,6 +42,7 @@ struct SegmentRequest {
   bool reportCsv = false;          // --report-csv: the report's cases as CSV beside it
   bool saveProbabilities = false;  // --save-probabilities: CASE_probabilities, CASE_uncertainty
   bool uncertainty = false;        // --uncertainty: each case's score in the report (and --tta)
+  bool dicomSeg = false;           // --dicom-seg: CASE_seg.dcm, a DICOM SEG of a DICOM case
   ParallelRequest parallel;
 
   bool caseAsFiles() const { return !t1.empty() || !t1ce.empty() || !t2.empty() || !flair.empty(); }

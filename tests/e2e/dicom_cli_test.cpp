@@ -204,6 +204,134 @@ TEST(DicomStudy, ConvertsAndSegmentsInTheReferenceSeriesGeometry) {
     EXPECT_EQ(maskFacts[field], t1Facts[field]) << field;
 }
 
+// dciodvfy's lines that report an error (it also warns, and names the modules it checks).
+std::vector<std::string> dciodvfyErrors(const std::string& path) {
+  const CommandResult result = test::runCommand({"/usr/bin/dciodvfy", path});
+  std::vector<std::string> errors;
+  std::istringstream lines(result.out + result.err);
+  for (std::string line; std::getline(lines, line);)
+    if (line.find("Error") != std::string::npos) errors.push_back(line);
+  return errors;
+}
+
+// --dicom-seg on a case of DICOM series, oblique, anisotropic (0.9 x 0.7 x 3 mm), with positions
+// decreasing from file to file: CASE_seg.dcm beside the mask, named in the report; dciodvfy
+// finds no error in it; pydicom places every frame through the source file it names onto the
+// mask's own grid (no resampling), and the segments rebuilt so equal the mask. The model is
+// trained for 3 steps, so that its mask labels part of the series (the bundled model finds no
+// tumour in this phantom).
+TEST(DicomSeg, BatchWritesTheMaskAsASegmentationOfTheT1Series) {
+  TempDir dir;
+  const std::string series = dir / "OBLIQUE_STUDY/t1";
+  makeDicom({"series", "oblique-reversed", series});
+  test::writeFile(dir / "small.json", test::kSmallModelConfig);
+  ASSERT_EQ(test::runSeqseg(
+                {"synth", "--out", dir / "data", "--cases", "2", "--size", "32", "--seed", "4"})
+                .exitCode,
+            0);
+  const CommandResult train = test::runSeqseg({"train",
+                                               "--data",
+                                               dir / "data",
+                                               "--out",
+                                               dir / "run",
+                                               "--config",
+                                               dir / "small.json",
+                                               "--epochs",
+                                               "1",
+                                               "--steps-per-epoch",
+                                               "3",
+                                               "--batch-size",
+                                               "1",
+                                               "--threads",
+                                               "1",
+                                               "--seed",
+                                               "11",
+                                               "--val-fraction",
+                                               "0",
+                                               "--progress",
+                                               "json"});
+  ASSERT_EQ(train.exitCode, 0) << train.err;
+  const CommandResult batch = test::runSeqseg({"--batch",
+                                               "--t1",
+                                               series,
+                                               "--t1ce",
+                                               series,
+                                               "--t2",
+                                               series,
+                                               "--flair",
+                                               series,
+                                               "-o",
+                                               dir / "masks",
+                                               "--model",
+                                               dir / "run/last.pt",
+                                               "--no-postprocess",
+                                               "--labels",
+                                               "internal",
+                                               "--threads",
+                                               "1",
+                                               "--progress",
+                                               "json",
+                                               "--dicom-seg"});
+  ASSERT_EQ(batch.exitCode, 0) << batch.err;
+  const std::string mask = dir / "masks/OBLIQUE_STUDY.nii.gz";
+  const std::string seg = dir / "masks/OBLIQUE_STUDY_seg.dcm";
+  ASSERT_TRUE(fs::exists(seg)) << batch.out;
+  const nlohmann::json report = nlohmann::json::parse(test::readFile(dir / "masks/report.json"));
+  EXPECT_EQ(report["cases"][0]["dicom_seg"], seg);
+
+  EXPECT_EQ(dciodvfyErrors(seg), std::vector<std::string>{});
+
+  const CommandResult read = test::runCommand(
+      {test::systemPython(), std::string(SEQSEG_SOURCE_DIR) + "/tests/tools/dicom_seg_facts.py",
+       seg, series, mask});
+  ASSERT_EQ(read.exitCode, 0) << read.err;
+  const nlohmann::json facts = nlohmann::json::parse(read.out);
+  EXPECT_EQ(facts["modality"], "SEG");
+  EXPECT_EQ(facts["segmentation_type"], "BINARY");
+  for (const char* same :
+       {"study_equal", "patient_equal", "frame_of_reference_equal", "series_differs",
+        "references_every_source_instance", "orientation_equal"})
+    EXPECT_EQ(facts[same], true) << same;
+  EXPECT_EQ(facts["referenced_series"], nlohmann::json::array({facts["source_series"]}));
+  EXPECT_EQ(facts["frames"], 3 * 24);
+  EXPECT_EQ(facts["frames_on_their_slices"], 3 * 24);
+  EXPECT_GT(facts["mask_labelled_voxels"].get<int64_t>(), 0) << "an empty mask shows little";
+  EXPECT_EQ(facts["mismatched_voxels"], 0);
+  const std::string version = test::runSeqseg({"--version"}).out;
+  const std::vector<std::string> types = {"6574001", "79654002", "108369006"};
+  ASSERT_EQ(facts["segments"].size(), 3u);
+  for (size_t s = 0; s < 3; ++s) {
+    const nlohmann::json& segment = facts["segments"][s];
+    EXPECT_EQ(segment["category"][0], "49755003");
+    EXPECT_EQ(segment["type"][0], types[s]);
+    EXPECT_EQ(segment["algorithm_type"], "AUTOMATIC");
+    EXPECT_EQ(segment["algorithm"]["name"], "seqseg");
+    EXPECT_NE(version.find("seqseg " + segment["algorithm"]["version"].get<std::string>() + " "),
+              std::string::npos)
+        << version;
+    EXPECT_EQ(segment["algorithm"]["parameters"], "model=last.pt");
+  }
+}
+
+// A case of NIfTI files has no series to reference: one line naming the case, exit code 2, and
+// nothing written.
+TEST(DicomSeg, IsRefusedForACaseWhoseImagesAreNotDicom) {
+  TempDir dir;
+  makeDicom({"series", "axial", dir / "series"});
+  const std::string t1 = dir / "case_t1.nii.gz";
+  ASSERT_EQ(test::runSeqseg({"convert", dir / "series", t1}).exitCode, 0);
+  const CommandResult batch = test::runSeqseg({"--batch", "--t1", t1, "--t1ce", t1, "--t2", t1,
+                                               "--flair", t1, "-o", dir / "masks", "--dicom-seg"});
+  EXPECT_EQ(batch.exitCode, 2);
+  EXPECT_NE(batch.err.find("--dicom-seg needs a case whose images are DICOM series folders; its "
+                           "T1 is " +
+                           t1),
+            std::string::npos)
+      << batch.err;
+  EXPECT_EQ(std::count(batch.err.begin(), batch.err.end(), '\n'), 1) << batch.err;
+  EXPECT_FALSE(fs::exists(dir / "masks"));
+}
+
 TEST(DicomStudy, HelpSaysWhatOpens) {
   const CommandResult help = test::runSeqseg({"--help"});
   EXPECT_EQ(help.exitCode, 0);

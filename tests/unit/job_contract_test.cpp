@@ -57,6 +57,7 @@ TEST(JobContract, SegmentRequestReadsBackFromItsArguments) {
   written.reportCsv = true;
   written.saveProbabilities = true;
   written.uncertainty = true;
+  written.dicomSeg = true;
   written.parallel = {4, "mpirun", "cuda", true, "blocks", "ulysses", "gather", "lab"};
   const std::optional<SegmentRequest> read = readSegmentArguments(segmentArguments(written));
   ASSERT_TRUE(read.has_value());
@@ -76,6 +77,7 @@ TEST(JobContract, SegmentRequestReadsBackFromItsArguments) {
   EXPECT_EQ(read->reportCsv, written.reportCsv);
   EXPECT_EQ(read->saveProbabilities, written.saveProbabilities);
   EXPECT_EQ(read->uncertainty, written.uncertainty);
+  EXPECT_EQ(read->dicomSeg, written.dicomSeg);
   expectSameParallel(read->parallel, written.parallel);
 
   SegmentRequest files;
