@@ -26,6 +26,7 @@
 #include "ui/case_logic.h"
 #include "ui/cluster_settings_dialog.h"
 #include "ui/corrections_menu.h"
+#include "ui/dicom_seg_menu.h"
 #include "ui/display_controls.h"
 #include "ui/edit_panel.h"
 #include "ui/legend_panel.h"
@@ -87,6 +88,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), fileDialogs_(this
   createPanels();
   trainMenu_ = new TrainMenu(*this, *segmentPanel_);  // the wizard, runs, the models list
   correctionsMenu_ = new CorrectionsMenu(*this, *segmentPanel_);  // keep, review
+  dicomSegMenu_ = new DicomSegMenu(*this);
   // After Train: Jobs -> Remote jobs (runs and segmentations on cluster profiles).
   QMenu* jobs = menuBar()->addMenu(tr("&Jobs"));
   jobs->addAction(tr("&Remote jobs…"), this, &MainWindow::showRemoteJobs)
@@ -109,6 +111,7 @@ MainWindow::~MainWindow() {
   delete legendPanel_;
   delete editPanel_;
   delete correctionsMenu_;
+  delete dicomSegMenu_;
 }
 
 void MainWindow::createMenus() {
@@ -299,6 +302,7 @@ void MainWindow::chooseScreenshotFile(const QString& view) {
 
 void MainWindow::openSegmentation(const QString& path) {
   if (!settleUnsavedSegmentation()) return;  // never asks without a case
+  if (dicomSegMenu_->readsAsDicomSeg(path)) return dicomSegMenu_->openSeg(path);
   caseLogic_->loadSegmentation(path);
 }
 

@@ -26,6 +26,7 @@ namespace seqseg {
 class CaseLogic;
 class CaseViews;
 class CorrectionsMenu;
+class DicomSegMenu;
 class DisplayControls;
 class EditPanel;
 class LegendPanel;
@@ -54,6 +55,7 @@ class MainWindow : public QMainWindow, private SessionListener {
   LegendPanel* legendPanel() const { return legendPanel_; }
   EditPanel* editPanel() const { return editPanel_; }
   CorrectionsMenu* correctionsMenu() const { return correctionsMenu_; }
+  DicomSegMenu* dicomSegMenu() const { return dicomSegMenu_; }
   CaseViews& caseViews() { return *caseViews_; }
   // The longest UI-thread stall (ms) during the last segmentation job, measured by a 10 ms
   // heartbeat from the job's start until its result is shown.
@@ -75,7 +77,8 @@ class MainWindow : public QMainWindow, private SessionListener {
   void openFiles(const QStringList& files);
   // A label map for the loaded case, in its layout's native labels, read in the background
   // and overlaid on the slice views; ends in segmentationLoaded or loadFailed (no case
-  // loaded, unreadable file, or a grid that is not the case's).
+  // loaded, unreadable file, or a grid that is not the case's). For a DICOM study's case, a
+  // DICOM file is read as a DICOM SEG of its T1 series instead (DicomSegMenu).
   void openSegmentation(const QString& path);
   // A case given by its files (found in `source`), then `mask` over it (its native labels),
   // made by `origin`; asks first about an unsaved segmentation. Ends as openCase and
@@ -150,6 +153,7 @@ class MainWindow : public QMainWindow, private SessionListener {
   SegmentPanel* segmentPanel_ = nullptr;
   TrainMenu* trainMenu_ = nullptr;
   CorrectionsMenu* correctionsMenu_ = nullptr;
+  DicomSegMenu* dicomSegMenu_ = nullptr;
   LegendPanel* legendPanel_ = nullptr;
   EditPanel* editPanel_ = nullptr;
   DisplayControls* displayControls_ = nullptr;
