@@ -42,6 +42,13 @@ struct CaseViews::Impl {
   double dragRange = 1.0;
 
   LabelDisplay labelDisplay;
+  vtkSmartPointer<vtkImageData> heatValues;  // the heat map's channel
+  HeatMapDisplay heatDisplay;
+  std::optional<double> levelSurface;  // the level of the heat map's surface in 3D, if shown
+  // What the surface shown was built from.
+  vtkSmartPointer<vtkImageData> surfaceValues;
+  double surfaceLevel = 0.0;
+  HeatColourMap surfaceColours = HeatColourMap::Inferno;
   bool surfacesBuilt = false;
 
   PaintHandler paintHandler;
@@ -165,6 +172,7 @@ struct CaseViews::Impl {
   void show(const std::shared_ptr<const PreparedChannel>& prepared,
             std::optional<IntensityWindow> window) {
     clearLabels();
+    clearHeatMap();
     image = prepared->image;
     std::shared_ptr<const Volume> shown = prepared->volume;
     const int64_t shownChannel = prepared->channel;
@@ -182,6 +190,34 @@ struct CaseViews::Impl {
     image->GetDimensions(dimensions);
     moveCursorToVoxel({dimensions[0] / 2, dimensions[1] / 2, dimensions[2] / 2});
     if (windowObserver) windowObserver(*window);
+  }
+
+  // Builds the surface at `levelSurface` of the heat map's values, unless the one shown is
+  // that already.
+  void showLevelSurface() {
+    if (heatValues && levelSurface) {
+      if (surfaceValues == heatValues && surfaceLevel == *levelSurface &&
+          surfaceColours == heatDisplay.colours)
+        return;
+      const std::array<uint8_t, 3> colour = heatColour(heatDisplay.colours, *levelSurface);
+      overview.setLevelSurface(heatValues, *levelSurface,
+                               {colour[0] / 255.0, colour[1] / 255.0, colour[2] / 255.0});
+      surfaceValues = heatValues;
+      surfaceLevel = *levelSurface;
+      surfaceColours = heatDisplay.colours;
+    } else {
+      overview.clearLevelSurface();
+      surfaceValues = nullptr;
+    }
+    overviewView->requestRender();
+  }
+
+  void clearHeatMap() {
+    for (SliceScene* scene : sliceScenes()) scene->clearHeatMap();
+    overview.clearLevelSurface();
+    surfaceValues = nullptr;
+    heatValues = nullptr;
+    requestRenders();
   }
 
   void clearLabels() {
@@ -278,6 +314,7 @@ void CaseViews::show(const std::shared_ptr<const PreparedChannel>& prepared,
 
 void CaseViews::clear() {
   clearLabels();
+  d->clearHeatMap();
   for (SliceScene* scene : d->sliceScenes()) scene->clear();
   d->overview.clear();
   d->image = nullptr;
@@ -515,6 +552,45 @@ void CaseViews::setLabelsVisible(bool visible) {
 
 void CaseViews::toggleLabelsVisible() {
   setLabelsVisible(!d->labelDisplay.visible);
+}
+
+void CaseViews::showHeatMap(const Volume& maps, int64_t channel, const HeatMapDisplay& display) {
+  if (!d->image) return;
+  d->heatValues = channelToVtkImage(maps, channel);
+  d->heatDisplay = display;
+  for (SliceScene* scene : d->sliceScenes()) scene->setHeatMap(d->heatValues, display);
+  d->showLevelSurface();
+  d->requestRenders();
+}
+
+void CaseViews::setHeatMapDisplay(const HeatMapDisplay& display) {
+  d->heatDisplay = display;
+  if (!d->heatValues) return;
+  for (SliceScene* scene : d->sliceScenes()) scene->setHeatMapDisplay(display);
+  d->showLevelSurface();  // in the new colours
+  d->requestRenders();
+}
+
+void CaseViews::clearHeatMap() {
+  d->clearHeatMap();
+}
+
+bool CaseViews::hasHeatMap() const {
+  return d->heatValues != nullptr;
+}
+
+const HeatMapDisplay& CaseViews::heatMapDisplay() const {
+  return d->heatDisplay;
+}
+
+void CaseViews::showLevelSurface(double level) {
+  d->levelSurface = level;
+  d->showLevelSurface();
+}
+
+void CaseViews::clearLevelSurface() {
+  d->levelSurface.reset();
+  d->showLevelSurface();
 }
 
 void CaseViews::setSurfacesVisible(bool visible) {

@@ -11,6 +11,7 @@
 
 #include "types/region_measurements.h"
 #include "types/volume.h"
+#include "viz/heat_map.h"
 #include "viz/intensity_window.h"
 #include "viz/label_overlay.h"
 #include "viz/slice_orientation.h"
@@ -124,6 +125,19 @@ class CaseViews {
   void setLabelVisible(uint8_t value, bool visible);
   void setLabelsVisible(bool visible);
   void toggleLabelsVisible();
+
+  // A probability or uncertainty map (channel `channel` of `maps`, values 0..1 on the shown
+  // volume's grid) as a heat map over the labels in the slice views, with a colour bar; only
+  // that channel is copied for VTK. Cleared by show() and clear(), not with the labels.
+  void showHeatMap(const Volume& maps, int64_t channel, const HeatMapDisplay& display);
+  void setHeatMapDisplay(const HeatMapDisplay& display);
+  void clearHeatMap();
+  bool hasHeatMap() const;
+  const HeatMapDisplay& heatMapDisplay() const;
+  // In the 3D view, the surface where the heat map's values cross `level`, in the heat map's
+  // colour at that level (kept through showHeatMap of another map); clearLevelSurface hides it.
+  void showLevelSurface(double level);
+  void clearLevelSurface();
 
   // The 3D view: label surfaces (on by default) and volume rendering of the shown channel.
   void setSurfacesVisible(bool visible);

@@ -21,6 +21,7 @@
 #include <vtkVolume.h>
 #include <vtkVolumeProperty.h>
 
+#include "viz/heat_map.h"
 #include "viz/label_surfaces.h"
 #include "viz/patient_slicing.h"
 
@@ -51,6 +52,10 @@ struct OverviewScene::Impl {
   std::map<uint8_t, Surface> surfaces;
   bool surfacesWanted = true;
   LabelDisplay labelDisplay;
+
+  vtkSmartPointer<vtkPolyData> levelMesh;
+  vtkNew<vtkPolyDataMapper> levelMapper;
+  vtkNew<vtkActor> levelActor;
 
   vtkNew<vtkVolume> volume;
   vtkNew<vtkSmartVolumeMapper> volumeMapper;
@@ -116,6 +121,12 @@ OverviewScene::OverviewScene(vtkRenderer* renderer) : d(new Impl) {
     renderer->AddViewProp(plane);
   }
 
+  d->levelMapper->ScalarVisibilityOff();
+  d->levelActor->SetMapper(d->levelMapper);
+  d->levelActor->GetProperty()->SetSpecular(0.2);
+  d->levelActor->VisibilityOff();
+  renderer->AddViewProp(d->levelActor);
+
   vtkNew<vtkVolumeProperty> volumeProperty;
   volumeProperty->SetColor(d->volumeColours);
   volumeProperty->SetScalarOpacity(d->volumeOpacity);
@@ -130,6 +141,7 @@ OverviewScene::OverviewScene(vtkRenderer* renderer) : d(new Impl) {
 OverviewScene::~OverviewScene() {
   clearLabels();
   d->renderer->RemoveViewProp(d->volume);
+  d->renderer->RemoveViewProp(d->levelActor);
   d->renderer->RemoveViewProp(d->outlineActor);
   for (auto& plane : d->planes) d->renderer->RemoveViewProp(plane);
 }
@@ -229,6 +241,24 @@ vtkPolyData* OverviewScene::labelSurface(uint8_t value) const {
   return found == d->surfaces.end() ? nullptr : found->second.mesh.Get();
 }
 
+void OverviewScene::setLevelSurface(vtkImageData* values, double level,
+                                    const std::array<double, 3>& colour) {
+  d->levelMesh = seqseg::levelSurface(values, level);
+  d->levelMapper->SetInputData(d->levelMesh);
+  d->levelActor->GetProperty()->SetColor(colour[0], colour[1], colour[2]);
+  d->levelActor->SetVisibility(d->levelMesh->GetNumberOfPoints() > 0);
+}
+
+void OverviewScene::clearLevelSurface() {
+  d->levelActor->VisibilityOff();
+  d->levelMapper->SetInputData(nullptr);
+  d->levelMesh = nullptr;
+}
+
+vtkPolyData* OverviewScene::levelSurface() const {
+  return d->levelMesh;
+}
+
 void OverviewScene::setSurfacesVisible(bool visible) {
   d->surfacesWanted = visible;
   d->showSurfaces();
@@ -250,6 +280,7 @@ bool OverviewScene::volumeRendering() const {
 
 void OverviewScene::clear() {
   clearLabels();
+  clearLevelSurface();
   d->outlineActor->VisibilityOff();
   for (auto& plane : d->planes) {
     plane->VisibilityOff();

@@ -44,6 +44,12 @@ class OverviewScene {
   void setSurfacesVisible(bool visible);
   bool surfacesVisible() const;
 
+  // The surface where `values` (float, the image's grid: a probability map) crosses `level`
+  // (viz/heat_map.h's levelSurface), drawn in `colour` (RGB 0..1), replacing the one shown.
+  void setLevelSurface(vtkImageData* values, double level, const std::array<double, 3>& colour);
+  void clearLevelSurface();
+  vtkPolyData* levelSurface() const;  // nullptr when none is shown
+
   // Volume rendering of the image (greys, opacity rising over the window); the planes are
   // hidden while it is on, as they would cut through it.
   void setVolumeRendering(bool on);

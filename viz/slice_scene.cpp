@@ -13,6 +13,7 @@
 #include <vtkImageActor.h>
 #include <vtkImageData.h>
 #include <vtkImageProperty.h>
+#include <vtkLookupTable.h>
 #include <vtkMatrix3x3.h>
 #include <vtkNew.h>
 #include <vtkPoints.h>
@@ -20,6 +21,7 @@
 #include <vtkPolyDataMapper.h>
 #include <vtkProperty.h>
 #include <vtkRenderer.h>
+#include <vtkScalarBarActor.h>
 #include <vtkSmartPointer.h>
 #include <vtkTextActor.h>
 #include <vtkTextProperty.h>
@@ -73,6 +75,12 @@ struct SliceScene::Impl {
   LabelDisplay labelDisplay;
   vtkSmartPointer<vtkImageData> overlay;
   vtkNew<vtkImageActor> overlayActor;
+  vtkSmartPointer<vtkImageData> heatValues;
+  HeatMapDisplay heatDisplay;
+  vtkSmartPointer<vtkImageData> heatPlane;    // the values resliced on the plane
+  vtkSmartPointer<vtkImageData> heatOverlay;  // heatPlane coloured
+  vtkNew<vtkImageActor> heatActor;
+  vtkNew<vtkScalarBarActor> colourBar;
   vtkNew<vtkPoints> crosshairPoints;
   vtkNew<vtkPolyData> crosshair;
   vtkNew<vtkActor> crosshairActor;
@@ -115,6 +123,7 @@ struct SliceScene::Impl {
     }
     actor->SetDisplayExtent(shown->GetExtent());
     showOverlay();
+    showHeatMap();
   }
 
   // The labels resliced exactly as the image (same plane and grid), nearest neighbour.
@@ -127,6 +136,24 @@ struct SliceScene::Impl {
     // The display extent also tells vtkImageActor which way the one-voxel-thin image faces.
     overlayActor->SetDisplayExtent(overlay->GetExtent());
     overlayActor->VisibilityOn();
+  }
+
+  // The heat map resliced as the labels are (the same plane, grid and sampling); outside the
+  // image it is -1, below any threshold.
+  void showHeatMap() {
+    if (!heatValues || !image) return;
+    heatPlane = patientSlice(heatValues, grid, worldAxis, planePosition(), true, -1.0);
+    colourHeatMap();
+  }
+
+  void colourHeatMap() {
+    heatOverlay = seqseg::heatMapOverlay(heatPlane, heatDisplay);
+    heatActor->SetInputData(heatOverlay);
+    heatActor->SetDisplayExtent(heatOverlay->GetExtent());
+    heatActor->VisibilityOn();
+    colourBar->SetLookupTable(heatLookupTable(heatDisplay.colours));
+    colourBar->SetTitle(heatDisplay.title.c_str());
+    colourBar->VisibilityOn();
   }
 
   // The crosshair: two lines along the patient's axes across the slice through the cursor,
@@ -277,6 +304,28 @@ SliceScene::SliceScene(vtkRenderer* renderer, SliceOrientation orientation) : d(
   d->overlayActor->GetProperty()->SetInterpolationTypeToNearest();
   d->overlayActor->VisibilityOff();
   renderer->AddViewProp(d->overlayActor);
+  // The heat map over the labels, drawn as they are.
+  d->heatActor->GetProperty()->SetInterpolationTypeToNearest();
+  d->heatActor->VisibilityOff();
+  renderer->AddViewProp(d->heatActor);
+  // The colour bar: upper right, clear of the edge letter at the middle of the right edge.
+  d->colourBar->GetPositionCoordinate()->SetCoordinateSystemToNormalizedViewport();
+  d->colourBar->SetPosition(0.8, 0.58);
+  d->colourBar->SetWidth(0.18);
+  d->colourBar->SetHeight(0.4);
+  d->colourBar->SetNumberOfLabels(3);
+  d->colourBar->SetLabelFormat("%.1f");
+  d->colourBar->SetBarRatio(0.35);
+  d->colourBar->UnconstrainedFontSizeOn();
+  d->colourBar->GetTitleTextProperty()->SetFontSize(12);
+  d->colourBar->GetLabelTextProperty()->SetFontSize(11);
+  d->colourBar->GetTitleTextProperty()->ShadowOff();
+  d->colourBar->GetLabelTextProperty()->ShadowOff();
+  d->colourBar->GetTitleTextProperty()->ItalicOff();
+  d->colourBar->GetLabelTextProperty()->ItalicOff();
+  d->colourBar->PickableOff();
+  d->colourBar->VisibilityOff();
+  renderer->AddViewProp(d->colourBar);
 
   d->crosshairPoints->SetNumberOfPoints(4);
   for (int point = 0; point < 4; ++point) d->crosshairPoints->SetPoint(point, 0, 0, 0);
@@ -324,6 +373,8 @@ SliceScene::~SliceScene() {
   for (auto& letter : d->letters) d->renderer->RemoveViewProp(letter);
   d->renderer->RemoveViewProp(d->rulerActor);
   d->renderer->RemoveViewProp(d->crosshairActor);
+  d->renderer->RemoveViewProp(d->colourBar);
+  d->renderer->RemoveViewProp(d->heatActor);
   d->renderer->RemoveViewProp(d->overlayActor);
   d->renderer->RemoveViewProp(d->actor);
 }
@@ -390,6 +441,34 @@ void SliceScene::clearLabels() {
   d->overlayActor->SetInputData(nullptr);
   d->overlay = nullptr;
   d->labels = nullptr;
+}
+
+void SliceScene::setHeatMap(vtkImageData* values, const HeatMapDisplay& display) {
+  d->heatValues = values;
+  d->heatDisplay = display;
+  d->showHeatMap();
+}
+
+void SliceScene::setHeatMapDisplay(const HeatMapDisplay& display) {
+  d->heatDisplay = display;
+  if (d->heatPlane) d->colourHeatMap();
+}
+
+void SliceScene::clearHeatMap() {
+  d->heatActor->VisibilityOff();
+  d->heatActor->SetInputData(nullptr);
+  d->colourBar->VisibilityOff();
+  d->heatOverlay = nullptr;
+  d->heatPlane = nullptr;
+  d->heatValues = nullptr;
+}
+
+vtkImageData* SliceScene::heatMapOverlay() const {
+  return d->heatOverlay;
+}
+
+bool SliceScene::colourBarShown() const {
+  return d->colourBar->GetVisibility() != 0;
 }
 
 void SliceScene::setBrushOutline(const std::array<double, 3>& centre, double radiusMm,
@@ -517,6 +596,7 @@ int SliceScene::normalAxis() const {
 
 void SliceScene::clear() {
   clearLabels();
+  clearHeatMap();
   d->actor->VisibilityOff();
   d->actor->SetInputData(nullptr);
   d->shown = nullptr;

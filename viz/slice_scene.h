@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "viz/heat_map.h"
 #include "viz/intensity_window.h"
 #include "viz/label_overlay.h"
 #include "viz/slice_orientation.h"
@@ -42,6 +43,16 @@ class SliceScene {
   void clearLabels();
   // The RGBA overlay of the shown slice (nullptr without labels): what the view draws.
   vtkImageData* labelOverlay() const;
+
+  // Draws `values` (float, the image's grid; kept by reference: a probability or uncertainty
+  // map) as a heat map over the labels, resliced on the plane exactly as the labels are
+  // (nearest neighbour), as `display` says, with its colour bar at the view's right edge.
+  void setHeatMap(vtkImageData* values, const HeatMapDisplay& display);
+  void setHeatMapDisplay(const HeatMapDisplay& display);
+  void clearHeatMap();
+  // The RGBA heat map of the shown slice (nullptr without one): what the view draws.
+  vtkImageData* heatMapOverlay() const;
+  bool colourBarShown() const;
 
   // Moves the plane through `world` (LPS) and draws the crosshair through it there.
   void setCursor(const std::array<double, 3>& world);
