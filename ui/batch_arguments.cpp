@@ -45,6 +45,8 @@ std::vector<std::string> batchArguments(const CaseFiles& files, const std::strin
       break;
   }
   request.output = outputFolder;
+  // The probability maps the Probabilities panel shows.
+  request.saveProbabilities = true;
   useSettings(settings, request);
   request.parallel.cluster = settings.cluster;
   return segmentArguments(request);

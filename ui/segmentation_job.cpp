@@ -7,6 +7,7 @@
 #include <QTemporaryDir>
 #include <QThread>
 
+#include <array>
 #include <exception>
 #include <memory>
 
@@ -14,6 +15,7 @@
 #include "remote/job_record.h"
 #include "types/resource_paths.h"
 #include "ui/job_process.h"
+#include "ui/probability_maps.h"
 #include "ui/remote_segment_folder.h"
 #include "ui/session_model.h"
 
@@ -155,23 +157,37 @@ void SegmentationJob::readResult() {
   }
   struct Result {
     std::shared_ptr<LabelVolume> labels;
+    std::shared_ptr<Volume> probabilities;
     std::string error;
   };
   auto result = std::make_shared<Result>();
-  // Off the UI thread: reading a mask is file I/O.
-  QThread* reader = reader_ = QThread::create([result, maskPath] {
+  const Volume& volume = *session_.volume();
+  const std::array<int64_t, 3> grid{volume.shape[1], volume.shape[2], volume.shape[3]};
+  // Off the UI thread: reading a mask and its probabilities is file I/O (and a pass over them).
+  QThread* reader = reader_ = QThread::create([result, maskPath, grid,
+                                               geometry = volume.geometry] {
     try {
       result->labels = std::make_shared<LabelVolume>(readLabelMap(maskPath));
     } catch (const std::exception& error) {
       result->error = error.what();
+      return;
+    }
+    // A job that did not write them (a remote job started by an older version) gives none.
+    if (!QFileInfo::exists(QString::fromStdString(classProbabilitiesPath(maskPath)))) return;
+    try {
+      result->probabilities =
+          std::make_shared<Volume>(readProbabilityMaps(maskPath, grid, geometry));
+    } catch (const std::exception& error) {
+      result->error = std::string("the segmentation's probabilities: ") + error.what();
     }
   });
   connect(reader, &QThread::finished, this, [this, reader, result] {
     reader->deleteLater();
     reader_ = nullptr;
-    if (result->labels) {
+    if (result->labels && result->error.empty()) {
       try {
-        session_.setSegmentation(result->labels, /*unsaved=*/true, {"model", modelPath_});
+        session_.setSegmentation(result->labels, /*unsaved=*/true, {"model", modelPath_},
+                                 result->probabilities);
       } catch (const std::exception& error) {
         session_.failJob(std::string("the segmentation does not fit the case: ") + error.what());
       }

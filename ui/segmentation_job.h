@@ -1,8 +1,9 @@
 #pragma once
 // Runs the segmentation of the session's case in worker processes: `seqseg --batch` (the same
 // executable) writing into a private temporary folder, its JSON Lines progress fed to the
-// session. On success the mask becomes the session's segmentation; on cancel or failure, and
-// in any case at the end, the temporary folder is removed.
+// session. On success the mask becomes the session's segmentation, with its probability maps
+// (ui/probability_maps.h); on cancel or failure, and in any case at the end, the temporary
+// folder is removed.
 // A job on a cluster profile (settings.cluster) writes into a folder that outlives the window
 // (ui/remote_segment_folder.h): destroying this object (closing the window) leaves the remote
 // job running, and attach() follows it again later (`seqseg jobs attach`).

@@ -5,6 +5,7 @@
 
 #include "io/label_mapping.h"
 #include "types/regions.h"
+#include "ui/probability_maps.h"
 
 namespace seqseg {
 
@@ -48,7 +49,8 @@ void SessionModel::clearCase() {
 }
 
 void SessionModel::setSegmentation(std::shared_ptr<const LabelVolume> internal, bool unsaved,
-                                   SegmentationOrigin origin) {
+                                   SegmentationOrigin origin,
+                                   std::shared_ptr<const Volume> probabilities) {
   if (!volume_) throw std::invalid_argument("no case is open");
   if (!internal) throw std::invalid_argument("setSegmentation needs labels");
   const std::array<int64_t, 3> grid{volume_->shape[1], volume_->shape[2], volume_->shape[3]};
@@ -59,6 +61,13 @@ void SessionModel::setSegmentation(std::shared_ptr<const LabelVolume> internal, 
     if (histogram[label] > 0)
       throw std::invalid_argument("the segmentation holds label " + std::to_string(label) +
                                   ", not an internal class 0..3");
+  if (probabilities &&
+      (probabilities->shape[0] != kProbabilityMapCount ||
+       std::array<int64_t, 3>{probabilities->shape[1], probabilities->shape[2],
+                              probabilities->shape[3]} != grid ||
+       probabilities->voxels.size() !=
+           static_cast<size_t>(probabilities->shape[0] * probabilities->voxelsPerChannel())))
+    throw std::invalid_argument("the probabilities are not maps on the case's grid");
   resetEditing();
   segmentation_ = std::move(internal);
   starting_ = segmentation_;  // shared: the first edit copies (editableSegmentation)
@@ -66,8 +75,19 @@ void SessionModel::setSegmentation(std::shared_ptr<const LabelVolume> internal, 
   segmentationOwned_ = false;
   histogram_ = histogram;
   updateVolumes();
+  // Set before the listeners hear of the segmentation: they may ask for both.
+  probabilities_ = std::move(probabilities);
+  probabilitiesDropped_ = false;
   notify([](SessionListener& listener) { listener.segmentationChanged(); });
+  // Also when there were none before and are none now: a segmentation from a file has none.
+  notify([](SessionListener& listener) { listener.probabilitiesChanged(); });
   setDirty(unsaved);
+}
+
+void SessionModel::dropProbabilities() {
+  probabilities_.reset();
+  probabilitiesDropped_ = true;
+  notify([](SessionListener& listener) { listener.probabilitiesChanged(); });
 }
 
 void SessionModel::updateVolumes() {
@@ -88,7 +108,12 @@ void SessionModel::clearSegmentation() {
   segmentationOwned_ = false;
   histogram_ = {};
   volumes_ = SegmentationVolumes{};
-  if (had) notify([](SessionListener& listener) { listener.segmentationChanged(); });
+  probabilities_.reset();
+  probabilitiesDropped_ = false;
+  if (had) {
+    notify([](SessionListener& listener) { listener.segmentationChanged(); });
+    notify([](SessionListener& listener) { listener.probabilitiesChanged(); });
+  }
   setDirty(false);
 }
 
@@ -140,6 +165,7 @@ void SessionModel::writeVoxels(const std::vector<int64_t>& voxels,
   }
   updateVolumes();
   notify([&voxels](SessionListener& listener) { listener.labelsEdited(voxels); });
+  if (probabilities_) dropProbabilities();
   setDirty(true);
 }
 

@@ -36,6 +36,9 @@ class SessionListener {
   virtual ~SessionListener() = default;
   virtual void caseChanged() {}
   virtual void segmentationChanged() {}
+  // After segmentationChanged for a new segmentation or none (with its probabilities or
+  // none), and when an edit drops them.
+  virtual void probabilitiesChanged() {}
   virtual void dirtyChanged(bool /*dirty*/) {}
   // The label editor wrote `voxels` (linear indices) of the segmentation: during a stroke after
   // every stamp, and for a whole undo, redo or filled region.
@@ -66,14 +69,22 @@ class SessionModel {
   // std::invalid_argument for another grid, a value above 3 or no case. `unsaved`: it
   // exists only in memory (a new result), so the dirty flag is set; a segmentation read from
   // a file is not dirty. It is also kept as it came (startingSegmentation), with its origin.
+  // `probabilities`: the model's probability maps of it (ui/probability_maps.h, the case's
+  // grid), if it gave them; throws std::invalid_argument for another grid.
   void setSegmentation(std::shared_ptr<const LabelVolume> internal, bool unsaved,
-                       SegmentationOrigin origin = {});
+                       SegmentationOrigin origin = {},
+                       std::shared_ptr<const Volume> probabilities = nullptr);
   void clearSegmentation();
   std::shared_ptr<const LabelVolume> segmentation() const { return segmentation_; }
   const SegmentationVolumes& volumes() const { return volumes_; }
   // The segmentation as it was set, before any edit (null: the editing started from none).
   std::shared_ptr<const LabelVolume> startingSegmentation() const { return starting_; }
   const SegmentationOrigin& segmentationOrigin() const { return origin_; }
+  // The probability maps of the segmentation (WT, TC, ET, uncertainty); null when it came
+  // without (opened from a file, painted) and once it is edited: they describe the model's
+  // result, not the edited one. probabilitiesDroppedByEdit() says that an edit dropped them.
+  std::shared_ptr<const Volume> probabilities() const { return probabilities_; }
+  bool probabilitiesDroppedByEdit() const { return probabilitiesDropped_; }
 
   // The segmentation as it is saved: the layout's native labels, the case's exact geometry.
   // Throws std::logic_error without a segmentation.
@@ -125,6 +136,8 @@ class SessionModel {
   bool replay(const std::vector<int64_t>& voxels, const std::vector<uint8_t>& values);
   void updateVolumes();
   void resetEditing();
+  // The first edit of a segmentation with probabilities.
+  void dropProbabilities();
 
   std::vector<SessionListener*> listeners_;
   std::shared_ptr<const Volume> volume_;
@@ -133,6 +146,8 @@ class SessionModel {
   std::shared_ptr<const LabelVolume> segmentation_;
   std::shared_ptr<const LabelVolume> starting_;
   SegmentationOrigin origin_;
+  std::shared_ptr<const Volume> probabilities_;
+  bool probabilitiesDropped_ = false;
   // Made here (not handed in): edits may write it when no one else holds it.
   bool segmentationOwned_ = false;
   std::array<int64_t, 256> histogram_{};

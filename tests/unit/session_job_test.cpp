@@ -104,13 +104,14 @@ TEST(SessionJob, BatchArgumentsSegmentOnlyTheOpenCase) {
                   "/d/B_1/B_1_flair.nii.gz"};
   EXPECT_EQ(batchArguments(brats, "/d", SegmentSettings{}, "/tmp/out"),
             (std::vector<std::string>{"--batch", "--progress", "json", "--labels", "internal", "-i",
-                                      "/d/B_1", "-o", "/tmp/out"}));
+                                      "/d/B_1", "-o", "/tmp/out", "--save-probabilities"}));
 
   SegmentSettings remote;
   remote.cluster = "lab";
   EXPECT_EQ(batchArguments(brats, "/d", remote, "/tmp/out"),
             (std::vector<std::string>{"--batch", "--progress", "json", "--labels", "internal", "-i",
-                                      "/d/B_1", "-o", "/tmp/out", "--cluster", "lab"}));
+                                      "/d/B_1", "-o", "/tmp/out", "--save-probabilities",
+                                      "--cluster", "lab"}));
 
   CaseFiles four = brats;
   four.layout = Layout::Explicit;
@@ -138,6 +139,7 @@ TEST(SessionJob, BatchArgumentsSegmentOnlyTheOpenCase) {
                                       "/o",
                                       "--model",
                                       "/m.pt",
+                                      "--save-probabilities",
                                       "--ranks",
                                       "2",
                                       "--split",
@@ -153,7 +155,7 @@ TEST(SessionJob, BatchArgumentsSegmentOnlyTheOpenCase) {
   msd.images = {"/t/imagesTr/BRATS_003.nii.gz"};
   EXPECT_EQ(batchArguments(msd, "/t", SegmentSettings{}, "/o"),
             (std::vector<std::string>{"--batch", "--progress", "json", "--labels", "internal", "-i",
-                                      "/t", "--case", "BRATS_003", "-o", "/o"}));
+                                      "/t", "--case", "BRATS_003", "-o", "/o", "--save-probabilities"}));
 }
 
 TEST(SessionJob, FourFilesAreOrderedByTheirModalityNames) {
