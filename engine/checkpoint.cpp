@@ -8,6 +8,7 @@
 #include <torch/serialize.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -98,6 +99,14 @@ Checkpoint infoOf(const std::string& path, const c10::Dict<std::string, c10::IVa
     info.meta = nlohmann::json::parse(dict.at("meta").toStringRef());
   } catch (const std::exception& error) {
     throw InputError(path, std::string("checkpoint config is invalid: ") + error.what());
+  }
+  if (info.meta.contains("temperature")) {
+    const nlohmann::json& temperature = info.meta["temperature"];
+    if (!temperature.is_number() || !std::isfinite(temperature.get<double>()) ||
+        temperature.get<double>() <= 0)
+      throw InputError(
+          path, "the checkpoint's temperature " + temperature.dump() + " is not a positive number");
+    info.temperature = temperature.get<double>();
   }
   return info;
 }

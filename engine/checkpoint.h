@@ -26,9 +26,12 @@ void saveCheckpoint(const std::string& path, ViTSegmenter& model, const nlohmann
 struct Checkpoint {
   ModelConfig config;
   nlohmann::json meta;
+  // meta "temperature" (engine/calibration.h): what inference divides the logits by before the
+  // softmax; 1 for a checkpoint that has none.
+  double temperature = 1;
 };
 
-// Reads config and meta only.
+// Reads config and meta only. A temperature that is not a positive number is an InputError.
 Checkpoint readCheckpointInfo(const std::string& path);
 
 // Builds the model the checkpoint describes, with its weights. Errors (missing, corrupt, not a

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include "engine/calibration.h"
 #include "engine/test_time_flips.h"
 #include "types/input_error.h"
 
@@ -49,7 +50,16 @@ Segmenter::Result Segmenter::run(const at::Tensor& image, const Spacing& spacing
   torch::NoGradGuard noGrad;
   const PreparedImage prepared =
       prepareImage(image, config.patch, config.roi, spacing, modelSpacing_);
-  LogitsFunction logitsOf = [this](const at::Tensor& batch) { return execution_->logits(batch); };
+  // The one place probabilities get their temperature: every softmax after this one (the sliding
+  // window's, each flip's under test-time flips) sees logits / T, and the labels stay the argmax
+  // of the probabilities. A window's softmax(z / T) has the argmax of z, so a case of one window
+  // at the model's spacing keeps its labels. Averages of probability vectors need not: the mean
+  // of the eight flips' softmaxes, the Gaussian blend of overlapping windows and the trilinear
+  // resampling back can rank classes differently at another T where what they mix disagrees (a
+  // few voxels at tumour borders).
+  LogitsFunction logitsOf =
+      withTemperature([this](const at::Tensor& batch) { return execution_->logits(batch); },
+                      checkpoint_.temperature);
   if (testTimeFlips_) logitsOf = withTestTimeFlips(std::move(logitsOf));
   const at::Tensor probabilities =
       slidingWindowProbabilities(logitsOf, prepared.image, config.roi, windows_, onWindow);

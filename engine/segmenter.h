@@ -1,5 +1,6 @@
 #pragma once
-// Whole-case inference with a trained model: normalise and crop, sliding windows over the case,
+// Whole-case inference with a trained model: normalise and crop, sliding windows over the case
+// (the logits divided by the checkpoint's temperature, engine/calibration.h, before the softmax),
 // argmax, back onto the input grid, then the checkpoint's post-processing. The model is loaded once
 // and reused for every case.
 #include <functional>

@@ -41,7 +41,8 @@ at::Tensor gaussianWeights(const std::array<int64_t, 3>& roi) {
 at::Tensor slidingWindowProbabilities(const std::function<at::Tensor(const at::Tensor&)>& logitsOf,
                                       const at::Tensor& image, const std::array<int64_t, 3>& roi,
                                       const SlidingWindowOptions& options,
-                                      const std::function<void(int64_t, int64_t)>& onWindow) {
+                                      const std::function<void(int64_t, int64_t)>& onWindow,
+                                      const WindowLogitsObserver& onWindowLogits) {
   const std::array<int64_t, 3> size{image.size(1), image.size(2), image.size(3)};
   std::vector<std::array<int64_t, 3>> windows;
   for (int64_t a : windowStarts(size[0], roi[0], options.overlap))
@@ -61,7 +62,10 @@ at::Tensor slidingWindowProbabilities(const std::function<at::Tensor(const at::T
                           .slice(2, s[1], s[1] + roi[1])
                           .slice(3, s[2], s[2] + roi[2]));
     }
-    const at::Tensor probabilities = at::softmax(logitsOf(at::stack(crops)), 1).to(at::kFloat);
+    const at::Tensor logits = logitsOf(at::stack(crops));
+    if (onWindowLogits)
+      for (int64_t w = first; w < last; ++w) onWindowLogits(logits[w - first], windows[w]);
+    const at::Tensor probabilities = at::softmax(logits, 1).to(at::kFloat);
     if (!sum.defined())
       sum = at::zeros({probabilities.size(1), size[0], size[1], size[2]}, weightSum.options());
     for (int64_t w = first; w < last; ++w) {

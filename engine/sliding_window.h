@@ -25,10 +25,13 @@ at::Tensor gaussianWeights(const std::array<int64_t, 3>& roi);
 
 // image [C, A0, A1, A2] (every side >= roi); logitsOf maps [B, C, r0, r1, r2] to
 // [B, classes, r0, r1, r2]. Returns blended probabilities [classes, A0, A1, A2].
-// onWindow(done, total) is called after each batch.
+// onWindow(done, total) is called after each batch; onWindowLogits(logits [classes, r0, r1, r2],
+// start [A0, A1, A2]) with each window's logits, in window order (what a temperature fit samples).
+using WindowLogitsObserver = std::function<void(const at::Tensor&, const std::array<int64_t, 3>&)>;
 at::Tensor slidingWindowProbabilities(const std::function<at::Tensor(const at::Tensor&)>& logitsOf,
                                       const at::Tensor& image, const std::array<int64_t, 3>& roi,
                                       const SlidingWindowOptions& options,
-                                      const std::function<void(int64_t, int64_t)>& onWindow = {});
+                                      const std::function<void(int64_t, int64_t)>& onWindow = {},
+                                      const WindowLogitsObserver& onWindowLogits = {});
 
 }  // namespace seqseg

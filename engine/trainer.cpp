@@ -10,6 +10,7 @@
 #include <random>
 #include <sstream>
 
+#include "engine/calibration.h"
 #include "engine/checkpoint.h"
 #include "engine/loss.h"
 #include "engine/metrics.h"
@@ -97,10 +98,25 @@ struct ValidationScores {
   double mean() const { return (dice[0] + dice[1] + dice[2]) / 3.0; }
   Postprocessing postprocessing;  // what helped on these cases
   std::array<double, 3> postprocessedDice{};
+  TemperatureFit temperature;  // fitted on these cases' window logits
 };
 
+// What a validation adds to the checkpoints of its step and to its metrics line: the temperature
+// fitted on it (engine/calibration.h), which inference applies.
+void addTemperatureMeta(const TemperatureFit& fit, nlohmann::json& meta) {
+  meta["temperature"] = fit.temperature;
+  meta["temperature_fit"] = {{"voxels", fit.voxels}, {"nll_at_1", fit.nllAtOne}, {"nll", fit.nll}};
+}
+void addTemperatureMetric(const TemperatureFit& fit, nlohmann::json& metric) {
+  metric["temperature"] = fit.temperature;
+  metric["val_nll_at_1"] = fit.nllAtOne;
+  metric["val_nll"] = fit.nll;
+}
+
 // Reports its progress per case and window (progress events labelled "validation"): a
-// validation of full-size cases takes minutes on a CPU.
+// validation of full-size cases takes minutes on a CPU. The windows' logits, sampled as they pass
+// (no second run over the cases), fit the temperature; every rank sees the same logits and fits
+// the same one.
 ValidationScores validate(ViTSegmenter& model, ModelExecution& execution,
                           const std::vector<TrainingCase>& cases, const Spacing& spacing,
                           ProgressSink& report) {
@@ -112,21 +128,28 @@ ValidationScores validate(ViTSegmenter& model, ModelExecution& execution,
   for (double& mm : spacingIjk)
     if (mm <= 0) mm = 1;
   std::vector<ValidationPrediction> predictions;
+  TemperatureSample temperatureSample;
   for (size_t index = 0; index < cases.size(); ++index) {
     const TrainingCase& c = cases[index];
     torch::NoGradGuard noGrad;
-    const at::Tensor probabilities =
-        slidingWindowProbabilities([&](const at::Tensor& batch) { return execution.logits(batch); },
-                                   c.image, model->config().roi, {},
-                                   [&](int64_t done, int64_t total) {
-                                     report.emit({{"event", "progress"},
-                                                  {"label", "validation"},
-                                                  {"case", c.id},
-                                                  {"case_index", index},
-                                                  {"cases", cases.size()},
-                                                  {"done", done},
-                                                  {"total", total}});
-                                   });
+    const at::Tensor probabilities = slidingWindowProbabilities(
+        [&](const at::Tensor& batch) { return execution.logits(batch); }, c.image,
+        model->config().roi, {},
+        [&](int64_t done, int64_t total) {
+          report.emit({{"event", "progress"},
+                       {"label", "validation"},
+                       {"case", c.id},
+                       {"case_index", index},
+                       {"cases", cases.size()},
+                       {"done", done},
+                       {"total", total}});
+        },
+        [&](const at::Tensor& logits, const std::array<int64_t, 3>& at) {
+          const std::array<int64_t, 3>& roi = model->config().roi;
+          temperatureSample.addWindow(logits, c.labels.slice(0, at[0], at[0] + roi[0])
+                                                  .slice(1, at[1], at[1] + roi[1])
+                                                  .slice(2, at[2], at[2] + roi[2]));
+        });
     const at::Tensor predicted = probabilities.argmax(0).to(at::kByte).contiguous();
     const at::Tensor reference = c.labels.to(at::kByte).contiguous();
     ValidationPrediction prediction;
@@ -143,6 +166,7 @@ ValidationScores validate(ViTSegmenter& model, ModelExecution& execution,
                              cases.size();
     predictions.push_back(std::move(prediction));
   }
+  scores.temperature = fitTemperature(temperatureSample);
   scores.postprocessing = choosePostprocessing(predictions);
   for (ValidationPrediction& prediction : predictions) {
     applyPostprocessing(prediction.predicted, prediction.shape, prediction.spacing,
@@ -219,7 +243,12 @@ TrainingCase prepareTrainingCase(const std::string& id, const at::Tensor& image,
 double train(const ModelConfig& config, const std::vector<TrainingCase>& training,
              const std::vector<TrainingCase>& validation, const TrainingOptions& options,
              ProgressSink& progress) {
-  if (training.empty() && !options.generateCase) throw std::invalid_argument("no training cases");
+  if (options.epochs == 0 && (options.initModel.empty() || validation.empty() || options.resume))
+    throw std::invalid_argument(
+        "--epochs 0 fits only the temperature of the --init model on validation cases: it needs "
+        "--init and validation cases, and cannot --resume");
+  if (training.empty() && !options.generateCase && options.epochs > 0)
+    throw std::invalid_argument("no training cases");
   const RunFolder run(options.runDir);
   const std::string lastPath = run.lastCheckpoint();
   const std::string bestPath = run.bestCheckpoint();
@@ -232,7 +261,9 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
   ViTSegmenter model(config);
   // Fine-tuning: every rank loads the same weights before its execution and optimiser are made
   // (the parameters are replicated, never broadcast). A resume restores last.pt's instead.
-  if (!options.initModel.empty() && !options.resume) restoreWeights(options.initModel, model);
+  nlohmann::json initMeta;
+  if (!options.initModel.empty() && !options.resume)
+    initMeta = restoreWeights(options.initModel, model);
   if (options.freezeEncoder) model->setEncoderTrainable(false);
   model->train();
   const std::unique_ptr<ModelExecution> execution = makeExecution(options.execution, model);
@@ -304,19 +335,35 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
   if (!options.initModel.empty() && firstStep == 0 && !validation.empty()) {
     const ValidationScores before =
         validate(model, *execution, validation, options.targetSpacing, report);
-    const nlohmann::json beforeMetric{{"event", "metric"},
-                                      {"step", 0},
-                                      {"epoch", 0},
-                                      {"val_dice_wt", before.dice[0]},
-                                      {"val_dice_tc", before.dice[1]},
-                                      {"val_dice_et", before.dice[2]},
-                                      {"val_dice_mean", before.mean()},
-                                      {"before_training", true}};
+    nlohmann::json beforeMetric{{"event", "metric"},
+                                {"step", 0},
+                                {"epoch", 0},
+                                {"val_dice_wt", before.dice[0]},
+                                {"val_dice_tc", before.dice[1]},
+                                {"val_dice_et", before.dice[2]},
+                                {"val_dice_mean", before.mean()},
+                                {"before_training", true}};
+    addTemperatureMetric(before.temperature, beforeMetric);
     if (writer) metrics << beforeMetric.dump() << "\n" << std::flush;
     report.emit(beforeMetric);
     report.emit(
         {{"event", "log"},
          {"message", "the start model's mean validation Dice: " + std::to_string(before.mean())}});
+    if (totalSteps == 0) {
+      // --epochs 0: the start model as it was (its weights, training record and post-processing)
+      // with the temperature fitted on these validation cases.
+      addTemperatureMeta(before.temperature, initMeta);
+      best = before.mean();
+      if (writer) {
+        saveCheckpoint(bestPath, model, initMeta);
+        saveCheckpoint(lastPath, model, initMeta);
+      }
+      report.emit({{"event", "result"},
+                   {"checkpoint", bestPath},
+                   {"temperature", before.temperature.temperature},
+                   {"message", "best.pt: " + options.initModel + " with temperature " +
+                                   std::to_string(before.temperature.temperature)}});
+    }
   }
   const auto started = std::chrono::steady_clock::now();
   const int64_t tokensPerStep = static_cast<int64_t>(options.batch) * config.tokens();
@@ -406,7 +453,7 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
           validate(model, *execution, validation, options.targetSpacing, report);
       meta["postprocess"] = postprocessingToJson(scores.postprocessing);
       meta["val_dice_postprocessed"] = scores.postprocessedDice;
-      const nlohmann::json validationMetric{
+      nlohmann::json validationMetric{
           {"event", "metric"},
           {"step", step},
           {"epoch", epoch + 1},
@@ -416,6 +463,10 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
           {"val_dice_mean", scores.mean()},
           {"val_dice_postprocessed", scores.postprocessedDice},
           {"postprocess", describePostprocessing(scores.postprocessing)}};
+      // Every validation fits the temperature of the weights it validated, so that best.pt and
+      // last.pt each carry their own (the last validation's is the end of training's).
+      addTemperatureMeta(scores.temperature, meta);
+      addTemperatureMetric(scores.temperature, validationMetric);
       if (writer) metrics << validationMetric.dump() << "\n" << std::flush;
       report.emit(validationMetric);
       if (scores.mean() > best) {

@@ -51,6 +51,11 @@ struct TrainingOptions : TrainingSchedule {
 // it; `config` must be its config) instead of the seed's random initialisation; the optimiser and
 // the learning-rate schedule start fresh. With options.freezeEncoder only the decoder trains.
 // The checkpoints' meta records both ("init_model", "init_sha256", "freeze_encoder").
+// Calibration: every validation fits a temperature (engine/calibration.h) on the validation
+// cases' window logits; the checkpoints written at its step carry it in their meta
+// ("temperature", "temperature_fit") and its metrics line reports it. With options.epochs 0 (and
+// an initModel and validation cases, no resume) nothing is trained: best.pt and last.pt are the
+// init model, its meta kept, with the temperature fitted on the validation cases.
 // Pause: when the file RUN_DIR/pause (jobs/run_folder.h) appears, every rank stops after the step
 // it is in, last.pt records that step, the file is removed and the done event's status is
 // "paused"; a resume continues from that step on the same loss curve.
