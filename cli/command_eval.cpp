@@ -9,9 +9,11 @@
 
 #include "cli/commands.h"
 #include "engine/metrics.h"
+#include "engine/reliability.h"
 #include "io/dataset_layout.h"
 #include "io/image_reader.h"
 #include "io/label_mapping.h"
+#include "io/nifti_geometry.h"
 #include "jobs/job_options.h"
 #include "types/atomic_file.h"
 #include "types/input_error.h"
@@ -70,6 +72,81 @@ std::string fixed(double value, int digits) {
   return text;
 }
 
+// A problem with a case's probabilities file: unlike a missing or unreadable mask (that case
+// fails, the others are scored) it ends the evaluation, exit code 2, since the calibration asked
+// for would leave the case out silently.
+class ProbabilitiesError : public InputError {
+ public:
+  using InputError::InputError;
+};
+
+// Which voxels the calibration counts: those where the probabilities give a tumour class any
+// probability at all, i.e. the brain's box that the segmenter cropped the case to. Outside it
+// the file says background with certainty where the model never looked; that air would fill the
+// lowest bin and hide how the model's own probabilities are calibrated.
+constexpr const char* kCalibrationVoxels =
+    "voxels where a tumour class has a non-zero probability (the brain's box the segmenter "
+    "cropped to)";
+
+// The case's reliability per region (kRegions' order): the region's probability (the sum of its
+// classes' probabilities, in double) against the reference region.
+std::array<ReliabilityTable, 3> caseReliability(const std::string& path,
+                                                const LabelVolume& reference,
+                                                const std::string& referencePath) {
+  std::error_code missing;
+  if (!fs::is_regular_file(path, missing))
+    throw ProbabilitiesError(path,
+                             "no probabilities for this case (--batch --save-probabilities "
+                             "writes them)");
+  Volume probabilities;
+  try {
+    probabilities = readImage(path);
+  } catch (const InputError& error) {
+    throw ProbabilitiesError(error.file(), error.problem());
+  }
+  if (probabilities.channels() != 4)
+    throw ProbabilitiesError(path, "has " + std::to_string(probabilities.channels()) +
+                                       " channels; 4 expected (background, NCR, ED, ET)");
+  const std::array<int64_t, 3> grid{probabilities.shape[1], probabilities.shape[2],
+                                    probabilities.shape[3]};
+  std::string difference;
+  if (grid != reference.shape)
+    throw ProbabilitiesError(path, "its grid differs from the reference " + referencePath);
+  if (!sameGeometry(probabilities.geometry, reference.geometry, &difference))
+    throw ProbabilitiesError(
+        path, "its grid differs from the reference " + referencePath + " (" + difference + ")");
+  const float* ncr = probabilities.channel(1);
+  const float* ed = probabilities.channel(2);
+  const float* et = probabilities.channel(3);
+  std::array<ReliabilityTable, 3> tables;
+  for (int64_t v = 0; v < reference.size(); ++v) {
+    if (ncr[v] == 0 && ed[v] == 0 && et[v] == 0) continue;
+    const uint8_t label = reference.labels[v];
+    const double ncrP = ncr[v], edP = ed[v], etP = et[v];
+    tables[0].add(ncrP + edP + etP, inRegion(Region::WholeTumour, label));
+    tables[1].add(ncrP + etP, inRegion(Region::TumourCore, label));
+    tables[2].add(etP, inRegion(Region::EnhancingTumour, label));
+  }
+  return tables;
+}
+
+// The reliability table of a region, for people.
+void printReliability(const char* region, const ReliabilityTable& table) {
+  std::cout << region << " reliability: ECE " << fixed(table.expectedCalibrationError(), 4)
+            << " over " << table.voxels() << " voxels\n"
+            << "  probability    voxels  confidence  accuracy\n";
+  for (const nlohmann::json& bin : table.toJson()["bins"]) {
+    std::string line =
+        "  " + fixed(bin["lower"].get<double>(), 3) + "-" + fixed(bin["upper"].get<double>(), 3);
+    std::string count = std::to_string(bin["voxels"].get<int64_t>());
+    line += std::string(count.size() < 12 ? 12 - count.size() : 1, ' ') + count;
+    if (bin["voxels"].get<int64_t>() > 0)
+      line += "      " + fixed(bin["confidence"].get<double>(), 4) + "    " +
+              fixed(bin["accuracy"].get<double>(), 4);
+    std::cout << line << "\n";
+  }
+}
+
 int runEval(const EvalRequest& options) {
   const Layout plainLayout = parseLayout(options.labels);
   const Hd95Definition hd95 = parseHd95Definition(options.hd95);
@@ -80,6 +157,8 @@ int runEval(const EvalRequest& options) {
   report["hd95"] = hd95DefinitionName(hd95);
   report["cases"] = nlohmann::json::array();
   std::array<double, 3> diceSum{}, hdSum{};
+  std::array<ReliabilityTable, 3> reliability;  // over every scored case
+  const bool calibration = !options.probabilities.empty();
   int scored = 0, failed = 0;
   std::cout
       << "case                          WT dice  TC dice  ET dice   WT hd95  TC hd95  ET hd95\n";
@@ -111,9 +190,21 @@ int runEval(const EvalRequest& options) {
         line += "  " + fixed(score.dice, 4) + " ";
         hdColumns += "  " + fixed(score.hd95, 2);
       }
+      if (calibration) {
+        const std::string path =
+            (fs::path(options.probabilities) / (id + "_probabilities.nii.gz")).string();
+        const auto tables = caseReliability(path, ref, reference.path);
+        for (size_t r = 0; r < kRegions.size(); ++r) {
+          entry[regionName(kRegions[r])]["ece"] = tables[r].expectedCalibrationError();
+          entry[regionName(kRegions[r])]["calibration_voxels"] = tables[r].voxels();
+          reliability[r].merge(tables[r]);
+        }
+      }
       std::cout << line << hdColumns << "\n";
       entry["status"] = "ok";
       ++scored;
+    } catch (const ProbabilitiesError&) {
+      throw;
     } catch (const InputError& error) {
       std::cerr << "seqseg: error: " << error.what() << "\n";
       entry["status"] = "failed";
@@ -133,6 +224,16 @@ int runEval(const EvalRequest& options) {
       hdColumns += "  " + fixed(hd, 2);
     }
     std::cout << line << hdColumns << "\n";
+  }
+  if (calibration && scored > 0) {
+    report["calibration"]["bins"] = ReliabilityTable::kBins;
+    report["calibration"]["voxels_counted"] = kCalibrationVoxels;
+    std::cout << "\ncalibration of the region probabilities over the scored cases, "
+              << ReliabilityTable::kBins << " bins; counted: " << kCalibrationVoxels << "\n";
+    for (size_t r = 0; r < kRegions.size(); ++r) {
+      report["calibration"][regionName(kRegions[r])] = reliability[r].toJson();
+      printReliability(regionName(kRegions[r]), reliability[r]);
+    }
   }
   report["scored"] = scored;
   report["failed"] = failed;

@@ -24,12 +24,14 @@ std::string joined(const std::vector<int64_t>& values, const char* separator) {
 }
 
 // The checkpoint as one JSON object: its config, its meta (epoch, scores, spacing along A0..A2,
-// post-processing, what it was fine-tuned from) and the spacing in NIfTI order (i, j, k).
+// post-processing, what it was fine-tuned from), the spacing in NIfTI order (i, j, k) and the
+// temperature inference divides the logits by (1 when the checkpoint has none).
 nlohmann::json checkpointJson(const std::string& path, const Checkpoint& checkpoint) {
   nlohmann::json json{{"file", path},
                       {"format", kCheckpointFormat},
                       {"config", checkpoint.config.toJson()},
-                      {"meta", checkpoint.meta}};
+                      {"meta", checkpoint.meta},
+                      {"temperature", checkpoint.temperature}};
   if (checkpoint.meta.contains("spacing") && checkpoint.meta["spacing"].size() == 3) {
     const nlohmann::json& spacing = checkpoint.meta["spacing"];
     json["spacing_mm"] = {spacing[2], spacing[1], spacing[0]};
@@ -63,6 +65,19 @@ std::string describeCheckpoint(const std::string& path, const Checkpoint& checkp
   if (meta.contains("init_model"))
     text += "  fine-tuned from: " + meta["init_model"].get<std::string>() + " (sha256 " +
             meta.value("init_sha256", std::string("?")) + ")\n";
+  if (meta.contains("temperature_fit") && meta["temperature_fit"].is_object()) {
+    const nlohmann::json& fit = meta["temperature_fit"];
+    std::snprintf(line, sizeof line,
+                  "  temperature: %.4g (fitted on %lld validation voxels; their mean NLL %.4g at "
+                  "T = 1, %.4g at it)\n",
+                  checkpoint.temperature, static_cast<long long>(fit.value("voxels", int64_t{0})),
+                  fit.value("nll_at_1", 0.0), fit.value("nll", 0.0));
+    text += line;
+  } else {
+    std::snprintf(line, sizeof line, "  temperature: %.4g%s\n", checkpoint.temperature,
+                  meta.contains("temperature") ? "" : " (not calibrated)");
+    text += line;
+  }
   if (meta.contains("postprocess"))
     text += "  post-processing: " +
             describePostprocessing(postprocessingFromJson(meta["postprocess"])) + "\n";

@@ -140,6 +140,7 @@ std::vector<std::string> evalArguments(const EvalRequest& request) {
   out.text("--labels", request.labels, defaults.labels);
   out.text("--report", request.report);
   out.text("--hd95", request.hd95, defaults.hd95);
+  out.text("--probabilities", request.probabilities);
   return out.take();
 }
 

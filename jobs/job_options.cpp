@@ -114,7 +114,11 @@ void addTrainOptions(CLI::App& train, TrainRequest& request, bool worker) {
                   "Preset name (tiny, base, long) or a config JSON file; with --init it must "
                   "describe the init model, and may be left out")
       ->default_str(kDefaultTrainConfig);
-  train.add_option("--epochs", s.epochs, "Epochs")->capture_default_str();
+  train
+      .add_option("--epochs", s.epochs,
+                  "Epochs; 0 with --init: no training, only the model's temperature fitted on "
+                  "the validation cases (RUN/best.pt: the model with it)")
+      ->capture_default_str();
   train.add_option("--steps-per-epoch", s.stepsPerEpoch, "Steps per epoch (0: cases / batch size)")
       ->capture_default_str();
   train.add_option("--batch-size", s.batch, "ROI crops per step")->capture_default_str();
@@ -219,6 +223,10 @@ void addEvalOptions(CLI::App& eval, EvalRequest& request) {
                   "Label convention of plain mask folders: brats2021, brats2023, msd, nnunet")
       ->capture_default_str();
   eval.add_option("--report", request.report, "Write the scores as JSON");
+  eval.add_option("--probabilities", request.probabilities,
+                  "Folder of the cases' class probabilities CASE_probabilities.nii.gz (--batch "
+                  "--save-probabilities): also the calibration per region, the expected "
+                  "calibration error (15 bins) and the reliability table");
 }
 
 std::optional<SegmentRequest> readSegmentArguments(const std::vector<std::string>& arguments) {

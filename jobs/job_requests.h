@@ -92,6 +92,7 @@ struct EvalRequest {
   std::string labels = "brats2021";  // the label convention of plain mask folders
   std::string report;
   std::string hd95 = "pooled";  // pooled or max (engine/metrics.h, Hd95Definition)
+  std::string probabilities;    // folder of CASE_probabilities.nii.gz: calibration (ECE) too
 };
 
 }  // namespace seqseg

@@ -202,7 +202,7 @@ TEST(JobContract, SynthAndEvalRequestsReadBack) {
   EXPECT_EQ(readSynth.seed, synth.seed);
   EXPECT_TRUE(readSynth.randomise && readSynth.heldout);
 
-  EvalRequest eval{"/p", "/r", "nnunet", "/report.json", "max"};
+  EvalRequest eval{"/p", "/r", "nnunet", "/report.json", "max", "/probabilities"};
   const EvalRequest readEval = readBack<EvalRequest>(
       evalArguments(eval), "eval", [](CLI::App& c, EvalRequest& r) { addEvalOptions(c, r); });
   EXPECT_EQ(readEval.pred, eval.pred);
@@ -210,6 +210,7 @@ TEST(JobContract, SynthAndEvalRequestsReadBack) {
   EXPECT_EQ(readEval.labels, eval.labels);
   EXPECT_EQ(readEval.report, eval.report);
   EXPECT_EQ(readEval.hd95, eval.hd95);
+  EXPECT_EQ(readEval.probabilities, eval.probabilities);
 }
 
 TEST(JobContract, ParallelRulesRefuseWhatCannotRun) {
