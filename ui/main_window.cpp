@@ -31,6 +31,7 @@
 #include "ui/edit_panel.h"
 #include "ui/legend_panel.h"
 #include "ui/modality_order.h"
+#include "ui/probability_panel.h"
 #include "ui/remote_jobs_dialog.h"
 #include "ui/remote_segment_folder.h"
 #include "ui/segment_panel.h"
@@ -110,6 +111,7 @@ MainWindow::~MainWindow() {
   delete segmentPanel_;
   delete legendPanel_;
   delete editPanel_;
+  delete probabilityPanel_;
   delete correctionsMenu_;
   delete dicomSegMenu_;
 }
@@ -249,6 +251,8 @@ void MainWindow::createPanels() {
   menuBar()->insertMenu(menuBar()->actions().value(1), edit);
   legendPanel_ = new LegendPanel(session_, caseViews_->labelDisplay().colours);
   addPanel(legendPanel_, tr("Labels"), QStringLiteral("legendDock"));
+  probabilityPanel_ = new ProbabilityPanel(session_, *caseViews_);
+  addPanel(probabilityPanel_, tr("Probabilities"), QStringLiteral("probabilityDock"));
   connect(legendPanel_, &LegendPanel::labelVisibilityChanged, this, [this](int label, bool shown) {
     caseViews_->setLabelVisible(static_cast<uint8_t>(label), shown);
   });

@@ -30,6 +30,7 @@ class DicomSegMenu;
 class DisplayControls;
 class EditPanel;
 class LegendPanel;
+class ProbabilityPanel;
 class SegmentPanel;
 class SegmentationJob;
 class TrainMenu;
@@ -54,6 +55,7 @@ class MainWindow : public QMainWindow, private SessionListener {
   TrainMenu* trainMenu() const { return trainMenu_; }
   LegendPanel* legendPanel() const { return legendPanel_; }
   EditPanel* editPanel() const { return editPanel_; }
+  ProbabilityPanel* probabilityPanel() const { return probabilityPanel_; }
   CorrectionsMenu* correctionsMenu() const { return correctionsMenu_; }
   DicomSegMenu* dicomSegMenu() const { return dicomSegMenu_; }
   CaseViews& caseViews() { return *caseViews_; }
@@ -156,6 +158,7 @@ class MainWindow : public QMainWindow, private SessionListener {
   DicomSegMenu* dicomSegMenu_ = nullptr;
   LegendPanel* legendPanel_ = nullptr;
   EditPanel* editPanel_ = nullptr;
+  ProbabilityPanel* probabilityPanel_ = nullptr;
   DisplayControls* displayControls_ = nullptr;
   QLabel* cursorLabel_ = nullptr;  // voxel, value and label under the cursor
   QMenu* recentMenu_ = nullptr;
