@@ -21,7 +21,8 @@ struct SegmentSettings {
 // Arguments (after the executable) that segment the one case `files` into `outputFolder`
 // with internal labels, its probabilities (--save-probabilities) and JSON Lines progress on
 // stdout. BraTS cases are given as their case folder, four-file and nnU-Net cases as explicit
-// files (--t1 --t1ce --t2 --flair), and MSD cases (one 4D file) as `datasetRoot` with --case. jobs/job_arguments.h writes the command.
+// files (--t1 --t1ce --t2 --flair), and MSD cases (one 4D file) as `datasetRoot` with --case.
+// jobs/job_arguments.h writes the command.
 std::vector<std::string> batchArguments(const CaseFiles& files, const std::string& datasetRoot,
                                         const SegmentSettings& settings,
                                         const std::string& outputFolder);

@@ -164,8 +164,7 @@ void SegmentationJob::readResult() {
   const Volume& volume = *session_.volume();
   const std::array<int64_t, 3> grid{volume.shape[1], volume.shape[2], volume.shape[3]};
   // Off the UI thread: reading a mask and its probabilities is file I/O (and a pass over them).
-  QThread* reader = reader_ = QThread::create([result, maskPath, grid,
-                                               geometry = volume.geometry] {
+  QThread* reader = reader_ = QThread::create([result, maskPath, grid, geometry = volume.geometry] {
     try {
       result->labels = std::make_shared<LabelVolume>(readLabelMap(maskPath));
     } catch (const std::exception& error) {

@@ -153,9 +153,10 @@ TEST(SessionJob, BatchArgumentsSegmentOnlyTheOpenCase) {
   msd.layout = Layout::Msd;
   msd.id = "BRATS_003";
   msd.images = {"/t/imagesTr/BRATS_003.nii.gz"};
-  EXPECT_EQ(batchArguments(msd, "/t", SegmentSettings{}, "/o"),
-            (std::vector<std::string>{"--batch", "--progress", "json", "--labels", "internal", "-i",
-                                      "/t", "--case", "BRATS_003", "-o", "/o", "--save-probabilities"}));
+  EXPECT_EQ(
+      batchArguments(msd, "/t", SegmentSettings{}, "/o"),
+      (std::vector<std::string>{"--batch", "--progress", "json", "--labels", "internal", "-i", "/t",
+                                "--case", "BRATS_003", "-o", "/o", "--save-probabilities"}));
 }
 
 TEST(SessionJob, FourFilesAreOrderedByTheirModalityNames) {
