@@ -148,6 +148,39 @@ TEST(DicomSeg, RefusesASegmentationOfAnotherSeries) {
   }
 }
 
+// A copy of a series under new series and instance UIDs shares its frame of reference (as a
+// second series of one acquisition does): a SEG of the first is still refused over the copy.
+TEST(DicomSeg, RefusesASegmentationOfAnotherSeriesInTheSameFrameOfReference) {
+  TempDir dir;
+  makeSeries("oblique-reversed", dir / "a");
+  const CommandResult copy = test::runCommand(
+      {test::systemPython(), "-c",
+       "import os, sys, pydicom\n"
+       "from pydicom.uid import generate_uid\n"
+       "source, target = sys.argv[1:3]\n"
+       "os.makedirs(target)\n"
+       "series = generate_uid()\n"
+       "for name in os.listdir(source):\n"
+       "    ds = pydicom.dcmread(os.path.join(source, name))\n"
+       "    ds.SeriesInstanceUID = series\n"
+       "    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()\n"
+       "    ds.save_as(os.path.join(target, name))\n",
+       dir / "a", dir / "b"});
+  ASSERT_EQ(copy.exitCode, 0) << copy.err;
+  const DicomSeriesInfo a = findSingleSeries(dir / "a");
+  const DicomSeriesInfo b = findSingleSeries(dir / "b");
+  const std::string seg = dir / "a_seg.dcm";
+  writeDicomSeg(seg, patternOn(a), a, {"", true});
+  EXPECT_EQ(readDicomSeg(seg, a).labels, patternOn(a).labels);
+  try {
+    readDicomSeg(seg, b);
+    FAIL() << "read over another series";
+  } catch (const InputError& error) {
+    EXPECT_EQ(error.file(), seg);
+    EXPECT_NE(error.problem().find("it references series "), std::string::npos) << error.what();
+  }
+}
+
 TEST(DicomSeg, RefusesAMaskOffTheSeriesGridAndWritesNothing) {
   TempDir dir;
   makeSeries("oblique-reversed", dir / "series");
