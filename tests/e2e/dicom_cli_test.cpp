@@ -209,8 +209,12 @@ std::vector<std::string> dciodvfyErrors(const std::string& path) {
   const CommandResult result = test::runCommand({"/usr/bin/dciodvfy", path});
   std::vector<std::string> errors;
   std::istringstream lines(result.out + result.err);
-  for (std::string line; std::getline(lines, line);)
+  bool checkedAsSegmentation = false;  // it names the IOD it checked the object against
+  for (std::string line; std::getline(lines, line);) {
     if (line.find("Error") != std::string::npos) errors.push_back(line);
+    checkedAsSegmentation = checkedAsSegmentation || line == "Segmentation";
+  }
+  if (!checkedAsSegmentation) errors.push_back("not checked as a Segmentation: " + result.err);
   return errors;
 }
 

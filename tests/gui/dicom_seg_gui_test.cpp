@@ -17,6 +17,7 @@
 #include "io/dicom_seg.h"
 #include "io/dicom_series.h"
 #include "tests/gui/gui_test_support.h"
+#include "tests/support/test_support.h"
 #include "ui/dicom_seg_menu.h"
 #include "ui/dicom_series_dialog.h"
 #include "ui/main_window.h"
@@ -106,6 +107,10 @@ TEST_F(DicomSegGuiTest, ExportsAndReopensTheSegmentationOverTheSeries) {
   menu.exportSeg(seg);
   ASSERT_TRUE(test::waitForOutcome(exported, failed, kTimeoutMs));
   ASSERT_TRUE(QFileInfo::exists(seg));
+  // Painted from nothing: segments of algorithm type MANUAL, which dciodvfy also accepts.
+  const test::CommandResult check = test::runCommand({"/usr/bin/dciodvfy", seg.toStdString()});
+  EXPECT_EQ((check.out + check.err).find("Error"), std::string::npos) << check.err;
+  EXPECT_NE(check.err.find("\nSegmentation\n"), std::string::npos) << "the IOD it checked";
 
   // The SEG is what File -> Open segmentation reads for this case, over its T1 series.
   session.markSaved();
