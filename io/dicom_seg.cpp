@@ -10,6 +10,7 @@
 #include <dcmtk/dcmfg/fgplanor.h>
 #include <dcmtk/dcmfg/fgplanpo.h>
 #include <dcmtk/dcmfg/fgseg.h>
+#include <dcmtk/dcmiod/cielabutil.h>
 #include <dcmtk/dcmiod/iodreferences.h>
 #include <dcmtk/dcmseg/segdoc.h>
 #include <dcmtk/dcmseg/segment.h>
@@ -36,18 +37,20 @@ namespace seqseg {
 namespace {
 
 // A segment of seqseg's three tumour classes and its SNOMED CT codes (the segmented property
-// category is "Morphologically Altered Structure" for all three).
+// category is "Morphologically Altered Structure" for all three); the colour viewers are asked
+// to show it in is the desktop application's default (viz/label_colours.cpp).
 struct SegmentKind {
   uint8_t label;  // internal class
   const char* name;
   const char* description;
   const char* typeCode;
   const char* typeMeaning;
+  std::array<double, 3> rgb;  // 0..1
 };
 constexpr std::array<SegmentKind, 3> kSegments{{
-    {1, "NCR", "necrotic tumour core", "6574001", "Necrosis"},
-    {2, "ED", "peritumoural oedema", "79654002", "Edema"},
-    {3, "ET", "enhancing tumour", "108369006", "Neoplasm"},
+    {1, "NCR", "necrotic tumour core", "6574001", "Necrosis", {1.0, 0.0, 0.0}},
+    {2, "ED", "peritumoural oedema", "79654002", "Edema", {0.0, 200.0 / 255, 0.0}},
+    {3, "ET", "enhancing tumour", "108369006", "Neoplasm", {1.0, 1.0, 0.0}},
 }};
 constexpr const char* kCategoryCode = "49755003";
 constexpr const char* kCategoryMeaning = "Morphologically Altered Structure";
@@ -189,6 +192,12 @@ void writeDicomSeg(const std::string& path, const LabelVolume& internal,
               algorithmType == DcmSegTypes::SAT_MANUAL ? "" : "seqseg"),
           path, std::string("cannot create segment ") + kind.name);
     check(segment->setSegmentDescription(kind.description), path, "segment description");
+    double lab[3];
+    IODCIELabUtil::rgb2DicomLab(lab[0], lab[1], lab[2], kind.rgb[0], kind.rgb[1], kind.rgb[2]);
+    check(segment->setRecommendedDisplayCIELabValue(static_cast<Uint16>(std::lround(lab[0])),
+                                                    static_cast<Uint16>(std::lround(lab[1])),
+                                                    static_cast<Uint16>(std::lround(lab[2]))),
+          path, "segment colour");
     if (algorithmType != DcmSegTypes::SAT_MANUAL) {
       AlgorithmIdentificationMacro& algorithm = segment->getSegmentationAlgorithmIdentification();
       check(algorithm.getAlgorithmFamilyCode().set("123110", "DCM", "Artificial Intelligence"),

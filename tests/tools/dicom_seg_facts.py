@@ -69,6 +69,7 @@ def main():
             "type": code(item.SegmentedPropertyTypeCodeSequence[0]),
             "algorithm_type": item.SegmentAlgorithmType,
             "algorithm_name": item.get("SegmentAlgorithmName", ""),
+            "cielab": [int(v) for v in item.get("RecommendedDisplayCIELabValue", [])],
         }
         if "SegmentationAlgorithmIdentificationSequence" in item:
             algorithm = item.SegmentationAlgorithmIdentificationSequence[0]

@@ -115,6 +115,7 @@ TEST_P(DicomSegRoundTrip, PassesDciodvfyAndReadsBackOnTheSeriesGrid) {
     EXPECT_EQ(segment["type"], types[s]);
     EXPECT_EQ(segment["algorithm_type"], "AUTOMATIC");
     EXPECT_EQ(segment["algorithm_name"], "seqseg");
+    EXPECT_EQ(segment["cielab"].size(), 3u) << "a colour for viewers";
     EXPECT_EQ(segment["algorithm"]["name"], "seqseg");
     EXPECT_FALSE(segment["algorithm"]["version"].get<std::string>().empty());
     EXPECT_EQ(segment["algorithm"]["parameters"], "model=brats-tiny.pt");
