@@ -132,6 +132,22 @@ TEST_F(Calibration, AResumedRunFitsItsOwnTemperature) {
       << "the resumed run's weights changed, its temperature with them";
 }
 
+// Every rank sees every window's logits and fits the same temperature; rank 0's checkpoint has
+// the one-rank run's (the runs' weights agree to float rounding).
+TEST_F(Calibration, TwoRanksFitTheTemperatureOfOne) {
+  TempDir dir;
+  const CommandResult run =
+      test::runCommand(trainArguments(data(), dir / "run",
+                                      {"--config", *dir_ / "small.json", "--epochs", "1",
+                                       "--val-fraction", "0.5", "--ranks", "2"}));
+  ASSERT_EQ(run.exitCode, 0) << run.err;
+  const nlohmann::json two = infoJson(dir / "run/best.pt");
+  const nlohmann::json one = infoJson(model());
+  EXPECT_NEAR(two["temperature"].get<double>(), one["temperature"].get<double>(),
+              1e-3 * one["temperature"].get<double>());
+  EXPECT_EQ(two["meta"]["temperature_fit"]["voxels"], one["meta"]["temperature_fit"]["voxels"]);
+}
+
 TEST_F(Calibration, EpochsZeroFitsOnlyTheTemperatureAndKeepsTheMasks) {
   TempDir dir;
   // A model trained without validation cases has no temperature (T = 1): it is calibrated.
