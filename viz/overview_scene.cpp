@@ -124,6 +124,8 @@ OverviewScene::OverviewScene(vtkRenderer* renderer) : d(new Impl) {
   d->levelMapper->ScalarVisibilityOff();
   d->levelActor->SetMapper(d->levelMapper);
   d->levelActor->GetProperty()->SetSpecular(0.2);
+  // Translucent: the label surfaces inside (or on) the level's surface show through it.
+  d->levelActor->GetProperty()->SetOpacity(0.5);
   d->levelActor->VisibilityOff();
   renderer->AddViewProp(d->levelActor);
 
