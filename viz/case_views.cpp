@@ -1,14 +1,23 @@
 #include "viz/case_views.h"
 
 #include <algorithm>
+#include <bitset>
 #include <cmath>
 #include <map>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 
+#include <QMetaObject>
+#include <QObject>
+
+#include <vtkGenericOpenGLRenderWindow.h>
 #include <vtkImageData.h>
+#include <vtkPolyData.h>
+#include <vtkRenderer.h>
 #include <vtkSmartPointer.h>
 
+#include "viz/label_surfaces.h"
 #include "viz/overview_scene.h"
 #include "viz/slice_interaction.h"
 #include "viz/slice_scene.h"
@@ -50,6 +59,19 @@ struct CaseViews::Impl {
   double surfaceLevel = 0.0;
   HeatColourMap surfaceColours = HeatColourMap::Inferno;
   bool surfacesBuilt = false;
+  // Where each label value may lie (grown as voxels take it, never shrunk): the part of the
+  // labels an edited label's surface is extracted from.
+  std::array<IndexBounds, 256> labelBounds;
+  // Labels edited since their surfaces were built.
+  std::bitset<256> surfacesStale;
+  // Edited labels' surfaces are extracted on `surfaceWorker` from copies of their part of the
+  // labels; the results come back to the UI thread through `surfaceReceiver`'s event queue
+  // and are dropped when the labels were replaced meanwhile (`surfaceEpoch` changed).
+  std::thread surfaceWorker;
+  bool surfacesBuilding = false;
+  uint64_t surfaceEpoch = 0;
+  QObject surfaceReceiver;
+  std::function<void()> surfacesObserver;
 
   PaintHandler paintHandler;
   double brushRadiusMm = 3.0;
@@ -66,6 +88,10 @@ struct CaseViews::Impl {
         sagittal(sagittalView->renderer(), SliceOrientation::Sagittal),
         coronal(coronalView->renderer(), SliceOrientation::Coronal),
         overview(overviewView->renderer()) {}
+
+  ~Impl() {
+    if (surfaceWorker.joinable()) surfaceWorker.join();
+  }
 
   std::array<SliceScene*, 3> sliceScenes() { return {&axial, &sagittal, &coronal}; }
 
@@ -155,11 +181,57 @@ struct CaseViews::Impl {
     requestRenders();
   }
 
+  // Every label's surface, now, when none are built (and they are shown).
   void buildSurfaces() {
     if (labels && !surfacesBuilt && overview.surfacesVisible()) {
+      ++surfaceEpoch;  // what is being extracted is of older labels
       overview.setLabels(labels, labelDisplay);
       surfacesBuilt = true;
+      surfacesStale.reset();
     }
+  }
+
+  // The surfaces of the labels edited since they were built, extracted off the UI thread;
+  // they replace the shown ones when done, and the labels edited meanwhile follow.
+  void refreshStaleSurfaces() {
+    if (!labels || !overview.surfacesVisible()) return;
+    if (!surfacesBuilt) {
+      buildSurfaces();
+      overviewView->requestRender();
+      return;
+    }
+    if (surfacesBuilding || surfacesStale.none()) return;
+    std::vector<LabelSurfaceJob> jobs;
+    for (const LabelClass& entry : labelDisplay.colours.classes)
+      if (entry.value != 0 && surfacesStale.test(entry.value))
+        jobs.push_back({entry.value, labelSurfaceInput(labels, labelBounds[entry.value]), nullptr});
+    surfacesStale.reset();
+    if (jobs.empty()) return;
+    if (surfaceWorker.joinable()) surfaceWorker.join();
+    surfacesBuilding = true;
+    surfaceWorker = std::thread([this, epoch = surfaceEpoch, jobs = std::move(jobs)]() mutable {
+      bool built = true;
+      try {
+        buildLabelSurfaces(jobs);
+      } catch (const std::exception&) {
+        built = false;  // out of memory: the surfaces shown stay
+      }
+      QMetaObject::invokeMethod(
+          &surfaceReceiver,
+          [this, epoch, built, jobs = std::move(jobs)] { surfacesRefreshed(epoch, built, jobs); },
+          Qt::QueuedConnection);
+    });
+  }
+
+  void surfacesRefreshed(uint64_t epoch, bool built, const std::vector<LabelSurfaceJob>& jobs) {
+    surfaceWorker.join();
+    surfacesBuilding = false;
+    if (built && epoch == surfaceEpoch && labels && surfacesBuilt) {
+      for (const LabelSurfaceJob& job : jobs) overview.setLabelSurface(job.value, job.surface);
+      overviewView->requestRender();
+    }
+    refreshStaleSurfaces();
+    if (!surfacesBuilding && surfacesObserver) surfacesObserver();
   }
 
   // `window` nullopt: the current preset's.
@@ -228,7 +300,16 @@ struct CaseViews::Impl {
     overview.clearLabels();
     labels = nullptr;
     surfacesBuilt = false;
+    surfacesStale.reset();
+    ++surfaceEpoch;
     requestRenders();
+  }
+
+  // Shows `shown` (labels on the image's grid) in the slice views, and where each label lies.
+  void setLabels(const LabelVolume& shown) {
+    labels = labelsToVtkImage(shown);
+    labelBounds = labelIndexBounds(labels);
+    for (SliceScene* scene : sliceScenes()) scene->setLabels(labels, labelDisplay);
   }
 
   SliceActions actionsFor(SliceScene& scene, VtkViewWidget* view) {
@@ -280,6 +361,13 @@ struct CaseViews::Impl {
 CaseViews::CaseViews(VtkViewWidget* axial, VtkViewWidget* sagittal, VtkViewWidget* coronal,
                      VtkViewWidget* overview)
     : d(new Impl(axial, sagittal, coronal, overview)) {
+  // Software OpenGL (llvmpipe) shades every sample: multisampling cost the slice views half of
+  // each frame, and the 3D view more. The slice views draw voxels as they are (their lines run
+  // along the screen's axes but for the brush's circle); the 3D view smooths its edges with
+  // FXAA, one pass over the finished frame.
+  for (VtkViewWidget* view : {axial, sagittal, coronal, overview})
+    view->renderWindow()->SetMultiSamples(0);
+  overview->renderer()->UseFXAAOn();
   const std::array<SliceScene*, 3> scenes = d->sliceScenes();
   for (int n = 0; n < 3; ++n)
     d->interactions[n] = std::make_unique<SliceInteraction>(
@@ -437,8 +525,7 @@ void CaseViews::setWindowObserver(std::function<void(const IntensityWindow&)> ob
 void CaseViews::showLabels(const LabelVolume& labels) {
   clearLabels();
   if (!d->image) return;
-  d->labels = labelsToVtkImage(labels);
-  for (SliceScene* scene : d->sliceScenes()) scene->setLabels(d->labels, d->labelDisplay);
+  d->setLabels(labels);
   d->buildSurfaces();
   const std::array<int, 3> busiest = busiestLabelSlices(labels);
   std::array<int64_t, 3> voxel = cursorVoxel();
@@ -450,22 +537,46 @@ void CaseViews::showLabels(const LabelVolume& labels) {
 void CaseViews::updateLabels(const LabelVolume& labels, const std::vector<int64_t>& voxels) {
   if (!d->image) return;
   if (!d->labels) {
-    d->labels = labelsToVtkImage(labels);
-    for (SliceScene* scene : d->sliceScenes()) scene->setLabels(d->labels, d->labelDisplay);
-  } else {
-    auto* values = static_cast<uint8_t*>(d->labels->GetScalarPointer());
-    for (int64_t voxel : voxels) values[voxel] = labels.labels[static_cast<size_t>(voxel)];
-    d->labels->Modified();
-    for (SliceScene* scene : d->sliceScenes()) scene->refreshLabels();
+    d->setLabels(labels);
+    d->surfacesStale.set();
+    for (VtkViewWidget* view : d->sliceViews) view->requestRender();
+    return;
   }
-  for (VtkViewWidget* view : d->sliceViews) view->requestRender();
+  // The voxels that changed: their values, where they lie (for the surfaces), and their
+  // bounds, which tell each slice view whether its plane shows them and where.
+  auto* values = static_cast<uint8_t*>(d->labels->GetScalarPointer());
+  int dimensions[3];
+  d->labels->GetDimensions(dimensions);
+  const int64_t row = dimensions[0];
+  const int64_t plane = row * dimensions[1];
+  IndexBounds changed = kNoBounds;
+  for (int64_t voxel : voxels) {
+    const uint8_t before = values[voxel], after = labels.labels[static_cast<size_t>(voxel)];
+    if (before == after) continue;
+    values[voxel] = after;
+    d->surfacesStale.set(before).set(after);
+    const auto x = static_cast<int>(voxel % row), y = static_cast<int>(voxel % plane / row),
+               z = static_cast<int>(voxel / plane);
+    include(d->labelBounds[after], x, y, z);
+    include(changed, x, y, z);
+  }
+  if (isEmpty(changed)) return;
+  d->labels->Modified();
+  const std::array<SliceScene*, 3> scenes = d->sliceScenes();
+  for (int n = 0; n < 3; ++n)
+    if (scenes[n]->refreshLabels(changed)) d->sliceViews[n]->requestRender();
 }
 
 void CaseViews::refreshSurfaces() {
-  if (!d->labels) return;
-  d->surfacesBuilt = false;
-  d->buildSurfaces();
-  d->overviewView->requestRender();
+  d->refreshStaleSurfaces();
+}
+
+bool CaseViews::surfacesPending() const {
+  return d->surfacesBuilding || (d->labels && d->surfacesStale.any());
+}
+
+void CaseViews::setSurfacesObserver(std::function<void()> observer) {
+  d->surfacesObserver = std::move(observer);
 }
 
 void CaseViews::setPainting(PaintHandler handler) {
@@ -596,6 +707,7 @@ void CaseViews::clearLevelSurface() {
 void CaseViews::setSurfacesVisible(bool visible) {
   d->overview.setSurfacesVisible(visible);
   d->buildSurfaces();
+  d->refreshStaleSurfaces();
   d->requestRenders();
 }
 

@@ -91,10 +91,19 @@ class CaseViews {
   void clearLabels();
   bool hasLabels() const;
   // The label editor changed `voxels` (linear indices) of `labels` in place: the slice views
-  // draw them at once; the 3D surfaces wait for refreshSurfaces (at the end of a stroke).
-  // Without labels shown yet, shows them (the cursor stays where it is).
+  // whose plane passes through them draw them at once (only that part of the slice is drawn
+  // again); the 3D surfaces wait for refreshSurfaces (at the end of a stroke). Without labels
+  // shown yet, shows them (the cursor stays where it is).
   void updateLabels(const LabelVolume& labels, const std::vector<int64_t>& voxels);
+  // Rebuilds the surfaces of the labels edited since they were built, each from the part of
+  // the labels where it lies, off the UI thread: they replace the shown ones when done (labels
+  // edited meanwhile follow at once). Surfaces hidden: when they are shown again.
   void refreshSurfaces();
+  // True while edited labels' surfaces are not rebuilt yet (being extracted, or waiting for
+  // refreshSurfaces or for the surfaces to be shown).
+  bool surfacesPending() const;
+  // Called on the UI thread when the surfaces refreshSurfaces rebuilds are in the 3D view.
+  void setSurfacesObserver(std::function<void()> observer);
 
   // Painting: while a handler is set, left drags in the slice views paint. It is called with
   // the view and the point under the mouse (LPS, on the view's plane), and once with

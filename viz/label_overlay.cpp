@@ -24,28 +24,46 @@ vtkSmartPointer<vtkImageData> labelsToVtkImage(const LabelVolume& labels) {
   return image;
 }
 
-vtkSmartPointer<vtkImageData> labelSliceOverlay(vtkImageData* labels, int axis, int slice,
-                                                const LabelDisplay& display) {
-  int extent[6];
-  labels->GetExtent(extent);
-  int sliceExtent[6] = {extent[0], extent[1], extent[2], extent[3], extent[4], extent[5]};
-  sliceExtent[2 * axis] = sliceExtent[2 * axis + 1] =
-      std::clamp(extent[2 * axis] + slice, extent[2 * axis], extent[2 * axis + 1]);
+namespace {
 
-  auto overlay = vtkSmartPointer<vtkImageData>::New();
-  overlay->SetExtent(sliceExtent);
-  overlay->SetOrigin(labels->GetOrigin());
-  overlay->SetSpacing(labels->GetSpacing());
-  overlay->SetDirectionMatrix(labels->GetDirectionMatrix());
-  overlay->AllocateScalars(VTK_UNSIGNED_CHAR, 4);
-  overlay->GetPointData()->GetScalars()->SetName("label colours");
-
-  // RGBA of every label value; alpha 0 where nothing is drawn.
+// RGBA of every label value as `display` draws it; alpha 0 where nothing is drawn.
+std::array<std::array<uint8_t, 4>, 256> labelRgba(const LabelDisplay& display) {
   std::array<std::array<uint8_t, 4>, 256> rgba{};
   const auto alpha = static_cast<uint8_t>(std::lround(std::clamp(display.opacity, 0.0, 1.0) * 255));
   for (const LabelClass& entry : display.colours.classes)
     if (display.visible && entry.value != 0 && !display.hidden.test(entry.value))
       rgba[entry.value] = {entry.colour[0], entry.colour[1], entry.colour[2], alpha};
+  return rgba;
+}
+
+}  // namespace
+
+vtkSmartPointer<vtkImageData> labelSliceOverlay(vtkImageData* labels, int axis, int slice,
+                                                const LabelDisplay& display) {
+  int extent[6];
+  labels->GetExtent(extent);
+  std::array<int, 6> sliceExtent = {extent[0], extent[1], extent[2],
+                                    extent[3], extent[4], extent[5]};
+  sliceExtent[2 * axis] = sliceExtent[2 * axis + 1] =
+      std::clamp(extent[2 * axis] + slice, extent[2 * axis], extent[2 * axis + 1]);
+
+  auto overlay = vtkSmartPointer<vtkImageData>::New();
+  overlay->SetExtent(sliceExtent.data());
+  overlay->SetOrigin(labels->GetOrigin());
+  overlay->SetSpacing(labels->GetSpacing());
+  overlay->SetDirectionMatrix(labels->GetDirectionMatrix());
+  overlay->AllocateScalars(VTK_UNSIGNED_CHAR, 4);
+  overlay->GetPointData()->GetScalars()->SetName("label colours");
+  colourLabelSliceRegion(labels, overlay, axis, sliceExtent, display);
+  return overlay;
+}
+
+void colourLabelSliceRegion(vtkImageData* labels, vtkImageData* overlay, int axis,
+                            const std::array<int, 6>& region, const LabelDisplay& display) {
+  const std::array<std::array<uint8_t, 4>, 256> rgba = labelRgba(display);
+  int extent[6], sliceExtent[6];
+  labels->GetExtent(extent);
+  overlay->GetExtent(sliceExtent);
 
   // The two in-plane axes, and a label lookup by in-plane position.
   const int first = axis == 0 ? 1 : 0;
@@ -59,8 +77,12 @@ vtkSmartPointer<vtkImageData> labelSliceOverlay(vtkImageData* labels, int axis, 
   };
   const int uLow = extent[2 * first], uHigh = extent[2 * first + 1];
   const int vLow = extent[2 * second], vHigh = extent[2 * second + 1];
-  for (int v = vLow; v <= vHigh; ++v)
-    for (int u = uLow; u <= uHigh; ++u) {
+  const int uFrom = std::max({uLow, sliceExtent[2 * first], region[2 * first]});
+  const int uTo = std::min({uHigh, sliceExtent[2 * first + 1], region[2 * first + 1]});
+  const int vFrom = std::max({vLow, sliceExtent[2 * second], region[2 * second]});
+  const int vTo = std::min({vHigh, sliceExtent[2 * second + 1], region[2 * second + 1]});
+  for (int v = vFrom; v <= vTo; ++v)
+    for (int u = uFrom; u <= uTo; ++u) {
       const uint8_t label = labelAt(u, v);
       bool drawn = rgba[label][3] != 0;
       if (drawn && display.outline) {
@@ -76,7 +98,6 @@ vtkSmartPointer<vtkImageData> labelSliceOverlay(vtkImageData* labels, int axis, 
           drawn ? rgba[label] : std::array<uint8_t, 4>{0, 0, 0, 0};
       std::copy(colour.begin(), colour.end(), pixel);
     }
-  return overlay;
 }
 
 std::array<int, 3> busiestLabelSlices(const LabelVolume& labels) {

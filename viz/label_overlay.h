@@ -32,6 +32,14 @@ vtkSmartPointer<vtkImageData> labelsToVtkImage(const LabelVolume& labels);
 vtkSmartPointer<vtkImageData> labelSliceOverlay(vtkImageData* labels, int axis, int slice,
                                                 const LabelDisplay& display);
 
+// Colours `overlay` (labelSliceOverlay's image of the same slice of `labels`) again within the
+// in-plane index rectangle `region` (an extent: low and high index of each axis, inclusive,
+// clamped to the overlay's), after the labels there changed. In outline mode the colours there
+// depend on the labels one voxel around: a region grown by one voxel holds every pixel that a
+// change inside the region can alter.
+void colourLabelSliceRegion(vtkImageData* labels, vtkImageData* overlay, int axis,
+                            const std::array<int, 6>& region, const LabelDisplay& display);
+
 // For each VTK index axis (x = A2, y = A1, z = A0): the slice index holding the most
 // non-background voxels, or -1 when there are none.
 std::array<int, 3> busiestLabelSlices(const LabelVolume& labels);

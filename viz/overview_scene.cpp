@@ -1,6 +1,7 @@
 #include "viz/overview_scene.h"
 
 #include <map>
+#include <vector>
 
 #include <vtkActor.h>
 #include <vtkCamera.h>
@@ -91,6 +92,29 @@ struct OverviewScene::Impl {
                                                entry->colour[2] / 255.0);
       surface.actor->SetVisibility(surfacesWanted && entry && !labelDisplay.hidden.test(value));
     }
+  }
+
+  void putSurface(uint8_t value, vtkPolyData* mesh) {
+    const auto found = surfaces.find(value);
+    if (!mesh || mesh->GetNumberOfPoints() == 0) {
+      if (found == surfaces.end()) return;
+      renderer->RemoveViewProp(found->second.actor);
+      surfaces.erase(found);
+      return;
+    }
+    if (found != surfaces.end()) {
+      found->second.mesh = mesh;
+      found->second.actor->GetMapper()->SetInputDataObject(mesh);
+      return;
+    }
+    vtkNew<vtkPolyDataMapper> mapper;
+    mapper->SetInputData(mesh);
+    mapper->ScalarVisibilityOff();
+    auto actor = vtkSmartPointer<vtkActor>::New();
+    actor->SetMapper(mapper);
+    actor->GetProperty()->SetSpecular(0.2);
+    renderer->AddViewProp(actor);
+    surfaces[value] = {mesh, actor};
   }
 
   void showVolume() { volume->SetVisibility(volumeWanted && image != nullptr); }
@@ -212,19 +236,19 @@ void OverviewScene::setPlanes(const std::array<double, 3>& world) {
 void OverviewScene::setLabels(vtkImageData* labels, const LabelDisplay& display) {
   clearLabels();
   d->labelDisplay = display;
-  for (const LabelClass& entry : display.colours.classes) {
-    if (entry.value == 0) continue;
-    vtkSmartPointer<vtkPolyData> mesh = seqseg::labelSurface(labels, entry.value);
-    if (mesh->GetNumberOfPoints() == 0) continue;
-    vtkNew<vtkPolyDataMapper> mapper;
-    mapper->SetInputData(mesh);
-    mapper->ScalarVisibilityOff();
-    auto actor = vtkSmartPointer<vtkActor>::New();
-    actor->SetMapper(mapper);
-    actor->GetProperty()->SetSpecular(0.2);
-    d->renderer->AddViewProp(actor);
-    d->surfaces[entry.value] = {mesh, actor};
-  }
+  // Each label from the part of the image where it lies, all at once.
+  const std::array<IndexBounds, 256> bounds = labelIndexBounds(labels);
+  std::vector<LabelSurfaceJob> jobs;
+  for (const LabelClass& entry : display.colours.classes)
+    if (entry.value != 0 && !isEmpty(bounds[entry.value]))
+      jobs.push_back({entry.value, labelSurfaceInput(labels, bounds[entry.value]), nullptr});
+  buildLabelSurfaces(jobs);
+  for (const LabelSurfaceJob& job : jobs) d->putSurface(job.value, job.surface);
+  d->showSurfaces();
+}
+
+void OverviewScene::setLabelSurface(uint8_t value, vtkPolyData* surface) {
+  d->putSurface(value, surface);
   d->showSurfaces();
 }
 

@@ -37,6 +37,9 @@ class OverviewScene {
   // colour table, coloured and shown as `display` says (hidden labels are not drawn; the
   // overlay opacity does not apply in 3D).
   void setLabels(vtkImageData* labels, const LabelDisplay& display);
+  // Replaces the surface of label `value` (built by labelSurface from the labels shown; empty
+  // or nullptr: the label has none now), after an edit.
+  void setLabelSurface(uint8_t value, vtkPolyData* surface);
   void setLabelDisplay(const LabelDisplay& display);
   void clearLabels();
   // The surface of label `value` (nullptr when none was built).

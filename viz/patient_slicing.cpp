@@ -56,6 +56,15 @@ PatientGrid patientGrid(vtkImageData* image) {
 vtkSmartPointer<vtkImageData> patientSlice(vtkImageData* image, const PatientGrid& grid,
                                            int worldAxis, double position, bool nearest,
                                            double background) {
+  std::array<int, 6> extent = {0, grid.size[0] - 1, 0, grid.size[1] - 1, 0, grid.size[2] - 1};
+  extent[2 * worldAxis] = extent[2 * worldAxis + 1] = 0;
+  return patientSliceRegion(image, grid, worldAxis, position, nearest, background, extent);
+}
+
+vtkSmartPointer<vtkImageData> patientSliceRegion(vtkImageData* image, const PatientGrid& grid,
+                                                 int worldAxis, double position, bool nearest,
+                                                 double background,
+                                                 const std::array<int, 6>& region) {
   // The reslicer reads an index-space view of the image (no origin, spacing or direction: the
   // parts of VTK that ignore the direction matrix then cannot misplace it) and maps each
   // output point, in world coordinates, to a continuous voxel index with the image's own
@@ -66,8 +75,6 @@ vtkSmartPointer<vtkImageData> patientSlice(vtkImageData* image, const PatientGri
   indexSpace->SetSpacing(1.0, 1.0, 1.0);
   indexSpace->SetDirectionMatrix(1, 0, 0, 0, 1, 0, 0, 0, 1);
 
-  int extent[6] = {0, grid.size[0] - 1, 0, grid.size[1] - 1, 0, grid.size[2] - 1};
-  extent[2 * worldAxis] = extent[2 * worldAxis + 1] = 0;
   double origin[3] = {grid.origin[0], grid.origin[1], grid.origin[2]};
   origin[worldAxis] = position;
 
@@ -78,7 +85,7 @@ vtkSmartPointer<vtkImageData> patientSlice(vtkImageData* image, const PatientGri
   reslice->SetResliceAxes(worldToIndex);
   reslice->SetOutputOrigin(origin);
   reslice->SetOutputSpacing(grid.spacing.data());
-  reslice->SetOutputExtent(extent);
+  reslice->SetOutputExtent(region.data());
   if (nearest)
     reslice->SetInterpolationModeToNearestNeighbor();
   else

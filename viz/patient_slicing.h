@@ -38,4 +38,11 @@ vtkSmartPointer<vtkImageData> patientSlice(vtkImageData* image, const PatientGri
                                            int worldAxis, double position, bool nearest,
                                            double background = 0.0);
 
+// The part of that slice within `region`, an extent of its grid indices (the normal axis's is
+// 0..0): the same samples, computed alone (to draw again where an image changed).
+vtkSmartPointer<vtkImageData> patientSliceRegion(vtkImageData* image, const PatientGrid& grid,
+                                                 int worldAxis, double position, bool nearest,
+                                                 double background,
+                                                 const std::array<int, 6>& region);
+
 }  // namespace seqseg

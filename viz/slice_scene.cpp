@@ -73,7 +73,8 @@ struct SliceScene::Impl {
   vtkNew<vtkImageActor> actor;
   vtkSmartPointer<vtkImageData> labels;
   LabelDisplay labelDisplay;
-  vtkSmartPointer<vtkImageData> overlay;
+  vtkSmartPointer<vtkImageData> labelPlane;  // the labels resliced on the plane
+  vtkSmartPointer<vtkImageData> overlay;     // labelPlane coloured
   vtkNew<vtkImageActor> overlayActor;
   vtkSmartPointer<vtkImageData> heatValues;
   HeatMapDisplay heatDisplay;
@@ -129,9 +130,8 @@ struct SliceScene::Impl {
   // The labels resliced exactly as the image (same plane and grid), nearest neighbour.
   void showOverlay() {
     if (!labels || !image) return;
-    vtkSmartPointer<vtkImageData> plane =
-        patientSlice(labels, grid, worldAxis, planePosition(), true, 0.0);
-    overlay = labelSliceOverlay(plane, worldAxis, 0, labelDisplay);
+    labelPlane = patientSlice(labels, grid, worldAxis, planePosition(), true, 0.0);
+    overlay = labelSliceOverlay(labelPlane, worldAxis, 0, labelDisplay);
     overlayActor->SetInputData(overlay);
     // The display extent also tells vtkImageActor which way the one-voxel-thin image faces.
     overlayActor->SetDisplayExtent(overlay->GetExtent());
@@ -154,6 +154,62 @@ struct SliceScene::Impl {
     colourBar->SetLookupTable(heatLookupTable(heatDisplay.colours));
     colourBar->SetTitle(heatDisplay.title.c_str());
     colourBar->VisibilityOn();
+  }
+
+  // Samples and colours again the part of the overlay that voxels within `changed` (VTK index
+  // extent of `labels`) can reach; false when the plane misses them.
+  bool showOverlayPart(const std::array<int, 6>& changed) {
+    if (!labels || !image || !labelPlane || !overlay) return false;
+    // Nearest-neighbour sampling reads a voxel only at points inside its cell: the world bounds
+    // of the changed voxels' cells hold every plane point that can show them.
+    std::array<double, 3> low, high;
+    low.fill(std::numeric_limits<double>::max());
+    high.fill(std::numeric_limits<double>::lowest());
+    for (int corner = 0; corner < 8; ++corner) {
+      const double index[3] = {(corner & 1) ? changed[1] + 0.5 : changed[0] - 0.5,
+                               (corner & 2) ? changed[3] + 0.5 : changed[2] - 0.5,
+                               (corner & 4) ? changed[5] + 0.5 : changed[4] - 0.5};
+      double world[3];
+      labels->TransformContinuousIndexToPhysicalPoint(index, world);
+      for (int axis = 0; axis < 3; ++axis) {
+        low[axis] = std::min(low[axis], world[axis]);
+        high[axis] = std::max(high[axis], world[axis]);
+      }
+    }
+    const double tolerance = 1e-3 * std::min({grid.spacing[0], grid.spacing[1], grid.spacing[2]});
+    if (planePosition() < low[worldAxis] - tolerance ||
+        planePosition() > high[worldAxis] + tolerance)
+      return false;
+    // The grid points of the plane within those bounds.
+    std::array<int, 6> region{};
+    for (int axis = 0; axis < 3; ++axis) {
+      if (axis == worldAxis) continue;
+      const double from =
+          std::ceil((low[axis] - tolerance - grid.origin[axis]) / grid.spacing[axis]);
+      const double to =
+          std::floor((high[axis] + tolerance - grid.origin[axis]) / grid.spacing[axis]);
+      region[2 * axis] = static_cast<int>(std::max(from, 0.0));
+      region[2 * axis + 1] = static_cast<int>(std::min(to, grid.size[axis] - 1.0));
+      if (region[2 * axis] > region[2 * axis + 1]) return false;
+    }
+    vtkSmartPointer<vtkImageData> part =
+        patientSliceRegion(labels, grid, worldAxis, planePosition(), true, 0.0, region);
+    int index[3];
+    for (index[2] = region[4]; index[2] <= region[5]; ++index[2])
+      for (index[1] = region[2]; index[1] <= region[3]; ++index[1])
+        for (index[0] = region[0]; index[0] <= region[1]; ++index[0])
+          *static_cast<uint8_t*>(labelPlane->GetScalarPointer(index)) =
+              *static_cast<const uint8_t*>(part->GetScalarPointer(index));
+    labelPlane->Modified();
+    // Outlines: a pixel's colour depends on its in-plane neighbours' labels too.
+    for (int axis = 0; axis < 3; ++axis) {
+      if (axis == worldAxis) continue;
+      --region[2 * axis];
+      ++region[2 * axis + 1];
+    }
+    colourLabelSliceRegion(labelPlane, overlay, worldAxis, region, labelDisplay);
+    overlay->Modified();
+    return true;
   }
 
   // The crosshair: two lines along the patient's axes across the slice through the cursor,
@@ -431,6 +487,10 @@ void SliceScene::refreshLabels() {
   d->showOverlay();
 }
 
+bool SliceScene::refreshLabels(const std::array<int, 6>& changed) {
+  return d->showOverlayPart(changed);
+}
+
 void SliceScene::setLabelDisplay(const LabelDisplay& display) {
   d->labelDisplay = display;
   d->showOverlay();
@@ -440,6 +500,7 @@ void SliceScene::clearLabels() {
   d->overlayActor->VisibilityOff();
   d->overlayActor->SetInputData(nullptr);
   d->overlay = nullptr;
+  d->labelPlane = nullptr;
   d->labels = nullptr;
 }
 

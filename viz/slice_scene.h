@@ -40,6 +40,11 @@ class SliceScene {
   void setLabelDisplay(const LabelDisplay& display);
   // Draws the labels again after their voxels changed in place.
   void refreshLabels();
+  // The same where only the voxels within `changed` (an extent of the labels' VTK indices: low
+  // and high x, y, z, inclusive) changed: only the part of the plane that can show them is
+  // sampled and coloured again. False, with nothing to draw, when the plane passes through none
+  // of them.
+  bool refreshLabels(const std::array<int, 6>& changed);
   void clearLabels();
   // The RGBA overlay of the shown slice (nullptr without labels): what the view draws.
   vtkImageData* labelOverlay() const;

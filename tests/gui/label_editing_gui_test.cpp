@@ -1,8 +1,9 @@
 // The label editor under Xvfb with real mouse and key events, on cases written by nibabel in
 // oblique and PIR (sagittal) storage: a click paints the disc the brush defines in physical
 // space (voxel centres by nibabel's affine), a drag paints its whole path, the legend's volume
-// follows, the view shows the stroke, undo and redo are exact to the voxel, and the saved file
-// (read back through ITK and with nibabel) holds the painted voxels with the case's geometry.
+// follows, the view shows the stroke and the 3D view its surface, undo and redo are exact to
+// the voxel, and the saved file (read back through ITK and with nibabel) holds the painted
+// voxels with the case's geometry.
 // Interpolating between two painted slices, on PIR and anisotropic cases, fills the slices
 // between with discs of the radius between.
 #include <gtest/gtest.h>
@@ -17,6 +18,8 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <vtkPolyData.h>
 
 #include <algorithm>
 #include <cmath>
@@ -33,6 +36,7 @@
 #include "ui/legend_panel.h"
 #include "ui/main_window.h"
 #include "viz/case_views.h"
+#include "viz/overview_scene.h"
 #include "viz/slice_scene.h"
 #include "viz/vtk_view_widget.h"
 
@@ -107,6 +111,7 @@ TEST_P(LabelEditingGuiTest, PaintUndoRedoSaveExactInPhysicalSpace) {
   SessionModel& session = window_.session();
   const std::vector<uint8_t> original = session.segmentation()->labels;
   ASSERT_EQ(std::count(original.begin(), original.end(), kPainted), 0);
+  ASSERT_EQ(window_.caseViews().overviewScene().labelSurface(kPainted), nullptr);
 
   CaseViews& views = window_.caseViews();
   views.setCursorVoxel(written.markerVoxel);
@@ -190,6 +195,22 @@ TEST_P(LabelEditingGuiTest, PaintUndoRedoSaveExactInPhysicalSpace) {
   const double discPixels = 3.14159 * kRadiusMm * kRadiusMm * pixelsPerMm * pixelsPerMm;
   EXPECT_GT(greened, 0.6 * discPixels) << kind;
   EXPECT_LT(greened, 1.6 * discPixels) << kind;
+  // The 3D view: the oedema's surface, extracted off the UI thread after the stroke, is the
+  // disc's.
+  ASSERT_TRUE(QTest::qWaitFor([&] { return !views.surfacesPending(); }, 20000));
+  vtkPolyData* surface = views.overviewScene().labelSurface(kPainted);
+  ASSERT_NE(surface, nullptr) << kind;
+  double bounds[6];
+  surface->GetBounds(bounds);
+  for (int axis = 0; axis < 2; ++axis) {
+    EXPECT_NEAR(0.5 * (bounds[2 * axis] + bounds[2 * axis + 1]), clickCentre[axis], 1.0) << kind;
+    EXPECT_GT(bounds[2 * axis + 1] - bounds[2 * axis], kRadiusMm) << kind;
+    EXPECT_LT(bounds[2 * axis + 1] - bounds[2 * axis], 2 * kRadiusMm + 2.0) << kind;
+  }
+  EXPECT_LT(bounds[4], clickCentre[2] + half) << kind;
+  EXPECT_GT(bounds[5], clickCentre[2] - half) << kind;
+  EXPECT_LT(bounds[5] - bounds[4], 4 * half + 0.5) << kind << ": one slice thick";
+  test::saveSnapshot(views.overviewView()->grabFramebuffer(), (kind + "_surface_click").c_str());
   const std::vector<uint8_t> afterClick = session.segmentation()->labels;
 
   // A drag with the button held: its whole path.
@@ -213,6 +234,8 @@ TEST_P(LabelEditingGuiTest, PaintUndoRedoSaveExactInPhysicalSpace) {
   QTest::keyClick(axial, Qt::Key_Z, Qt::ControlModifier);
   EXPECT_EQ(session.segmentation()->labels, original);
   EXPECT_NEAR(window_.legendPanel()->volumeMl(kPainted - 1), 0.0, 1e-12);
+  ASSERT_TRUE(QTest::qWaitFor([&] { return !views.surfacesPending(); }, 20000));
+  EXPECT_EQ(views.overviewScene().labelSurface(kPainted), nullptr) << kind << ": undone";
   QTest::keyClick(axial, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
   QTest::keyClick(axial, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
   EXPECT_EQ(session.segmentation()->labels, afterDrag);

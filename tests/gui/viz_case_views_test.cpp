@@ -1,7 +1,9 @@
 // The interactive case views under Xvfb: a synthetic head with a labelled tumour drawn in the
 // axial, sagittal, coronal and 3D views; the linked cursor, slice stepping, zoom, pan and
 // window/level by real Qt mouse and key events; orientation letters for LPS, RAS and oblique
-// grids; filled and outlined labels; label surfaces, volume rendering, layout, screenshots.
+// grids; filled and outlined labels, and edits drawn again only where they changed; label
+// surfaces, and edited labels' surfaces rebuilt off the UI thread; volume rendering, layout,
+// screenshots.
 #include <gtest/gtest.h>
 
 #include <QApplication>
@@ -18,12 +20,15 @@
 #include <string>
 
 #include <vtkCamera.h>
+#include <vtkImageData.h>
 #include <vtkPolyData.h>
 #include <vtkRenderer.h>
 
 #include "tests/gui/gui_test_support.h"
 #include "viz/case_views.h"
 #include "viz/label_colours.h"
+#include "viz/label_overlay.h"
+#include "viz/label_surfaces.h"
 #include "viz/overview_scene.h"
 #include "viz/slice_scene.h"
 #include "viz/view_layout.h"
@@ -517,6 +522,147 @@ TEST_F(CaseViewsTest, LabelSurfacesInTheOverview) {
   caseViews_->setSurfacesVisible(true);
   caseViews_->setLabelVisible(2, false);
   EXPECT_LT(greenPixels(grab(overview())), green / 20) << "a hidden label's surface goes too";
+}
+
+// The voxels of `labels` within `radius` of voxel `centre` set to `value`: their linear indices.
+std::vector<int64_t> paintBall(LabelVolume& labels, const std::array<int, 3>& centre, double radius,
+                               uint8_t value) {
+  std::vector<int64_t> changed;
+  for (int k = 0; k < kSize; ++k)
+    for (int j = 0; j < kSize; ++j)
+      for (int i = 0; i < kSize; ++i) {
+        const int64_t n = (static_cast<int64_t>(k) * kSize + j) * kSize + i;
+        if (std::hypot(i - centre[0], j - centre[1], k - centre[2]) <= radius &&
+            labels.labels[static_cast<size_t>(n)] != value) {
+          labels.labels[static_cast<size_t>(n)] = value;
+          changed.push_back(n);
+        }
+      }
+  return changed;
+}
+
+// The RGBA bytes a slice view's label overlay holds.
+std::vector<unsigned char> overlayBytes(SliceScene& scene) {
+  vtkImageData* overlay = scene.labelOverlay();
+  const auto* bytes = static_cast<const unsigned char*>(overlay->GetScalarPointer());
+  return {bytes, bytes + 4 * overlay->GetNumberOfPoints()};
+}
+
+TEST_F(CaseViewsTest, AnEditIsDrawnAgainOnlyWhereItChanged) {
+  // An oblique, anisotropic grid: each view's plane samples the voxels by nearest neighbour.
+  Geometry oblique;
+  oblique.direction = rotationAboutZ(25);
+  oblique.spacing = {1.0, 1.3, 0.8};
+  showHead(oblique);
+  LabelVolume labels = syntheticTumour(oblique);
+  caseViews_->showLabels(labels);
+  caseViews_->setLabelOutline(true);  // colours that depend on the neighbours too
+  caseViews_->setCursorVoxel({20, 20, 20});
+  const std::array<SliceOrientation, 3> orientations = {
+      SliceOrientation::Axial, SliceOrientation::Sagittal, SliceOrientation::Coronal};
+  std::array<std::vector<unsigned char>, 3> before;
+  for (int n = 0; n < 3; ++n) before[n] = overlayBytes(caseViews_->sliceScene(orientations[n]));
+
+  // A ball of ET through the axial plane (k 20) only, and ED erased around the core.
+  std::vector<int64_t> changed = paintBall(labels, {30, 12, 21}, 2.5, 3);
+  const std::vector<int64_t> erased = paintBall(labels, {14, 22, 26}, 2.0, 0);
+  changed.insert(changed.end(), erased.begin(), erased.end());
+  caseViews_->updateLabels(labels, changed);
+  EXPECT_EQ(caseViews_->labelAtCursor(), labels.labels[(20 * kSize + 20) * kSize + 20]);
+  for (int n = 0; n < 3; ++n) {
+    SliceScene& scene = caseViews_->sliceScene(orientations[n]);
+    const std::vector<unsigned char> partly = overlayBytes(scene);
+    // What drawing the whole slice again gives.
+    scene.refreshLabels();
+    EXPECT_EQ(partly, overlayBytes(scene)) << n;
+    if (orientations[n] == SliceOrientation::Axial) {
+      EXPECT_NE(partly, before[n]) << "the ball lies in the axial plane";
+    }
+  }
+  // Voxels no plane passes through change no view.
+  const std::vector<int64_t> far = paintBall(labels, {6, 34, 6}, 1.5, 2);
+  caseViews_->updateLabels(labels, far);
+  for (SliceOrientation orientation : orientations) {
+    SliceScene& scene = caseViews_->sliceScene(orientation);
+    const std::vector<unsigned char> shown = overlayBytes(scene);
+    EXPECT_FALSE(scene.refreshLabels({6, 6, 34, 34, 6, 6}));
+    scene.refreshLabels();
+    EXPECT_EQ(shown, overlayBytes(scene));
+  }
+}
+
+// The surface of `value` shown in the 3D view, and its world bounds.
+std::array<double, 6> surfaceBounds(CaseViews& views, uint8_t value) {
+  std::array<double, 6> bounds{};
+  if (vtkPolyData* surface = views.overviewScene().labelSurface(value))
+    surface->GetBounds(bounds.data());
+  return bounds;
+}
+
+TEST_F(CaseViewsTest, EditedSurfacesAreRebuiltOffTheUiThread) {
+  showHead();
+  LabelVolume labels = syntheticTumour(Geometry());
+  caseViews_->showLabels(labels);
+  caseViews_->setCursorVoxel({30, 10, 10});
+  int refreshed = 0;
+  caseViews_->setSurfacesObserver([&] { ++refreshed; });
+  EXPECT_FALSE(caseViews_->surfacesPending());
+  vtkPolyData* oedema = caseViews_->overviewScene().labelSurface(2);
+  const std::array<double, 6> enhancing = surfaceBounds(*caseViews_, 3);
+  const long yellowBefore = pixelsNear(grab(overview()), QColor(255, 255, 0), 90);
+
+  // An ET ball far from the tumour (voxel 30, 10, 10: mm, the identity grid).
+  caseViews_->updateLabels(labels, paintBall(labels, {30, 10, 10}, 3.0, 3));
+  EXPECT_TRUE(caseViews_->surfacesPending()) << "edited, waiting for the stroke's end";
+  caseViews_->refreshSurfaces();
+  EXPECT_TRUE(caseViews_->surfacesPending());
+  EXPECT_EQ(surfaceBounds(*caseViews_, 3), enhancing) << "the new surface comes through events";
+  ASSERT_TRUE(QTest::qWaitFor([&] { return !caseViews_->surfacesPending(); }, 20000));
+  EXPECT_EQ(refreshed, 1);
+  const std::array<double, 6> grown = surfaceBounds(*caseViews_, 3);
+  EXPECT_GT(grown[1], 32.0);
+  EXPECT_LT(grown[2], 8.0);
+  EXPECT_LT(grown[4], 8.0);
+  EXPECT_EQ(caseViews_->overviewScene().labelSurface(2), oedema) << "ED was not edited";
+  // The surface is the one the whole labels give.
+  vtkSmartPointer<vtkPolyData> whole = labelSurface(labelsToVtkImage(labels), 3);
+  EXPECT_EQ(caseViews_->overviewScene().labelSurface(3)->GetNumberOfPoints(),
+            whole->GetNumberOfPoints());
+  std::array<double, 6> wholeBounds{};
+  whole->GetBounds(wholeBounds.data());
+  for (int c = 0; c < 6; ++c) EXPECT_NEAR(grown[c], wholeBounds[c], 1e-4);
+  // And the 3D view draws it: more of ET's yellow.
+  EXPECT_GT(pixelsNear(grab(overview(), "editedSurfaces"), QColor(255, 255, 0), 90),
+            yellowBefore + 30);
+
+  // Labels shown anew while a rebuild runs: its result is dropped.
+  LabelVolume edited = labels;
+  caseViews_->updateLabels(edited, paintBall(edited, {8, 32, 30}, 3.0, 3));
+  caseViews_->refreshSurfaces();
+  caseViews_->showLabels(syntheticTumour(Geometry()));
+  ASSERT_TRUE(QTest::qWaitFor([&] { return !caseViews_->surfacesPending(); }, 20000));
+  EXPECT_EQ(surfaceBounds(*caseViews_, 3), enhancing);
+
+  // Surfaces hidden: rebuilt when shown again.
+  caseViews_->setSurfacesVisible(false);
+  labels = syntheticTumour(Geometry());
+  caseViews_->updateLabels(labels, paintBall(labels, {30, 10, 10}, 3.0, 3));
+  caseViews_->refreshSurfaces();
+  QTest::qWait(200);
+  EXPECT_TRUE(caseViews_->surfacesPending());
+  EXPECT_EQ(surfaceBounds(*caseViews_, 3), enhancing);
+  caseViews_->setSurfacesVisible(true);
+  ASSERT_TRUE(QTest::qWaitFor([&] { return !caseViews_->surfacesPending(); }, 20000));
+  EXPECT_EQ(surfaceBounds(*caseViews_, 3), grown);
+  // Erased: the surface goes.
+  std::vector<int64_t> erased = paintBall(labels, {30, 10, 10}, 3.0, 0);
+  const std::vector<int64_t> rim = paintBall(labels, {14, 22, 20}, 9.5, 0);
+  erased.insert(erased.end(), rim.begin(), rim.end());
+  caseViews_->updateLabels(labels, erased);
+  caseViews_->refreshSurfaces();
+  ASSERT_TRUE(QTest::qWaitFor([&] { return !caseViews_->surfacesPending(); }, 20000));
+  EXPECT_EQ(caseViews_->overviewScene().labelSurface(3), nullptr);
+  EXPECT_EQ(caseViews_->overviewScene().labelSurface(2), nullptr);
 }
 
 TEST_F(CaseViewsTest, VolumeRenderingDrawsTheHead) {

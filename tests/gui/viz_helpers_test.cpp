@@ -1,10 +1,16 @@
 // The display-free parts of viz/: Volume to vtkImageData, display windows and presets, slice
-// planes and their edge letters, label colour tables and slice overlays.
+// planes and their edge letters, label colour tables and slice overlays (and the parts drawn
+// again after an edit), label surfaces from the part of the labels where each lies.
 #include <gtest/gtest.h>
 
+#include <vtkDataArray.h>
+#include <vtkDiscreteFlyingEdges3D.h>
 #include <vtkImageData.h>
 #include <vtkLookupTable.h>
 #include <vtkMatrix3x3.h>
+#include <vtkPointData.h>
+#include <vtkPolyData.h>
+#include <vtkWindowedSincPolyDataFilter.h>
 
 #include <cmath>
 #include <fstream>
@@ -14,6 +20,7 @@
 #include "viz/intensity_window.h"
 #include "viz/label_colours.h"
 #include "viz/label_overlay.h"
+#include "viz/label_surfaces.h"
 #include "viz/patient_slicing.h"
 #include "viz/slice_orientation.h"
 #include "viz/volume_to_vtk.h"
@@ -295,6 +302,191 @@ TEST(SliceOrientation, EdgeLettersOfTheRadiologicalViews) {
   EXPECT_EQ(letters(SliceOrientation::Sagittal), "APSI");
   EXPECT_EQ(anatomicalLetter({0.3, -0.9, 0.2}), 'A');
   EXPECT_EQ(anatomicalLetter({-0.7, 0.6, 0.2}), 'R');
+}
+
+// Label values of a 30 x 28 x 26 grid, turned 0.4 rad about z: a lumpy ED ball holding an NCR
+// ball, and ET against the image's edge (its surface is open there).
+LabelVolume lumpyLabels() {
+  LabelVolume labels;
+  labels.shape = {26, 28, 30};  // A0 (k), A1 (j), A2 (i)
+  labels.geometry.spacing = {0.9, 1.1, 1.3};
+  labels.geometry.origin = {-12.0, 8.0, 3.0};
+  const double c = std::cos(0.4), s = std::sin(0.4);
+  labels.geometry.direction = {c, -s, 0, s, c, 0, 0, 0, 1};
+  labels.labels.assign(26 * 28 * 30, 0);
+  size_t n = 0;
+  for (int k = 0; k < 26; ++k)
+    for (int j = 0; j < 28; ++j)
+      for (int i = 0; i < 30; ++i, ++n) {
+        const double r = std::hypot(i - 14.0, j - 13.0, k - 12.0);
+        if (r < 4.0 + std::sin(0.7 * i))
+          labels.labels[n] = 1;
+        else if (r < 9.0 + 1.5 * std::sin(0.5 * j) * std::cos(0.6 * k))
+          labels.labels[n] = 2;
+        else if (i >= 25 && std::hypot(j - 6.0, k - 6.0) < 4.0)
+          labels.labels[n] = 3;
+      }
+  return labels;
+}
+
+// The raw (unsmoothed) boundary of `value` in `labels`, in index space.
+vtkSmartPointer<vtkPolyData> rawSurface(vtkImageData* labels, uint8_t value) {
+  vtkNew<vtkImageData> indexSpace;
+  indexSpace->ShallowCopy(labels);
+  indexSpace->SetOrigin(0.0, 0.0, 0.0);
+  indexSpace->SetSpacing(1.0, 1.0, 1.0);
+  indexSpace->SetDirectionMatrix(1, 0, 0, 0, 1, 0, 0, 0, 1);
+  vtkNew<vtkDiscreteFlyingEdges3D> contour;
+  contour->SetInputData(indexSpace);
+  contour->SetValue(0, value);
+  contour->ComputeNormalsOff();
+  contour->Update();
+  return contour->GetOutput();
+}
+
+TEST(LabelSurfaces, SmoothingIsVtksWindowedSinc) {
+  vtkSmartPointer<vtkImageData> image = labelsToVtkImage(lumpyLabels());
+  for (uint8_t value : {1, 2, 3}) {
+    vtkSmartPointer<vtkPolyData> raw = rawSurface(image, value);
+    ASSERT_GT(raw->GetNumberOfPoints(), 100) << int(value);
+    vtkNew<vtkWindowedSincPolyDataFilter> vtk;
+    vtk->SetInputData(raw);
+    vtk->SetNumberOfIterations(15);
+    vtk->SetPassBand(0.1);
+    vtk->BoundarySmoothingOff();
+    vtk->FeatureEdgeSmoothingOff();
+    vtk->NonManifoldSmoothingOn();
+    vtk->NormalizeCoordinatesOn();
+    vtk->Update();
+    vtkSmartPointer<vtkPolyData> ours = windowedSincSmoothed(raw, 15, 0.1);
+    ASSERT_EQ(ours->GetNumberOfPoints(), raw->GetNumberOfPoints());
+    EXPECT_EQ(ours->GetNumberOfPolys(), raw->GetNumberOfPolys());
+    double worst = 0.0, moved = 0.0;
+    for (vtkIdType n = 0; n < raw->GetNumberOfPoints(); ++n) {
+      double a[3], b[3], before[3];
+      vtk->GetOutput()->GetPoint(n, a);
+      ours->GetPoint(n, b);
+      raw->GetPoint(n, before);
+      worst = std::max(worst, std::hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]));
+      moved = std::max(moved, std::hypot(a[0] - before[0], a[1] - before[1], a[2] - before[2]));
+    }
+    // VTK keeps its points in float between iterations: the same up to that rounding.
+    EXPECT_LT(worst, 1e-4) << int(value);
+    EXPECT_GT(moved, 0.1) << int(value) << ": the surface was smoothed";
+  }
+}
+
+TEST(LabelSurfaces, ThePartWhereALabelLiesGivesTheWholeImagesSurface) {
+  const LabelVolume labels = lumpyLabels();
+  vtkSmartPointer<vtkImageData> image = labelsToVtkImage(labels);
+  const std::array<IndexBounds, 256> bounds = labelIndexBounds(image);
+  // ET: i 25..29 (the edge), j and k within 4 of 6.
+  EXPECT_EQ(bounds[3][0], 25);
+  EXPECT_EQ(bounds[3][1], 29);
+  EXPECT_EQ(bounds[3][2], 3);
+  EXPECT_EQ(bounds[3][3], 9);
+  EXPECT_TRUE(isEmpty(bounds[4]));
+  EXPECT_EQ(bounds[0], (IndexBounds{0, 29, 0, 27, 0, 25}));
+  for (uint8_t value : {1, 2, 3}) {
+    // Every voxel of the label lies within its bounds.
+    size_t n = 0;
+    for (int k = 0; k < 26; ++k)
+      for (int j = 0; j < 28; ++j)
+        for (int i = 0; i < 30; ++i, ++n)
+          if (labels.labels[n] == value) {
+            ASSERT_TRUE(i >= bounds[value][0] && i <= bounds[value][1] && j >= bounds[value][2] &&
+                        j <= bounds[value][3] && k >= bounds[value][4] && k <= bounds[value][5]);
+          }
+    vtkSmartPointer<vtkImageData> part = labelSurfaceInput(image, bounds[value]);
+    ASSERT_NE(part, nullptr);
+    EXPECT_LT(part->GetNumberOfPoints(), image->GetNumberOfPoints());
+    vtkSmartPointer<vtkPolyData> whole = labelSurface(image, value);
+    vtkSmartPointer<vtkPolyData> fromPart = labelSurface(part, value);
+    ASSERT_GT(whole->GetNumberOfPoints(), 100);
+    EXPECT_EQ(fromPart->GetNumberOfPoints(), whole->GetNumberOfPoints()) << int(value);
+    EXPECT_EQ(fromPart->GetNumberOfPolys(), whole->GetNumberOfPolys()) << int(value);
+    double a[6], b[6];
+    whole->GetBounds(a);
+    fromPart->GetBounds(b);
+    for (int c = 0; c < 6; ++c) EXPECT_NEAR(a[c], b[c], 1e-6) << int(value);
+  }
+  // The labels' world placement, and outward unit normals on the closed NCR ball.
+  vtkSmartPointer<vtkPolyData> core = labelSurface(image, 1);
+  double centre[3];
+  image->TransformIndexToPhysicalPoint(14, 13, 12, centre);
+  vtkDataArray* normals = core->GetPointData()->GetNormals();
+  ASSERT_NE(normals, nullptr);
+  long outward = 0;
+  for (vtkIdType n = 0; n < core->GetNumberOfPoints(); ++n) {
+    double point[3], normal[3];
+    core->GetPoint(n, point);
+    normals->GetTuple(n, normal);
+    EXPECT_NEAR(std::hypot(normal[0], normal[1], normal[2]), 1.0, 1e-3);
+    EXPECT_LT(std::hypot(point[0] - centre[0], point[1] - centre[1], point[2] - centre[2]), 7.5);
+    outward += (point[0] - centre[0]) * normal[0] + (point[1] - centre[1]) * normal[1] +
+                   (point[2] - centre[2]) * normal[2] >
+               0;
+  }
+  EXPECT_GT(outward, 0.95 * core->GetNumberOfPoints());
+  // An absent label: no part, an empty surface.
+  EXPECT_EQ(labelSurfaceInput(image, bounds[4]), nullptr);
+  EXPECT_EQ(labelSurface(image, 4)->GetNumberOfPoints(), 0);
+}
+
+TEST(PatientSlicing, ARegionOfASliceHoldsTheSameSamples) {
+  vtkSmartPointer<vtkImageData> image = labelsToVtkImage(lumpyLabels());
+  const PatientGrid grid = patientGrid(image);
+  for (int axis = 0; axis < 3; ++axis) {
+    const double position = grid.origin[axis] + 11 * grid.spacing[axis];
+    vtkSmartPointer<vtkImageData> whole = patientSlice(image, grid, axis, position, true);
+    std::array<int, 6> region = {3, grid.size[0] - 5, 2, grid.size[1] - 7, 4, grid.size[2] - 3};
+    region[2 * axis] = region[2 * axis + 1] = 0;
+    vtkSmartPointer<vtkImageData> part =
+        patientSliceRegion(image, grid, axis, position, true, 0.0, region);
+    int extent[6];
+    part->GetExtent(extent);
+    EXPECT_EQ(
+        (std::array<int, 6>{extent[0], extent[1], extent[2], extent[3], extent[4], extent[5]}),
+        region);
+    long labelled = 0;
+    for (int z = region[4]; z <= region[5]; ++z)
+      for (int y = region[2]; y <= region[3]; ++y)
+        for (int x = region[0]; x <= region[1]; ++x) {
+          const double value = part->GetScalarComponentAsDouble(x, y, z, 0);
+          ASSERT_EQ(value, whole->GetScalarComponentAsDouble(x, y, z, 0)) << axis;
+          labelled += value != 0;
+        }
+    EXPECT_GT(labelled, 20) << axis;
+  }
+}
+
+TEST(LabelOverlay, ARegionColouredAgainIsTheWholeSlicesColours) {
+  LabelVolume labels;
+  labels.shape = {1, 12, 12};
+  labels.labels.assign(12 * 12, 0);
+  for (int j = 3; j < 9; ++j)
+    for (int i = 3; i < 9; ++i) labels.labels[j * 12 + i] = 2;
+  vtkSmartPointer<vtkImageData> image = labelsToVtkImage(labels);
+  for (bool outline : {false, true}) {
+    LabelDisplay display;
+    display.outline = outline;
+    vtkSmartPointer<vtkImageData> overlay = labelSliceOverlay(image, 2, 0, display);
+    // Two voxels change; the region around them (grown by one, for the outline) is coloured
+    // again.
+    auto* values = static_cast<uint8_t*>(image->GetScalarPointer());
+    values[5 * 12 + 5] = 1;
+    values[8 * 12 + 9] = 2;
+    colourLabelSliceRegion(image, overlay, 2, {4, 10, 4, 9, 0, 0}, display);
+    vtkSmartPointer<vtkImageData> expected = labelSliceOverlay(image, 2, 0, display);
+    for (int j = 0; j < 12; ++j)
+      for (int i = 0; i < 12; ++i)
+        for (int c = 0; c < 4; ++c)
+          ASSERT_EQ(overlay->GetScalarComponentAsDouble(i, j, 0, c),
+                    expected->GetScalarComponentAsDouble(i, j, 0, c))
+              << outline << " " << i << "," << j;
+    values[5 * 12 + 5] = 2;
+    values[8 * 12 + 9] = 0;
+  }
 }
 
 }  // namespace
