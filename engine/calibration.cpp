@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -46,17 +47,36 @@ double fitTemperature(const at::Tensor& logits, const at::Tensor& labels) {
   return std::exp((low + high) / 2);
 }
 
-TemperatureSample::TemperatureSample(int64_t voxelsPerWindow, uint64_t seed)
-    : voxelsPerWindow_(voxelsPerWindow), engine_(seed) {}
+TemperatureSample::TemperatureSample(const at::Tensor& voxelWeights, int64_t voxelsPerWindow,
+                                     uint64_t seed)
+    : voxelsPerWindow_(voxelsPerWindow), engine_(seed) {
+  if (!voxelWeights.defined()) return;
+  const at::Tensor weights = voxelWeights.to(at::kCPU, at::kDouble).contiguous();
+  double sum = 0;
+  for (int64_t v = 0; v < weights.numel(); ++v) {
+    sum += weights.data_ptr<double>()[v];
+    cumulativeWeights_.push_back(sum);
+  }
+}
 
 void TemperatureSample::addWindow(const at::Tensor& logits, const at::Tensor& labels) {
   const int64_t classes = logits.size(0), voxels = labels.numel();
   if (voxels == 0) return;
+  if (!cumulativeWeights_.empty() && static_cast<int64_t>(cumulativeWeights_.size()) != voxels)
+    throw std::invalid_argument("a window of another size than the sample's weights");
   std::vector<int64_t> picks(static_cast<size_t>(voxelsPerWindow_));
-  // Drawn with the engine's own bits (not std::uniform_int_distribution, whose algorithm differs
+  // Drawn with the engine's own bits (not the standard distributions, whose algorithms differ
   // between standard libraries), so that a sample repeats on every platform.
-  for (int64_t& pick : picks)
-    pick = static_cast<int64_t>(engine_() % static_cast<uint64_t>(voxels));
+  for (int64_t& pick : picks) {
+    if (cumulativeWeights_.empty()) {
+      pick = static_cast<int64_t>(engine_() % static_cast<uint64_t>(voxels));
+    } else {
+      const double u = static_cast<double>(engine_() >> 11) * 0x1.0p-53 * cumulativeWeights_.back();
+      pick = std::min<int64_t>(
+          voxels - 1, std::upper_bound(cumulativeWeights_.begin(), cumulativeWeights_.end(), u) -
+                          cumulativeWeights_.begin());
+    }
+  }
   const at::Tensor index = at::tensor(picks, at::kLong);
   const at::Tensor flat = logits.detach().to(at::kCPU, at::kFloat).reshape({classes, voxels});
   logits_.push_back(flat.index_select(1, index).t().contiguous());

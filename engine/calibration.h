@@ -31,11 +31,15 @@ double fitTemperature(const at::Tensor& logits, const at::Tensor& labels);
 
 // The voxels a fit sees: from each sliding window of the validation cases, a fixed-seed sample
 // of `voxelsPerWindow` voxels (drawn with replacement) with the window's own logits, as
-// inference softmaxes them before blending. The same windows in the same order give the same
-// sample, on one rank or many.
+// inference softmaxes them before blending. `voxelWeights` ([r0, r1, r2], the sliding window's
+// Gaussian map) makes a voxel as likely to be drawn as the blend trusts it: window edges, where
+// the model sees least context and errs most, count as little as they do in the probabilities
+// (undefined: uniform). The same windows in the same order give the same sample, on one rank or
+// many.
 class TemperatureSample {
  public:
-  explicit TemperatureSample(int64_t voxelsPerWindow = 2048, uint64_t seed = 0x7E3Aull);
+  explicit TemperatureSample(const at::Tensor& voxelWeights = {}, int64_t voxelsPerWindow = 2048,
+                             uint64_t seed = 0x7E3Aull);
   // logits [K, r0, r1, r2] of one window, labels [r0, r1, r2] (internal classes) under it.
   void addWindow(const at::Tensor& logits, const at::Tensor& labels);
   int64_t voxels() const;
@@ -45,6 +49,7 @@ class TemperatureSample {
 
  private:
   int64_t voxelsPerWindow_;
+  std::vector<double> cumulativeWeights_;  // empty: uniform
   std::mt19937_64 engine_;
   std::vector<at::Tensor> logits_, labels_;
 };

@@ -128,7 +128,7 @@ ValidationScores validate(ViTSegmenter& model, ModelExecution& execution,
   for (double& mm : spacingIjk)
     if (mm <= 0) mm = 1;
   std::vector<ValidationPrediction> predictions;
-  TemperatureSample temperatureSample;
+  TemperatureSample temperatureSample(gaussianWeights(model->config().roi));
   for (size_t index = 0; index < cases.size(); ++index) {
     const TrainingCase& c = cases[index];
     torch::NoGradGuard noGrad;

@@ -52,7 +52,7 @@ TEST(Calibration, SampleRepeatsForTheSameWindows) {
   torch::manual_seed(5);
   const at::Tensor logits = torch::randn({4, 8, 8, 8});
   const at::Tensor labels = torch::randint(0, 4, {8, 8, 8}, at::kLong);
-  TemperatureSample first(100), second(100);
+  TemperatureSample first({}, 100), second({}, 100);
   for (TemperatureSample* sample : {&first, &second}) {
     sample->addWindow(logits, labels);
     sample->addWindow(logits * 2, labels);
@@ -69,6 +69,19 @@ TEST(Calibration, SampleRepeatsForTheSameWindows) {
     ASSERT_GE(match.size(0), 1);
     EXPECT_EQ(labels.reshape({-1})[match[0][0]].item<int64_t>(), picked[n].item<int64_t>());
   }
+}
+
+// Weighted as the sliding window's blend weighs voxels: drawn in proportion to the weights.
+TEST(Calibration, SampleDrawsVoxelsInProportionToTheirWeights) {
+  at::Tensor weights = torch::zeros({4, 4, 4}, at::kDouble);
+  weights.view({-1})[5] = 1.0;
+  weights.view({-1})[9] = 3.0;
+  const at::Tensor logits = torch::arange(64, at::kFloat).view({1, 4, 4, 4}).expand({4, 4, 4, 4});
+  TemperatureSample sample(weights, 4000);
+  sample.addWindow(logits, torch::zeros({4, 4, 4}, at::kLong));
+  const at::Tensor picked = sample.logits().select(1, 0);
+  EXPECT_EQ((picked.eq(5) | picked.eq(9)).sum().item<int64_t>(), 4000);
+  EXPECT_NEAR(picked.eq(9).sum().item<double>() / 4000, 0.75, 0.03);
 }
 
 TEST(Calibration, ReliabilityTableByHand) {
