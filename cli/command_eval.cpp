@@ -135,7 +135,8 @@ void printReliability(const char* region, const ReliabilityTable& table) {
   std::cout << region << " reliability: ECE " << fixed(table.expectedCalibrationError(), 4)
             << " over " << table.voxels() << " voxels\n"
             << "  probability    voxels  confidence  accuracy\n";
-  for (const nlohmann::json& bin : table.toJson()["bins"]) {
+  const nlohmann::json json = table.toJson();
+  for (const nlohmann::json& bin : json["bins"]) {
     std::string line =
         "  " + fixed(bin["lower"].get<double>(), 3) + "-" + fixed(bin["upper"].get<double>(), 3);
     std::string count = std::to_string(bin["voxels"].get<int64_t>());
