@@ -205,6 +205,12 @@ TEST_F(Calibration, EvalReportsTheCalibrationThatNumpyComputes) {
                        dir / "out", "--report", dir / "report.json"});
   ASSERT_EQ(eval.exitCode, 0) << eval.err;
   EXPECT_NE(eval.out.find("WT reliability: ECE "), std::string::npos) << eval.out;
+  // For people: a row per bin and region.
+  size_t rows = 0;
+  for (size_t at = eval.out.find("\n  0."); at != std::string::npos;
+       at = eval.out.find("\n  0.", at + 1))
+    ++rows;
+  EXPECT_EQ(rows, 45u) << eval.out;
   const nlohmann::json report = nlohmann::json::parse(test::readFile(dir / "report.json"));
 
   std::vector<std::string> arguments{
