@@ -527,13 +527,21 @@ namespace {
 constexpr int64_t kWholeDeflateMinimum = int64_t{1} << 20;
 constexpr int64_t kWholeDeflateLimit = int64_t{256} << 20;
 
+// The deflate level of a written .nii.gz: float images (probabilities, converted scans) are
+// mostly noise-like mantissas that level 6 shrinks no more than level 1 (52.46 against 52.68 MB
+// for a 240x240x155 case's four class probabilities) at a third of the speed; label maps
+// shrink a good deal more at 6, and cost little either way.
+int deflateLevel(int16_t datatype) {
+  return datatype == DT_FLOAT32 ? 1 : 6;
+}
+
 void writeWholeGzip(const std::string& path, const std::string& temporaryPath,
                     const nifti_1_header& header, const void* voxels, int64_t dataBytes) {
   std::vector<char> whole(sizeof header + 4 + static_cast<size_t>(dataBytes), 0);
   std::memcpy(whole.data(), &header, sizeof header);  // then the empty extension flag
   std::memcpy(whole.data() + sizeof header + 4, voxels, static_cast<size_t>(dataBytes));
   std::unique_ptr<libdeflate_compressor, void (*)(libdeflate_compressor*)> compressor(
-      libdeflate_alloc_compressor(6), libdeflate_free_compressor);
+      libdeflate_alloc_compressor(deflateLevel(header.datatype)), libdeflate_free_compressor);
   if (!compressor) throw std::bad_alloc();
   std::vector<char> compressed(libdeflate_gzip_compress_bound(compressor.get(), whole.size()));
   const size_t size = libdeflate_gzip_compress(compressor.get(), whole.data(), whole.size(),
@@ -591,7 +599,8 @@ void writeNiftiFile(const std::string& path, const std::array<int64_t, 4>& dims,
     return;
   }
   {
-    GzFile file(gzopen(out.temporaryPath().c_str(), gzipped ? "wb6" : "wbT"));
+    const std::string mode = gzipped ? "wb" + std::to_string(deflateLevel(datatype)) : "wbT";
+    GzFile file(gzopen(out.temporaryPath().c_str(), mode.c_str()));
     if (!file) throw InputError(path, std::string("cannot write: ") + std::strerror(errno));
     const char extension[4] = {0, 0, 0, 0};
     bool ok = gzwrite(file.get(), &h, sizeof h) == static_cast<int>(sizeof h) &&

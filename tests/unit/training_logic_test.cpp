@@ -6,8 +6,10 @@
 #include <QSettings>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "io/dataset_layout.h"
 #include "io/nifti_geometry.h"
@@ -199,7 +201,12 @@ TEST(TrainingRun, APausedRunCanBeCancelledAndStaysCancelledWhenReopened) {
     // A run that paused: its plan, as start() writes it, and its events.
     TrainingRun writer;
     writer.setExecutable("/bin/false");
-    writer.start(plan);
+    ASSERT_TRUE(writer.start(plan));
+    // Its process (nice, then /bin/false) must be gone before the events are written: while it
+    // lives, the run is running, whatever its events say.
+    for (int n = 0; n < 1000 && writer.running(); ++n)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ASSERT_FALSE(writer.running());
   }
   std::ofstream(dir / "run/events.jsonl", std::ios::trunc)
       << R"({"event":"start","job":"train","total":4,"resumed_at_epoch":0,"resumed_at_step":0})"
