@@ -8,9 +8,9 @@
 #include <vtkLookupTable.h>
 #include <vtkNew.h>
 #include <vtkPointData.h>
-#include <vtkPoints.h>
 #include <vtkPolyData.h>
-#include <vtkTriangleMeshPointNormals.h>
+
+#include "viz/label_surfaces.h"
 
 namespace seqseg {
 
@@ -115,29 +115,11 @@ vtkSmartPointer<vtkPolyData> levelSurface(vtkImageData* values, double level) {
   contour->ComputeGradientsOff();
   contour->ComputeScalarsOff();
   contour->Update();
-  auto surface = vtkSmartPointer<vtkPolyData>::New();
   vtkPolyData* mesh = contour->GetOutput();
-  if (mesh->GetNumberOfPoints() == 0) return surface;
-
+  if (mesh->GetNumberOfPoints() == 0) return vtkSmartPointer<vtkPolyData>::New();
   // The points carry continuous voxel indices (the extent's origin included): placed as the
   // label surfaces are.
-  vtkNew<vtkPoints> world;
-  world->SetDataTypeToFloat();
-  world->SetNumberOfPoints(mesh->GetNumberOfPoints());
-  for (vtkIdType n = 0; n < mesh->GetNumberOfPoints(); ++n) {
-    double index[3], point[3];
-    mesh->GetPoint(n, index);
-    values->TransformContinuousIndexToPhysicalPoint(index, point);
-    world->SetPoint(n, point);
-  }
-  vtkNew<vtkPolyData> placed;
-  placed->ShallowCopy(mesh);
-  placed->SetPoints(world);
-  vtkNew<vtkTriangleMeshPointNormals> normals;
-  normals->SetInputData(placed);
-  normals->Update();
-  surface->ShallowCopy(normals->GetOutput());
-  return surface;
+  return placedInWorld(mesh, values);
 }
 
 }  // namespace seqseg

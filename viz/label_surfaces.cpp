@@ -282,13 +282,17 @@ vtkSmartPointer<vtkPolyData> labelSurface(vtkImageData* labels, uint8_t value,
   vtkSmartPointer<vtkPolyData> mesh =
       windowedSincSmoothed(contour->GetOutput(), smoothingIterations, 0.1);
 
+  return placedInWorld(mesh, labels);
+}
+
+vtkSmartPointer<vtkPolyData> placedInWorld(vtkPolyData* mesh, vtkImageData* grid) {
   vtkNew<vtkPoints> world;
   world->SetDataTypeToFloat();
   world->SetNumberOfPoints(mesh->GetNumberOfPoints());
   for (vtkIdType n = 0; n < mesh->GetNumberOfPoints(); ++n) {
     double index[3], point[3];
     mesh->GetPoint(n, index);
-    labels->TransformContinuousIndexToPhysicalPoint(index, point);
+    grid->TransformContinuousIndexToPhysicalPoint(index, point);
     world->SetPoint(n, point);
   }
   vtkNew<vtkPolyData> placed;
@@ -301,6 +305,7 @@ vtkSmartPointer<vtkPolyData> labelSurface(vtkImageData* labels, uint8_t value,
   vtkNew<vtkTriangleMeshPointNormals> normals;
   normals->SetInputData(placed);
   normals->Update();
+  auto surface = vtkSmartPointer<vtkPolyData>::New();
   surface->ShallowCopy(normals->GetOutput());
   return surface;
 }

@@ -19,6 +19,12 @@ namespace seqseg {
 vtkSmartPointer<vtkPolyData> labelSurface(vtkImageData* labels, uint8_t value,
                                           int smoothingIterations = 15);
 
+// `mesh`, whose points are continuous voxel indices of `grid` (a contour of it or of a part of
+// it), placed in world space by `grid`'s origin, spacing and direction (VTK 9.1's contouring
+// ignores the direction matrix), with point normals (the mesh must be all triangles, as
+// contouring makes them).
+vtkSmartPointer<vtkPolyData> placedInWorld(vtkPolyData* mesh, vtkImageData* grid);
+
 // `mesh` (polygons) with its points smoothed by Taubin's windowed sinc filter of `passBand`
 // (0..2) in `iterations` steps, as VTK 9.1's vtkWindowedSincPolyDataFilter smooths them with
 // feature-edge smoothing off, non-manifold smoothing on and coordinates normalised (its
