@@ -54,6 +54,8 @@ void runSynth(const SynthRequest& options) {
   if (options.cases < 1) throw std::invalid_argument("--cases must be at least 1");
   if (options.heldout && !options.randomise)
     throw std::invalid_argument("--heldout is a profile of --randomise: give both");
+  if (options.scanner && !options.randomise)
+    throw std::invalid_argument("--scanner is an option of --randomise: give both");
   const RandomisedProfile profile =
       options.heldout ? RandomisedProfile::Heldout : RandomisedProfile::Training;
   std::error_code error;
@@ -63,8 +65,9 @@ void runSynth(const SynthRequest& options) {
   std::vector<std::string> ids;
   for (int index = 0; index < options.cases; ++index) {
     const SyntheticCase synthetic =
-        options.randomise ? synthesizeRandomisedCase(brain, size, options.seed, index, profile)
-                          : synthesizeCase(brain, size, options.seed, index);
+        options.randomise
+            ? synthesizeRandomisedCase(brain, size, options.seed, index, profile, options.scanner)
+            : synthesizeCase(brain, size, options.seed, index);
     ids.push_back(caseId(layout, index));
     writeCase(options.out, layout, ids.back(), synthetic.image, &synthetic.labels);
     std::cout << "synth: " << ids.back() << " (" << index + 1 << "/" << options.cases << ")\n"

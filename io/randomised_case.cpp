@@ -365,7 +365,7 @@ const char* randomisedProfileName(RandomisedProfile profile) {
 
 SyntheticCase synthesizeRandomisedCase(const BrainTemplate& brain,
                                        const std::array<int64_t, 3>& size, uint64_t seed, int index,
-                                       RandomisedProfile profile) {
+                                       RandomisedProfile profile, std::optional<uint64_t> scanner) {
   for (int64_t n : size)
     if (n < 8 || n > 1024) throw std::invalid_argument("synthetic size must be 8..1024 per axis");
   const ProfileRanges& ranges = profile == RandomisedProfile::Training ? kTraining : kHeldout;
@@ -444,6 +444,13 @@ SyntheticCase synthesizeRandomisedCase(const BrainTemplate& brain,
           free ? random.uniform(0.05, 1.0)
                : std::clamp((*ranges.contrast)[m][c] + ranges.contrastJitter * random.normal(),
                             0.03, 1.3);
+  }
+  if (scanner) {  // the scanner's table, the same for every case (the draws above still made)
+    Random site(mixSeed(*scanner ^ ranges.salt, -1));
+    for (int m = 0; m < kModalities; ++m)
+      for (int c = 0; c < kClasses; ++c)
+        contrast[m][c] = std::clamp(
+            (*ranges.contrast)[m][c] + kScannerContrastJitter * site.normal(), 0.03, 1.3);
   }
   const double heterogeneity = random.uniform(0.0, ranges.heterogeneityHigh);
   const SpaceNoise texture(random);

@@ -12,6 +12,7 @@
 // The same (profile, seed, index) gives the same bytes.
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "io/synthetic_case.h"
@@ -27,8 +28,15 @@ const char* randomisedProfileName(RandomisedProfile profile);
 // `size` is the grid (i, j, k), 8..1024 per axis; the field of view is BraTS's
 // 240 x 240 x 155 mm scaled by a random factor per axis, so the spacing varies around
 // 240/i x 240/j x 155/k mm. Case `index` of a dataset made with `seed`.
+// `scanner`: every case of one simulated scanner, whose contrasts (each channel's class
+// intensities, drawn around the profile's table with kScannerContrastJitter, no free channel)
+// are drawn once from that number instead of per case; tumours, placement and artefacts are
+// still the case's own. What a site's scans share, and a model that never saw the site can
+// learn from a few of them.
+constexpr double kScannerContrastJitter = 0.2;
 SyntheticCase synthesizeRandomisedCase(const BrainTemplate& brain,
                                        const std::array<int64_t, 3>& size, uint64_t seed, int index,
-                                       RandomisedProfile profile);
+                                       RandomisedProfile profile,
+                                       std::optional<uint64_t> scanner = std::nullopt);
 
 }  // namespace seqseg

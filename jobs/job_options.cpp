@@ -210,6 +210,9 @@ void addSynthOptions(CLI::App& synth, SynthRequest& request) {
   synth.add_flag("--heldout", request.heldout,
                  "With --randomise: the held-out profile (other contrasts, shapes and intensity "
                  "scale), never used by training");
+  synth.add_option("--scanner", request.scanner,
+                   "With --randomise: every case from one simulated scanner K (its contrasts drawn "
+                   "once from K; tumours and artefacts per case), as a site's scans");
 }
 
 void addEvalOptions(CLI::App& eval, EvalRequest& request) {

@@ -6,6 +6,7 @@
 // way. No Qt, no LibTorch, no CLI11 here (docs/architecture.md, "The job contract").
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -84,6 +85,7 @@ struct SynthRequest {
   std::string templateDir = kDefaultTemplateDir;
   bool randomise = false;  // domain-randomised cases (io/randomised_case.h)
   bool heldout = false;    // ... from the held-out profile, which training never draws from
+  std::optional<uint64_t> scanner;  // ... all from one simulated scanner's contrasts
 };
 
 // seqseg eval: Dice and HD95 of predicted masks against references.

@@ -193,6 +193,7 @@ TEST(JobContract, SynthAndEvalRequestsReadBack) {
   synth.size = "40";
   synth.seed = 9;
   synth.randomise = synth.heldout = true;
+  synth.scanner = 3;
   const SynthRequest readSynth = readBack<SynthRequest>(
       synthArguments(synth), "synth", [](CLI::App& c, SynthRequest& r) { addSynthOptions(c, r); });
   EXPECT_EQ(readSynth.out, synth.out);
@@ -201,6 +202,7 @@ TEST(JobContract, SynthAndEvalRequestsReadBack) {
   EXPECT_EQ(readSynth.size, synth.size);
   EXPECT_EQ(readSynth.seed, synth.seed);
   EXPECT_TRUE(readSynth.randomise && readSynth.heldout);
+  EXPECT_EQ(readSynth.scanner, synth.scanner);
 
   EvalRequest eval{"/p", "/r", "nnunet", "/report.json", "max", "/probabilities"};
   const EvalRequest readEval = readBack<EvalRequest>(

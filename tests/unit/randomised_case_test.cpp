@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <set>
+#include <vector>
 
 #include "io/dataset_layout.h"
 #include "io/randomised_case.h"
@@ -111,6 +113,41 @@ TEST(RandomisedCase, ContrastsFieldsOfViewAndStorageVaryBetweenCases) {
   const auto [low, high] = std::minmax_element(enhancingContrast.begin(), enhancingContrast.end());
   EXPECT_GT(*high - *low, 0.15) << "enhancing tumour's brightness should vary between cases";
   EXPECT_GT(*low, 1.0) << "yet enhancing tumour stays brighter than the brain on T1ce";
+}
+
+// T1ce brightness of the enhancing tumour over the brain's, per case with enhancing tumour.
+std::vector<double> enhancingContrasts(RandomisedProfile profile, std::optional<uint64_t> scanner) {
+  std::vector<double> contrasts;
+  for (int index = 0; index < 8; ++index) {
+    const SyntheticCase c = synthesizeRandomisedCase(colin27(), kSize, 5, index, profile, scanner);
+    double et = 0, brain = 0;
+    int64_t etCount = 0, brainCount = 0;
+    for (int64_t v = 0; v < c.labels.size(); ++v) {
+      const float value = c.image.channel(1)[v];
+      if (value <= 0) continue;
+      brain += value;
+      ++brainCount;
+      if (c.labels.labels[v] == 3) {
+        et += value;
+        ++etCount;
+      }
+    }
+    if (etCount > 0) contrasts.push_back((et / etCount) / (brain / brainCount));
+  }
+  return contrasts;
+}
+
+TEST(RandomisedCase, OneScannersCasesShareItsContrasts) {
+  // Two scanners' tables: the cases of each lie together, apart from the other's.
+  const std::vector<double> first = enhancingContrasts(RandomisedProfile::Heldout, 3);
+  const std::vector<double> second = enhancingContrasts(RandomisedProfile::Heldout, 4);
+  ASSERT_GE(first.size(), 4u);
+  ASSERT_GE(second.size(), 4u);
+  const auto [firstLow, firstHigh] = std::minmax_element(first.begin(), first.end());
+  const auto [secondLow, secondHigh] = std::minmax_element(second.begin(), second.end());
+  EXPECT_TRUE(*firstHigh < *secondLow || *secondHigh < *firstLow)
+      << "scanner 3: " << *firstLow << ".." << *firstHigh << ", scanner 4: " << *secondLow << ".."
+      << *secondHigh;
 }
 
 TEST(RandomisedCase, UnknownProfileIsRefused) {
