@@ -518,6 +518,17 @@ TEST_F(RemoteJob, TestingAProfileShowsEachCheckWithItsResult) {
             "ssh reachable: passed\nhost key known: passed\nseqseg version: FAILED\n"
             "scheduler found: passed\npartition exists: passed\n")
       << details(noSeqseg);
+
+  // The connection drops between checks (here the remote command ends its own ssh session):
+  // the check under way fails with ssh's words, the rest are not run, nothing is thrown.
+  nlohmann::json dropping = profile("dropping", {{"type", "mpirun"}, {"hosts", {"localhost:2"}}});
+  dropping["seqseg"] = "kill -9 $PPID;";
+  const auto dropped = checkClusterProfile(profileFromJson(dropping, "t"));
+  EXPECT_EQ(outcome(dropped),
+            "ssh reachable: passed\nhost key known: passed\nseqseg version: FAILED\n"
+            "scheduler found: FAILED\npartition exists: FAILED\n")
+      << details(dropped);
+  EXPECT_EQ(dropped[3].detail, "not checked") << details(dropped);
 }
 
 TEST_F(RemoteJob, AJobOutlivesADroppedConnectionAndAttachCompletesIt) {
