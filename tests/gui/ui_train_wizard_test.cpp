@@ -364,7 +364,9 @@ TEST_F(TrainWizardTest, PauseResumeKeepsTheCurveAndAClosedWindowReopensOnTheWhol
   EXPECT_GE(reopened->charts().lossSeries()->count(), static_cast<int>(pausedAt));
   ASSERT_TRUE(waitForEnd(*reopened));
   EXPECT_EQ(reopened->run().curves().doneStatus, JobState::Done)
-      << test::readFile(runDir + "/stderr.log");
+      << "stderr.log:\n"
+      << test::readFile(runDir + "/stderr.log") << "events.jsonl:\n"
+      << test::readFile(runDir + "/events.jsonl");
   const MetricsFile actual = readMetrics(runDir + "/metrics.jsonl");
   ASSERT_EQ(actual.losses.size(), expected.losses.size());
   for (size_t i = 0; i < expected.losses.size(); ++i)
