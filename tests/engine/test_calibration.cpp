@@ -11,6 +11,7 @@
 #include "engine/reliability.h"
 #include "engine/segmenter.h"
 #include "engine/trainer.h"
+#include "one_window_case.h"
 #include "types/input_error.h"
 
 namespace seqseg {
@@ -108,36 +109,15 @@ TEST(Calibration, ReliabilityTableByHand) {
   EXPECT_NEAR(twice.expectedCalibrationError(), expected, 1e-12);
 }
 
-ModelConfig smallConfig() {
-  ModelConfig config;
-  config.roi = {32, 32, 32};
-  config.patch = {8, 8, 8};
-  config.embed_dim = 32;
-  config.depth = 1;
-  config.num_heads = 2;
-  config.mlp_ratio = 2.0;
-  config.decoder_channels = {16, 8, 8, 8};
-  return config;
-}
-
 class CalibratedModel : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("seqseg-calibration-" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    // One ROI-sized case (a single sliding window): a sphere of tumour classes in noise.
-    torch::manual_seed(123);
-    image_ = torch::randn({4, 32, 32, 32});
-    const at::Tensor z = torch::arange(32).view({-1, 1, 1}).expand({32, 32, 32});
-    const at::Tensor y = torch::arange(32).view({1, -1, 1}).expand({32, 32, 32});
-    const at::Tensor x = torch::arange(32).view({1, 1, -1}).expand({32, 32, 32});
-    const at::Tensor r2 = (z - 15).pow(2) + (y - 17).pow(2) + (x - 14).pow(2);
-    labels_ = torch::zeros({32, 32, 32}, at::kLong);
-    labels_.masked_fill_(r2.lt(100), 2);
-    labels_.masked_fill_(r2.lt(36), 3);
-    labels_.masked_fill_(r2.lt(9), 1);
-    image_.select(0, 1).add_(labels_.to(at::kFloat));
+    const test::OneWindowCase sphere = test::sphereInNoise();
+    image_ = sphere.image;
+    labels_ = sphere.labels;
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -149,7 +129,7 @@ class CalibratedModel : public ::testing::Test {
 
 TEST_F(CalibratedModel, CheckpointCarriesItsTemperature) {
   torch::manual_seed(1);
-  ViTSegmenter model(smallConfig());
+  ViTSegmenter model(test::smallConfig());
   saveCheckpoint(path("plain.pt"), model, {{"spacing", {1.0, 1.0, 1.0}}});
   saveCheckpoint(path("warm.pt"), model, {{"spacing", {1.0, 1.0, 1.0}}, {"temperature", 1.7}});
   saveCheckpoint(path("bad.pt"), model, {{"temperature", -2}});
@@ -165,7 +145,7 @@ TEST_F(CalibratedModel, CheckpointCarriesItsTemperature) {
 
 TEST_F(CalibratedModel, InferenceDividesTheLogitsByTheTemperature) {
   torch::manual_seed(1);
-  ViTSegmenter model(smallConfig());
+  ViTSegmenter model(test::smallConfig());
   saveCheckpoint(path("plain.pt"), model, {{"spacing", {1.0, 1.0, 1.0}}});
   saveCheckpoint(path("warm.pt"), model, {{"spacing", {1.0, 1.0, 1.0}}, {"temperature", 2.0}});
   Segmenter plain(path("plain.pt")), warm(path("warm.pt"));
@@ -193,7 +173,7 @@ TEST_F(CalibratedModel, TrainingStoresTheTemperatureOfEveryValidation) {
   options.targetSpacing = {1, 1, 1};
   NullSink sink;
   const std::vector<TrainingCase> cases{{"case", image_, labels_}};
-  train(smallConfig(), cases, cases, options, sink);
+  train(test::smallConfig(), cases, cases, options, sink);
   const Checkpoint last = readCheckpointInfo(path("run/last.pt"));
   ASSERT_TRUE(last.meta.contains("temperature"));
   EXPECT_NE(last.temperature, 1.0);
@@ -208,7 +188,7 @@ TEST_F(CalibratedModel, TrainingStoresTheTemperatureOfEveryValidation) {
   calibrate.runDir = path("calibrated");
   calibrate.epochs = 0;
   calibrate.initModel = path("run/last.pt");
-  train(smallConfig(), {}, cases, calibrate, sink);
+  train(test::smallConfig(), {}, cases, calibrate, sink);
   const Checkpoint calibrated = readCheckpointInfo(path("calibrated/best.pt"));
   EXPECT_NEAR(calibrated.temperature, last.temperature, 1e-9);
   EXPECT_EQ(calibrated.meta["epoch"], last.meta["epoch"]);
@@ -219,7 +199,7 @@ TEST_F(CalibratedModel, TrainingStoresTheTemperatureOfEveryValidation) {
 
   TrainingOptions withoutInit = calibrate;
   withoutInit.initModel.clear();
-  EXPECT_THROW(train(smallConfig(), cases, cases, withoutInit, sink), std::invalid_argument);
+  EXPECT_THROW(train(test::smallConfig(), cases, cases, withoutInit, sink), std::invalid_argument);
 }
 
 }  // namespace

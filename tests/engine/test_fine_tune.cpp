@@ -16,6 +16,7 @@
 #include "engine/trainer.h"
 #include "engine/vit_segmenter.h"
 #include "engine_test_env.h"
+#include "one_window_case.h"
 #include "types/input_error.h"
 #include "types/sha256.h"
 
@@ -25,18 +26,6 @@ namespace {
 namespace fs = std::filesystem;
 
 // A model small enough to train in a blink (the shape of tests/support's kSmallModelConfig).
-ModelConfig smallConfig() {
-  ModelConfig config;
-  config.roi = {32, 32, 32};
-  config.patch = {8, 8, 8};
-  config.embed_dim = 32;
-  config.depth = 1;
-  config.num_heads = 2;
-  config.mlp_ratio = 2.0;
-  config.decoder_channels = {16, 8, 8, 8};
-  return config;
-}
-
 // Events kept for the test to read.
 class RecordingSink : public ProgressSink {
  public:
@@ -50,22 +39,12 @@ class FineTune : public ::testing::Test {
     dir_ = fs::temp_directory_path() / ("seqseg-fine-tune-" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    // A case exactly one ROI in size, so that every crop is the whole case: a sphere of tumour
-    // classes in noise.
-    torch::manual_seed(123);
-    image_ = torch::randn({4, 32, 32, 32});
-    const at::Tensor z = torch::arange(32).view({-1, 1, 1}).expand({32, 32, 32});
-    const at::Tensor y = torch::arange(32).view({1, -1, 1}).expand({32, 32, 32});
-    const at::Tensor x = torch::arange(32).view({1, 1, -1}).expand({32, 32, 32});
-    const at::Tensor r2 = (z - 15).pow(2) + (y - 17).pow(2) + (x - 14).pow(2);
-    labels_ = torch::zeros({32, 32, 32}, at::kLong);
-    labels_.masked_fill_(r2.lt(100), 2);
-    labels_.masked_fill_(r2.lt(36), 3);
-    labels_.masked_fill_(r2.lt(9), 1);
-    image_.select(0, 1).add_(labels_.to(at::kFloat));
+    const test::OneWindowCase sphere = test::sphereInNoise();
+    image_ = sphere.image;
+    labels_ = sphere.labels;
     // The start model: weights from another seed than the run's, so that loading them shows.
     torch::manual_seed(77);
-    ViTSegmenter start(smallConfig());
+    ViTSegmenter start(test::smallConfig());
     saveCheckpoint(initPath(), start, {{"spacing", {1.0, 1.0, 1.0}}});
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -99,7 +78,7 @@ class FineTune : public ::testing::Test {
 
 TEST_F(FineTune, FirstLossIsTheInitModelsLossOnTheCrop) {
   RecordingSink sink;
-  train(smallConfig(), {{"case", image_, labels_}}, {}, options("run", 1), sink);
+  train(test::smallConfig(), {{"case", image_, labels_}}, {}, options("run", 1), sink);
   const std::vector<double> losses = stepLosses(sink);
   ASSERT_EQ(losses.size(), 1u);
 
@@ -111,7 +90,7 @@ TEST_F(FineTune, FirstLossIsTheInitModelsLossOnTheCrop) {
   EXPECT_NEAR(losses[0], expected, 1e-5);
   // The seed's own random weights give another loss: the test would see them.
   torch::manual_seed(5);
-  ViTSegmenter seeded(smallConfig());
+  ViTSegmenter seeded(test::smallConfig());
   const double random = segmentationLoss(seeded->forward(image_.unsqueeze(0)), labels_.unsqueeze(0))
                             .total.item<double>();
   EXPECT_GT(std::abs(random - expected), 1e-3);
@@ -126,7 +105,7 @@ TEST_F(FineTune, FrozenEncoderKeepsItsTensorsBitForBitAndTheDecoderTrains) {
   TrainingOptions frozen = options("frozen", 3);
   frozen.freezeEncoder = true;
   RecordingSink sink;
-  train(smallConfig(), {{"case", image_, labels_}}, {}, frozen, sink);
+  train(test::smallConfig(), {{"case", image_, labels_}}, {}, frozen, sink);
   ASSERT_EQ(stepLosses(sink).size(), 3u);
   ViTSegmenter start = loadModel(initPath());
   for (const char* name : {"last.pt", "best.pt"}) {
@@ -153,14 +132,14 @@ TEST_F(FineTune, FrozenEncoderKeepsItsTensorsBitForBitAndTheDecoderTrains) {
 
 TEST_F(FineTune, ResumeMustNameTheModelItsRunStartedFrom) {
   RecordingSink sink;
-  train(smallConfig(), {{"case", image_, labels_}}, {}, options("run", 1), sink);
+  train(test::smallConfig(), {{"case", image_, labels_}}, {}, options("run", 1), sink);
   TrainingOptions again = options("run", 2);
   again.resume = true;
   again.initModel.clear();
   EXPECT_THROW(checkResumeMatchesStart(again), InputError);
   again.initModel = (dir_ / "run/last.pt").string();  // another file, another digest
   try {
-    train(smallConfig(), {{"case", image_, labels_}}, {}, again, sink);
+    train(test::smallConfig(), {{"case", image_, labels_}}, {}, again, sink);
     FAIL() << "resumed from another model";
   } catch (const InputError& error) {
     EXPECT_EQ(error.file(), again.runDir);
@@ -171,12 +150,12 @@ TEST_F(FineTune, ResumeMustNameTheModelItsRunStartedFrom) {
   again.freezeEncoder = true;
   EXPECT_THROW(checkResumeMatchesStart(again), InputError);
   again.freezeEncoder = false;
-  EXPECT_NO_THROW(train(smallConfig(), {{"case", image_, labels_}}, {}, again, sink));
+  EXPECT_NO_THROW(train(test::smallConfig(), {{"case", image_, labels_}}, {}, again, sink));
   EXPECT_EQ(readCheckpointInfo((dir_ / "run/last.pt").string()).meta.at("step"), 2);
 }
 
 TEST_F(FineTune, RestoreWeightsRefusesAnotherModelNamingTheField) {
-  ModelConfig wider = smallConfig();
+  ModelConfig wider = test::smallConfig();
   wider.embed_dim = 64;
   ViTSegmenter model(wider);
   try {
