@@ -255,18 +255,35 @@ at::Tensor restoreCropProbabilities(const at::Tensor& probabilities,
   return resample(unpadded, prepared.crop.size(), false).to(at::kCPU, at::kFloat).contiguous();
 }
 
-at::Tensor probabilitiesOnInputGrid(const at::Tensor& cropProbabilities,
-                                    const PreparedImage& prepared) {
-  const auto& full = prepared.originalShape;
-  at::Tensor probabilities =
-      at::zeros({cropProbabilities.size(0), full[0], full[1], full[2]}, at::kFloat);
-  probabilities[0].fill_(1.0f);
-  const CropBox& crop = prepared.crop;
-  probabilities.slice(1, crop.begin[0], crop.end[0])
-      .slice(2, crop.begin[1], crop.end[1])
-      .slice(3, crop.begin[2], crop.end[2])
-      .copy_(cropProbabilities);
-  return probabilities;
+InputGridProbabilities probabilitiesOnInputGrid(const at::Tensor& cropProbabilities,
+                                                const PreparedImage& prepared) {
+  return {cropProbabilities.to(at::kCPU, at::kFloat).contiguous(), prepared.crop,
+          prepared.originalShape};
+}
+
+void InputGridProbabilities::fillRow(int64_t k, int64_t a0, int64_t a1, float* row) const {
+  const float outside = k == 0 ? 1.0f : 0.0f;
+  if (a0 < box.begin[0] || a0 >= box.end[0] || a1 < box.begin[1] || a1 >= box.end[1]) {
+    std::fill(row, row + shape[2], outside);
+    return;
+  }
+  const std::array<int64_t, 3> size = box.size();
+  const float* from = crop.data_ptr<float>() +
+                      ((k * size[0] + a0 - box.begin[0]) * size[1] + a1 - box.begin[1]) * size[2];
+  std::fill(row, row + box.begin[2], outside);
+  std::copy(from, from + size[2], row + box.begin[2]);
+  std::fill(row + box.end[2], row + shape[2], outside);
+}
+
+at::Tensor InputGridProbabilities::full() const {
+  at::Tensor all = at::empty({classes(), shape[0], shape[1], shape[2]}, at::kFloat);
+  float* out = all.data_ptr<float>();
+  at::parallel_for(0, classes() * shape[0], 1, [&](int64_t begin, int64_t end) {
+    for (int64_t plane = begin; plane < end; ++plane)
+      for (int64_t a1 = 0; a1 < shape[1]; ++a1)
+        fillRow(plane / shape[0], plane % shape[0], a1, out + (plane * shape[1] + a1) * shape[2]);
+  });
+  return all;
 }
 
 at::Tensor labelsOnInputGrid(const at::Tensor& cropProbabilities, const PreparedImage& prepared) {

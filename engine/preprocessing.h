@@ -59,9 +59,24 @@ at::Tensor restoreLabels(const at::Tensor& probabilities, const PreparedImage& p
 at::Tensor restoreCropProbabilities(const at::Tensor& probabilities, const PreparedImage& prepared);
 // ... their argmax uncropped (0 outside the crop) ...
 at::Tensor labelsOnInputGrid(const at::Tensor& cropProbabilities, const PreparedImage& prepared);
-// ... or they themselves uncropped: [K, A0, A1, A2], background certain outside the crop.
-at::Tensor probabilitiesOnInputGrid(const at::Tensor& cropProbabilities,
-                                    const PreparedImage& prepared);
+// ... or they themselves on the input grid, background certain outside the crop.
+
+// Class probabilities on the input grid, held as the crop's: outside the crop the background is
+// certain (1 for class 0, 0 for the others). A case's four, whole, are 143 MB on a BraTS grid;
+// writers take them row by row instead.
+struct InputGridProbabilities {
+  at::Tensor crop;  // [K, crop size] float32, contiguous, CPU
+  CropBox box;
+  std::array<int64_t, 3> shape{};  // the input grid's A0, A1, A2
+
+  int64_t classes() const { return crop.size(0); }
+  // Class k's row (a0, a1): its shape[2] voxels into `row`.
+  void fillRow(int64_t k, int64_t a0, int64_t a1, float* row) const;
+  // All of them: [K, A0, A1, A2].
+  at::Tensor full() const;
+};
+InputGridProbabilities probabilitiesOnInputGrid(const at::Tensor& cropProbabilities,
+                                                const PreparedImage& prepared);
 
 // The crop (no padding) of a [.., A0, A1, A2] tensor.
 at::Tensor applyCrop(const at::Tensor& tensor, const CropBox& crop);

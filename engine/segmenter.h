@@ -35,11 +35,12 @@ class Segmenter {
   at::Tensor segment(const at::Tensor& image, const Spacing& spacing,
                      const std::function<void(int64_t, int64_t)>& onWindow = {});
 
-  // The same, keeping the class probabilities on the input's grid too ([K, A0, A1, A2] float32:
-  // the softmax, flip-averaged under test-time flips, resampled back trilinearly; background
-  // certain outside the brain's box). The labels are their argmax, then post-processed.
+  // The same, keeping the class probabilities on the input's grid too (K of them, float32: the
+  // softmax, flip-averaged under test-time flips, resampled back trilinearly; background certain
+  // outside the brain's box). The labels are their argmax, then post-processed.
   struct Result {
-    at::Tensor labels, probabilities;
+    at::Tensor labels;
+    InputGridProbabilities probabilities;
   };
   Result segmentWithProbabilities(const at::Tensor& image, const Spacing& spacing,
                                   const std::function<void(int64_t, int64_t)>& onWindow = {});

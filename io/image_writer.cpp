@@ -25,4 +25,17 @@ void writeImage(const std::string& path, const Volume& volume) {
                  volume.geometry.nifti);
 }
 
+void writeImageRows(const std::string& path, const std::array<int64_t, 4>& shape,
+                    const Geometry& geometry, const ImageRowFiller& fillRow) {
+  const std::array<int64_t, 4> dims{shape[3], shape[2], shape[1], shape[0]};
+  // File rows run A1 fastest, then A0, then the channel.
+  writeFloatNiftiRows(
+      path, dims, shape[0] > 1 ? 4 : 3,
+      [&](int64_t first, int64_t count, float* into) {
+        for (int64_t row = first; row < first + count; ++row, into += shape[3])
+          fillRow(row / (shape[1] * shape[2]), row / shape[2] % shape[1], row % shape[2], into);
+      },
+      geometry.nifti);
+}
+
 }  // namespace seqseg

@@ -4,6 +4,7 @@
 // reading the voxel data (ITK reads only the placement, so each file is inflated once).
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -52,5 +53,11 @@ std::string niftiDatatypeName(int16_t datatype);
 // `transforms`; .nii.gz paths are gzip-compressed. `dims` are dim[1..rank].
 void writeNiftiFile(const std::string& path, const std::array<int64_t, 4>& dims, int rank,
                     int16_t datatype, const void* voxels, const NiftiTransforms& transforms);
+
+// The same for a float32 image computed as it is written, never held whole: fill(first, count,
+// into) puts `count` rows of dims[0] voxels, starting at row `first` in file order, into `into`.
+using FloatRowFiller = std::function<void(int64_t first, int64_t count, float* into)>;
+void writeFloatNiftiRows(const std::string& path, const std::array<int64_t, 4>& dims, int rank,
+                         const FloatRowFiller& fill, const NiftiTransforms& transforms);
 
 }  // namespace seqseg

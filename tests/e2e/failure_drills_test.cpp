@@ -115,6 +115,28 @@ TEST_F(FailureDrill, FullOutputFileSystemFailsTheCaseAndKeepsTheOthers) {
   EXPECT_EQ(report["failed"], 1);
 }
 
+// The float images (--save-probabilities) take their own, streamed write: when the file system
+// fills up in the middle of one, the case fails naming it, and no partial file or temporary
+// file stays.
+TEST_F(FailureDrill, FullFileSystemWhileWritingProbabilitiesLeavesNothingHalfWritten) {
+  const std::string out = work_ / "out";
+  // Room for the mask (a few kB) but not for the 524 kB of four class probabilities, which
+  // deflate to about half.
+  TmpfsMount tmpfs(out, "size=128k");
+  if (!tmpfs.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here: " << tmpfs.error();
+
+  const CommandResult result = test::runSeqseg(
+      test::batchArguments(cases(), out, {"--case", kFirst, "--save-probabilities"}));
+  EXPECT_EQ(result.exitCode, 1) << result.err;
+  EXPECT_NE(result.out.find(std::string(kFirst) + "_probabilities.nii.gz: write failed (disk full"),
+            std::string::npos)
+      << result.out;
+  for (const std::string& name : namesIn(out))
+    EXPECT_EQ(name.find("probabilities"), std::string::npos) << name << " must not stay";
+  for (const std::string& name : namesIn(out))
+    EXPECT_EQ(name.find(".tmp"), std::string::npos) << name << " must not stay";
+}
+
 // A read-only output folder is refused before the model is loaded or any case is read.
 TEST_F(FailureDrill, ReadOnlyOutputFolderIsRefusedBeforeAnyWork) {
   const std::string out = work_ / "readonly";

@@ -3,13 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <limits>
+#include <vector>
 
 #include <ATen/ATen.h>
 
 #include "engine/preprocessing.h"
 #include "engine/sliding_window.h"
+#include "engine/uncertainty.h"
 
 namespace seqseg {
 namespace {
@@ -176,6 +179,39 @@ TEST(Preprocessing, RestoredLabelsAreAtArgmaxOfTheResampledProbabilities) {
     EXPECT_TRUE(restored.equal(expected));
     EXPECT_GT(expected.eq(2).sum().item<int64_t>(), 0);
   }
+}
+
+// The probabilities on the input grid, row by row as a writer takes them: the crop's inside the
+// brain's box, the certain background outside it; their entropy is -sum p ln p / ln K, 0 outside.
+TEST(Preprocessing, InputGridProbabilityAndEntropyRowsAreTheUncroppedTensors) {
+  const PreparedImage prepared = prepareImage(brainLikeImage(), {4, 4, 4}, {4, 4, 4}, {1, 1, 1});
+  at::manual_seed(3);
+  const auto size = prepared.crop.size();
+  const at::Tensor crop = at::softmax(at::randn({4, size[0], size[1], size[2]}) * 3, 0);
+  const InputGridProbabilities probabilities = probabilitiesOnInputGrid(crop, prepared);
+
+  at::Tensor expected = at::zeros({4, 20, 24, 30});
+  expected[0].fill_(1);
+  applyCrop(expected, prepared.crop).copy_(crop);
+  const at::Tensor full = probabilities.full();
+  EXPECT_TRUE(full.equal(expected));
+  const at::Tensor entropy = at::xlogy(expected, expected).sum(0).neg() / std::log(4.0);
+
+  EntropyRows entropyRows(probabilities);
+  std::vector<float> row(30);
+  for (int64_t a0 = 0; a0 < 20; ++a0)
+    for (int64_t a1 = 0; a1 < 24; ++a1) {
+      for (int64_t k = 0; k < 4; ++k) {
+        probabilities.fillRow(k, a0, a1, row.data());
+        ASSERT_TRUE(at::from_blob(row.data(), {30}).equal(expected[k][a0][a1]))
+            << k << " " << a0 << " " << a1;
+      }
+      entropyRows.fill(a0, a1, row.data());
+      ASSERT_TRUE(at::from_blob(row.data(), {30}).allclose(entropy[a0][a1], 0, 1e-6))
+          << a0 << " " << a1;
+    }
+  EXPECT_GT(entropy.max().item<float>(), 0.5f);
+  EXPECT_EQ(entropy[0].abs().max().item<float>(), 0.0f) << "outside the brain's box";
 }
 
 TEST(SlidingWindow, StartsCoverTheAxisEvenly) {

@@ -117,8 +117,8 @@ TEST(NiftiGeometry, Msd4dReadsFourChannelsInFileOrder) {
   checkRoundTrip(dir / "case.nii.gz", dir);
 }
 
-// Files of 1 MiB to 256 MiB of voxels are deflated in one libdeflate call, smaller and larger
-// ones through zlib: both are ordinary gzip files that we, ITK and nibabel read back.
+// Float images are deflated by ISA-L as they stream out, whole or row by row as they are
+// computed (writeImageRows), gzipped or not: ordinary files that we, ITK and nibabel read back.
 TEST(NiftiGeometry, LargeGzippedImagesRoundTripAndReadInNibabel) {
   TempDir dir;
   Volume image;
@@ -133,6 +133,18 @@ TEST(NiftiGeometry, LargeGzippedImagesRoundTripAndReadInNibabel) {
   EXPECT_EQ(facts["shape"], nlohmann::json::parse("[96, 80, 40]"));
   EXPECT_FLOAT_EQ(facts["max"].get<double>(),
                   *std::max_element(image.voxels.begin(), image.voxels.end()));
+
+  for (const std::string name : {"rows.nii.gz", "rows.nii"}) {
+    SCOPED_TRACE(name);
+    writeImageRows(dir / name, image.shape, image.geometry,
+                   [&](int64_t channel, int64_t a0, int64_t a1, float* row) {
+                     const float* from = image.voxels.data() + ((channel * 40 + a0) * 80 + a1) * 96;
+                     std::copy(from, from + 96, row);
+                   });
+    const Volume reread = readImage(dir / name);
+    EXPECT_EQ(reread.voxels, image.voxels);
+    EXPECT_EQ(test::niftiFacts(dir / name), facts);
+  }
 }
 
 TEST(NiftiGeometry, FloatImagesRoundTripExactly) {
