@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -148,6 +150,53 @@ void printReliability(const char* region, const ReliabilityTable& table) {
   }
 }
 
+// Mean Dice and HD95 per region over the cases added.
+struct MeanScores {
+  std::array<double, 3> dice{}, hd95{};
+  int cases = 0;
+  void add(const std::array<RegionScore, 3>& scores) {
+    for (size_t r = 0; r < scores.size(); ++r) {
+      dice[r] += scores[r].dice;
+      hd95[r] += scores[r].hd95;
+    }
+    ++cases;
+  }
+  nlohmann::json json() const {
+    nlohmann::json out;
+    for (size_t r = 0; r < kRegions.size(); ++r)
+      out[regionName(kRegions[r])] = {{"dice", dice[r] / cases}, {"hd95_mm", hd95[r] / cases}};
+    return out;
+  }
+  // "name    0.9000   0.8000 ..." as the per-case lines are.
+  std::string line(std::string name) const {
+    name.resize(std::max<size_t>(name.size(), 28), ' ');
+    std::string hdColumns;
+    for (size_t r = 0; r < kRegions.size(); ++r) {
+      name += "  " + fixed(dice[r] / cases, 4) + " ";
+      hdColumns += "  " + fixed(hd95[r] / cases, 2);
+    }
+    return name + hdColumns;
+  }
+};
+
+// Lesion-size bins by the reference's whole-tumour volume: small lesions are where a model's
+// core and enhancing rim fail first, and a mean over all sizes hides them.
+struct LesionSizeBin {
+  const char* name;
+  double lowerMl, upperMl;  // lower <= volume < upper
+};
+constexpr std::array<LesionSizeBin, 3> kLesionSizeBins{{
+    {"WT < 15 mL", 0.0, 15.0},
+    {"WT 15-60 mL", 15.0, 60.0},
+    {"WT > 60 mL", 60.0, INFINITY},
+}};
+
+size_t lesionSizeBin(double wholeTumourMl) {
+  size_t bin = 0;
+  while (bin + 1 < kLesionSizeBins.size() && wholeTumourMl >= kLesionSizeBins[bin].upperMl) ++bin;
+  return bin;
+}
+
 int runEval(const EvalRequest& options) {
   const Layout plainLayout = parseLayout(options.labels);
   const Hd95Definition hd95 = parseHd95Definition(options.hd95);
@@ -157,8 +206,10 @@ int runEval(const EvalRequest& options) {
   nlohmann::json report;
   report["hd95"] = hd95DefinitionName(hd95);
   report["cases"] = nlohmann::json::array();
-  std::array<double, 3> diceSum{}, hdSum{};
-  std::array<ReliabilityTable, 3> reliability;  // over every scored case
+  MeanScores all;
+  std::array<MeanScores, kLesionSizeBins.size()> bySize;
+  int withoutNecrosis = 0, withoutEnhancing = 0;  // references, among the scored cases
+  std::array<ReliabilityTable, 3> reliability;    // over every scored case
   const bool calibration = !options.probabilities.empty();
   int scored = 0, failed = 0;
   std::cout
@@ -186,11 +237,16 @@ int runEval(const EvalRequest& options) {
                                           {"hd95_mm", score.hd95},
                                           {"predicted_voxels", score.predictedVoxels},
                                           {"reference_voxels", score.referenceVoxels}};
-        diceSum[r] += score.dice;
-        hdSum[r] += score.hd95;
         line += "  " + fixed(score.dice, 4) + " ";
         hdColumns += "  " + fixed(score.hd95, 2);
       }
+      const auto histogram = labelHistogram(ref);
+      const double wholeTumourMl = regionVolumeMl(histogram, ref.geometry, Region::WholeTumour);
+      entry["reference_volume_ml"] = {
+          {"WT", wholeTumourMl},
+          {"TC", regionVolumeMl(histogram, ref.geometry, Region::TumourCore)},
+          {"ET", regionVolumeMl(histogram, ref.geometry, Region::EnhancingTumour)}};
+      entry["lesion_size_bin"] = kLesionSizeBins[lesionSizeBin(wholeTumourMl)].name;
       if (calibration) {
         const std::string path =
             (fs::path(options.probabilities) / (id + "_probabilities.nii.gz")).string();
@@ -204,6 +260,10 @@ int runEval(const EvalRequest& options) {
       std::cout << line << hdColumns << "\n";
       entry["status"] = "ok";
       ++scored;
+      all.add(scores);
+      bySize[lesionSizeBin(wholeTumourMl)].add(scores);
+      withoutNecrosis += histogram[1] == 0;  // internal classes: 1 NCR, 3 ET
+      withoutEnhancing += histogram[3] == 0;
     } catch (const ProbabilitiesError&) {
       throw;
     } catch (const InputError& error) {
@@ -215,16 +275,29 @@ int runEval(const EvalRequest& options) {
     report["cases"].push_back(entry);
   }
   if (scored > 0) {
-    std::string line = "mean";
-    line.resize(28, ' ');
-    std::string hdColumns;
-    for (size_t r = 0; r < kRegions.size(); ++r) {
-      const double dice = diceSum[r] / scored, hd = hdSum[r] / scored;
-      report["mean"][regionName(kRegions[r])] = {{"dice", dice}, {"hd95_mm", hd}};
-      line += "  " + fixed(dice, 4) + " ";
-      hdColumns += "  " + fixed(hd, 2);
+    report["mean"] = all.json();
+    std::cout << all.line("mean") << "\n";
+    std::cout << "\nmean by the reference's whole-tumour volume\n";
+    for (size_t bin = 0; bin < kLesionSizeBins.size(); ++bin) {
+      const MeanScores& scores = bySize[bin];
+      nlohmann::json entry{{"bin", kLesionSizeBins[bin].name},
+                           {"lower_ml", kLesionSizeBins[bin].lowerMl},
+                           {"cases", scores.cases}};
+      if (std::isfinite(kLesionSizeBins[bin].upperMl))
+        entry["upper_ml"] = kLesionSizeBins[bin].upperMl;
+      const std::string name =
+          std::string(kLesionSizeBins[bin].name) + " (" + std::to_string(scores.cases) + ")";
+      if (scores.cases > 0) {
+        entry["mean"] = scores.json();
+        std::cout << scores.line(name) << "\n";
+      } else {
+        std::cout << name << "  no cases\n";
+      }
+      report["by_lesion_size"].push_back(entry);
     }
-    std::cout << line << hdColumns << "\n";
+    report["references_without"] = {{"NCR", withoutNecrosis}, {"ET", withoutEnhancing}};
+    std::cout << "references without NCR: " << withoutNecrosis << " of " << scored
+              << "; without ET: " << withoutEnhancing << " of " << scored << "\n";
   }
   if (calibration && scored > 0) {
     report["calibration"]["bins"] = ReliabilityTable::kBins;
@@ -250,8 +323,9 @@ void addEvalCommand(CLI::App& app, int& exitCode) {
   auto request = std::make_shared<EvalRequest>();
   CLI::App* eval = app.add_subcommand(
       "eval",
-      "Dice and HD95 (mm) of predicted masks against references, per case and mean, for the "
-      "regions WT (labels NCR+ED+ET), TC (NCR+ET) and ET.\n"
+      "Dice and HD95 (mm) of predicted masks against references, per case, mean, and mean per "
+      "lesion size (the reference's WT volume < 15, 15-60, > 60 mL), for the regions WT (labels "
+      "NCR+ED+ET), TC (NCR+ET) and ET.\n"
       "Empty regions: both empty gives Dice 1 and HD95 0; only one empty gives Dice 0 and HD95 = "
       "the image's diagonal in mm (373.13 for BraTS's 240x240x155 mm).");
   addEvalOptions(*eval, *request);

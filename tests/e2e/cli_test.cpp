@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "io/image_writer.h"
 #include "io/nifti_geometry.h"
@@ -295,6 +298,84 @@ TEST(CliEval, Hd95PooledAndMaxMatchScipy) {
       seqseg({"eval", "--pred", dir / "pred", "--ref", dir / "data", "--hd95", "mean"});
   EXPECT_EQ(unknown.exitCode, 2);
   EXPECT_NE(unknown.err.find("--hd95"), std::string::npos) << unknown.err;
+}
+
+}  // namespace
+}  // namespace seqseg
+
+namespace seqseg {
+namespace {
+
+// A reference of nested balls on a 64^3 grid of 1 mm voxels (BraTS 2021 labels: 2 ED out to
+// `wholeMm`, 4 ET inside `enhancingMm`, 1 NCR inside `necroticMm`; 0 leaves a class out), and the
+// same moved `shift` voxels along i as the prediction.
+void writeBallCase(const fs::path& ref, const fs::path& pred, const std::string& id, double wholeMm,
+                   double enhancingMm, double necroticMm, int shift) {
+  for (const bool prediction : {false, true}) {
+    const int offset = prediction ? shift : 0;
+    LabelVolume labels;
+    labels.shape = {64, 64, 64};
+    labels.geometry.spacing = {1, 1, 1};
+    setNiftiFromPlacement(labels.geometry);
+    labels.labels.assign(64 * 64 * 64, 0);
+    for (int k = 0; k < 64; ++k)
+      for (int j = 0; j < 64; ++j)
+        for (int i = 0; i < 64; ++i) {
+          const double r = std::hypot(i - 31.5 - offset, j - 31.5, k - 31.5);
+          uint8_t& label = labels.labels[(k * 64 + j) * 64 + i];
+          label = r < necroticMm ? 1 : r < enhancingMm ? 4 : r < wholeMm ? 2 : 0;
+        }
+    writeLabelMap((prediction ? pred : ref) / (id + ".nii.gz"), labels);
+  }
+}
+
+// Scores by lesion size: each case falls in the bin of its reference's whole-tumour volume, each
+// bin's mean is the mean of its cases, and the references without NCR or ET are counted.
+TEST(CliEval, MeansPerLesionSizeBinAndCountsReferencesWithoutNecrosisOrEnhancement) {
+  TempDir dir;
+  fs::create_directories(dir / "ref");
+  fs::create_directories(dir / "pred");
+  // WT volumes 4/3 pi r^3: 7.2, 33.5, 24.4 and 73.6 mL.
+  writeBallCase(dir / "ref", dir / "pred", "small", 12, 8, 0, 0);     // no NCR
+  writeBallCase(dir / "ref", dir / "pred", "medium", 20, 12, 6, 2);   //
+  writeBallCase(dir / "ref", dir / "pred", "medium2", 18, 0, 10, 1);  // no ET
+  writeBallCase(dir / "ref", dir / "pred", "large", 26, 16, 8, 3);    //
+  const CommandResult eval = seqseg(
+      {"eval", "--pred", dir / "pred", "--ref", dir / "ref", "--report", dir / "report.json"});
+  ASSERT_EQ(eval.exitCode, 0) << eval.err;
+  EXPECT_NE(eval.out.find("references without NCR: 1 of 4; without ET: 1 of 4"), std::string::npos)
+      << eval.out;
+  const nlohmann::json report = nlohmann::json::parse(test::readFile(dir / "report.json"));
+  const std::map<std::string, std::pair<double, std::string>> expected{
+      {"small", {4.0 / 3 * M_PI * 12 * 12 * 12 / 1000, "WT < 15 mL"}},
+      {"medium", {4.0 / 3 * M_PI * 20 * 20 * 20 / 1000, "WT 15-60 mL"}},
+      {"medium2", {4.0 / 3 * M_PI * 18 * 18 * 18 / 1000, "WT 15-60 mL"}},
+      {"large", {4.0 / 3 * M_PI * 26 * 26 * 26 / 1000, "WT > 60 mL"}}};
+  std::map<std::string, std::vector<const nlohmann::json*>> casesOfBin;
+  for (const nlohmann::json& entry : report["cases"]) {
+    const auto& [volume, bin] = expected.at(entry["case"]);
+    EXPECT_NEAR(entry["reference_volume_ml"]["WT"].get<double>(), volume, 0.03 * volume)
+        << entry["case"];
+    EXPECT_EQ(entry["lesion_size_bin"], bin) << entry["case"];
+    casesOfBin[bin].push_back(&entry);
+  }
+  ASSERT_EQ(report["by_lesion_size"].size(), 3u);
+  for (const nlohmann::json& bin : report["by_lesion_size"]) {
+    const auto& cases = casesOfBin[bin["bin"]];
+    ASSERT_EQ(bin["cases"], cases.size()) << bin["bin"];
+    for (const char* region : {"WT", "TC", "ET"})
+      for (const char* score : {"dice", "hd95_mm"}) {
+        double sum = 0;
+        for (const nlohmann::json* entry : cases) sum += (*entry)[region][score].get<double>();
+        EXPECT_NEAR(bin["mean"][region][score].get<double>(), sum / cases.size(), 1e-12)
+            << bin["bin"] << " " << region << " " << score;
+      }
+  }
+  EXPECT_EQ(report["references_without"]["NCR"], 1);
+  EXPECT_EQ(report["references_without"]["ET"], 1);
+  // The shifted predictions score below 1: the bins' means are not all the same number.
+  EXPECT_DOUBLE_EQ(report["by_lesion_size"][0]["mean"]["WT"]["dice"].get<double>(), 1.0);
+  EXPECT_LT(report["by_lesion_size"][2]["mean"]["WT"]["dice"].get<double>(), 0.95);
 }
 
 }  // namespace
