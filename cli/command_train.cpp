@@ -284,8 +284,11 @@ int runTrain(const TrainRequest& options, bool worker) {
                                   ", validating on " + std::to_string(validation.size()) + ", at " +
                                   spacingText + startText + "; run folder " + training.runDir}});
   const double best = train(config, trainingCases, validation, training, *progress);
+  // Without validation cases there is no best Dice (train() returns -1): say so, not a number.
   progress->emit(
-      {{"event", "log"}, {"message", "best mean validation Dice " + std::to_string(best)}});
+      {{"event", "log"},
+       {"message", validation.empty() ? std::string("no validation cases: best.pt is the last step")
+                                      : "best mean validation Dice " + std::to_string(best)}});
   return 0;
 }
 

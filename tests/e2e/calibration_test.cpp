@@ -155,6 +155,10 @@ TEST_F(Calibration, EpochsZeroFitsOnlyTheTemperatureAndKeepsTheMasks) {
       trainArguments(data(), dir / "run",
                      {"--config", *dir_ / "small.json", "--epochs", "1", "--val-fraction", "0"}));
   ASSERT_EQ(plainRun.exitCode, 0) << plainRun.err;
+  // Nor a best validation Dice to report.
+  EXPECT_NE(plainRun.out.find("no validation cases: best.pt is the last step"), std::string::npos)
+      << plainRun.out;
+  EXPECT_EQ(plainRun.out.find("best mean validation Dice -1"), std::string::npos) << plainRun.out;
   fs::copy_file(dir / "run/best.pt", dir / "plain.pt");
   ASSERT_EQ(infoJson(dir / "plain.pt")["temperature"].get<double>(), 1.0);
   const CommandResult plainText = test::runSeqseg({"info", dir / "plain.pt"});
