@@ -7,11 +7,10 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <random>
-#include <sstream>
 
 #include "engine/calibration.h"
 #include "engine/checkpoint.h"
+#include "engine/crop_sampling.h"
 #include "engine/loss.h"
 #include "engine/metrics.h"
 #include "engine/postprocess.h"
@@ -26,71 +25,12 @@ namespace fs = std::filesystem;
 namespace seqseg {
 namespace {
 
-// Uniform numbers from a standard engine, written out so that runs repeat across platforms.
-class Sampler {
- public:
-  explicit Sampler(uint64_t seed) : engine_(seed) {}
-  double uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
-  int64_t below(int64_t n) { return static_cast<int64_t>(uniform() * static_cast<double>(n)); }
-  std::string state() const {
-    std::ostringstream out;
-    out << engine_;
-    return out.str();
-  }
-  void setState(const std::string& text) {
-    std::istringstream in(text);
-    in >> engine_;
-  }
-
- private:
-  std::mt19937_64 engine_;
-};
-
 double learningRateAt(int64_t step, int64_t totalSteps, const TrainingOptions& options) {
   const int64_t warmup = std::max<int64_t>(1, std::llround(options.warmupFraction * totalSteps));
   if (step < warmup) return options.learningRate * static_cast<double>(step + 1) / warmup;
   const double progress =
       static_cast<double>(step - warmup) / std::max<int64_t>(1, totalSteps - warmup);
   return options.learningRate * 0.5 * (1 + std::cos(M_PI * std::min(1.0, progress)));
-}
-
-// One augmented ROI crop of a case: centred on a tumour voxel with probability
-// foregroundCropFraction, flipped per axis, channel intensities scaled and shifted.
-std::pair<at::Tensor, at::Tensor> sampleCrop(const TrainingCase& c, const at::Tensor& foreground,
-                                             const ModelConfig& config,
-                                             const TrainingOptions& options, Sampler& sampler) {
-  std::array<int64_t, 3> start{};
-  const bool centreOnTumour =
-      foreground.size(0) > 0 && sampler.uniform() < options.foregroundCropFraction;
-  const int64_t pick = centreOnTumour ? sampler.below(foreground.size(0)) : 0;
-  for (int axis = 0; axis < 3; ++axis) {
-    const int64_t size = c.image.size(1 + axis), roi = config.roi[axis];
-    if (centreOnTumour) {
-      const int64_t centre = foreground[pick][axis].item<int64_t>();
-      start[axis] = std::clamp<int64_t>(centre - roi / 2, 0, size - roi);
-    } else {
-      start[axis] = sampler.below(size - roi + 1);
-    }
-  }
-  at::Tensor image = c.image, labels = c.labels;
-  for (int axis = 0; axis < 3; ++axis) {
-    image = image.slice(1 + axis, start[axis], start[axis] + config.roi[axis]);
-    labels = labels.slice(axis, start[axis], start[axis] + config.roi[axis]);
-  }
-  if (!options.augment) return {image.contiguous(), labels.contiguous()};
-  for (int axis = 0; axis < 3; ++axis)
-    if (sampler.uniform() < 0.5) {
-      image = image.flip({1 + axis});
-      labels = labels.flip({axis});
-    }
-  std::vector<double> scale, shift;
-  for (int64_t channel = 0; channel < image.size(0); ++channel) {
-    scale.push_back(0.9 + 0.2 * sampler.uniform());
-    shift.push_back(-0.1 + 0.2 * sampler.uniform());
-  }
-  const at::Tensor scales = at::tensor(scale, at::kFloat).view({-1, 1, 1, 1});
-  const at::Tensor shifts = at::tensor(shift, at::kFloat).view({-1, 1, 1, 1});
-  return {(image * scales + shifts).contiguous(), labels.contiguous()};
 }
 
 struct ValidationScores {
@@ -307,17 +247,19 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
   }
 
   // Tumour voxel coordinates per case, for crops centred on tumour.
-  std::vector<at::Tensor> foreground;
-  for (const TrainingCase& c : training) foreground.push_back(c.labels.gt(0).nonzero());
+  std::vector<CropCentres> foreground;
+  for (const TrainingCase& c : training)
+    foreground.push_back(cropCentres(c.labels, options.balanceCropClasses));
 
   // Generated cases: a ring of the last `pool`, case n in slot n % pool. A resumed run makes
   // again the ones its first step may draw.
   const int64_t pool = std::max(1, options.generatedPool);
   std::vector<TrainingCase> generated(static_cast<size_t>(pool));
-  std::vector<at::Tensor> generatedForeground(static_cast<size_t>(pool));
+  std::vector<CropCentres> generatedForeground(static_cast<size_t>(pool));
   auto addGenerated = [&](int64_t n) {
     generated[n % pool] = options.generateCase(n);
-    generatedForeground[n % pool] = generated[n % pool].labels.gt(0).nonzero();
+    generatedForeground[n % pool] =
+        cropCentres(generated[n % pool].labels, options.balanceCropClasses);
   };
   if (options.generateCase)
     for (int64_t n = std::max<int64_t>(0, firstStep - pool + 1); n < firstStep; ++n)
@@ -377,7 +319,7 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
           !training.empty() &&
           (!options.generateCase || (b > 0 && sampler.uniform() < options.fileCaseFraction));
       const TrainingCase* source;
-      const at::Tensor* sourceForeground;
+      const CropCentres* sourceForeground;
       if (fromFiles) {
         const int64_t index = sampler.below(static_cast<int64_t>(training.size()));
         source = &training[index];

@@ -109,6 +109,7 @@ std::vector<std::string> trainArguments(const TrainRequest& request) {
   out.text("--init", s.initModel, d.initModel);
   out.flag("--freeze-encoder", s.freezeEncoder);
   out.text("--augment", s.augment ? "on" : "off", "on");
+  out.flag("--balance-crop-classes", s.balanceCropClasses);
   out.flag("--skip-unreadable", request.skipUnreadable);
   out.text("--progress", request.progress, defaults.progress);
   out.number("--threads", request.threads, defaults.threads);

@@ -161,6 +161,10 @@ void addTrainOptions(CLI::App& train, TrainRequest& request, bool worker) {
           "on: flip and scale/shift the crops; off")
       ->check(CLI::IsMember({"on", "off"}))
       ->default_str("on");
+  train.add_flag("--balance-crop-classes", s.balanceCropClasses,
+                 "Centre the tumour crops on a class drawn uniformly among the case's NCR, ED "
+                 "and ET (as nnU-Net oversamples classes), not on any tumour voxel (mostly "
+                 "oedema): the small classes are seen as often as the large");
   train.add_flag("--skip-unreadable", request.skipUnreadable,
                  "Leave out (and name) the cases that cannot be read, instead of stopping");
   train.add_option("--progress", request.progress, "bar (for people) or json (JSON Lines events)")

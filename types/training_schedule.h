@@ -17,6 +17,9 @@ struct TrainingSchedule {
   int validateEvery = 5;  // epochs; the last epoch is always validated
   uint64_t seed = 0;
   bool augment = true;  // flips and intensity scale/shift of the crops
+  // --balance-crop-classes: a tumour-centred crop is centred on a voxel of a class drawn
+  // uniformly among the case's NCR, ED and ET, not on any tumour voxel (mostly oedema).
+  bool balanceCropClasses = false;
   bool resume = false;
   // --init: a model checkpoint whose weights the run starts from (fine-tuning); the optimiser and
   // the learning-rate schedule start fresh. Empty: random weights from the seed. The command line

@@ -125,6 +125,7 @@ TEST(JobContract, TrainRequestReadsBackFromItsArguments) {
   s.validateEvery = 2;
   s.seed = 18446744073709551557ull;  // beyond int64: written and read as unsigned
   s.augment = false;
+  s.balanceCropClasses = true;
   s.resume = true;
   s.timeLimitMinutes = 7.5;
   s.initModel = "/models/start.pt";
@@ -154,6 +155,7 @@ TEST(JobContract, TrainRequestReadsBackFromItsArguments) {
   EXPECT_EQ(read.schedule.validateEvery, s.validateEvery);
   EXPECT_EQ(read.schedule.seed, s.seed);
   EXPECT_EQ(read.schedule.augment, s.augment);
+  EXPECT_EQ(read.schedule.balanceCropClasses, s.balanceCropClasses);
   EXPECT_EQ(read.schedule.resume, s.resume);
   EXPECT_EQ(read.schedule.timeLimitMinutes, s.timeLimitMinutes);
   EXPECT_EQ(read.schedule.initModel, s.initModel);
