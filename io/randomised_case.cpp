@@ -165,7 +165,7 @@ constexpr ProfileRanges kHeldoutHard{&kHeldoutHardContrast,
                                      0.2,      // heterogeneityHigh
                                      {0.3, 0.1, 0.25, 0.25, 0.1},  // siteWeights
                                      0x48A2D0E5ull,                // salt
-                                     1.5,                          // volumeLowMl
+                                     1.0,                          // volumeLowMl
                                      250.0,                        // volumeHighMl
                                      1.0,                          // rimLowMm
                                      6.0,                          // rimHighMm

@@ -10,9 +10,9 @@
 // never uses, so that scores on them measure how the model holds up on scans unlike its training
 // data. `Heldout`: its own contrast table, tumour shapes and intensity scale. `HeldoutHard`: the
 // lesions models miss or mis-size, as a stress test, with a third contrast table, more noise and
-// bias: whole tumours of about 1 to 200 mL drawn log-uniform (small ones as common as large
-// ones), enhancing rims 1 to 6 mm thick around the NCR at any size, small satellite foci, sites at
-// the cortex, by the ventricles and in the cerebellum weighted up, and cases without NCR, ET or
+// bias: whole tumours of 1 to 250 mL drawn log-uniform (small ones as common as large ones),
+// enhancing rims 1 to 6 mm thick around the NCR at any size, small satellite foci, sites at the
+// cortex, by the ventricles and in the cerebellum weighted up, and cases without NCR, ET or
 // oedema more often.
 // The same (profile, seed, index) gives the same bytes; a new profile leaves the others' bytes.
 #include <array>
