@@ -54,10 +54,15 @@ void runSynth(const SynthRequest& options) {
   if (options.cases < 1) throw std::invalid_argument("--cases must be at least 1");
   if (options.heldout && !options.randomise)
     throw std::invalid_argument("--heldout is a profile of --randomise: give both");
+  if (options.heldoutHard && !options.randomise)
+    throw std::invalid_argument("--heldout-hard is a profile of --randomise: give both");
+  if (options.heldout && options.heldoutHard)
+    throw std::invalid_argument("--heldout and --heldout-hard are two profiles: give one");
   if (options.scanner && !options.randomise)
     throw std::invalid_argument("--scanner is an option of --randomise: give both");
-  const RandomisedProfile profile =
-      options.heldout ? RandomisedProfile::Heldout : RandomisedProfile::Training;
+  const RandomisedProfile profile = options.heldoutHard ? RandomisedProfile::HeldoutHard
+                                    : options.heldout   ? RandomisedProfile::Heldout
+                                                        : RandomisedProfile::Training;
   std::error_code error;
   std::filesystem::create_directories(options.out, error);
   if (error) throw InputError(options.out, "cannot create the output folder: " + error.message());

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <vector>
 
@@ -18,8 +19,9 @@ constexpr int kModalities = 4, kClasses = 6;  // CSF, GM, WM, NCR, ED, ET
 using ContrastTable = double[kModalities][kClasses];
 
 // Relative intensity per modality (T1, T1ce, T2, FLAIR) and class (CSF, GM, WM, NCR, ED, ET).
-// Training: io/synthetic_case.cpp's table. Held out: another scanner's look, keeping only what
-// holds for real scans (ET bright on T1ce, oedema bright on FLAIR and T2, CSF dark on FLAIR).
+// Training: io/synthetic_case.cpp's table. Held out (and held out, hard): other scanners' looks,
+// keeping only what holds for real scans (ET bright on T1ce, oedema bright on FLAIR and T2, CSF
+// dark on FLAIR).
 constexpr ContrastTable kTrainingContrast = {
     {0.30, 0.55, 0.75, 0.22, 0.45, 0.55},
     {0.30, 0.55, 0.75, 0.18, 0.45, 1.00},
@@ -32,8 +34,16 @@ constexpr ContrastTable kHeldoutContrast = {
     {0.92, 0.74, 0.52, 0.82, 0.94, 0.72},
     {0.08, 0.56, 0.50, 0.42, 0.88, 0.66},
 };
+// Little grey/white contrast, ET only a little brighter than white matter on T1ce, oedema close
+// to grey matter on T2: the boundaries a model has to find are fainter.
+constexpr ContrastTable kHeldoutHardContrast = {
+    {0.26, 0.50, 0.60, 0.36, 0.44, 0.56},
+    {0.28, 0.54, 0.64, 0.30, 0.50, 0.86},
+    {0.96, 0.70, 0.56, 0.88, 0.84, 0.66},
+    {0.12, 0.62, 0.54, 0.48, 0.84, 0.70},
+};
 
-// Everything that differs between the two profiles.
+// Everything that differs between the profiles.
 struct ProfileRanges {
   const ContrastTable* contrast;
   double contrastJitter;          // sd of the per-class change of each channel's table
@@ -53,6 +63,14 @@ struct ProfileRanges {
   double heterogeneityHigh;           // intensity texture inside the tumour
   std::array<double, 5> siteWeights;  // cortex, deep WM, cerebellum, periventricular, anywhere
   uint64_t salt;
+  // Held out, hard (0 in the others, which keep the radius range, a necrotic core as a ratio of
+  // the radius and satellites as fractions of the main focus): the main focus is scaled to a
+  // whole-tumour volume drawn log-uniform, so that small and very large lesions are equally
+  // common per factor of size; the NCR lies under an enhancing rim of drawn thickness, so that
+  // thin rims occur at every size; multifocal cases get satellites of a few mm.
+  double volumeLowMl = 0, volumeHighMl = 0;  // whole tumour (NCR, ED and ET) inside the brain
+  double rimLowMm = 0, rimHighMm = 0;        // enhancing rim around the NCR, focus-frame mm
+  double satelliteRadiusLow = 0, satelliteRadiusHigh = 0;  // enhancing boundary, mm
 };
 
 constexpr ProfileRanges kTraining{&kTrainingContrast,
@@ -115,6 +133,56 @@ constexpr ProfileRanges kHeldout{&kHeldoutContrast,
                                  0.1,
                                  {0.3, 0.2, 0.2, 0.2, 0.1},
                                  0x4E1D0C7Aull};
+// Sites where lesions are hard to find weighted up (cortex, cerebellum, by the ventricles); no
+// NCR, no ET or no oedema more often; noisier, more bias, an intensity scale of its own.
+constexpr ProfileRanges kHeldoutHard{&kHeldoutHardContrast,
+                                     0.06,     // contrastJitter
+                                     0.05,     // freeChannelProbability
+                                     0.85,     // fovLow
+                                     1.05,     // fovHigh
+                                     12.0,     // shiftMm
+                                     12.0,     // rotationDeg
+                                     0.4,      // permuteProbability
+                                     300.0,    // scaleLow
+                                     30000.0,  // scaleHigh
+                                     0.4,      // biasHigh
+                                     0.055,    // noiseHigh
+                                     1.1,      // blurHigh
+                                     0.2,      // gammaSd
+                                     0.0,      // radiusLow: the volume range instead
+                                     0.0,      // radiusHigh
+                                     1,        // lobesLow
+                                     4,        // lobesHigh
+                                     0.25,     // lobulationHigh
+                                     1.5,      // waveLow (no profile reads it)
+                                     5.0,      // waveHigh
+                                     0.3,      // multifocalProbability: satellites
+                                     0.2,      // noNecrosisProbability
+                                     0.15,     // noEnhancingProbability
+                                     0.06,     // noOedemaProbability
+                                     1.1,      // oedemaLow
+                                     2.0,      // oedemaHigh
+                                     0.2,      // heterogeneityHigh
+                                     {0.3, 0.1, 0.25, 0.25, 0.1},  // siteWeights
+                                     0x48A2D0E5ull,                // salt
+                                     1.0,                          // volumeLowMl
+                                     250.0,                        // volumeHighMl
+                                     1.0,                          // rimLowMm
+                                     6.0,                          // rimHighMm
+                                     2.0,                          // satelliteRadiusLow
+                                     5.0};                         // satelliteRadiusHigh
+
+const ProfileRanges& rangesOf(RandomisedProfile profile) {
+  switch (profile) {
+    case RandomisedProfile::Training:
+      return kTraining;
+    case RandomisedProfile::Heldout:
+      return kHeldout;
+    case RandomisedProfile::HeldoutHard:
+      return kHeldoutHard;
+  }
+  throw std::invalid_argument("unknown generator profile");
+}
 
 using Matrix = std::array<double, 9>;  // row-major
 
@@ -124,6 +192,11 @@ Matrix multiply(const Matrix& a, const Matrix& b) {
     for (int col = 0; col < 3; ++col)
       for (int k = 0; k < 3; ++k) c[3 * r + col] += a[3 * r + k] * b[3 * k + col];
   return c;
+}
+
+// Each factor of size as likely as any other between low and high.
+double logUniform(Random& random, double low, double high) {
+  return std::exp(random.uniform(std::log(low), std::log(high)));
 }
 
 Vec3 randomUnit(Random& random) {
@@ -178,6 +251,15 @@ struct SpaceNoise {
   }
 };
 
+constexpr double kFar = 1e9;
+constexpr double kNoNecrosis = std::numeric_limits<double>::infinity();  // as a rim: all ET
+
+// Where a point lies in a focus: ratios to the core (enhancing) and oedema boundaries, < 1
+// inside, and with a rim-drawn profile the depth under the NCR boundary, mm, < 0 inside.
+struct Ratios {
+  double core = kFar, oedema = kFar, necroticDepth = kFar;
+};
+
 // One tumour focus: a union of lobes (spheres, stretched and rotated, with wobbly boundaries);
 // distances are measured as "ratio to the enhancing boundary", < 1 inside.
 struct Focus {
@@ -186,7 +268,8 @@ struct Focus {
   Vec3 stretch;
   std::vector<Vec3> lobeOffsets;  // in the focus frame, mm
   std::vector<double> lobeRadii;  // mm
-  double necroticRatio;           // NCR inside this ratio (0: none)
+  double necroticRatio = 0;       // NCR inside this ratio (0: none)
+  double rimMm = 0;               // with a rim range: NCR this many mm under the core boundary
   bool enhancing;                 // false: the core is all NCR (non-enhancing)
   double oedemaRatio;             // oedema inside this ratio (<= 1: none)
   std::vector<double> lobeReach;  // focus-frame mm beyond which a lobe adds nothing
@@ -209,8 +292,7 @@ struct Focus {
       lobeOffsets.push_back({d[0] * away, d[1] * away, d[2] * away});
       lobeRadii.push_back(r);
     }
-    necroticRatio =
-        random.uniform() < ranges.noNecrosisProbability ? 0.0 : random.uniform(0.3, 0.8);
+    drawNecrosis(random, ranges);
     enhancing = random.uniform() >= ranges.noEnhancingProbability;
     oedemaRatio = random.uniform() < ranges.noOedemaProbability
                       ? 0.0
@@ -227,16 +309,34 @@ struct Focus {
     reach *= *std::max_element(stretch.begin(), stretch.end());
   }
 
-  // Ratios to the core and oedema boundaries at world point p (1e9 when far).
-  std::pair<double, double> ratios(const Vec3& p, double whiteMatter) const {
+  // A necrotic core as a ratio of the radius, or (a rim range) under a rim of drawn thickness.
+  void drawNecrosis(Random& random, const ProfileRanges& ranges) {
+    const bool none = random.uniform() < ranges.noNecrosisProbability;
+    if (ranges.rimHighMm > 0)
+      rimMm = none ? kNoNecrosis : logUniform(random, ranges.rimLowMm, ranges.rimHighMm);
+    else
+      necroticRatio = none ? 0.0 : random.uniform(0.3, 0.8);
+  }
+
+  // The same shape `factor` times as large; a rim keeps its thickness.
+  void scale(double factor) {
+    for (Vec3& o : lobeOffsets)
+      for (double& x : o) x *= factor;
+    for (double& r : lobeRadii) r *= factor;
+    for (double& r : lobeReach) r *= factor;
+    reach *= factor;
+  }
+
+  // Where world point p lies (kFar when far).
+  Ratios ratios(const Vec3& p, double whiteMatter) const {
     const Vec3 d{p[0] - centre[0], p[1] - centre[1], p[2] - centre[2]};
-    if (d[0] * d[0] + d[1] * d[1] + d[2] * d[2] > reach * reach) return {1e9, 1e9};
+    if (d[0] * d[0] + d[1] * d[1] + d[2] * d[2] > reach * reach) return {};
     Vec3 local{};
     for (int r = 0; r < 3; ++r)
       local[r] =
           (rotation[3 * r] * d[0] + rotation[3 * r + 1] * d[1] + rotation[3 * r + 2] * d[2]) /
           stretch[r];
-    double core = 1e9, oedema = 1e9;
+    Ratios at;
     for (size_t l = 0; l < lobeRadii.size(); ++l) {
       const Vec3 q{local[0] - lobeOffsets[l][0], local[1] - lobeOffsets[l][1],
                    local[2] - lobeOffsets[l][2]};
@@ -246,15 +346,57 @@ struct Focus {
       Vec3 unit{0, 0, 1};
       if (rho > 1e-9) unit = {q[0] / rho, q[1] / rho, q[2] / rho};
       const double base = rho / lobeRadii[l];
-      core = std::min(core, base / (1 + coreShape(unit)));
+      const double wobble = 1 + coreShape(unit);
+      at.core = std::min(at.core, base / wobble);
+      if (rimMm > 0)
+        at.necroticDepth = std::min(at.necroticDepth, rho - (lobeRadii[l] * wobble - rimMm));
       // Oedema spreads along white matter more than grey.
       if (oedemaRatio > 1)
-        oedema = std::min(
-            oedema, base / (oedemaRatio * (1 + oedemaShape(unit)) * (0.8 + 0.4 * whiteMatter)));
+        at.oedema = std::min(
+            at.oedema, base / (oedemaRatio * (1 + oedemaShape(unit)) * (0.8 + 0.4 * whiteMatter)));
     }
-    return {core, oedema};
+    return at;
   }
 };
+
+// What the foci make of a point: the focus whose core is nearest decides NCR and ET.
+struct TumourAt {
+  const Focus* nearest;
+  Ratios ratios;  // the smallest core and oedema ratios, the nearest focus's NCR depth
+};
+
+TumourAt tumourAt(const std::vector<Focus>& foci, const Vec3& p, double whiteMatter) {
+  TumourAt at{&foci.front(), {}};
+  for (const Focus& focus : foci) {
+    const Ratios r = focus.ratios(p, whiteMatter);
+    if (r.core < at.ratios.core) {
+      at.nearest = &focus;
+      at.ratios.necroticDepth = r.necroticDepth;
+    }
+    at.ratios.core = std::min(at.ratios.core, r.core);
+    at.ratios.oedema = std::min(at.ratios.oedema, r.oedema);
+  }
+  return at;
+}
+
+uint8_t labelOf(const TumourAt& at) {
+  const Focus& focus = *at.nearest;
+  const Ratios& r = at.ratios;
+  const bool necrotic =
+      r.core < focus.necroticRatio || r.necroticDepth < 0 || (!focus.enhancing && r.core < 1);
+  if (necrotic) return kNcr;
+  if (r.core < 1) return kEt;
+  return r.oedema < 1 ? kEd : 0;
+}
+
+// How much of a voxel's intensity is the necrotic core's. The partial-volume edge of a ratio
+// widens with the focus; under a rim it is 1 mm wide, else a thin rim would be blurred away.
+double necroticWeight(const TumourAt& at) {
+  const Focus& focus = *at.nearest;
+  if (!focus.enhancing) return inside(at.ratios.core);
+  if (focus.rimMm > 0) return std::clamp(0.5 - at.ratios.necroticDepth, 0.0, 1.0);
+  return inside(at.ratios.core / std::max(1e-3, focus.necroticRatio));
+}
 
 // Template geometry in anatomical terms: the brain's physical bounding box (LPS mm).
 struct Anatomy {
@@ -320,6 +462,100 @@ Vec3 pickSite(Random& random, const BrainTemplate& brain, const Anatomy& anatomy
   return fallback;
 }
 
+// A brain point lowMm..highMm from `from` in a random direction (`from` if 200 tries miss).
+Vec3 nearbyInBrain(Random& random, const BrainTemplate& brain, const Vec3& from, double lowMm,
+                   double highMm) {
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const Vec3 d = randomUnit(random);
+    const double away = random.uniform(lowMm, highMm);
+    const Vec3 candidate{from[0] + d[0] * away, from[1] + d[1] * away, from[2] + d[2] * away};
+    if (sample(brain.brainMask, physicalToIndex(brain.t1.geometry, candidate)) > 0.5)
+      return candidate;
+  }
+  return from;
+}
+
+// The focus's whole tumour (core or oedema) inside the template's brain, mL, counted on a grid
+// of 32^3 points over its reach.
+double wholeTumourMl(const Focus& focus, const BrainTemplate& brain, double sigma) {
+  constexpr int n = 32;
+  const double step = 2 * focus.reach / n;
+  int64_t count = 0;
+  for (int a = 0; a < n; ++a)
+    for (int b = 0; b < n; ++b)
+      for (int c = 0; c < n; ++c) {
+        const Vec3 d{(a + 0.5) * step - focus.reach, (b + 0.5) * step - focus.reach,
+                     (c + 0.5) * step - focus.reach};
+        if (d[0] * d[0] + d[1] * d[1] + d[2] * d[2] > focus.reach * focus.reach) continue;
+        const Vec3 p{focus.centre[0] + d[0], focus.centre[1] + d[1], focus.centre[2] + d[2]};
+        const Vec3 index = physicalToIndex(brain.t1.geometry, p);
+        if (sample(brain.brainMask, index) <= 0.5) continue;
+        const auto w = memberships(sample(brain.t1, index), brain.tissueMeans, sigma);
+        const Ratios r = focus.ratios(p, w[2]);
+        count += std::min(r.core, r.oedema) < 1;
+      }
+  return static_cast<double>(count) * step * step * step / 1000;
+}
+
+// Scales the focus until its whole tumour inside the brain is near `targetMl`: one at the
+// cortex or in the cerebellum loses what lies outside the brain, and grows to make up for it.
+void scaleToVolume(Focus& focus, double targetMl, const BrainTemplate& brain, double sigma) {
+  for (int round = 0; round < 3; ++round) {
+    const double ml = wholeTumourMl(focus, brain, sigma);
+    focus.scale(std::clamp(std::cbrt(targetMl / std::max(ml, 0.01)), 0.5, 2.0));
+  }
+}
+
+// One to three foci of a few mm beside the main one's whole tumour, solid (no NCR); they share
+// its enhancement and its lack of oedema, so that a case without ET has none anywhere.
+void addSatellites(std::vector<Focus>& foci, Random& random, const ProfileRanges& ranges,
+                   const BrainTemplate& brain, double mainMm) {
+  const int count = 1 + static_cast<int>(random.uniform() * 3 - 1e-9);
+  for (int s = 0; s < count; ++s) {
+    const Vec3 at = nearbyInBrain(random, brain, foci.front().centre, mainMm + 3, mainMm + 20);
+    Focus satellite(random, ranges, at,
+                    random.uniform(ranges.satelliteRadiusLow, ranges.satelliteRadiusHigh));
+    satellite.rimMm = kNoNecrosis;
+    satellite.enhancing = foci.front().enhancing;
+    if (foci.front().oedemaRatio <= 1) satellite.oedemaRatio = 0;  // reach stays an upper bound
+    foci.push_back(std::move(satellite));
+  }
+}
+
+// A main focus scaled to a whole-tumour volume drawn log-uniform, sometimes satellites.
+std::vector<Focus> drawSizedFoci(Random& random, const ProfileRanges& ranges,
+                                 const BrainTemplate& brain, const Anatomy& anatomy, int kind,
+                                 double sigma) {
+  const double targetMl = logUniform(random, ranges.volumeLowMl, ranges.volumeHighMl);
+  const double sphereMm = std::cbrt(3000 * targetMl / (4 * M_PI));  // of the same volume
+  std::vector<Focus> foci;
+  foci.emplace_back(random, ranges, pickSite(random, brain, anatomy, kind, sigma), sphereMm / 1.5);
+  scaleToVolume(foci.front(), targetMl, brain, sigma);
+  if (random.uniform() < ranges.multifocalProbability)
+    addSatellites(foci, random, ranges, brain, sphereMm);
+  return foci;
+}
+
+// The tumour: a main focus at a chosen kind of site, sometimes more foci.
+std::vector<Focus> drawFoci(Random& random, const ProfileRanges& ranges, const BrainTemplate& brain,
+                            const Anatomy& anatomy, double sigma) {
+  double siteDraw = random.uniform();
+  int kind = 0;
+  while (kind < 4 && siteDraw >= ranges.siteWeights[kind]) siteDraw -= ranges.siteWeights[kind++];
+  if (ranges.volumeHighMl > 0) return drawSizedFoci(random, ranges, brain, anatomy, kind, sigma);
+  const double radius = random.uniform(ranges.radiusLow, ranges.radiusHigh);
+  std::vector<Focus> foci;
+  foci.emplace_back(random, ranges, pickSite(random, brain, anatomy, kind, sigma), radius);
+  if (random.uniform() < ranges.multifocalProbability) {
+    const int extra = random.uniform() < 0.6 ? 1 : 2;
+    for (int f = 0; f < extra; ++f) {
+      const Vec3 at = nearbyInBrain(random, brain, foci.front().centre, 20.0, 50.0);
+      foci.emplace_back(random, ranges, at, radius * random.uniform(0.3, 0.7));
+    }
+  }
+  return foci;
+}
+
 // In-place separable Gaussian blur of one channel [nk][nj][ni] with sigma in voxels per axis.
 void blur(std::vector<float>& data, const std::array<int64_t, 3>& size, const Vec3& sigma) {
   const int64_t ni = size[0], nj = size[1], nk = size[2];
@@ -355,12 +591,21 @@ void blur(std::vector<float>& data, const std::array<int64_t, 3>& size, const Ve
 RandomisedProfile parseRandomisedProfile(const std::string& name) {
   if (name == "training") return RandomisedProfile::Training;
   if (name == "heldout") return RandomisedProfile::Heldout;
+  if (name == "heldout-hard") return RandomisedProfile::HeldoutHard;
   throw std::invalid_argument("unknown generator profile '" + name +
-                              "': expected training or heldout");
+                              "': expected training, heldout or heldout-hard");
 }
 
 const char* randomisedProfileName(RandomisedProfile profile) {
-  return profile == RandomisedProfile::Training ? "training" : "heldout";
+  switch (profile) {
+    case RandomisedProfile::Training:
+      return "training";
+    case RandomisedProfile::Heldout:
+      return "heldout";
+    case RandomisedProfile::HeldoutHard:
+      return "heldout-hard";
+  }
+  return "unknown";
 }
 
 SyntheticCase synthesizeRandomisedCase(const BrainTemplate& brain,
@@ -368,35 +613,13 @@ SyntheticCase synthesizeRandomisedCase(const BrainTemplate& brain,
                                        RandomisedProfile profile, std::optional<uint64_t> scanner) {
   for (int64_t n : size)
     if (n < 8 || n > 1024) throw std::invalid_argument("synthetic size must be 8..1024 per axis");
-  const ProfileRanges& ranges = profile == RandomisedProfile::Training ? kTraining : kHeldout;
+  const ProfileRanges& ranges = rangesOf(profile);
   Random random(mixSeed(seed ^ ranges.salt, index));
   const Anatomy anatomy = anatomyOf(brain);
   const auto& means = brain.tissueMeans;
   const double sigma = std::max(1.0, (means[2] - means[0]) / 4.0);
 
-  // The tumour: a main focus at a chosen kind of site, sometimes satellites.
-  double siteDraw = random.uniform();
-  int kind = 0;
-  while (kind < 4 && siteDraw >= ranges.siteWeights[kind]) siteDraw -= ranges.siteWeights[kind++];
-  const double radius = random.uniform(ranges.radiusLow, ranges.radiusHigh);
-  std::vector<Focus> foci;
-  foci.emplace_back(random, ranges, pickSite(random, brain, anatomy, kind, sigma), radius);
-  if (random.uniform() < ranges.multifocalProbability) {
-    const int extra = random.uniform() < 0.6 ? 1 : 2;
-    for (int f = 0; f < extra; ++f) {
-      Vec3 at = foci.front().centre;
-      for (int attempt = 0; attempt < 200; ++attempt) {
-        const Vec3 d = randomUnit(random);
-        const double away = random.uniform(20.0, 50.0);
-        const Vec3 candidate{at[0] + d[0] * away, at[1] + d[1] * away, at[2] + d[2] * away};
-        if (sample(brain.brainMask, physicalToIndex(brain.t1.geometry, candidate)) > 0.5) {
-          at = candidate;
-          break;
-        }
-      }
-      foci.emplace_back(random, ranges, at, radius * random.uniform(0.3, 0.7));
-    }
-  }
+  const std::vector<Focus> foci = drawFoci(random, ranges, brain, anatomy, sigma);
 
   // Storage: axis order, flips and a small oblique rotation; field of view and its centre.
   std::array<int, 3> order{0, 1, 2};  // grid axis a shows anatomical axis order[a]
@@ -472,32 +695,16 @@ SyntheticCase synthesizeRandomisedCase(const BrainTemplate& brain,
         if (sample(brain.brainMask, source) <= maskThreshold) continue;
         inBrain[v] = 1;
         const auto w = memberships(sample(brain.t1, source), means, sigma);
-        double core = 1e9, oedema = 1e9;
-        const Focus* nearest = &foci.front();
-        for (const Focus& focus : foci) {
-          const auto [c, e] = focus.ratios(p, w[2]);
-          if (c < core) nearest = &focus;
-          core = std::min(core, c);
-          oedema = std::min(oedema, e);
-        }
-        const bool necrotic = core < nearest->necroticRatio || (!nearest->enhancing && core < 1);
-        uint8_t label = 0;
-        if (necrotic)
-          label = kNcr;
-        else if (core < 1)
-          label = kEt;
-        else if (oedema < 1)
-          label = kEd;
-        result.labels.labels[v] = label;
+        const TumourAt at = tumourAt(foci, p, w[2]);
+        result.labels.labels[v] = labelOf(at);
         const double shade = 1 + heterogeneity * texture(p);
+        const double necrotic = necroticWeight(at);
         for (int m = 0; m < kModalities; ++m) {
           const auto& table = contrast[m];
           double value = w[0] * table[0] + w[1] * table[1] + w[2] * table[2];
-          value += inside(oedema) * (0.3 * value + 0.7 * table[4] * shade - value);
-          if (nearest->enhancing) value += inside(core) * (table[5] * shade - value);
-          const double ncrRatio =
-              nearest->enhancing ? core / std::max(1e-3, nearest->necroticRatio) : core;
-          value += inside(ncrRatio) * (table[3] * shade - value);
+          value += inside(at.ratios.oedema) * (0.3 * value + 0.7 * table[4] * shade - value);
+          if (at.nearest->enhancing) value += inside(at.ratios.core) * (table[5] * shade - value);
+          value += necrotic * (table[3] * shade - value);
           result.image.voxels[m * perChannel + v] = static_cast<float>(value);
         }
       }

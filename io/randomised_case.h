@@ -6,10 +6,15 @@
 // with oedema of varying extent and the necrotic or enhancing part sometimes absent; a random
 // field of view, storage orientation (axis order and flips), small rotation and crop.
 //
-// Two profiles: `Training` (what `seqseg train --randomise` draws from) and `Heldout`, a second
-// configuration that training never uses (its own contrast table, tumour shapes and intensity
-// scale), so that scores on it measure how the model holds up on scans unlike its training data.
-// The same (profile, seed, index) gives the same bytes.
+// Three profiles: `Training` (what `seqseg train --randomise` draws from) and two that training
+// never uses, so that scores on them measure how the model holds up on scans unlike its training
+// data. `Heldout`: its own contrast table, tumour shapes and intensity scale. `HeldoutHard`: the
+// lesions models miss or mis-size, as a stress test, with a third contrast table, more noise and
+// bias: whole tumours of 1 to 250 mL drawn log-uniform (small ones as common as large ones),
+// enhancing rims 1 to 6 mm thick around the NCR at any size, small satellite foci, sites at the
+// cortex, by the ventricles and in the cerebellum weighted up, and cases without NCR, ET or
+// oedema more often.
+// The same (profile, seed, index) gives the same bytes; a new profile leaves the others' bytes.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -19,9 +24,9 @@
 
 namespace seqseg {
 
-enum class RandomisedProfile { Training, Heldout };
+enum class RandomisedProfile { Training, Heldout, HeldoutHard };
 
-// "training" or "heldout"; std::invalid_argument otherwise.
+// "training", "heldout" or "heldout-hard"; std::invalid_argument otherwise.
 RandomisedProfile parseRandomisedProfile(const std::string& name);
 const char* randomisedProfileName(RandomisedProfile profile);
 

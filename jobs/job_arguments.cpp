@@ -132,6 +132,7 @@ std::vector<std::string> synthArguments(const SynthRequest& request) {
   out.text("--template-dir", request.templateDir, defaults.templateDir);
   out.flag("--randomise", request.randomise);
   out.flag("--heldout", request.heldout);
+  out.flag("--heldout-hard", request.heldoutHard);
   if (request.scanner) out.text("--scanner", std::to_string(*request.scanner), "");
   return out.take();
 }

@@ -214,6 +214,11 @@ void addSynthOptions(CLI::App& synth, SynthRequest& request) {
   synth.add_flag("--heldout", request.heldout,
                  "With --randomise: the held-out profile (other contrasts, shapes and intensity "
                  "scale), never used by training");
+  synth.add_flag("--heldout-hard", request.heldoutHard,
+                 "With --randomise, instead of --heldout: a harder held-out profile (tumours of "
+                 "1 to 250 mL, thin and thick enhancing rims, small satellites, cortical, "
+                 "cerebellar and periventricular sites, no NCR or ET more often, other contrasts, "
+                 "more noise)");
   synth.add_option("--scanner", request.scanner,
                    "With --randomise: every case from one simulated scanner K (its contrasts drawn "
                    "once from K; tumours and artefacts per case), as a site's scans");

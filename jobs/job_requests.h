@@ -83,8 +83,9 @@ struct SynthRequest {
   std::string size = "240x240x155";  // S (a cube) or AxBxC
   uint64_t seed = 0;
   std::string templateDir = kDefaultTemplateDir;
-  bool randomise = false;  // domain-randomised cases (io/randomised_case.h)
-  bool heldout = false;    // ... from the held-out profile, which training never draws from
+  bool randomise = false;    // domain-randomised cases (io/randomised_case.h)
+  bool heldout = false;      // ... from the held-out profile, which training never draws from
+  bool heldoutHard = false;  // ... from the hard held-out profile (exclusive with heldout)
   std::optional<uint64_t> scanner;  // ... all from one simulated scanner's contrasts
 };
 

@@ -1,9 +1,10 @@
-// Robustness features on the command line: `synth --randomise` (and its held-out profile),
+// Robustness features on the command line: `synth --randomise` (and its held-out profiles),
 // training on cases made on the fly (resumable, with the post-processing it chose stored in the
 // checkpoint), and `--batch --tta` / `--no-postprocess` changing what they should and only that.
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <sstream>
@@ -41,6 +42,30 @@ TEST(SynthRandomise, SameSeedSameBytesHeldoutProfileDiffers) {
       test::runSeqseg({"synth", "--heldout", "--out", dir / "x", "--cases", "1"});
   EXPECT_EQ(alone.exitCode, 2);
   EXPECT_NE(alone.err.find("--heldout"), std::string::npos) << alone.err;
+}
+
+TEST(SynthRandomise, HeldoutHardProfileOnlyWithRandomiseAndAlone) {
+  TempDir dir;
+  const CommandResult made =
+      test::runSeqseg({"synth", "--randomise", "--heldout-hard", "--out", dir / "hard", "--cases",
+                       "1", "--size", "32x32x24", "--seed", "4"});
+  ASSERT_EQ(made.exitCode, 0) << made.err;
+  EXPECT_NE(made.out.find("randomised (heldout-hard)"), std::string::npos) << made.out;
+  EXPECT_TRUE(fs::exists(dir / "hard/BraTS2021_00000/BraTS2021_00000_seg.nii.gz"));
+
+  // Refused in one line naming the flag, exit 2, nothing made: without --randomise, and with
+  // the other held-out profile.
+  const CommandResult alone =
+      test::runSeqseg({"synth", "--heldout-hard", "--out", dir / "alone", "--cases", "1"});
+  const CommandResult both = test::runSeqseg({"synth", "--randomise", "--heldout", "--heldout-hard",
+                                              "--out", dir / "both", "--cases", "1"});
+  for (const CommandResult& refused : {alone, both}) {
+    EXPECT_EQ(refused.exitCode, 2) << refused.err;
+    EXPECT_NE(refused.err.find("--heldout-hard"), std::string::npos) << refused.err;
+    EXPECT_EQ(std::count(refused.err.begin(), refused.err.end(), '\n'), 1) << refused.err;
+  }
+  EXPECT_FALSE(fs::exists(dir / "alone"));
+  EXPECT_FALSE(fs::exists(dir / "both"));
 }
 
 std::vector<std::string> randomisedTraining(const std::string& run, const std::string& config,

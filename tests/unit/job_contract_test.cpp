@@ -204,7 +204,14 @@ TEST(JobContract, SynthAndEvalRequestsReadBack) {
   EXPECT_EQ(readSynth.size, synth.size);
   EXPECT_EQ(readSynth.seed, synth.seed);
   EXPECT_TRUE(readSynth.randomise && readSynth.heldout);
+  EXPECT_FALSE(readSynth.heldoutHard);
   EXPECT_EQ(readSynth.scanner, synth.scanner);
+  synth.heldout = false;
+  synth.heldoutHard = true;
+  const SynthRequest readHard = readBack<SynthRequest>(
+      synthArguments(synth), "synth", [](CLI::App& c, SynthRequest& r) { addSynthOptions(c, r); });
+  EXPECT_TRUE(readHard.randomise && readHard.heldoutHard);
+  EXPECT_FALSE(readHard.heldout);
 
   EvalRequest eval{"/p", "/r", "nnunet", "/report.json", "max", "/probabilities"};
   const EvalRequest readEval = readBack<EvalRequest>(

@@ -1,10 +1,13 @@
 // Domain-randomised cases: deterministic per (profile, seed, index), finite intensities inside
 // the brain and zero outside, every tumour class across cases, and real variety: other seeds,
-// the held-out profile and other cases differ in contrasts, fields of view and storage.
+// the held-out profiles and other cases differ in contrasts, fields of view and storage. The
+// hard held-out profile spans lesion sizes, rim thicknesses and missing tumour parts.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <vector>
@@ -23,8 +26,11 @@ const BrainTemplate& colin27() {
 
 constexpr std::array<int64_t, 3> kSize{40, 40, 28};
 
+constexpr std::array<RandomisedProfile, 3> kProfiles{
+    RandomisedProfile::Training, RandomisedProfile::Heldout, RandomisedProfile::HeldoutHard};
+
 TEST(RandomisedCase, SameSeedSameBytesOtherSeedOrProfileOtherCase) {
-  for (RandomisedProfile profile : {RandomisedProfile::Training, RandomisedProfile::Heldout}) {
+  for (RandomisedProfile profile : kProfiles) {
     SCOPED_TRACE(randomisedProfileName(profile));
     const SyntheticCase a = synthesizeRandomisedCase(colin27(), kSize, 7, 3, profile);
     const SyntheticCase b = synthesizeRandomisedCase(colin27(), kSize, 7, 3, profile);
@@ -45,10 +51,14 @@ TEST(RandomisedCase, SameSeedSameBytesOtherSeedOrProfileOtherCase) {
   EXPECT_NE(
       synthesizeRandomisedCase(colin27(), kSize, 7, 3, RandomisedProfile::Training).image.voxels,
       synthesizeRandomisedCase(colin27(), kSize, 7, 3, RandomisedProfile::Heldout).image.voxels);
+  EXPECT_NE(
+      synthesizeRandomisedCase(colin27(), kSize, 7, 3, RandomisedProfile::Heldout).image.voxels,
+      synthesizeRandomisedCase(colin27(), kSize, 7, 3, RandomisedProfile::HeldoutHard)
+          .image.voxels);
 }
 
 TEST(RandomisedCase, FiniteInsideTheBrainZeroOutsideAndEveryClassAcrossCases) {
-  for (RandomisedProfile profile : {RandomisedProfile::Training, RandomisedProfile::Heldout}) {
+  for (RandomisedProfile profile : kProfiles) {
     SCOPED_TRACE(randomisedProfileName(profile));
     std::array<int, 4> casesWithClass{};
     constexpr int kCases = 12;
@@ -144,8 +154,159 @@ TEST(RandomisedCase, OneScannersCasesShareItsContrasts) {
       << *secondHigh;
 }
 
-TEST(RandomisedCase, UnknownProfileIsRefused) {
-  EXPECT_EQ(parseRandomisedProfile("heldout"), RandomisedProfile::Heldout);
+// FNV-1a over a case's voxels, labels and geometry: the bytes it would write.
+uint64_t fingerprint(const SyntheticCase& c) {
+  uint64_t hash = 0xcbf29ce484222325ull;
+  const auto mix = [&hash](const void* data, size_t bytes) {
+    for (size_t b = 0; b < bytes; ++b) {
+      hash ^= static_cast<const unsigned char*>(data)[b];
+      hash *= 0x100000001b3ull;
+    }
+  };
+  mix(c.image.voxels.data(), c.image.voxels.size() * sizeof(float));
+  mix(c.labels.labels.data(), c.labels.labels.size() * sizeof(c.labels.labels[0]));
+  const Geometry& g = c.image.geometry;
+  mix(g.direction.data(), sizeof g.direction);
+  mix(g.spacing.data(), sizeof g.spacing);
+  mix(g.origin.data(), sizeof g.origin);
+  return hash;
+}
+
+TEST(RandomisedCase, TrainingAndHeldoutKeepTheirBytes) {
+  // Fingerprints of the cases these profiles made at d74ffd3 (seed 7, cases 0..2, and scanner
+  // 3's case 1): datasets made before must be reproducible. A change here changes every
+  // training run and every held-out score. Values of glibc's libm on x86-64 (another libm may
+  // round exp and sin otherwise).
+  const std::array<uint64_t, 3> training{0x1c956597cba56d35ull, 0xc3d7d12e8a4b8002ull,
+                                         0x6675b06a0ca9051dull};
+  const std::array<uint64_t, 3> heldout{0xd0992c75608eff16ull, 0xa1ada963813237b3ull,
+                                        0xbd3159cb52f76f80ull};
+  for (int index = 0; index < 3; ++index) {
+    EXPECT_EQ(fingerprint(synthesizeRandomisedCase(colin27(), kSize, 7, index,
+                                                   RandomisedProfile::Training)),
+              training[index])
+        << "training case " << index;
+    EXPECT_EQ(fingerprint(
+                  synthesizeRandomisedCase(colin27(), kSize, 7, index, RandomisedProfile::Heldout)),
+              heldout[index])
+        << "held-out case " << index;
+  }
+  EXPECT_EQ(
+      fingerprint(synthesizeRandomisedCase(colin27(), kSize, 7, 1, RandomisedProfile::Heldout, 3)),
+      0x7a3715651f48f77eull);
+}
+
+// NCR, ED and ET volumes of a case, mL.
+struct TumourVolumes {
+  double ncr = 0, ed = 0, et = 0;
+  double wholeTumour() const { return ncr + ed + et; }
+};
+
+TumourVolumes tumourVolumes(const SyntheticCase& c) {
+  const auto& mm = c.labels.geometry.spacing;
+  const double ml = mm[0] * mm[1] * mm[2] / 1000;
+  TumourVolumes volumes;
+  for (uint8_t label : c.labels.labels) {
+    if (label == 1) volumes.ncr += ml;
+    if (label == 2) volumes.ed += ml;
+    if (label == 3) volumes.et += ml;
+  }
+  return volumes;
+}
+
+// The share of ET voxels with an NCR voxel beside them (6-neighbours): about 1 for a rim one
+// voxel thick, less the thicker the rim.
+double enhancingNextToNecrosis(const SyntheticCase& c) {
+  const int64_t nk = c.labels.shape[0], nj = c.labels.shape[1], ni = c.labels.shape[2];
+  const auto labelAt = [&](int64_t i, int64_t j, int64_t k) {
+    if (i < 0 || j < 0 || k < 0 || i >= ni || j >= nj || k >= nk) return 0;
+    return int{c.labels.labels[(k * nj + j) * ni + i]};
+  };
+  int64_t enhancing = 0, touching = 0;
+  for (int64_t k = 0; k < nk; ++k)
+    for (int64_t j = 0; j < nj; ++j)
+      for (int64_t i = 0; i < ni; ++i) {
+        if (labelAt(i, j, k) != 3) continue;
+        ++enhancing;
+        touching += labelAt(i - 1, j, k) == 1 || labelAt(i + 1, j, k) == 1 ||
+                    labelAt(i, j - 1, k) == 1 || labelAt(i, j + 1, k) == 1 ||
+                    labelAt(i, j, k - 1) == 1 || labelAt(i, j, k + 1) == 1;
+      }
+  return enhancing == 0 ? 0.0 : static_cast<double>(touching) / static_cast<double>(enhancing);
+}
+
+TEST(RandomisedCase, HeldoutHardSpansSizesRimsAndMissingParts) {
+  constexpr std::array<int64_t, 3> kHardSize{96, 96, 62};  // 2.5 mm voxels
+  constexpr int kCases = 30;
+  double smallest = 1e9, largest = 0, thinnestRim = 0, thickestRim = 1;
+  int under15 = 0, over60 = 0, withoutNcr = 0, withoutEt = 0;
+  for (int index = 0; index < kCases; ++index) {
+    const SyntheticCase c =
+        synthesizeRandomisedCase(colin27(), kHardSize, 1, index, RandomisedProfile::HeldoutHard);
+    const TumourVolumes v = tumourVolumes(c);
+    smallest = std::min(smallest, v.wholeTumour());
+    largest = std::max(largest, v.wholeTumour());
+    under15 += v.wholeTumour() < 15;
+    over60 += v.wholeTumour() > 60;
+    withoutNcr += v.ncr == 0;
+    withoutEt += v.et == 0;
+    if (v.ncr > 0 && v.et > 0) {
+      const double share = enhancingNextToNecrosis(c);
+      thinnestRim = std::max(thinnestRim, share);
+      thickestRim = std::min(thickestRim, share);
+    }
+  }
+  // Whole tumours from a few mL to over 100 mL, small and large ones both common.
+  EXPECT_LT(smallest, 5.0);
+  EXPECT_GT(largest, 100.0);
+  EXPECT_GE(under15, 5);
+  EXPECT_GE(over60, 5);
+  // Some cases without NCR, some without ET; most have both.
+  EXPECT_GE(withoutNcr, 2);
+  EXPECT_GE(withoutEt, 2);
+  EXPECT_LE(withoutNcr + withoutEt, kCases / 2);
+  // Rims one voxel thick (nearly every ET voxel touches the NCR) and rims of several voxels.
+  EXPECT_GT(thinnestRim, 0.9);
+  EXPECT_LT(thickestRim, 0.5);
+}
+
+TEST(RandomisedCase, HeldoutHardHasItsOwnLook) {
+  // Its intensity scale lies above the held-out profile's, every case's.
+  double heldoutHighest = 0, hardLowest = 1e9;
+  for (int index = 0; index < 8; ++index)
+    for (RandomisedProfile profile : {RandomisedProfile::Heldout, RandomisedProfile::HeldoutHard}) {
+      const SyntheticCase c = synthesizeRandomisedCase(colin27(), kSize, 5, index, profile);
+      double sum = 0;
+      int64_t count = 0;
+      for (int64_t v = 0; v < c.labels.size(); ++v)
+        if (const float value = c.image.channel(0)[v]; value > 0) {
+          sum += value;
+          ++count;
+        }
+      const double mean = sum / static_cast<double>(count);
+      if (profile == RandomisedProfile::Heldout) heldoutHighest = std::max(heldoutHighest, mean);
+      if (profile == RandomisedProfile::HeldoutHard) hardLowest = std::min(hardLowest, mean);
+    }
+  EXPECT_GT(hardLowest, heldoutHighest);
+  // Its contrast table: enhancing tumour stands out less on T1ce than in the held-out profile,
+  // yet it still stands out.
+  const auto mean = [](const std::vector<double>& values) {
+    double sum = 0;
+    for (double v : values) sum += v;
+    return sum / static_cast<double>(values.size());
+  };
+  const std::vector<double> heldout = enhancingContrasts(RandomisedProfile::Heldout, {});
+  const std::vector<double> hard = enhancingContrasts(RandomisedProfile::HeldoutHard, {});
+  ASSERT_GE(heldout.size(), 4u);
+  ASSERT_GE(hard.size(), 4u);
+  EXPECT_LT(mean(hard), mean(heldout) - 0.1);
+  EXPECT_GT(mean(hard), 1.2);
+}
+
+TEST(RandomisedCase, ProfileNamesReadBackUnknownOnesAreRefused) {
+  for (RandomisedProfile profile : kProfiles)
+    EXPECT_EQ(parseRandomisedProfile(randomisedProfileName(profile)), profile);
+  EXPECT_STREQ(randomisedProfileName(RandomisedProfile::HeldoutHard), "heldout-hard");
   EXPECT_THROW(parseRandomisedProfile("validation"), std::invalid_argument);
 }
 
