@@ -58,11 +58,17 @@ void runSynth(const SynthRequest& options) {
     throw std::invalid_argument("--heldout-hard is a profile of --randomise: give both");
   if (options.heldout && options.heldoutHard)
     throw std::invalid_argument("--heldout and --heldout-hard are two profiles: give one");
+  if (options.wideLesions && !options.randomise)
+    throw std::invalid_argument("--wide-lesions is a profile of --randomise: give both");
+  if (options.wideLesions && (options.heldout || options.heldoutHard))
+    throw std::invalid_argument(
+        "--wide-lesions is a training profile: give it without --heldout or --heldout-hard");
   if (options.scanner && !options.randomise)
     throw std::invalid_argument("--scanner is an option of --randomise: give both");
-  const RandomisedProfile profile = options.heldoutHard ? RandomisedProfile::HeldoutHard
-                                    : options.heldout   ? RandomisedProfile::Heldout
-                                                        : RandomisedProfile::Training;
+  const RandomisedProfile profile = options.heldoutHard   ? RandomisedProfile::HeldoutHard
+                                    : options.heldout     ? RandomisedProfile::Heldout
+                                    : options.wideLesions ? RandomisedProfile::TrainingWide
+                                                          : RandomisedProfile::Training;
   std::error_code error;
   std::filesystem::create_directories(options.out, error);
   if (error) throw InputError(options.out, "cannot create the output folder: " + error.message());

@@ -150,14 +150,15 @@ std::function<TrainingCase(int64_t)> caseGenerator(const TrainRequest& options,
         8, std::llround(synthesis::kFieldOfViewMm[a] / (target[2 - a] > 0 ? target[2 - a] : 1.0)));
   const uint64_t seed = options.schedule.seed;
   const double realisticFraction = options.realisticFraction;
-  return [brain, size, seed, realisticFraction, config, target](int64_t n) {
+  const RandomisedProfile profile =
+      options.wideLesions ? RandomisedProfile::TrainingWide : RandomisedProfile::Training;
+  return [brain, size, seed, realisticFraction, profile, config, target](int64_t n) {
     const int index = static_cast<int>(n);
     const double draw =
         static_cast<double>(synthesis::mixSeed(seed ^ 0x50u, index) >> 11) * 0x1.0p-53;
     const SyntheticCase generated =
-        draw < realisticFraction
-            ? synthesizeCase(*brain, size, seed, index)
-            : synthesizeRandomisedCase(*brain, size, seed, index, RandomisedProfile::Training);
+        draw < realisticFraction ? synthesizeCase(*brain, size, seed, index)
+                                 : synthesizeRandomisedCase(*brain, size, seed, index, profile);
     return prepareTrainingCase("generated-" + std::to_string(n), toTensor(generated.image),
                                toTensor(generated.labels), config,
                                engineSpacing(generated.image.geometry), target);
@@ -218,6 +219,8 @@ int runTrain(const TrainRequest& options, bool worker) {
   if (options.realisticFraction < 0 || options.realisticFraction > 1 ||
       options.schedule.fileCaseFraction < 0 || options.schedule.fileCaseFraction > 1)
     throw std::invalid_argument("--realistic-fraction and --file-fraction must be 0..1");
+  if (options.wideLesions && !options.randomise)
+    throw std::invalid_argument("--wide-lesions is an option of --randomise: give both");
   Dataset dataset;
   if (!options.data.empty()) dataset = findCases(options.data);
   checkResumeMatchesStart(options.schedule);  // before ranks or a remote job start

@@ -172,6 +172,46 @@ constexpr ProfileRanges kHeldoutHard{&kHeldoutHardContrast,
                                      2.0,                          // satelliteRadiusLow
                                      5.0};                         // satelliteRadiusHigh
 
+// Training with lesions of every size: the training profile's contrasts and artefacts, with
+// the sized tumours, drawn rims and satellites of the held-out-hard profile's kind (its own
+// ranges and draws), so that small lesions and thin rims are learned at all.
+constexpr ProfileRanges kTrainingWide{&kTrainingContrast,
+                                      0.12,    // contrastJitter
+                                      0.15,    // freeChannelProbability
+                                      0.75,    // fovLow
+                                      1.1,     // fovHigh
+                                      15.0,    // shiftMm
+                                      10.0,    // rotationDeg
+                                      0.3,     // permuteProbability
+                                      50.0,    // scaleLow
+                                      3000.0,  // scaleHigh
+                                      0.35,    // biasHigh
+                                      0.06,    // noiseHigh
+                                      1.2,     // blurHigh
+                                      0.25,    // gammaSd
+                                      0.0,     // radiusLow: the volume range instead
+                                      0.0,     // radiusHigh
+                                      1,       // lobesLow
+                                      4,       // lobesHigh
+                                      0.3,     // lobulationHigh
+                                      1.5,     // waveLow
+                                      4.5,     // waveHigh
+                                      0.3,     // multifocalProbability: satellites
+                                      0.2,     // noNecrosisProbability
+                                      0.15,    // noEnhancingProbability
+                                      0.08,    // noOedemaProbability
+                                      1.1,     // oedemaLow
+                                      2.4,     // oedemaHigh
+                                      0.15,    // heterogeneityHigh
+                                      {0.25, 0.2, 0.2, 0.2, 0.15},  // siteWeights
+                                      0x7A41C0E1ull,                // salt
+                                      1.0,                          // volumeLowMl
+                                      250.0,                        // volumeHighMl
+                                      1.0,                          // rimLowMm
+                                      8.0,                          // rimHighMm
+                                      2.0,                          // satelliteRadiusLow
+                                      6.0};                         // satelliteRadiusHigh
+
 const ProfileRanges& rangesOf(RandomisedProfile profile) {
   switch (profile) {
     case RandomisedProfile::Training:
@@ -180,6 +220,8 @@ const ProfileRanges& rangesOf(RandomisedProfile profile) {
       return kHeldout;
     case RandomisedProfile::HeldoutHard:
       return kHeldoutHard;
+    case RandomisedProfile::TrainingWide:
+      return kTrainingWide;
   }
   throw std::invalid_argument("unknown generator profile");
 }
@@ -592,8 +634,9 @@ RandomisedProfile parseRandomisedProfile(const std::string& name) {
   if (name == "training") return RandomisedProfile::Training;
   if (name == "heldout") return RandomisedProfile::Heldout;
   if (name == "heldout-hard") return RandomisedProfile::HeldoutHard;
+  if (name == "training-wide") return RandomisedProfile::TrainingWide;
   throw std::invalid_argument("unknown generator profile '" + name +
-                              "': expected training, heldout or heldout-hard");
+                              "': expected training, training-wide, heldout or heldout-hard");
 }
 
 const char* randomisedProfileName(RandomisedProfile profile) {
@@ -604,6 +647,8 @@ const char* randomisedProfileName(RandomisedProfile profile) {
       return "heldout";
     case RandomisedProfile::HeldoutHard:
       return "heldout-hard";
+    case RandomisedProfile::TrainingWide:
+      return "training-wide";
   }
   return "unknown";
 }

@@ -14,6 +14,9 @@
 // enhancing rims 1 to 6 mm thick around the NCR at any size, small satellite foci, sites at the
 // cortex, by the ventricles and in the cerebellum weighted up, and cases without NCR, ET or
 // oedema more often.
+// `TrainingWide` (`--wide-lesions`): the training profile's contrasts and artefacts with
+// lesions of every size drawn as the hard profile draws them (its own ranges): for training a
+// model to find small lesions and thin rims; it shares no contrast table with the held-out ones.
 // The same (profile, seed, index) gives the same bytes; a new profile leaves the others' bytes.
 #include <array>
 #include <cstdint>
@@ -24,9 +27,9 @@
 
 namespace seqseg {
 
-enum class RandomisedProfile { Training, Heldout, HeldoutHard };
+enum class RandomisedProfile { Training, Heldout, HeldoutHard, TrainingWide };
 
-// "training", "heldout" or "heldout-hard"; std::invalid_argument otherwise.
+// "training", "training-wide", "heldout" or "heldout-hard"; std::invalid_argument otherwise.
 RandomisedProfile parseRandomisedProfile(const std::string& name);
 const char* randomisedProfileName(RandomisedProfile profile);
 

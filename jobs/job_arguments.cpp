@@ -114,6 +114,7 @@ std::vector<std::string> trainArguments(const TrainRequest& request) {
   out.text("--progress", request.progress, defaults.progress);
   out.number("--threads", request.threads, defaults.threads);
   out.flag("--randomise", request.randomise);
+  out.flag("--wide-lesions", request.wideLesions);
   out.real("--realistic-fraction", request.realisticFraction, defaults.realisticFraction);
   out.real("--file-fraction", s.fileCaseFraction, d.fileCaseFraction);
   out.number("--generated-pool", s.generatedPool, d.generatedPool);
@@ -133,6 +134,7 @@ std::vector<std::string> synthArguments(const SynthRequest& request) {
   out.flag("--randomise", request.randomise);
   out.flag("--heldout", request.heldout);
   out.flag("--heldout-hard", request.heldoutHard);
+  out.flag("--wide-lesions", request.wideLesions);
   if (request.scanner) out.text("--scanner", std::to_string(*request.scanner), "");
   return out.take();
 }

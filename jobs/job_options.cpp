@@ -174,6 +174,9 @@ void addTrainOptions(CLI::App& train, TrainRequest& request, bool worker) {
   train.add_flag("--randomise", request.randomise,
                  "Make a new domain-randomised case every step (seqseg synth --randomise), a "
                  "share of them from the realistic generator");
+  train.add_flag("--wide-lesions", request.wideLesions,
+                 "With --randomise: made cases with whole tumours of 1 to 250 mL, enhancing rims "
+                 "of 1 to 8 mm and small satellites (seqseg synth --randomise --wide-lesions)");
   train
       .add_option("--realistic-fraction", request.realisticFraction,
                   "With --randomise: share of made cases from the realistic generator")
@@ -219,6 +222,10 @@ void addSynthOptions(CLI::App& synth, SynthRequest& request) {
                  "1 to 250 mL, thin and thick enhancing rims, small satellites, cortical, "
                  "cerebellar and periventricular sites, no NCR or ET more often, other contrasts, "
                  "more noise)");
+  synth.add_flag("--wide-lesions", request.wideLesions,
+                 "With --randomise, for training data: the training profile with whole tumours "
+                 "of 1 to 250 mL, enhancing rims of 1 to 8 mm and small satellites (what "
+                 "train --wide-lesions draws)");
   synth.add_option("--scanner", request.scanner,
                    "With --randomise: every case from one simulated scanner K (its contrasts drawn "
                    "once from K; tumours and artefacts per case), as a site's scans");

@@ -68,6 +68,32 @@ TEST(SynthRandomise, HeldoutHardProfileOnlyWithRandomiseAndAlone) {
   EXPECT_FALSE(fs::exists(dir / "both"));
 }
 
+// The training profile with lesions of every size: made by synth (for validation cases) and
+// drawn by train; refused without --randomise and beside a held-out profile.
+TEST(SynthRandomise, WideLesionsForTrainingOnlyWithRandomiseAndWithoutAHeldoutProfile) {
+  TempDir dir;
+  const CommandResult made =
+      test::runSeqseg({"synth", "--randomise", "--wide-lesions", "--out", dir / "wide", "--cases",
+                       "1", "--size", "32x32x24", "--seed", "4"});
+  ASSERT_EQ(made.exitCode, 0) << made.err;
+  EXPECT_NE(made.out.find("randomised (training-wide)"), std::string::npos) << made.out;
+  const CommandResult alone =
+      test::runSeqseg({"synth", "--wide-lesions", "--out", dir / "alone", "--cases", "1"});
+  const CommandResult held =
+      test::runSeqseg({"synth", "--randomise", "--heldout-hard", "--wide-lesions", "--out",
+                       dir / "held", "--cases", "1"});
+  const CommandResult train = test::runSeqseg(
+      {"train", "--data", dir / "wide", "--wide-lesions", "--out", dir / "run", "--epochs", "1"});
+  for (const CommandResult& refused : {alone, held, train}) {
+    EXPECT_EQ(refused.exitCode, 2) << refused.err;
+    EXPECT_NE(refused.err.find("--wide-lesions"), std::string::npos) << refused.err;
+    EXPECT_EQ(std::count(refused.err.begin(), refused.err.end(), '\n'), 1) << refused.err;
+  }
+  EXPECT_FALSE(fs::exists(dir / "alone"));
+  EXPECT_FALSE(fs::exists(dir / "held"));
+  EXPECT_FALSE(fs::exists(dir / "run"));
+}
+
 std::vector<std::string> randomisedTraining(const std::string& run, const std::string& config,
                                             const std::string& validation) {
   return {test::seqsegExecutable(),

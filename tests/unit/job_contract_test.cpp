@@ -113,6 +113,7 @@ TEST(JobContract, TrainRequestReadsBackFromItsArguments) {
   written.threads = 2;
   written.skipUnreadable = true;
   written.randomise = true;
+  written.wideLesions = true;
   written.realisticFraction = 0.5;
   written.templateDir = "/templates";
   TrainingSchedule& s = written.schedule;
@@ -144,6 +145,7 @@ TEST(JobContract, TrainRequestReadsBackFromItsArguments) {
   EXPECT_EQ(read.threads, written.threads);
   EXPECT_EQ(read.skipUnreadable, written.skipUnreadable);
   EXPECT_EQ(read.randomise, written.randomise);
+  EXPECT_EQ(read.wideLesions, written.wideLesions);
   EXPECT_EQ(read.realisticFraction, written.realisticFraction);
   EXPECT_EQ(read.templateDir, written.templateDir);
   EXPECT_EQ(read.schedule.runDir, s.runDir);
@@ -212,6 +214,13 @@ TEST(JobContract, SynthAndEvalRequestsReadBack) {
       synthArguments(synth), "synth", [](CLI::App& c, SynthRequest& r) { addSynthOptions(c, r); });
   EXPECT_TRUE(readHard.randomise && readHard.heldoutHard);
   EXPECT_FALSE(readHard.heldout);
+  EXPECT_FALSE(readHard.wideLesions);
+  synth.heldoutHard = false;
+  synth.wideLesions = true;
+  const SynthRequest readWide = readBack<SynthRequest>(
+      synthArguments(synth), "synth", [](CLI::App& c, SynthRequest& r) { addSynthOptions(c, r); });
+  EXPECT_TRUE(readWide.randomise && readWide.wideLesions);
+  EXPECT_FALSE(readWide.heldout || readWide.heldoutHard);
 
   EvalRequest eval{"/p", "/r", "nnunet", "/report.json", "max", "/probabilities"};
   const EvalRequest readEval = readBack<EvalRequest>(

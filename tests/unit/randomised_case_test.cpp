@@ -26,8 +26,9 @@ const BrainTemplate& colin27() {
 
 constexpr std::array<int64_t, 3> kSize{40, 40, 28};
 
-constexpr std::array<RandomisedProfile, 3> kProfiles{
-    RandomisedProfile::Training, RandomisedProfile::Heldout, RandomisedProfile::HeldoutHard};
+constexpr std::array<RandomisedProfile, 4> kProfiles{
+    RandomisedProfile::Training, RandomisedProfile::Heldout, RandomisedProfile::HeldoutHard,
+    RandomisedProfile::TrainingWide};
 
 TEST(RandomisedCase, SameSeedSameBytesOtherSeedOrProfileOtherCase) {
   for (RandomisedProfile profile : kProfiles) {
@@ -235,14 +236,15 @@ double enhancingNextToNecrosis(const SyntheticCase& c) {
   return enhancing == 0 ? 0.0 : static_cast<double>(touching) / static_cast<double>(enhancing);
 }
 
-TEST(RandomisedCase, HeldoutHardSpansSizesRimsAndMissingParts) {
+// The profiles with sized lesions (held-out-hard, and training-wide for training): whole tumours
+// of every size, thin and thick rims, cases without NCR or ET.
+void expectLesionsOfEverySize(RandomisedProfile profile) {
   constexpr std::array<int64_t, 3> kHardSize{96, 96, 62};  // 2.5 mm voxels
   constexpr int kCases = 30;
   double smallest = 1e9, largest = 0, thinnestRim = 0, thickestRim = 1;
   int under15 = 0, over60 = 0, withoutNcr = 0, withoutEt = 0;
   for (int index = 0; index < kCases; ++index) {
-    const SyntheticCase c =
-        synthesizeRandomisedCase(colin27(), kHardSize, 1, index, RandomisedProfile::HeldoutHard);
+    const SyntheticCase c = synthesizeRandomisedCase(colin27(), kHardSize, 1, index, profile);
     const TumourVolumes v = tumourVolumes(c);
     smallest = std::min(smallest, v.wholeTumour());
     largest = std::max(largest, v.wholeTumour());
@@ -268,6 +270,21 @@ TEST(RandomisedCase, HeldoutHardSpansSizesRimsAndMissingParts) {
   // Rims one voxel thick (nearly every ET voxel touches the NCR) and rims of several voxels.
   EXPECT_GT(thinnestRim, 0.9);
   EXPECT_LT(thickestRim, 0.5);
+}
+
+TEST(RandomisedCase, HeldoutHardSpansSizesRimsAndMissingParts) {
+  expectLesionsOfEverySize(RandomisedProfile::HeldoutHard);
+}
+
+TEST(RandomisedCase, TrainingWideSpansSizesRimsAndMissingPartsWithTheTrainingContrasts) {
+  expectLesionsOfEverySize(RandomisedProfile::TrainingWide);
+  // Not the held-out-hard profile's cases: another salt, other contrasts.
+  const SyntheticCase wide =
+      synthesizeRandomisedCase(colin27(), kSize, 5, 0, RandomisedProfile::TrainingWide);
+  const SyntheticCase hard =
+      synthesizeRandomisedCase(colin27(), kSize, 5, 0, RandomisedProfile::HeldoutHard);
+  EXPECT_NE(wide.image.voxels, hard.image.voxels);
+  EXPECT_NE(wide.labels.labels, hard.labels.labels);
 }
 
 TEST(RandomisedCase, HeldoutHardHasItsOwnLook) {
@@ -307,6 +324,7 @@ TEST(RandomisedCase, ProfileNamesReadBackUnknownOnesAreRefused) {
   for (RandomisedProfile profile : kProfiles)
     EXPECT_EQ(parseRandomisedProfile(randomisedProfileName(profile)), profile);
   EXPECT_STREQ(randomisedProfileName(RandomisedProfile::HeldoutHard), "heldout-hard");
+  EXPECT_STREQ(randomisedProfileName(RandomisedProfile::TrainingWide), "training-wide");
   EXPECT_THROW(parseRandomisedProfile("validation"), std::invalid_argument);
 }
 
