@@ -325,18 +325,20 @@ TEST_F(TrainWizardTest, TrainsTwoEpochsWithoutTheCorruptCaseAndTheModelSegmentsT
 }
 
 TEST_F(TrainWizardTest, PauseResumeKeepsTheCurveAndAClosedWindowReopensOnTheWholeRun) {
-  // The uninterrupted run, from the command line.
-  const TrainPlan whole = smallPlan(*dir_ / "whole", 2, 4);
+  // The uninterrupted run, from the command line. Long enough (60 steps of a few ms) that the
+  // pause asked for after the second step lands before the run's end however late the window
+  // sees the steps: with 8 steps a fast run sometimes ended before the pause file appeared.
+  const TrainPlan whole = smallPlan(*dir_ / "whole", 2, 30);
   std::vector<std::string> command{test::seqsegExecutable()};
   for (const std::string& argument : trainArguments(whole)) command.push_back(argument);
   const test::CommandResult reference = test::runCommand(command);
   ASSERT_EQ(reference.exitCode, 0) << reference.err;
   const MetricsFile expected = readMetrics(*dir_ / "whole/metrics.jsonl");
-  ASSERT_EQ(expected.losses.size(), 8u);
+  ASSERT_EQ(expected.losses.size(), 60u);
 
   const std::string runDir = *dir_ / "paused";
   TrainWizard* wizard = menu_->newModel();
-  ASSERT_TRUE(wizard->startRun(smallPlan(runDir, 2, 4)));
+  ASSERT_TRUE(wizard->startRun(smallPlan(runDir, 2, 30)));
   ASSERT_EQ(wizard->currentId(), TrainWizard::RunPageId);
   auto* pause = wizard->findChild<QPushButton*>("pauseButton");
   ASSERT_TRUE(waitFor([&] { return wizard->run().curves().steps.size() >= 2; }, kRunTimeoutMs));
@@ -346,7 +348,7 @@ TEST_F(TrainWizardTest, PauseResumeKeepsTheCurveAndAClosedWindowReopensOnTheWhol
   ASSERT_EQ(wizard->run().curves().doneStatus, JobState::Paused)
       << test::readFile(runDir + "/stderr.log");
   const size_t pausedAt = wizard->run().curves().steps.size();
-  EXPECT_LT(pausedAt, 8u);
+  EXPECT_LT(pausedAt, 60u);
   auto* resume = wizard->findChild<QPushButton*>("resumeButton");
   ASSERT_TRUE(waitFor([&] { return resume->isEnabled(); }, 5000));  // at the next poll
   resume->click();
