@@ -44,54 +44,47 @@ TEST(SynthRandomise, SameSeedSameBytesHeldoutProfileDiffers) {
   EXPECT_NE(alone.err.find("--heldout"), std::string::npos) << alone.err;
 }
 
-TEST(SynthRandomise, HeldoutHardProfileOnlyWithRandomiseAndAlone) {
+// A randomised profile's flag: `synth --randomise FLAG` says which profile made the case.
+void expectProfileMade(const std::string& flag, const std::string& profileName) {
   TempDir dir;
-  const CommandResult made =
-      test::runSeqseg({"synth", "--randomise", "--heldout-hard", "--out", dir / "hard", "--cases",
-                       "1", "--size", "32x32x24", "--seed", "4"});
+  const CommandResult made = test::runSeqseg({"synth", "--randomise", flag, "--out", dir / "made",
+                                              "--cases", "1", "--size", "32x32x24", "--seed", "4"});
   ASSERT_EQ(made.exitCode, 0) << made.err;
-  EXPECT_NE(made.out.find("randomised (heldout-hard)"), std::string::npos) << made.out;
-  EXPECT_TRUE(fs::exists(dir / "hard/BraTS2021_00000/BraTS2021_00000_seg.nii.gz"));
+  EXPECT_NE(made.out.find("randomised (" + profileName + ")"), std::string::npos) << made.out;
+  EXPECT_TRUE(fs::exists(dir / "made/BraTS2021_00000/BraTS2021_00000_seg.nii.gz"));
+}
 
-  // Refused in one line naming the flag, exit 2, nothing made: without --randomise, and with
-  // the other held-out profile.
-  const CommandResult alone =
-      test::runSeqseg({"synth", "--heldout-hard", "--out", dir / "alone", "--cases", "1"});
-  const CommandResult both = test::runSeqseg({"synth", "--randomise", "--heldout", "--heldout-hard",
-                                              "--out", dir / "both", "--cases", "1"});
-  for (const CommandResult& refused : {alone, both}) {
+// Each command is refused in one line naming `flag`, exit 2, and makes nothing (its --out).
+void expectRefusedNaming(const std::string& flag,
+                         const std::vector<std::vector<std::string>>& commands) {
+  TempDir dir;
+  for (size_t n = 0; n < commands.size(); ++n) {
+    const std::string out = dir / ("out" + std::to_string(n));
+    std::vector<std::string> command = commands[n];
+    command.insert(command.end(), {"--out", out});
+    const CommandResult refused = test::runSeqseg(command);
     EXPECT_EQ(refused.exitCode, 2) << refused.err;
-    EXPECT_NE(refused.err.find("--heldout-hard"), std::string::npos) << refused.err;
+    EXPECT_NE(refused.err.find(flag), std::string::npos) << refused.err;
     EXPECT_EQ(std::count(refused.err.begin(), refused.err.end(), '\n'), 1) << refused.err;
+    EXPECT_FALSE(fs::exists(out)) << refused.err;
   }
-  EXPECT_FALSE(fs::exists(dir / "alone"));
-  EXPECT_FALSE(fs::exists(dir / "both"));
+}
+
+TEST(SynthRandomise, HeldoutHardProfileOnlyWithRandomiseAndAlone) {
+  expectProfileMade("--heldout-hard", "heldout-hard");
+  // Without --randomise, and with the other held-out profile.
+  expectRefusedNaming("--heldout-hard", {{"synth", "--heldout-hard", "--cases", "1"},
+                                         {"synth", "--randomise", "--heldout", "--heldout-hard"}});
 }
 
 // The training profile with lesions of every size: made by synth (for validation cases) and
 // drawn by train; refused without --randomise and beside a held-out profile.
 TEST(SynthRandomise, WideLesionsForTrainingOnlyWithRandomiseAndWithoutAHeldoutProfile) {
-  TempDir dir;
-  const CommandResult made =
-      test::runSeqseg({"synth", "--randomise", "--wide-lesions", "--out", dir / "wide", "--cases",
-                       "1", "--size", "32x32x24", "--seed", "4"});
-  ASSERT_EQ(made.exitCode, 0) << made.err;
-  EXPECT_NE(made.out.find("randomised (training-wide)"), std::string::npos) << made.out;
-  const CommandResult alone =
-      test::runSeqseg({"synth", "--wide-lesions", "--out", dir / "alone", "--cases", "1"});
-  const CommandResult held =
-      test::runSeqseg({"synth", "--randomise", "--heldout-hard", "--wide-lesions", "--out",
-                       dir / "held", "--cases", "1"});
-  const CommandResult train = test::runSeqseg(
-      {"train", "--data", dir / "wide", "--wide-lesions", "--out", dir / "run", "--epochs", "1"});
-  for (const CommandResult& refused : {alone, held, train}) {
-    EXPECT_EQ(refused.exitCode, 2) << refused.err;
-    EXPECT_NE(refused.err.find("--wide-lesions"), std::string::npos) << refused.err;
-    EXPECT_EQ(std::count(refused.err.begin(), refused.err.end(), '\n'), 1) << refused.err;
-  }
-  EXPECT_FALSE(fs::exists(dir / "alone"));
-  EXPECT_FALSE(fs::exists(dir / "held"));
-  EXPECT_FALSE(fs::exists(dir / "run"));
+  expectProfileMade("--wide-lesions", "training-wide");
+  expectRefusedNaming("--wide-lesions",
+                      {{"synth", "--wide-lesions", "--cases", "1"},
+                       {"synth", "--randomise", "--heldout-hard", "--wide-lesions"},
+                       {"train", "--data", "/nonexistent", "--wide-lesions", "--epochs", "1"}});
 }
 
 std::vector<std::string> randomisedTraining(const std::string& run, const std::string& config,

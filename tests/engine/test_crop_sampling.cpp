@@ -25,9 +25,8 @@ TrainingCase blocksCase() {
   return c;
 }
 
-// How often each label lies at the centre of 3000 tumour-centred crops.
-std::array<int, 4> centreLabels(bool balance) {
-  const TrainingCase c = blocksCase();
+// How often each label lies at the centre of `crops` tumour-centred 16^3 crops of `c`.
+std::array<int, 4> centreLabels(const TrainingCase& c, bool balance, int crops) {
   ModelConfig config;
   config.roi = {16, 16, 16};
   TrainingOptions options;
@@ -37,15 +36,13 @@ std::array<int, 4> centreLabels(bool balance) {
   const CropCentres centres = cropCentres(c.labels, balance);
   Sampler sampler(11);
   std::array<int, 4> counts{};
-  for (int n = 0; n < 3000; ++n) {
-    const auto [image, labels] = sampleCrop(c, centres, config, options, sampler);
-    ++counts[labels[8][8][8].item<int64_t>()];
-  }
+  for (int n = 0; n < crops; ++n)
+    ++counts[sampleCrop(c, centres, config, options, sampler).second[8][8][8].item<int64_t>()];
   return counts;
 }
 
 TEST(CropSampling, TumourCentredCropsLandMostlyInTheOedema) {
-  const std::array<int, 4> counts = centreLabels(false);
+  const std::array<int, 4> counts = centreLabels(blocksCase(), false, 3000);
   EXPECT_EQ(counts[0], 0);
   // Voxel shares: ED 4061, NCR 8, ET 27 of 4096.
   EXPECT_GT(counts[2], 2900);
@@ -53,7 +50,7 @@ TEST(CropSampling, TumourCentredCropsLandMostlyInTheOedema) {
 }
 
 TEST(CropSampling, BalancedClassesCentreOnEachTumourClassAlike) {
-  const std::array<int, 4> counts = centreLabels(true);
+  const std::array<int, 4> counts = centreLabels(blocksCase(), true, 3000);
   EXPECT_EQ(counts[0], 0);
   for (int k = 1; k <= 3; ++k) EXPECT_NEAR(counts[k], 1000, 100) << "class " << k;
 }
@@ -61,17 +58,7 @@ TEST(CropSampling, BalancedClassesCentreOnEachTumourClassAlike) {
 TEST(CropSampling, BalancedClassesDrawOnlyAmongTheClassesPresent) {
   TrainingCase c = blocksCase();
   c.labels.masked_fill_(c.labels.eq(1), 2);  // no necrosis
-  ModelConfig config;
-  config.roi = {16, 16, 16};
-  TrainingOptions options;
-  options.foregroundCropFraction = 1.0;
-  options.augment = false;
-  options.balanceCropClasses = true;
-  const CropCentres centres = cropCentres(c.labels, true);
-  Sampler sampler(5);
-  std::array<int, 4> counts{};
-  for (int n = 0; n < 1000; ++n)
-    ++counts[sampleCrop(c, centres, config, options, sampler).second[8][8][8].item<int64_t>()];
+  const std::array<int, 4> counts = centreLabels(c, true, 1000);
   EXPECT_EQ(counts[0] + counts[1], 0);
   EXPECT_NEAR(counts[2], 500, 70);
   EXPECT_NEAR(counts[3], 500, 70);
