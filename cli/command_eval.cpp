@@ -167,7 +167,7 @@ struct MeanScores {
       out[regionName(kRegions[r])] = {{"dice", dice[r] / cases}, {"hd95_mm", hd95[r] / cases}};
     return out;
   }
-  // "name    0.9000   0.8000 ..." as the per-case lines are.
+  // "name    0.9000   0.8000 ...": a line of the table, Dice then HD95 columns.
   std::string line(std::string name) const {
     name.resize(std::max<size_t>(name.size(), 28), ' ');
     std::string hdColumns;
@@ -227,9 +227,6 @@ int runEval(const EvalRequest& options) {
       if (pred.shape != ref.shape)
         throw InputError(found->second, "dimensions differ from the reference " + reference.path);
       const std::array<double, 3> spacing = ref.geometry.spacing;
-      std::string line = id;
-      line.resize(std::max<size_t>(line.size(), 28), ' ');
-      std::string hdColumns;
       const auto scores = scoreRegions(pred.labels, ref.labels, ref.shape, spacing, hd95);
       for (size_t r = 0; r < kRegions.size(); ++r) {
         const RegionScore& score = scores[r];
@@ -237,8 +234,6 @@ int runEval(const EvalRequest& options) {
                                           {"hd95_mm", score.hd95},
                                           {"predicted_voxels", score.predictedVoxels},
                                           {"reference_voxels", score.referenceVoxels}};
-        line += "  " + fixed(score.dice, 4) + " ";
-        hdColumns += "  " + fixed(score.hd95, 2);
       }
       const auto histogram = labelHistogram(ref);
       const double wholeTumourMl = regionVolumeMl(histogram, ref.geometry, Region::WholeTumour);
@@ -257,7 +252,9 @@ int runEval(const EvalRequest& options) {
           reliability[r].merge(tables[r]);
         }
       }
-      std::cout << line << hdColumns << "\n";
+      MeanScores alone;  // the mean of one case: its own scores, in the table's columns
+      alone.add(scores);
+      std::cout << alone.line(id) << "\n";
       entry["status"] = "ok";
       ++scored;
       all.add(scores);
