@@ -175,42 +175,23 @@ constexpr ProfileRanges kHeldoutHard{&kHeldoutHardContrast,
 // Training with lesions of every size: the training profile's contrasts and artefacts, with
 // the sized tumours, drawn rims and satellites of the held-out-hard profile's kind (its own
 // ranges and draws), so that small lesions and thin rims are learned at all.
-constexpr ProfileRanges kTrainingWide{&kTrainingContrast,
-                                      0.12,    // contrastJitter
-                                      0.15,    // freeChannelProbability
-                                      0.75,    // fovLow
-                                      1.1,     // fovHigh
-                                      15.0,    // shiftMm
-                                      10.0,    // rotationDeg
-                                      0.3,     // permuteProbability
-                                      50.0,    // scaleLow
-                                      3000.0,  // scaleHigh
-                                      0.35,    // biasHigh
-                                      0.06,    // noiseHigh
-                                      1.2,     // blurHigh
-                                      0.25,    // gammaSd
-                                      0.0,     // radiusLow: the volume range instead
-                                      0.0,     // radiusHigh
-                                      1,       // lobesLow
-                                      4,       // lobesHigh
-                                      0.3,     // lobulationHigh
-                                      1.5,     // waveLow
-                                      4.5,     // waveHigh
-                                      0.3,     // multifocalProbability: satellites
-                                      0.2,     // noNecrosisProbability
-                                      0.15,    // noEnhancingProbability
-                                      0.08,    // noOedemaProbability
-                                      1.1,     // oedemaLow
-                                      2.4,     // oedemaHigh
-                                      0.15,    // heterogeneityHigh
-                                      {0.25, 0.2, 0.2, 0.2, 0.15},  // siteWeights
-                                      0x7A41C0E1ull,                // salt
-                                      1.0,                          // volumeLowMl
-                                      250.0,                        // volumeHighMl
-                                      1.0,                          // rimLowMm
-                                      8.0,                          // rimHighMm
-                                      2.0,                          // satelliteRadiusLow
-                                      6.0};                         // satelliteRadiusHigh
+constexpr ProfileRanges trainingWithLesionsOfEverySize() {
+  ProfileRanges wide = kTraining;
+  wide.radiusLow = wide.radiusHigh = 0;  // the volume range instead
+  wide.volumeLowMl = 1.0;
+  wide.volumeHighMl = 250.0;
+  wide.rimLowMm = 1.0;
+  wide.rimHighMm = 8.0;
+  wide.multifocalProbability = 0.3;  // satellites
+  wide.satelliteRadiusLow = 2.0;
+  wide.satelliteRadiusHigh = 6.0;
+  wide.noEnhancingProbability = 0.15;
+  wide.noOedemaProbability = 0.08;
+  wide.siteWeights = {0.25, 0.2, 0.2, 0.2, 0.15};  // the cerebellum more often
+  wide.salt = 0x7A41C0E1ull;
+  return wide;
+}
+constexpr ProfileRanges kTrainingWide = trainingWithLesionsOfEverySize();
 
 const ProfileRanges& rangesOf(RandomisedProfile profile) {
   switch (profile) {
