@@ -176,8 +176,7 @@ nlohmann::json segmentCase(const CaseFiles& files, CaseInput& input, const std::
   }
   // null (NaN) when no tumour was found: nothing to be unsure about inside it.
   if (scoreUncertainty)
-    entry["uncertainty_score"] =
-        meanEntropyInWholeTumour(segmented.probabilities, segmented.labels);
+    entry["uncertainty_score"] = meanEntropyInWholeTumour(probabilities, segmented.labels);
   entry["seconds"] =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return entry;

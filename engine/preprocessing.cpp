@@ -261,17 +261,21 @@ InputGridProbabilities probabilitiesOnInputGrid(const at::Tensor& cropProbabilit
           prepared.originalShape};
 }
 
+const float* InputGridProbabilities::cropRow(int64_t k, int64_t a0, int64_t a1) const {
+  const std::array<int64_t, 3> size = box.size();
+  return crop.data_ptr<float>() +
+         ((k * size[0] + a0 - box.begin[0]) * size[1] + a1 - box.begin[1]) * size[2];
+}
+
 void InputGridProbabilities::fillRow(int64_t k, int64_t a0, int64_t a1, float* row) const {
   const float outside = k == 0 ? 1.0f : 0.0f;
-  if (a0 < box.begin[0] || a0 >= box.end[0] || a1 < box.begin[1] || a1 >= box.end[1]) {
+  if (!rowInBox(a0, a1)) {
     std::fill(row, row + shape[2], outside);
     return;
   }
-  const std::array<int64_t, 3> size = box.size();
-  const float* from = crop.data_ptr<float>() +
-                      ((k * size[0] + a0 - box.begin[0]) * size[1] + a1 - box.begin[1]) * size[2];
+  const float* from = cropRow(k, a0, a1);
   std::fill(row, row + box.begin[2], outside);
-  std::copy(from, from + size[2], row + box.begin[2]);
+  std::copy(from, from + box.size()[2], row + box.begin[2]);
   std::fill(row + box.end[2], row + shape[2], outside);
 }
 

@@ -70,6 +70,12 @@ struct InputGridProbabilities {
   std::array<int64_t, 3> shape{};  // the input grid's A0, A1, A2
 
   int64_t classes() const { return crop.size(0); }
+  // Whether row (a0, a1) crosses the crop; the crop's part of it, class k's box.size()[2]
+  // values from A2 = box.begin[2] on.
+  bool rowInBox(int64_t a0, int64_t a1) const {
+    return a0 >= box.begin[0] && a0 < box.end[0] && a1 >= box.begin[1] && a1 < box.end[1];
+  }
+  const float* cropRow(int64_t k, int64_t a0, int64_t a1) const;
   // Class k's row (a0, a1): its shape[2] voxels into `row`.
   void fillRow(int64_t k, int64_t a0, int64_t a1, float* row) const;
   // All of them: [K, A0, A1, A2].
