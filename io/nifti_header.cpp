@@ -656,11 +656,19 @@ int64_t voxelCount(const std::array<int64_t, 4>& dims, int rank) {
   return count;
 }
 
-// The header, then the empty extension flag.
-std::array<char, kNifti1DataOffset> headerBytes(const nifti_1_header& header) {
-  std::array<char, kNifti1DataOffset> bytes{};
-  std::memcpy(bytes.data(), &header, sizeof header);
-  return bytes;
+// A float image's file, complete or not at all: the header and the empty extension flag, then
+// what writeVoxels(sink) adds, its last piece ending the file. `empty`: no voxels follow.
+template <typename WriteVoxels>
+void writeFloatFile(const std::string& path, const nifti_1_header& header, bool empty,
+                    const WriteVoxels& writeVoxels) {
+  AtomicFile out(path);
+  FloatFileSink sink(path, out.temporaryPath(), endsWith(path, ".gz"));
+  std::array<char, kNifti1DataOffset> head{};
+  std::memcpy(head.data(), &header, sizeof header);
+  sink.add(head.data(), head.size(), empty);
+  writeVoxels(sink);
+  sink.close();
+  out.commit();
 }
 
 }  // namespace
@@ -670,16 +678,12 @@ void writeNiftiFile(const std::string& path, const std::array<int64_t, 4>& dims,
   const nifti_1_header h = niftiHeader(dims, rank, datatype, t);
   const bool gzipped = endsWith(path, ".gz");
   const int64_t dataBytes = voxelCount(dims, rank) * (h.bitpix / 8);
-  AtomicFile out(path);
   if (datatype == DT_FLOAT32) {
-    FloatFileSink sink(path, out.temporaryPath(), gzipped);
-    const auto head = headerBytes(h);
-    sink.add(head.data(), head.size(), dataBytes == 0);
-    sink.add(voxels, dataBytes, true);
-    sink.close();
-    out.commit();
+    writeFloatFile(path, h, dataBytes == 0,
+                   [&](FloatFileSink& sink) { sink.add(voxels, dataBytes, true); });
     return;
   }
+  AtomicFile out(path);
   if (gzipped && dataBytes >= kWholeDeflateMinimum && dataBytes <= kWholeDeflateLimit) {
     writeWholeGzip(path, out.temporaryPath(), h, voxels, dataBytes);
     out.commit();
@@ -708,20 +712,17 @@ void writeFloatNiftiRows(const std::string& path, const std::array<int64_t, 4>& 
                          const FloatRowFiller& fill, const NiftiTransforms& t) {
   const nifti_1_header h = niftiHeader(dims, rank, DT_FLOAT32, t);
   const int64_t rowLength = dims[0], rows = voxelCount(dims, rank) / std::max<int64_t>(dims[0], 1);
-  AtomicFile out(path);
-  FloatFileSink sink(path, out.temporaryPath(), endsWith(path, ".gz"));
-  const auto head = headerBytes(h);
-  sink.add(head.data(), head.size(), rows * rowLength == 0);
-  // About 1 MB of rows at a time: computed, deflated, and the buffer reused.
-  const int64_t batch = std::max<int64_t>(1, (int64_t{1} << 18) / std::max<int64_t>(rowLength, 1));
-  std::vector<float> buffer(static_cast<size_t>(std::min(batch, rows) * rowLength));
-  for (int64_t first = 0; first < rows; first += batch) {
-    const int64_t count = std::min(batch, rows - first);
-    fill(first, count, buffer.data());
-    sink.add(buffer.data(), count * rowLength * 4, first + count == rows);
-  }
-  sink.close();
-  out.commit();
+  writeFloatFile(path, h, rows * rowLength == 0, [&](FloatFileSink& sink) {
+    // About 1 MB of rows at a time: computed, deflated, and the buffer reused.
+    const int64_t batch =
+        std::max<int64_t>(1, (int64_t{1} << 18) / std::max<int64_t>(rowLength, 1));
+    std::vector<float> buffer(static_cast<size_t>(std::min(batch, rows) * rowLength));
+    for (int64_t first = 0; first < rows; first += batch) {
+      const int64_t count = std::min(batch, rows - first);
+      fill(first, count, buffer.data());
+      sink.add(buffer.data(), count * rowLength * 4, first + count == rows);
+    }
+  });
 }
 
 }  // namespace seqseg
