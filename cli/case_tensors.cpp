@@ -40,14 +40,4 @@ LabelVolume toLabelVolume(const at::Tensor& labels, const Geometry& geometry) {
   return volume;
 }
 
-Volume toVolume(const at::Tensor& values, const Geometry& geometry) {
-  const at::Tensor floats =
-      (values.dim() == 3 ? values.unsqueeze(0) : values).to(at::kCPU, at::kFloat).contiguous();
-  Volume volume;
-  volume.shape = {floats.size(0), floats.size(1), floats.size(2), floats.size(3)};
-  volume.voxels.assign(floats.data_ptr<float>(), floats.data_ptr<float>() + floats.numel());
-  volume.geometry = geometry;
-  return volume;
-}
-
 }  // namespace seqseg

@@ -17,7 +17,4 @@ Spacing engineSpacing(const Geometry& geometry);
 // uint8 labels [A0, A1, A2] placed with `geometry`.
 LabelVolume toLabelVolume(const at::Tensor& labels, const Geometry& geometry);
 
-// float32 values [C, A0, A1, A2] (or [A0, A1, A2]: one channel) placed with `geometry`.
-Volume toVolume(const at::Tensor& values, const Geometry& geometry);
-
 }  // namespace seqseg
