@@ -63,10 +63,17 @@ void runSynth(const SynthRequest& options) {
   if (options.wideLesions && (options.heldout || options.heldoutHard))
     throw std::invalid_argument(
         "--wide-lesions is a training profile: give it without --heldout or --heldout-hard");
+  if (options.wideContrasts && !options.randomise)
+    throw std::invalid_argument("--wide-contrasts is a profile of --randomise: give both");
+  if (options.wideContrasts && (options.heldout || options.heldoutHard))
+    throw std::invalid_argument(
+        "--wide-contrasts is a training profile: give it without --heldout or --heldout-hard");
   if (options.scanner && !options.randomise)
     throw std::invalid_argument("--scanner is an option of --randomise: give both");
-  const RandomisedProfile profile = options.heldoutHard   ? RandomisedProfile::HeldoutHard
-                                    : options.heldout     ? RandomisedProfile::Heldout
+  const RandomisedProfile profile = options.heldoutHard ? RandomisedProfile::HeldoutHard
+                                    : options.heldout   ? RandomisedProfile::Heldout
+                                    : options.wideContrasts
+                                        ? RandomisedProfile::TrainingWideContrasts
                                     : options.wideLesions ? RandomisedProfile::TrainingWide
                                                           : RandomisedProfile::Training;
   std::error_code error;

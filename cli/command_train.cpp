@@ -150,8 +150,9 @@ std::function<TrainingCase(int64_t)> caseGenerator(const TrainRequest& options,
         8, std::llround(synthesis::kFieldOfViewMm[a] / (target[2 - a] > 0 ? target[2 - a] : 1.0)));
   const uint64_t seed = options.schedule.seed;
   const double realisticFraction = options.realisticFraction;
-  const RandomisedProfile profile =
-      options.wideLesions ? RandomisedProfile::TrainingWide : RandomisedProfile::Training;
+  const RandomisedProfile profile = options.wideContrasts ? RandomisedProfile::TrainingWideContrasts
+                                    : options.wideLesions ? RandomisedProfile::TrainingWide
+                                                          : RandomisedProfile::Training;
   return [brain, size, seed, realisticFraction, profile, config, target](int64_t n) {
     const int index = static_cast<int>(n);
     const double draw =
@@ -221,6 +222,8 @@ int runTrain(const TrainRequest& options, bool worker) {
     throw std::invalid_argument("--realistic-fraction and --file-fraction must be 0..1");
   if (options.wideLesions && !options.randomise)
     throw std::invalid_argument("--wide-lesions is an option of --randomise: give both");
+  if (options.wideContrasts && !options.randomise)
+    throw std::invalid_argument("--wide-contrasts is an option of --randomise: give both");
   Dataset dataset;
   if (!options.data.empty()) dataset = findCases(options.data);
   checkResumeMatchesStart(options.schedule);  // before ranks or a remote job start

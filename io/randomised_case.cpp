@@ -71,6 +71,12 @@ struct ProfileRanges {
   double volumeLowMl = 0, volumeHighMl = 0;  // whole tumour (NCR, ED and ET) inside the brain
   double rimLowMm = 0, rimHighMm = 0;        // enhancing rim around the NCR, focus-frame mm
   double satelliteRadiusLow = 0, satelliteRadiusHigh = 0;  // enhancing boundary, mm
+  // Training with wide contrasts (0 in the others): after the jitter, the orderings that hold
+  // on real scans are restored with this margin, so that a wide jitter never makes a label
+  // invisible (ET brighter than every other class on T1ce and the NCR darker than the ET;
+  // oedema brighter than normal tissue on FLAIR and, unless T2 is a free channel, on T2; CSF
+  // darker than grey and white matter on FLAIR).
+  double orderMargin = 0;
 };
 
 constexpr ProfileRanges kTraining{&kTrainingContrast,
@@ -193,6 +199,28 @@ constexpr ProfileRanges trainingWithLesionsOfEverySize() {
 }
 constexpr ProfileRanges kTrainingWide = trainingWithLesionsOfEverySize();
 
+// Lesions of every size with contrasts drawn far more widely (SynthSeg's lesson: a model that
+// has seen every contrast relies on what all scans share, not on one table): the per-class
+// jitter and the share of free T1 / T2 channels raised, stronger artefacts, and the orderings
+// real scans keep restored after the jitter. Its ranges are set around the training table, not
+// from either held-out one.
+constexpr ProfileRanges trainingWithWideContrasts() {
+  ProfileRanges wide = kTrainingWide;
+  wide.contrastJitter = 0.2;
+  wide.freeChannelProbability = 0.5;
+  wide.scaleLow = 10.0;
+  wide.scaleHigh = 50000.0;
+  wide.biasHigh = 0.45;
+  wide.noiseHigh = 0.08;
+  wide.blurHigh = 1.4;
+  wide.gammaSd = 0.3;
+  wide.heterogeneityHigh = 0.25;
+  wide.orderMargin = 0.2;
+  wide.salt = 0x7A41C0E7ull;
+  return wide;
+}
+constexpr ProfileRanges kTrainingWideContrasts = trainingWithWideContrasts();
+
 const ProfileRanges& rangesOf(RandomisedProfile profile) {
   switch (profile) {
     case RandomisedProfile::Training:
@@ -203,6 +231,8 @@ const ProfileRanges& rangesOf(RandomisedProfile profile) {
       return kHeldoutHard;
     case RandomisedProfile::TrainingWide:
       return kTrainingWide;
+    case RandomisedProfile::TrainingWideContrasts:
+      return kTrainingWideContrasts;
   }
   throw std::invalid_argument("unknown generator profile");
 }
@@ -609,6 +639,27 @@ void blur(std::vector<float>& data, const std::array<int64_t, 3>& size, const Ve
   }
 }
 
+// What holds on every real scan, restored after a wide jitter (see ProfileRanges::orderMargin).
+void keepRealOrderings(std::array<std::array<double, kClasses>, kModalities>& contrast,
+                       const std::array<bool, kModalities>& freeChannel, double margin) {
+  constexpr int kCsf = 0, kGm = 1, kWm = 2, kNcrClass = 3, kEdClass = 4, kEtClass = 5;
+  constexpr int kT1ce = 1, kT2 = 2, kFlair = 3;
+  auto& t1ce = contrast[kT1ce];
+  const double brightestOtherOnT1ce =
+      std::max({t1ce[kCsf], t1ce[kGm], t1ce[kWm], t1ce[kNcrClass], t1ce[kEdClass]});
+  t1ce[kEtClass] = std::max(t1ce[kEtClass], brightestOtherOnT1ce + margin);
+  t1ce[kNcrClass] = std::min(t1ce[kNcrClass], t1ce[kEtClass] - 2 * margin);
+  auto& flair = contrast[kFlair];
+  flair[kEdClass] = std::max(flair[kEdClass], std::max(flair[kGm], flair[kWm]) + margin);
+  flair[kCsf] = std::min(flair[kCsf], std::min(flair[kGm], flair[kWm]) - margin);
+  if (!freeChannel[kT2]) {
+    auto& t2 = contrast[kT2];
+    t2[kEdClass] = std::max(t2[kEdClass], std::max(t2[kGm], t2[kWm]) + margin);
+  }
+  for (auto& channel : contrast)
+    for (double& value : channel) value = std::clamp(value, 0.03, 1.3);
+}
+
 }  // namespace
 
 RandomisedProfile parseRandomisedProfile(const std::string& name) {
@@ -616,8 +667,10 @@ RandomisedProfile parseRandomisedProfile(const std::string& name) {
   if (name == "heldout") return RandomisedProfile::Heldout;
   if (name == "heldout-hard") return RandomisedProfile::HeldoutHard;
   if (name == "training-wide") return RandomisedProfile::TrainingWide;
+  if (name == "training-wide-contrasts") return RandomisedProfile::TrainingWideContrasts;
   throw std::invalid_argument("unknown generator profile '" + name +
-                              "': expected training, training-wide, heldout or heldout-hard");
+                              "': expected training, training-wide, training-wide-contrasts, "
+                              "heldout or heldout-hard");
 }
 
 const char* randomisedProfileName(RandomisedProfile profile) {
@@ -630,6 +683,8 @@ const char* randomisedProfileName(RandomisedProfile profile) {
       return "heldout-hard";
     case RandomisedProfile::TrainingWide:
       return "training-wide";
+    case RandomisedProfile::TrainingWideContrasts:
+      return "training-wide-contrasts";
   }
   return "unknown";
 }
@@ -686,14 +741,17 @@ SyntheticCase synthesizeRandomisedCase(const BrainTemplate& brain,
 
   // Per-case contrasts: each channel's class intensities, texture and artefacts.
   std::array<std::array<double, kClasses>, kModalities> contrast;
+  std::array<bool, kModalities> freeChannel{};
   for (int m = 0; m < kModalities; ++m) {
     const bool free = (m == 0 || m == 2) && random.uniform() < ranges.freeChannelProbability;
+    freeChannel[m] = free;
     for (int c = 0; c < kClasses; ++c)
       contrast[m][c] =
           free ? random.uniform(0.05, 1.0)
                : std::clamp((*ranges.contrast)[m][c] + ranges.contrastJitter * random.normal(),
                             0.03, 1.3);
   }
+  if (ranges.orderMargin > 0) keepRealOrderings(contrast, freeChannel, ranges.orderMargin);
   if (scanner) {  // the scanner's table, the same for every case (the draws above still made)
     Random site(mixSeed(*scanner ^ ranges.salt, -1));
     for (int m = 0; m < kModalities; ++m)

@@ -17,6 +17,10 @@
 // `TrainingWide` (`--wide-lesions`): the training profile's contrasts and artefacts with
 // lesions of every size drawn as the hard profile draws them (its own ranges): for training a
 // model to find small lesions and thin rims; it shares no contrast table with the held-out ones.
+// `TrainingWideContrasts` (`--wide-contrasts`): lesions of every size as `TrainingWide`, with
+// each class's intensities drawn far more widely around the training table (half the T1 and T2
+// channels entirely random), stronger artefacts, and the orderings real scans keep (ET bright on
+// T1ce, oedema bright on FLAIR) restored: so that a model relies on what every scan shares.
 // The same (profile, seed, index) gives the same bytes; a new profile leaves the others' bytes.
 #include <array>
 #include <cstdint>
@@ -27,9 +31,16 @@
 
 namespace seqseg {
 
-enum class RandomisedProfile { Training, Heldout, HeldoutHard, TrainingWide };
+enum class RandomisedProfile {
+  Training,
+  Heldout,
+  HeldoutHard,
+  TrainingWide,
+  TrainingWideContrasts
+};
 
-// "training", "training-wide", "heldout" or "heldout-hard"; std::invalid_argument otherwise.
+// "training", "training-wide", "training-wide-contrasts", "heldout" or "heldout-hard";
+// std::invalid_argument otherwise.
 RandomisedProfile parseRandomisedProfile(const std::string& name);
 const char* randomisedProfileName(RandomisedProfile profile);
 

@@ -115,6 +115,7 @@ std::vector<std::string> trainArguments(const TrainRequest& request) {
   out.number("--threads", request.threads, defaults.threads);
   out.flag("--randomise", request.randomise);
   out.flag("--wide-lesions", request.wideLesions);
+  out.flag("--wide-contrasts", request.wideContrasts);
   out.real("--realistic-fraction", request.realisticFraction, defaults.realisticFraction);
   out.real("--file-fraction", s.fileCaseFraction, d.fileCaseFraction);
   out.number("--generated-pool", s.generatedPool, d.generatedPool);
@@ -135,6 +136,7 @@ std::vector<std::string> synthArguments(const SynthRequest& request) {
   out.flag("--heldout", request.heldout);
   out.flag("--heldout-hard", request.heldoutHard);
   out.flag("--wide-lesions", request.wideLesions);
+  out.flag("--wide-contrasts", request.wideContrasts);
   if (request.scanner) out.text("--scanner", std::to_string(*request.scanner), "");
   return out.take();
 }

@@ -177,6 +177,10 @@ void addTrainOptions(CLI::App& train, TrainRequest& request, bool worker) {
   train.add_flag("--wide-lesions", request.wideLesions,
                  "With --randomise: made cases with whole tumours of 1 to 250 mL, enhancing rims "
                  "of 1 to 8 mm and small satellites (seqseg synth --randomise --wide-lesions)");
+  train.add_flag("--wide-contrasts", request.wideContrasts,
+                 "With --randomise: as --wide-lesions, with every class's intensities drawn far "
+                 "more widely, half the T1 and T2 channels random, stronger artefacts (seqseg "
+                 "synth --randomise --wide-contrasts)");
   train
       .add_option("--realistic-fraction", request.realisticFraction,
                   "With --randomise: share of made cases from the realistic generator")
@@ -226,6 +230,10 @@ void addSynthOptions(CLI::App& synth, SynthRequest& request) {
                  "With --randomise, for training data: the training profile with whole tumours "
                  "of 1 to 250 mL, enhancing rims of 1 to 8 mm and small satellites (what "
                  "train --wide-lesions draws)");
+  synth.add_flag("--wide-contrasts", request.wideContrasts,
+                 "With --randomise, for training data: as --wide-lesions, with every class's "
+                 "intensities drawn far more widely, half the T1 and T2 channels random and "
+                 "stronger artefacts (what train --wide-contrasts draws)");
   synth.add_option("--scanner", request.scanner,
                    "With --randomise: every case from one simulated scanner K (its contrasts drawn "
                    "once from K; tumours and artefacts per case), as a site's scans");

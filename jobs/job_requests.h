@@ -69,7 +69,8 @@ struct TrainRequest {
   bool skipUnreadable = false;  // leave out (and name) cases that cannot be read
   // Training cases made on the fly (io/randomised_case.h), a share from io/synthetic_case.h.
   bool randomise = false;
-  bool wideLesions = false;  // the randomised cases from the training-wide profile
+  bool wideLesions = false;    // the randomised cases from the training-wide profile
+  bool wideContrasts = false;  // ... from the training-wide-contrasts profile
   double realisticFraction = 0.25;
   std::string templateDir = kDefaultTemplateDir;
   TrainingSchedule schedule;  // --out, --epochs ... --resume, --init, --freeze-encoder
@@ -84,10 +85,11 @@ struct SynthRequest {
   std::string size = "240x240x155";  // S (a cube) or AxBxC
   uint64_t seed = 0;
   std::string templateDir = kDefaultTemplateDir;
-  bool randomise = false;    // domain-randomised cases (io/randomised_case.h)
-  bool heldout = false;      // ... from the held-out profile, which training never draws from
-  bool wideLesions = false;  // ... from the training profile with lesions of every size
-  bool heldoutHard = false;  // ... from the hard held-out profile (exclusive with heldout)
+  bool randomise = false;      // domain-randomised cases (io/randomised_case.h)
+  bool heldout = false;        // ... from the held-out profile, which training never draws from
+  bool wideLesions = false;    // ... from the training profile with lesions of every size
+  bool wideContrasts = false;  // ... and contrasts drawn widely (training-wide-contrasts)
+  bool heldoutHard = false;    // ... from the hard held-out profile (exclusive with heldout)
   std::optional<uint64_t> scanner;  // ... all from one simulated scanner's contrasts
 };
 

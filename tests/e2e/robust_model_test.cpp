@@ -87,6 +87,15 @@ TEST(SynthRandomise, WideLesionsForTrainingOnlyWithRandomiseAndWithoutAHeldoutPr
                        {"train", "--data", "/nonexistent", "--wide-lesions", "--epochs", "1"}});
 }
 
+// ... and with contrasts drawn widely too.
+TEST(SynthRandomise, WideContrastsForTrainingOnlyWithRandomiseAndWithoutAHeldoutProfile) {
+  expectProfileMade("--wide-contrasts", "training-wide-contrasts");
+  expectRefusedNaming("--wide-contrasts",
+                      {{"synth", "--wide-contrasts", "--cases", "1"},
+                       {"synth", "--randomise", "--heldout", "--wide-contrasts"},
+                       {"train", "--data", "/nonexistent", "--wide-contrasts", "--epochs", "1"}});
+}
+
 std::vector<std::string> randomisedTraining(const std::string& run, const std::string& config,
                                             const std::string& validation) {
   return {test::seqsegExecutable(),

@@ -114,6 +114,7 @@ TEST(JobContract, TrainRequestReadsBackFromItsArguments) {
   written.skipUnreadable = true;
   written.randomise = true;
   written.wideLesions = true;
+  written.wideContrasts = true;
   written.realisticFraction = 0.5;
   written.templateDir = "/templates";
   TrainingSchedule& s = written.schedule;
@@ -146,6 +147,7 @@ TEST(JobContract, TrainRequestReadsBackFromItsArguments) {
   EXPECT_EQ(read.skipUnreadable, written.skipUnreadable);
   EXPECT_EQ(read.randomise, written.randomise);
   EXPECT_EQ(read.wideLesions, written.wideLesions);
+  EXPECT_EQ(read.wideContrasts, written.wideContrasts);
   EXPECT_EQ(read.realisticFraction, written.realisticFraction);
   EXPECT_EQ(read.templateDir, written.templateDir);
   EXPECT_EQ(read.schedule.runDir, s.runDir);
@@ -220,7 +222,13 @@ TEST(JobContract, SynthAndEvalRequestsReadBack) {
   const SynthRequest readWide = readBack<SynthRequest>(
       synthArguments(synth), "synth", [](CLI::App& c, SynthRequest& r) { addSynthOptions(c, r); });
   EXPECT_TRUE(readWide.randomise && readWide.wideLesions);
-  EXPECT_FALSE(readWide.heldout || readWide.heldoutHard);
+  EXPECT_FALSE(readWide.heldout || readWide.heldoutHard || readWide.wideContrasts);
+  synth.wideLesions = false;
+  synth.wideContrasts = true;
+  const SynthRequest readContrasts = readBack<SynthRequest>(
+      synthArguments(synth), "synth", [](CLI::App& c, SynthRequest& r) { addSynthOptions(c, r); });
+  EXPECT_TRUE(readContrasts.randomise && readContrasts.wideContrasts);
+  EXPECT_FALSE(readContrasts.wideLesions);
 
   EvalRequest eval{"/p", "/r", "nnunet", "/report.json", "max", "/probabilities"};
   const EvalRequest readEval = readBack<EvalRequest>(

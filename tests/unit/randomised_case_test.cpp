@@ -26,9 +26,9 @@ const BrainTemplate& colin27() {
 
 constexpr std::array<int64_t, 3> kSize{40, 40, 28};
 
-constexpr std::array<RandomisedProfile, 4> kProfiles{
+constexpr std::array<RandomisedProfile, 5> kProfiles{
     RandomisedProfile::Training, RandomisedProfile::Heldout, RandomisedProfile::HeldoutHard,
-    RandomisedProfile::TrainingWide};
+    RandomisedProfile::TrainingWide, RandomisedProfile::TrainingWideContrasts};
 
 TEST(RandomisedCase, SameSeedSameBytesOtherSeedOrProfileOtherCase) {
   for (RandomisedProfile profile : kProfiles) {
@@ -95,22 +95,48 @@ TEST(RandomisedCase, FiniteInsideTheBrainZeroOutsideAndEveryClassAcrossCases) {
   }
 }
 
+// Mean brightness of `label`'s voxels in `channel` over that of the whole brain or, with
+// `nearby`, of the tumour-free brain inside the tumour's bounding box (where the bias field is
+// nearly the same); none without that label.
+std::optional<double> classContrast(const SyntheticCase& c, int channel, int label,
+                                    bool nearby = false) {
+  const auto [nk, nj, ni] = c.labels.shape;
+  std::array<int64_t, 3> low{ni, nj, nk}, high{-1, -1, -1};
+  for (int64_t k = 0, v = 0; k < nk; ++k)
+    for (int64_t j = 0; j < nj; ++j)
+      for (int64_t i = 0; i < ni; ++i, ++v)
+        if (c.labels.labels[v] > 0) {
+          const std::array<int64_t, 3> at{i, j, k};
+          for (int a = 0; a < 3; ++a) {
+            low[a] = std::min(low[a], at[a]);
+            high[a] = std::max(high[a], at[a]);
+          }
+        }
+  double inLabel = 0, reference = 0;
+  int64_t labelCount = 0, referenceCount = 0;
+  for (int64_t k = 0, v = 0; k < nk; ++k)
+    for (int64_t j = 0; j < nj; ++j)
+      for (int64_t i = 0; i < ni; ++i, ++v) {
+        const float value = c.image.channel(channel)[v];
+        if (value <= 0) continue;
+        if (c.labels.labels[v] == label) {
+          inLabel += value;
+          ++labelCount;
+        }
+        const bool inBox = i >= low[0] && i <= high[0] && j >= low[1] && j <= high[1] &&
+                           k >= low[2] && k <= high[2];
+        if (!nearby || (c.labels.labels[v] == 0 && inBox)) {
+          reference += value;
+          ++referenceCount;
+        }
+      }
+  if (labelCount == 0 || referenceCount == 0) return std::nullopt;
+  return (inLabel / labelCount) / (reference / referenceCount);
+}
+
 // T1ce brightness of the enhancing tumour over the brain's; none without enhancing tumour.
 std::optional<double> enhancingContrast(const SyntheticCase& c) {
-  double et = 0, brain = 0;
-  int64_t etCount = 0, brainCount = 0;
-  for (int64_t v = 0; v < c.labels.size(); ++v) {
-    const float value = c.image.channel(1)[v];
-    if (value <= 0) continue;
-    brain += value;
-    ++brainCount;
-    if (c.labels.labels[v] == 3) {
-      et += value;
-      ++etCount;
-    }
-  }
-  if (etCount == 0) return std::nullopt;
-  return (et / etCount) / (brain / brainCount);
+  return classContrast(c, 1, 3);
 }
 
 TEST(RandomisedCase, ContrastsFieldsOfViewAndStorageVaryBetweenCases) {
@@ -287,6 +313,37 @@ TEST(RandomisedCase, TrainingWideSpansSizesRimsAndMissingPartsWithTheTrainingCon
   EXPECT_NE(wide.labels.labels, hard.labels.labels);
 }
 
+TEST(RandomisedCase, TrainingWideContrastsDrawsContrastsWidelyYetKeepsWhatRealScansKeep) {
+  // Per case, a tumour class's brightness over the healthy brain's around the tumour.
+  const auto spread = [](RandomisedProfile profile, int channel, int label) {
+    std::vector<double> values;
+    for (int index = 0; index < 16; ++index) {
+      const SyntheticCase c = synthesizeRandomisedCase(colin27(), {80, 80, 52}, 9, index, profile);
+      if (const auto contrast = classContrast(c, channel, label, true)) values.push_back(*contrast);
+    }
+    return values;
+  };
+  const auto range = [](const std::vector<double>& values) {
+    const auto [low, high] = std::minmax_element(values.begin(), values.end());
+    return *high - *low;
+  };
+  constexpr int kT1 = 0, kT1ce = 1, kFlair = 3;
+  const std::vector<double> wideT1 = spread(RandomisedProfile::TrainingWideContrasts, kT1, 2);
+  const std::vector<double> trainingT1 = spread(RandomisedProfile::TrainingWide, kT1, 2);
+  ASSERT_GE(wideT1.size(), 8u);
+  ASSERT_GE(trainingT1.size(), 8u);
+  EXPECT_GT(range(wideT1), 1.3 * range(trainingT1)) << "the oedema's T1 varies far more";
+  // Yet the enhancing tumour stays brighter than the healthy brain on T1ce and the oedema on
+  // FLAIR, in every case that has them.
+  const std::vector<double> enhancing = spread(RandomisedProfile::TrainingWideContrasts, kT1ce, 3);
+  const std::vector<double> oedema = spread(RandomisedProfile::TrainingWideContrasts, kFlair, 2);
+  ASSERT_GE(enhancing.size(), 8u);
+  ASSERT_GE(oedema.size(), 8u);
+  for (double contrast : enhancing) EXPECT_GT(contrast, 1.05);
+  for (double contrast : oedema) EXPECT_GT(contrast, 1.05);
+  EXPECT_GT(range(enhancing), 0.15) << "by varying margins";
+}
+
 TEST(RandomisedCase, HeldoutHardHasItsOwnLook) {
   // Its intensity scale lies above the held-out profile's, every case's.
   double heldoutHighest = 0, hardLowest = 1e9;
@@ -325,6 +382,8 @@ TEST(RandomisedCase, ProfileNamesReadBackUnknownOnesAreRefused) {
     EXPECT_EQ(parseRandomisedProfile(randomisedProfileName(profile)), profile);
   EXPECT_STREQ(randomisedProfileName(RandomisedProfile::HeldoutHard), "heldout-hard");
   EXPECT_STREQ(randomisedProfileName(RandomisedProfile::TrainingWide), "training-wide");
+  EXPECT_STREQ(randomisedProfileName(RandomisedProfile::TrainingWideContrasts),
+               "training-wide-contrasts");
   EXPECT_THROW(parseRandomisedProfile("validation"), std::invalid_argument);
 }
 
