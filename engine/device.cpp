@@ -42,6 +42,7 @@ class DeviceExecution : public ModelExecution {
     return inner_->loss(toDevice(images, device_), toDevice(labels, device_));
   }
   void reduceGradients() override { inner_->reduceGradients(); }
+  void setDiceTerms(DiceTerms dice) override { inner_->setDiceTerms(dice); }
   std::unique_ptr<TrainingOptimizer> makeOptimizer(double lr, double weightDecay) override {
     return inner_->makeOptimizer(lr, weightDecay);
   }

@@ -7,7 +7,19 @@
 
 namespace seqseg {
 
-LossTerms lossTerms(const at::Tensor& logits, const at::Tensor& labels) {
+namespace {
+
+// [N, 4, ...] per class -> [N, 3, ...] per BraTS region: WT = 1 + 2 + 3, TC = 1 + 3, ET = 3.
+at::Tensor regionsOf(const at::Tensor& perClass) {
+  const at::Tensor ncr = perClass.select(1, 1), ed = perClass.select(1, 2),
+                   et = perClass.select(1, 3);
+  const at::Tensor tumourCore = ncr + et;
+  return at::stack({tumourCore + ed, tumourCore, et}, 1);
+}
+
+}  // namespace
+
+LossTerms lossTerms(const at::Tensor& logits, const at::Tensor& labels, DiceTerms dice) {
   if (logits.dim() != 5) throw std::invalid_argument("loss: logits must be [N, C, A0, A1, A2]");
   std::vector<int64_t> expected = logits.sizes().vec();
   expected.erase(expected.begin() + 1);
@@ -16,6 +28,10 @@ LossTerms lossTerms(const at::Tensor& logits, const at::Tensor& labels) {
   if (at::isFloatingType(labels.scalar_type()) || labels.scalar_type() == at::kBool)
     throw std::invalid_argument("loss: labels must be an integer tensor");
   const int64_t classes = logits.size(1);
+  if (dice == DiceTerms::Regions && classes != 4)
+    throw std::invalid_argument(
+        "loss: region Dice needs 4 classes (background, NCR, ED, ET), not " +
+        std::to_string(classes));
   const at::Tensor index = labels.to(at::kLong).unsqueeze(1);
   if (index.numel() > 0) {
     const int64_t lo = index.min().item<int64_t>(), hi = index.max().item<int64_t>();
@@ -31,9 +47,11 @@ LossTerms lossTerms(const at::Tensor& logits, const at::Tensor& labels) {
   const at::Tensor oneHot = at::zeros_like(probs).scatter_(1, index, 1.0);
   const std::vector<int64_t> voxelDims{2, 3, 4};
 
+  const at::Tensor p = dice == DiceTerms::Regions ? regionsOf(probs) : probs;
+  const at::Tensor truth = dice == DiceTerms::Regions ? regionsOf(oneHot) : oneHot;
   LossTerms terms;
-  terms.intersection = (probs * oneHot).sum(voxelDims);
-  terms.cardinality = probs.sum(voxelDims) + oneHot.sum(voxelDims);
+  terms.intersection = (p * truth).sum(voxelDims);
+  terms.cardinality = p.sum(voxelDims) + truth.sum(voxelDims);
   terms.ceSum = -logProbs.gather(1, index).sum();
   terms.voxels = index.numel();
   return terms;

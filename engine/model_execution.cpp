@@ -32,7 +32,7 @@ class LocalExecution : public ModelExecution {
   explicit LocalExecution(ViTSegmenter model) : ModelExecution(std::move(model)) {}
   at::Tensor logits(const at::Tensor& windows) override { return model_->forward(windows); }
   SegmentationLoss loss(const at::Tensor& images, const at::Tensor& labels) override {
-    return segmentationLoss(model_->forward(images), labels);
+    return segmentationLoss(model_->forward(images), labels, dice_);
   }
 };
 

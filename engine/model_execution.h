@@ -58,9 +58,12 @@ class ModelExecution {
   // True on every rank when `flag` is true on any (collective: every rank calls it), so that
   // ranks agree on when to stop.
   virtual bool anyRank(bool flag) { return flag; }
+  // Which Dice loss() takes (engine/loss.h); set once before training.
+  virtual void setDiceTerms(DiceTerms dice) { dice_ = dice; }
 
  protected:
   ViTSegmenter model_;
+  DiceTerms dice_ = DiceTerms::Classes;
 };
 
 // The parameters that take gradients (all but a frozen encoder's), in named_parameters() order:

@@ -189,6 +189,11 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
         "--init and validation cases, and cannot --resume");
   if (training.empty() && !options.generateCase && options.epochs > 0)
     throw std::invalid_argument("no training cases");
+  if (options.regionDice && config.num_classes != 4)
+    throw std::invalid_argument(
+        "--region-dice needs a model of 4 classes (background, NCR, ED, "
+        "ET), not " +
+        std::to_string(config.num_classes));
   const RunFolder run(options.runDir);
   const std::string lastPath = run.lastCheckpoint();
   const std::string bestPath = run.bestCheckpoint();
@@ -207,6 +212,7 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
   if (options.freezeEncoder) model->setEncoderTrainable(false);
   model->train();
   const std::unique_ptr<ModelExecution> execution = makeExecution(options.execution, model);
+  execution->setDiceTerms(options.regionDice ? DiceTerms::Regions : DiceTerms::Classes);
   const bool writer = execution->writesOutputs();
   NullSink silent;
   ProgressSink& report = writer ? progress : silent;
@@ -385,6 +391,7 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
                         {"step", step},
                         {"spacing", options.targetSpacing},
                         {"freeze_encoder", options.freezeEncoder}};
+    if (options.regionDice) meta["dice_terms"] = "regions";  // how it was trained
     if (!options.initModel.empty()) {
       meta["init_model"] = options.initModel;
       meta["init_sha256"] = initSha256;

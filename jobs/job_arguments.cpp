@@ -110,6 +110,7 @@ std::vector<std::string> trainArguments(const TrainRequest& request) {
   out.flag("--freeze-encoder", s.freezeEncoder);
   out.text("--augment", s.augment ? "on" : "off", "on");
   out.flag("--balance-crop-classes", s.balanceCropClasses);
+  out.flag("--region-dice", s.regionDice);
   out.flag("--skip-unreadable", request.skipUnreadable);
   out.text("--progress", request.progress, defaults.progress);
   out.number("--threads", request.threads, defaults.threads);

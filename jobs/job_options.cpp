@@ -165,6 +165,9 @@ void addTrainOptions(CLI::App& train, TrainRequest& request, bool worker) {
                  "Centre the tumour crops on a class drawn uniformly among the case's NCR, ED "
                  "and ET (as nnU-Net oversamples classes), not on any tumour voxel (mostly "
                  "oedema): the small classes are seen as often as the large");
+  train.add_flag("--region-dice", s.regionDice,
+                 "Take the Dice loss over the regions BraTS scores (WT, TC, ET) instead of the "
+                 "classes, as nnU-Net trains on BraTS (4-class models)");
   train.add_flag("--skip-unreadable", request.skipUnreadable,
                  "Leave out (and name) the cases that cannot be read, instead of stopping");
   train.add_option("--progress", request.progress, "bar (for people) or json (JSON Lines events)")

@@ -20,6 +20,9 @@ struct TrainingSchedule {
   // --balance-crop-classes: a tumour-centred crop is centred on a voxel of a class drawn
   // uniformly among the case's NCR, ED and ET, not on any tumour voxel (mostly oedema).
   bool balanceCropClasses = false;
+  // --region-dice: the Dice term over the evaluated regions (WT, TC, ET) instead of the classes,
+  // as nnU-Net trains on BraTS (engine/loss.h, DiceTerms::Regions).
+  bool regionDice = false;
   bool resume = false;
   // --init: a model checkpoint whose weights the run starts from (fine-tuning); the optimiser and
   // the learning-rate schedule start fresh. Empty: random weights from the seed. The command line

@@ -105,8 +105,8 @@ at::Tensor SequenceParallelSegmenter::forward(const at::Tensor& localInput) {
 }
 
 SegmentationLoss SequenceParallelSegmenter::loss(const at::Tensor& localLogits,
-                                                 const at::Tensor& localLabels, double smooth) {
-  return distributedLoss(group_, localLogits, localLabels, smooth);
+                                                 const at::Tensor& localLabels, DiceTerms dice) {
+  return distributedLoss(group_, localLogits, localLabels, dice);
 }
 
 void SequenceParallelSegmenter::allReduceGradients() {
@@ -115,9 +115,9 @@ void SequenceParallelSegmenter::allReduceGradients() {
 
 SegmentationLoss distributedLoss(const std::shared_ptr<ProcessGroup>& group,
                                  const at::Tensor& localLogits, const at::Tensor& localLabels,
-                                 double smooth) {
-  LossTerms terms = lossTerms(localLogits, localLabels);
-  if (group->size() == 1) return lossFromTerms(terms, smooth);
+                                 DiceTerms dice) {
+  LossTerms terms = lossTerms(localLogits, localLabels, dice);
+  if (group->size() == 1) return lossFromTerms(terms);
   const int64_t nc = terms.intersection.numel();
   // One all-reduce for the three float sums.
   const at::Tensor packed = at::cat({terms.intersection.reshape({-1}),
@@ -130,7 +130,7 @@ SegmentationLoss distributedLoss(const std::shared_ptr<ProcessGroup>& group,
   at::Tensor voxels = at::full({1}, terms.voxels, at::TensorOptions().dtype(at::kLong));
   group->allReduceSum(voxels);
   global.voxels = voxels.item<int64_t>();
-  return lossFromTerms(global, smooth);
+  return lossFromTerms(global);
 }
 
 void allReduceGradients(const std::shared_ptr<ProcessGroup>& group, torch::nn::Module& module) {

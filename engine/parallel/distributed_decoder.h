@@ -54,7 +54,7 @@ class SequenceParallelSegmenter {
   at::Tensor forward(const at::Tensor& localInput);
   // localLogits / localLabels: this rank's voxel box. The same value on every rank.
   SegmentationLoss loss(const at::Tensor& localLogits, const at::Tensor& localLabels,
-                        double smooth = 1e-5);
+                        DiceTerms dice = DiceTerms::Classes);
   void allReduceGradients();
 
   Box3 voxelBox() const;  // this rank's part of the volume
@@ -72,7 +72,7 @@ class SequenceParallelSegmenter {
 // The loss of all ranks' voxels from this rank's logits and labels (see above).
 SegmentationLoss distributedLoss(const std::shared_ptr<ProcessGroup>& group,
                                  const at::Tensor& localLogits, const at::Tensor& localLabels,
-                                 double smooth = 1e-5);
+                                 DiceTerms dice = DiceTerms::Classes);
 
 // Sums every parameter gradient of module over the group: all-reduces of packed buckets of
 // <= 4 MiB, a larger gradient alone and in place (no flat copy of all of them).

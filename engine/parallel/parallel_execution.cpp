@@ -109,7 +109,7 @@ class SequenceParallelExecution : public ModelExecution {
     SequenceParallelSegmenter& parallel = segmenterFor(images);
     const Box3 box = parallel.voxelBox();
     const at::Tensor local = parallel.forward(takeBox(images, box).contiguous());
-    return parallel.loss(local, takeBox(labels, box).contiguous());
+    return parallel.loss(local, takeBox(labels, box).contiguous(), dice_);
   }
 
   // The sharded optimiser reduce-scatters the gradients itself.

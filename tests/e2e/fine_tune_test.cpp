@@ -260,6 +260,39 @@ TEST_F(FineTune, TwoRanksStartFromTheSameLossAsOne) {
         << "step " << step + 1;
 }
 
+// --region-dice: the Dice over WT, TC and ET trains on one rank and on two (the same losses: the
+// region sums are all-reduced like the class sums), recorded in both checkpoints; a loss that
+// differs from the class Dice's on the same steps.
+TEST_F(FineTune, RegionDiceTrainsTheSameOnTwoRanksAndIsRecorded) {
+  TempDir dir;
+  const CommandResult classes =
+      test::runCommand(train(dir / "classes", 2, {"--init", startModel()}));
+  ASSERT_EQ(classes.exitCode, 0) << classes.err;
+  const CommandResult one =
+      test::runCommand(train(dir / "one", 2, {"--init", startModel(), "--region-dice"}));
+  ASSERT_EQ(one.exitCode, 0) << one.err;
+  const CommandResult two = test::runCommand(
+      train(dir / "two", 2, {"--init", startModel(), "--region-dice", "--ranks", "2"}));
+  ASSERT_EQ(two.exitCode, 0) << two.err;
+  const std::vector<double> byClass = test::stepLosses(dir / "classes/metrics.jsonl");
+  const std::vector<double> expected = test::stepLosses(dir / "one/metrics.jsonl");
+  const std::vector<double> actual = test::stepLosses(dir / "two/metrics.jsonl");
+  ASSERT_EQ(expected.size(), 2u);
+  ASSERT_EQ(actual.size(), 2u);
+  EXPECT_GT(std::abs(expected[0] - byClass.at(0)), 1e-3) << "the region Dice is another loss";
+  for (size_t step = 0; step < 2; ++step)
+    EXPECT_NEAR(actual[step], expected[step], 1e-6 * std::max(1.0, std::abs(expected[step])))
+        << "step " << step + 1;
+  for (const char* name : {"one/best.pt", "one/last.pt", "two/last.pt"}) {
+    Checkpoint info;
+    loadModel(dir / name, &info);
+    EXPECT_EQ(info.meta.value("dice_terms", ""), "regions") << name;
+  }
+  Checkpoint plain;
+  loadModel(dir / "classes/last.pt", &plain);
+  EXPECT_FALSE(plain.meta.contains("dice_terms"));
+}
+
 // Fine-tuning "for ten minutes", in short: the run stops at the first step after 1.2 s, validated,
 // with best.pt and last.pt, both recording the model it started from.
 TEST_F(FineTune, TimeLimitStopsAFineTuningRunWithBothCheckpoints) {

@@ -59,16 +59,52 @@ TEST(Loss, SummedTermsOfPartsGiveTheWholeLoss) {
   // What the distributed trainer does: split the volume, add the parts' sums, form the loss.
   const auto labels = randomLabels(2, 8);
   const auto logits = torch::randn({2, 4, 8, 8, 8});
-  const auto whole = segmentationLoss(logits, labels);
-  const auto a = lossTerms(logits.index({Slice(), Slice(), Slice(0, 3)}),
-                           labels.index({Slice(), Slice(0, 3)}));
-  const auto b = lossTerms(logits.index({Slice(), Slice(), Slice(3, 8)}),
-                           labels.index({Slice(), Slice(3, 8)}));
-  LossTerms sum{a.intersection + b.intersection, a.cardinality + b.cardinality, a.ceSum + b.ceSum,
-                a.voxels + b.voxels};
-  const auto merged = lossFromTerms(sum);
-  EXPECT_NEAR(merged.total.item<double>(), whole.total.item<double>(), 1e-5);
-  EXPECT_NEAR(merged.dice.item<double>(), whole.dice.item<double>(), 1e-6);
+  for (DiceTerms dice : {DiceTerms::Classes, DiceTerms::Regions}) {
+    const auto whole = segmentationLoss(logits, labels, dice);
+    const auto a = lossTerms(logits.index({Slice(), Slice(), Slice(0, 3)}),
+                             labels.index({Slice(), Slice(0, 3)}), dice);
+    const auto b = lossTerms(logits.index({Slice(), Slice(), Slice(3, 8)}),
+                             labels.index({Slice(), Slice(3, 8)}), dice);
+    LossTerms sum{a.intersection + b.intersection, a.cardinality + b.cardinality, a.ceSum + b.ceSum,
+                  a.voxels + b.voxels};
+    const auto merged = lossFromTerms(sum);
+    EXPECT_NEAR(merged.total.item<double>(), whole.total.item<double>(), 1e-5);
+    EXPECT_NEAR(merged.dice.item<double>(), whole.dice.item<double>(), 1e-6);
+  }
+}
+
+// Internal labels 1 NCR, 2 ED, 3 ET: the regions are WT = {1, 2, 3}, TC = {1, 3}, ET = {3}.
+TEST(Loss, RegionDiceScoresTheRegionsBratsScores) {
+  const auto labels = randomLabels();
+  const auto perfect = segmentationLoss(perfectLogits(labels), labels, DiceTerms::Regions);
+  EXPECT_LT(perfect.dice.item<double>(), 1e-6);
+  EXPECT_LT(perfect.ce.item<double>(), 1e-6);
+
+  // NCR and ET swapped: each class's Dice of NCR and ET is 0, yet WT and TC are right, so the
+  // region Dice loses only ET.
+  const auto swapped = torch::where(labels == 1, 3, torch::where(labels == 3, 1, labels));
+  const auto byRegion = segmentationLoss(perfectLogits(swapped), labels, DiceTerms::Regions);
+  const auto byClass = segmentationLoss(perfectLogits(swapped), labels, DiceTerms::Classes);
+  EXPECT_NEAR(byRegion.dice.item<double>(), 1.0 / 3.0, 1e-5);
+  EXPECT_NEAR(byClass.dice.item<double>(), 0.5, 1e-5);
+  EXPECT_NEAR(byRegion.ce.item<double>(), byClass.ce.item<double>(), 1e-6);
+
+  // Uniform probabilities: p_WT = 3/4, p_TC = 1/2, p_ET = 1/4 at every voxel.
+  const auto one = randomLabels(1, 6);
+  const LossTerms terms = lossTerms(torch::zeros({1, 4, 6, 6, 6}), one, DiceTerms::Regions);
+  ASSERT_EQ(terms.intersection.sizes().vec(), (std::vector<int64_t>{1, 3}));
+  const double wt = (one > 0).sum().item<double>(),
+               tc = ((one == 1) + (one == 3)).sum().item<double>(),
+               et = (one == 3).sum().item<double>();
+  const double expectedIntersection[3] = {0.75 * wt, 0.5 * tc, 0.25 * et};
+  const double expectedCardinality[3] = {0.75 * 216 + wt, 0.5 * 216 + tc, 0.25 * 216 + et};
+  for (int r = 0; r < 3; ++r) {
+    EXPECT_NEAR(terms.intersection[0][r].item<double>(), expectedIntersection[r], 1e-3) << r;
+    EXPECT_NEAR(terms.cardinality[0][r].item<double>(), expectedCardinality[r], 1e-3) << r;
+  }
+  EXPECT_THROW(lossTerms(torch::zeros({1, 3, 4, 4, 4}), torch::zeros({1, 4, 4, 4}, torch::kLong),
+                         DiceTerms::Regions),
+               std::invalid_argument);
 }
 
 TEST(Loss, BadLabelsAreClearErrors) {

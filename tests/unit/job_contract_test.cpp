@@ -115,6 +115,7 @@ TEST(JobContract, TrainRequestReadsBackFromItsArguments) {
   written.randomise = true;
   written.wideLesions = true;
   written.wideContrasts = true;
+  written.schedule.regionDice = true;
   written.realisticFraction = 0.5;
   written.templateDir = "/templates";
   TrainingSchedule& s = written.schedule;
@@ -148,6 +149,7 @@ TEST(JobContract, TrainRequestReadsBackFromItsArguments) {
   EXPECT_EQ(read.randomise, written.randomise);
   EXPECT_EQ(read.wideLesions, written.wideLesions);
   EXPECT_EQ(read.wideContrasts, written.wideContrasts);
+  EXPECT_EQ(read.schedule.regionDice, written.schedule.regionDice);
   EXPECT_EQ(read.realisticFraction, written.realisticFraction);
   EXPECT_EQ(read.templateDir, written.templateDir);
   EXPECT_EQ(read.schedule.runDir, s.runDir);
