@@ -52,6 +52,8 @@ void runSynth(const SynthRequest& options) {
   const Layout layout = parseLayout(options.layout);
   const auto size = parseSize(options.size);
   if (options.cases < 1) throw std::invalid_argument("--cases must be at least 1");
+  if (options.first < 0 || options.first > 99999 - options.cases)
+    throw std::invalid_argument("--first must be 0 or more, with the last case index under 100000");
   if (options.heldout && !options.randomise)
     throw std::invalid_argument("--heldout is a profile of --randomise: give both");
   if (options.heldoutHard && !options.randomise)
@@ -81,14 +83,14 @@ void runSynth(const SynthRequest& options) {
   if (error) throw InputError(options.out, "cannot create the output folder: " + error.message());
   const BrainTemplate brain = loadBrainTemplate(options.templateDir);
   std::vector<std::string> ids;
-  for (int index = 0; index < options.cases; ++index) {
+  for (int index = options.first; index < options.first + options.cases; ++index) {
     const SyntheticCase synthetic =
         options.randomise
             ? synthesizeRandomisedCase(brain, size, options.seed, index, profile, options.scanner)
             : synthesizeCase(brain, size, options.seed, index);
     ids.push_back(caseId(layout, index));
     writeCase(options.out, layout, ids.back(), synthetic.image, &synthetic.labels);
-    std::cout << "synth: " << ids.back() << " (" << index + 1 << "/" << options.cases << ")\n"
+    std::cout << "synth: " << ids.back() << " (" << ids.size() << "/" << options.cases << ")\n"
               << std::flush;
   }
   writeDatasetDescription(options.out, layout, ids);

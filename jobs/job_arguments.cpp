@@ -129,6 +129,7 @@ std::vector<std::string> synthArguments(const SynthRequest& request) {
   const SynthRequest defaults;
   ArgumentWriter out({"synth", "--out", request.out});
   out.number("--cases", request.cases, defaults.cases);
+  out.number("--first", request.first, defaults.first);
   out.text("--layout", request.layout, defaults.layout);
   out.text("--size", request.size, defaults.size);
   out.text("--seed", std::to_string(request.seed), std::to_string(defaults.seed));

@@ -207,6 +207,11 @@ void addTrainOptions(CLI::App& train, TrainRequest& request, bool worker) {
 void addSynthOptions(CLI::App& synth, SynthRequest& request) {
   synth.add_option("--out", request.out, "Output folder")->required();
   synth.add_option("--cases", request.cases, "Number of cases")->capture_default_str();
+  synth
+      .add_option("--first", request.first,
+                  "Index of the first case: the same bytes and name as case FIRST of a larger "
+                  "--cases with this seed")
+      ->capture_default_str();
   synth.add_option("--layout", request.layout, "brats2021, brats2023, msd or nnunet")
       ->capture_default_str();
   synth

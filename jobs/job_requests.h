@@ -81,6 +81,7 @@ struct TrainRequest {
 struct SynthRequest {
   std::string out;
   int cases = 1;
+  int first = 0;  // index of the first case: cases first .. first + cases - 1 of the seed's set
   std::string layout = "brats2021";
   std::string size = "240x240x155";  // S (a cube) or AxBxC
   uint64_t seed = 0;

@@ -70,6 +70,29 @@ void expectRefusedNaming(const std::string& flag,
   }
 }
 
+// --first makes case FIRST of the seed's set alone: the same bytes and name as in a larger set.
+TEST(SynthRandomise, FirstMakesTheSameCaseAsALargerSet) {
+  TempDir dir;
+  const std::vector<std::string> common{
+      "synth", "--randomise", "--heldout-hard", "--size", "32x32x24", "--seed", "4"};
+  std::vector<std::string> whole = common, alone = common;
+  whole.insert(whole.end(), {"--out", dir / "whole", "--cases", "3"});
+  alone.insert(alone.end(), {"--out", dir / "alone", "--cases", "1", "--first", "2"});
+  ASSERT_EQ(test::runSeqseg(whole).exitCode, 0);
+  const CommandResult made = test::runSeqseg(alone);
+  ASSERT_EQ(made.exitCode, 0) << made.err;
+  EXPECT_NE(made.out.find("BraTS2021_00002 (1/1)"), std::string::npos) << made.out;
+  EXPECT_FALSE(fs::exists(dir / "alone/BraTS2021_00000"));
+  for (const char* file : {"BraTS2021_00002/BraTS2021_00002_t1ce.nii.gz",
+                           "BraTS2021_00002/BraTS2021_00002_seg.nii.gz"})
+    EXPECT_EQ(test::readFile(dir / "alone/" + file), test::readFile(dir / "whole/" + file)) << file;
+  std::vector<std::string> negative = common;
+  negative.insert(negative.end(), {"--out", dir / "negative", "--first", "-1"});
+  const CommandResult refused = test::runSeqseg(negative);
+  EXPECT_EQ(refused.exitCode, 2);
+  EXPECT_NE(refused.err.find("--first"), std::string::npos) << refused.err;
+}
+
 TEST(SynthRandomise, HeldoutHardProfileOnlyWithRandomiseAndAlone) {
   expectProfileMade("--heldout-hard", "heldout-hard");
   // Without --randomise, and with the other held-out profile.
