@@ -100,23 +100,23 @@ TEST(SynthRandomise, HeldoutHardProfileOnlyWithRandomiseAndAlone) {
                                          {"synth", "--randomise", "--heldout", "--heldout-hard"}});
 }
 
-// The training profile with lesions of every size: made by synth (for validation cases) and
-// drawn by train; refused without --randomise and beside a held-out profile.
-TEST(SynthRandomise, WideLesionsForTrainingOnlyWithRandomiseAndWithoutAHeldoutProfile) {
-  expectProfileMade("--wide-lesions", "training-wide");
-  expectRefusedNaming("--wide-lesions",
-                      {{"synth", "--wide-lesions", "--cases", "1"},
-                       {"synth", "--randomise", "--heldout-hard", "--wide-lesions"},
-                       {"train", "--data", "/nonexistent", "--wide-lesions", "--epochs", "1"}});
+// A training profile's flag: made by synth (for validation cases) and drawn by train; refused
+// without --randomise and beside a held-out profile.
+void expectTrainingProfileFlag(const std::string& flag, const std::string& profileName,
+                               const std::string& heldoutFlag) {
+  expectProfileMade(flag, profileName);
+  expectRefusedNaming(flag, {{"synth", flag, "--cases", "1"},
+                             {"synth", "--randomise", heldoutFlag, flag},
+                             {"train", "--data", "/nonexistent", flag, "--epochs", "1"}});
 }
 
-// ... and with contrasts drawn widely too.
+// The training profile with lesions of every size, and with contrasts drawn widely too.
+TEST(SynthRandomise, WideLesionsForTrainingOnlyWithRandomiseAndWithoutAHeldoutProfile) {
+  expectTrainingProfileFlag("--wide-lesions", "training-wide", "--heldout-hard");
+}
+
 TEST(SynthRandomise, WideContrastsForTrainingOnlyWithRandomiseAndWithoutAHeldoutProfile) {
-  expectProfileMade("--wide-contrasts", "training-wide-contrasts");
-  expectRefusedNaming("--wide-contrasts",
-                      {{"synth", "--wide-contrasts", "--cases", "1"},
-                       {"synth", "--randomise", "--heldout", "--wide-contrasts"},
-                       {"train", "--data", "/nonexistent", "--wide-contrasts", "--epochs", "1"}});
+  expectTrainingProfileFlag("--wide-contrasts", "training-wide-contrasts", "--heldout");
 }
 
 std::vector<std::string> randomisedTraining(const std::string& run, const std::string& config,

@@ -202,8 +202,11 @@ TEST(JobContract, SynthAndEvalRequestsReadBack) {
   synth.seed = 9;
   synth.randomise = synth.heldout = true;
   synth.scanner = 3;
-  const SynthRequest readSynth = readBack<SynthRequest>(
-      synthArguments(synth), "synth", [](CLI::App& c, SynthRequest& r) { addSynthOptions(c, r); });
+  const auto readSynthBack = [](const SynthRequest& request) {
+    return readBack<SynthRequest>(synthArguments(request), "synth",
+                                  [](CLI::App& c, SynthRequest& r) { addSynthOptions(c, r); });
+  };
+  const SynthRequest readSynth = readSynthBack(synth);
   EXPECT_EQ(readSynth.out, synth.out);
   EXPECT_EQ(readSynth.cases, synth.cases);
   EXPECT_EQ(readSynth.layout, synth.layout);
@@ -214,21 +217,18 @@ TEST(JobContract, SynthAndEvalRequestsReadBack) {
   EXPECT_EQ(readSynth.scanner, synth.scanner);
   synth.heldout = false;
   synth.heldoutHard = true;
-  const SynthRequest readHard = readBack<SynthRequest>(
-      synthArguments(synth), "synth", [](CLI::App& c, SynthRequest& r) { addSynthOptions(c, r); });
+  const SynthRequest readHard = readSynthBack(synth);
   EXPECT_TRUE(readHard.randomise && readHard.heldoutHard);
   EXPECT_FALSE(readHard.heldout);
   EXPECT_FALSE(readHard.wideLesions);
   synth.heldoutHard = false;
   synth.wideLesions = true;
-  const SynthRequest readWide = readBack<SynthRequest>(
-      synthArguments(synth), "synth", [](CLI::App& c, SynthRequest& r) { addSynthOptions(c, r); });
+  const SynthRequest readWide = readSynthBack(synth);
   EXPECT_TRUE(readWide.randomise && readWide.wideLesions);
   EXPECT_FALSE(readWide.heldout || readWide.heldoutHard || readWide.wideContrasts);
   synth.wideLesions = false;
   synth.wideContrasts = true;
-  const SynthRequest readContrasts = readBack<SynthRequest>(
-      synthArguments(synth), "synth", [](CLI::App& c, SynthRequest& r) { addSynthOptions(c, r); });
+  const SynthRequest readContrasts = readSynthBack(synth);
   EXPECT_TRUE(readContrasts.randomise && readContrasts.wideContrasts);
   EXPECT_FALSE(readContrasts.wideLesions);
 
