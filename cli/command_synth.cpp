@@ -72,12 +72,10 @@ void runSynth(const SynthRequest& options) {
         "--wide-contrasts is a training profile: give it without --heldout or --heldout-hard");
   if (options.scanner && !options.randomise)
     throw std::invalid_argument("--scanner is an option of --randomise: give both");
-  const RandomisedProfile profile = options.heldoutHard ? RandomisedProfile::HeldoutHard
-                                    : options.heldout   ? RandomisedProfile::Heldout
-                                    : options.wideContrasts
-                                        ? RandomisedProfile::TrainingWideContrasts
-                                    : options.wideLesions ? RandomisedProfile::TrainingWide
-                                                          : RandomisedProfile::Training;
+  const RandomisedProfile profile =
+      options.heldoutHard ? RandomisedProfile::HeldoutHard
+      : options.heldout   ? RandomisedProfile::Heldout
+                          : trainingProfileOf(options.wideLesions, options.wideContrasts);
   std::error_code error;
   std::filesystem::create_directories(options.out, error);
   if (error) throw InputError(options.out, "cannot create the output folder: " + error.message());

@@ -150,9 +150,7 @@ std::function<TrainingCase(int64_t)> caseGenerator(const TrainRequest& options,
         8, std::llround(synthesis::kFieldOfViewMm[a] / (target[2 - a] > 0 ? target[2 - a] : 1.0)));
   const uint64_t seed = options.schedule.seed;
   const double realisticFraction = options.realisticFraction;
-  const RandomisedProfile profile = options.wideContrasts ? RandomisedProfile::TrainingWideContrasts
-                                    : options.wideLesions ? RandomisedProfile::TrainingWide
-                                                          : RandomisedProfile::Training;
+  const RandomisedProfile profile = trainingProfileOf(options.wideLesions, options.wideContrasts);
   return [brain, size, seed, realisticFraction, profile, config, target](int64_t n) {
     const int index = static_cast<int>(n);
     const double draw =

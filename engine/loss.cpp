@@ -19,6 +19,12 @@ at::Tensor regionsOf(const at::Tensor& perClass) {
 
 }  // namespace
 
+void checkDiceTermsFit(DiceTerms dice, int64_t classes, const std::string& what) {
+  if (dice == DiceTerms::Regions && classes != 4)
+    throw std::invalid_argument(what + " needs 4 classes (background, NCR, ED, ET), not " +
+                                std::to_string(classes));
+}
+
 LossTerms lossTerms(const at::Tensor& logits, const at::Tensor& labels, DiceTerms dice) {
   if (logits.dim() != 5) throw std::invalid_argument("loss: logits must be [N, C, A0, A1, A2]");
   std::vector<int64_t> expected = logits.sizes().vec();
@@ -28,10 +34,7 @@ LossTerms lossTerms(const at::Tensor& logits, const at::Tensor& labels, DiceTerm
   if (at::isFloatingType(labels.scalar_type()) || labels.scalar_type() == at::kBool)
     throw std::invalid_argument("loss: labels must be an integer tensor");
   const int64_t classes = logits.size(1);
-  if (dice == DiceTerms::Regions && classes != 4)
-    throw std::invalid_argument(
-        "loss: region Dice needs 4 classes (background, NCR, ED, ET), not " +
-        std::to_string(classes));
+  checkDiceTermsFit(dice, classes, "loss: region Dice");
   const at::Tensor index = labels.to(at::kLong).unsqueeze(1);
   if (index.numel() > 0) {
     const int64_t lo = index.min().item<int64_t>(), hi = index.max().item<int64_t>();

@@ -10,12 +10,17 @@
 // each rank computes LossTerms on its voxels, the distributed trainer all-reduces them
 // (intersection, cardinality, ceSum, voxels), and lossFromTerms forms the loss once.
 #include <cstdint>
+#include <string>
 
 #include <ATen/core/Tensor.h>
 
 namespace seqseg {
 
 enum class DiceTerms { Classes, Regions };
+
+// Throws std::invalid_argument, the message starting with `what`, unless a model of `classes`
+// classes can be scored by `dice` (Regions: exactly 4, the internal labels).
+void checkDiceTermsFit(DiceTerms dice, int64_t classes, const std::string& what);
 
 struct LossTerms {
   // Classes: [N, C], sums over voxels of p_c * [label == c] and p_c + [label == c].

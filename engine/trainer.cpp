@@ -189,11 +189,8 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
         "--init and validation cases, and cannot --resume");
   if (training.empty() && !options.generateCase && options.epochs > 0)
     throw std::invalid_argument("no training cases");
-  if (options.regionDice && config.num_classes != 4)
-    throw std::invalid_argument(
-        "--region-dice needs a model of 4 classes (background, NCR, ED, "
-        "ET), not " +
-        std::to_string(config.num_classes));
+  const DiceTerms diceTerms = options.regionDice ? DiceTerms::Regions : DiceTerms::Classes;
+  checkDiceTermsFit(diceTerms, config.num_classes, "--region-dice");
   const RunFolder run(options.runDir);
   const std::string lastPath = run.lastCheckpoint();
   const std::string bestPath = run.bestCheckpoint();
@@ -212,7 +209,7 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
   if (options.freezeEncoder) model->setEncoderTrainable(false);
   model->train();
   const std::unique_ptr<ModelExecution> execution = makeExecution(options.execution, model);
-  execution->setDiceTerms(options.regionDice ? DiceTerms::Regions : DiceTerms::Classes);
+  execution->setDiceTerms(diceTerms);
   const bool writer = execution->writesOutputs();
   NullSink silent;
   ProgressSink& report = writer ? progress : silent;

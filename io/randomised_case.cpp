@@ -673,6 +673,11 @@ RandomisedProfile parseRandomisedProfile(const std::string& name) {
                               "heldout or heldout-hard");
 }
 
+RandomisedProfile trainingProfileOf(bool wideLesions, bool wideContrasts) {
+  if (wideContrasts) return RandomisedProfile::TrainingWideContrasts;
+  return wideLesions ? RandomisedProfile::TrainingWide : RandomisedProfile::Training;
+}
+
 const char* randomisedProfileName(RandomisedProfile profile) {
   switch (profile) {
     case RandomisedProfile::Training:

@@ -44,6 +44,10 @@ enum class RandomisedProfile {
 RandomisedProfile parseRandomisedProfile(const std::string& name);
 const char* randomisedProfileName(RandomisedProfile profile);
 
+// The training profile the flags --wide-lesions and --wide-contrasts (which implies wide
+// lesions) name, for synth and train alike.
+RandomisedProfile trainingProfileOf(bool wideLesions, bool wideContrasts);
+
 // `size` is the grid (i, j, k), 8..1024 per axis; the field of view is BraTS's
 // 240 x 240 x 155 mm scaled by a random factor per axis, so the spacing varies around
 // 240/i x 240/j x 155/k mm. Case `index` of a dataset made with `seed`.

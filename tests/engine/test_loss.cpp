@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <string>
 
 #include <torch/torch.h>
 
@@ -105,6 +106,14 @@ TEST(Loss, RegionDiceScoresTheRegionsBratsScores) {
   EXPECT_THROW(lossTerms(torch::zeros({1, 3, 4, 4, 4}), torch::zeros({1, 4, 4, 4}, torch::kLong),
                          DiceTerms::Regions),
                std::invalid_argument);
+  checkDiceTermsFit(DiceTerms::Classes, 3, "--region-dice");  // class Dice takes any count
+  try {
+    checkDiceTermsFit(DiceTerms::Regions, 5, "--region-dice");
+    ADD_FAILURE() << "5 classes were accepted for region Dice";
+  } catch (const std::invalid_argument& error) {
+    EXPECT_EQ(std::string(error.what()),
+              "--region-dice needs 4 classes (background, NCR, ED, ET), not 5");
+  }
 }
 
 TEST(Loss, BadLabelsAreClearErrors) {

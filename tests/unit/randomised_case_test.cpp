@@ -387,5 +387,12 @@ TEST(RandomisedCase, ProfileNamesReadBackUnknownOnesAreRefused) {
   EXPECT_THROW(parseRandomisedProfile("validation"), std::invalid_argument);
 }
 
+TEST(RandomisedCase, TrainingFlagsNameTheirProfileWideContrastsImplyingWideLesions) {
+  EXPECT_EQ(trainingProfileOf(false, false), RandomisedProfile::Training);
+  EXPECT_EQ(trainingProfileOf(true, false), RandomisedProfile::TrainingWide);
+  EXPECT_EQ(trainingProfileOf(false, true), RandomisedProfile::TrainingWideContrasts);
+  EXPECT_EQ(trainingProfileOf(true, true), RandomisedProfile::TrainingWideContrasts);
+}
+
 }  // namespace
 }  // namespace seqseg
