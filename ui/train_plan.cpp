@@ -70,6 +70,8 @@ TrainRequest trainRequest(const TrainPlan& plan) {
   schedule.validateEvery = plan.validateEvery;
   schedule.seed = plan.seed;
   schedule.augment = plan.augment;
+  schedule.balanceCropClasses = plan.balanceCropClasses;
+  schedule.regionDice = plan.regionDice;
   schedule.resume = plan.resume;
   schedule.initModel = plan.initModel;
   schedule.freezeEncoder = plan.freezeEncoder;

@@ -57,6 +57,8 @@ struct TrainPlan {
   double learningRate = 1e-3;
   std::optional<std::array<double, 3>> spacing;  // mm along i, j, k; none: the cases' median
   bool augment = true;
+  bool balanceCropClasses = false;  // --balance-crop-classes
+  bool regionDice = false;          // --region-dice
   unsigned long long seed = 0;
   int validateEvery = 1;
   int threads = 0;

@@ -111,6 +111,8 @@ TrainPlan TrainWizardModel::plan() const {
   plan.learningRate = training.learningRate;
   if (!training.medianSpacing) plan.spacing = training.spacing;
   plan.augment = training.augment;
+  plan.balanceCropClasses = training.balanceCropClasses;
+  plan.regionDice = training.regionDice;
   plan.seed = training.seed;
   plan.threads = training.threads;
   plan.runDir = training.outputFolder;

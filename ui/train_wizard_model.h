@@ -62,6 +62,10 @@ struct WizardTrainingChoices {
   std::array<double, 3> spacing{3.0, 3.0, 3.0};  // mm along i, j, k
   bool spacingEdited = false;                    // by the person: proposals no longer replace it
   bool augment = true;
+  // Off by default, as seqseg train: crops centred on NCR, ED and ET alike, and the Dice loss
+  // over the regions BraTS scores (WT, TC, ET), for small cores and thin enhancing rims.
+  bool balanceCropClasses = false;
+  bool regionDice = false;
   unsigned long long seed = 0;
   int threads = 0;  // per rank; 0: all cores
   std::string outputFolder;

@@ -34,7 +34,12 @@ QJsonObject planToJson(const TrainPlan& plan) {
                    {"validate_every", plan.validateEvery},
                    {"threads", plan.threads},
                    {"cluster", QString::fromStdString(plan.cluster)},
-                   {"run_dir", QString::fromStdString(plan.runDir)}};
+                   {"run_dir", QString::fromStdString(plan.runDir)},
+                   {"init_model", QString::fromStdString(plan.initModel)},
+                   {"freeze_encoder", plan.freezeEncoder},
+                   {"time_limit_minutes", plan.timeLimitMinutes},
+                   {"balance_crop_classes", plan.balanceCropClasses},
+                   {"region_dice", plan.regionDice}};
   if (plan.spacing)
     json["spacing"] = QJsonArray{(*plan.spacing)[0], (*plan.spacing)[1], (*plan.spacing)[2]};
   return json;
@@ -61,6 +66,11 @@ TrainPlan planFromJson(const QJsonObject& json) {
   plan.threads = json["threads"].toInt(0);
   plan.cluster = json["cluster"].toString().toStdString();
   plan.runDir = json["run_dir"].toString().toStdString();
+  plan.initModel = json["init_model"].toString().toStdString();
+  plan.freezeEncoder = json["freeze_encoder"].toBool(false);
+  plan.timeLimitMinutes = json["time_limit_minutes"].toDouble(0);
+  plan.balanceCropClasses = json["balance_crop_classes"].toBool(false);
+  plan.regionDice = json["region_dice"].toBool(false);
   if (json["spacing"].isArray()) {
     const QJsonArray s = json["spacing"].toArray();
     plan.spacing = std::array<double, 3>{s[0].toDouble(), s[1].toDouble(), s[2].toDouble()};

@@ -60,6 +60,16 @@ WizardTrainingPage::WizardTrainingPage(TrainWizardModel& model, QWidget* parent)
   augment_ = new QCheckBox(tr("flips, intensity scale and shift"));
   augment_->setObjectName(QStringLiteral("augment"));
   augment_->setChecked(choices.augment);
+  balanceCropClasses_ = new QCheckBox(tr("centre crops on necrosis, oedema and enhancing alike"));
+  balanceCropClasses_->setObjectName(QStringLiteral("balanceCropClasses"));
+  balanceCropClasses_->setChecked(choices.balanceCropClasses);
+  balanceCropClasses_->setToolTip(
+      tr("Small classes are seen as often as the large oedema (--balance-crop-classes)"));
+  regionDice_ = new QCheckBox(tr("over whole tumour, tumour core and enhancing tumour"));
+  regionDice_->setObjectName(QStringLiteral("regionDice"));
+  regionDice_->setChecked(choices.regionDice);
+  regionDice_->setToolTip(
+      tr("The regions BraTS scores, as nnU-Net trains on BraTS; 4-class models (--region-dice)"));
   seed_ = spinBox(0, 1000000000, static_cast<int>(choices.seed), QStringLiteral("seed"));
   threads_ = spinBox(0, 1024, choices.threads, QStringLiteral("threads"));
   threads_->setSpecialValueText(tr("all cores"));
@@ -88,7 +98,7 @@ WizardTrainingPage::WizardTrainingPage(TrainWizardModel& model, QWidget* parent)
     connect(box, &QSpinBox::valueChanged, this, &WizardTrainingPage::readFields);
   for (QDoubleSpinBox* box : {learningRate_, timeLimit_, spacing_[0], spacing_[1], spacing_[2]})
     connect(box, &QDoubleSpinBox::valueChanged, this, &WizardTrainingPage::readFields);
-  for (QCheckBox* box : {medianSpacing_, augment_, resume_})
+  for (QCheckBox* box : {medianSpacing_, augment_, balanceCropClasses_, regionDice_, resume_})
     connect(box, &QCheckBox::toggled, this, &WizardTrainingPage::readFields);
   for (QLineEdit* line : {outputFolder_, modelName_})
     connect(line, &QLineEdit::textChanged, this, &WizardTrainingPage::readFields);
@@ -105,6 +115,8 @@ WizardTrainingPage::WizardTrainingPage(TrainWizardModel& model, QWidget* parent)
   form->addRow(tr("Spacing"), spacingRow);
   form->addRow(QString(), spacingReason_);
   form->addRow(tr("Augmentation"), augment_);
+  form->addRow(tr("Crops"), balanceCropClasses_);
+  form->addRow(tr("Dice loss"), regionDice_);
   form->addRow(tr("Seed"), seed_);
   form->addRow(tr("Threads per rank"), threads_);
   form->addRow(tr("Output folder"), folderRow);
@@ -125,6 +137,8 @@ void WizardTrainingPage::readFields() {
   for (int axis = 0; axis < 3; ++axis)
     choices.spacing[static_cast<size_t>(axis)] = spacing_[axis]->value();
   choices.augment = augment_->isChecked();
+  choices.balanceCropClasses = balanceCropClasses_->isChecked();
+  choices.regionDice = regionDice_->isChecked();
   choices.seed = static_cast<unsigned long long>(seed_->value());
   choices.threads = threads_->value();
   choices.outputFolder = trimmedText(outputFolder_->text());

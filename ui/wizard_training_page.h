@@ -1,7 +1,8 @@
 #pragma once
 // The training wizard's Training page: epochs, steps, batch, learning rate, spacing,
-// augmentation, seed and threads; the run folder (empty, or a run to resume) and the model's
-// name. Its Next starts the run: a commit page, refused while the folder or the name is not fit.
+// augmentation, balanced crops, region Dice, seed and threads; the run folder (empty, or a run to
+// resume) and the model's name. Its Next starts the run: a commit page, refused while the folder or
+// the name is not fit.
 #include <QWizardPage>
 
 #include "ui/train_wizard_model.h"
@@ -41,6 +42,8 @@ class WizardTrainingPage : public QWizardPage {
   QLabel* spacingReason_ = nullptr;  // why the proposed spacing
   bool showingProposal_ = false;     // spacing set by the page, not edited by the person
   QCheckBox* augment_ = nullptr;
+  QCheckBox* balanceCropClasses_ = nullptr;
+  QCheckBox* regionDice_ = nullptr;
   QSpinBox* seed_ = nullptr;
   QSpinBox* threads_ = nullptr;
   QLineEdit* outputFolder_ = nullptr;

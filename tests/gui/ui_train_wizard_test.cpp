@@ -264,6 +264,14 @@ TEST_F(TrainWizardTest, TrainsTwoEpochsWithoutTheCorruptCaseAndTheModelSegmentsT
   output->setText(QString::fromStdString(runDir));
   wizard->findChild<QLineEdit*>("modelName")->setText("Glioma test");
   ASSERT_TRUE(commit->isEnabled());
+  // Balanced crops and the region Dice, off as on the command line, turned on with the mouse.
+  for (const char* name : {"balanceCropClasses", "regionDice"}) {
+    auto* box = wizard->findChild<QCheckBox*>(name);
+    ASSERT_NE(box, nullptr) << name;
+    EXPECT_FALSE(box->isChecked()) << name;
+    QTest::mouseClick(box, Qt::LeftButton, Qt::NoModifier, QPoint(8, box->height() / 2));
+    EXPECT_TRUE(box->isChecked()) << name;
+  }
 
   UiStallMeter stalls(10);
   stalls.start();
@@ -299,6 +307,14 @@ TEST_F(TrainWizardTest, TrainsTwoEpochsWithoutTheCorruptCaseAndTheModelSegmentsT
   EXPECT_EQ(curves.leftOutCases[0].rfind(corrupt, 0), 0u);
   const std::string events = test::readFile(runDir + "/events.jsonl");
   EXPECT_NE(events.find("training on 2 cases, validating on 1"), std::string::npos) << events;
+  // The boxes reached the run: in the plan a resume reads, and in the checkpoint's record.
+  const auto plan = nlohmann::json::parse(test::readFile(runDir + "/plan.json"));
+  EXPECT_EQ(plan.value("balance_crop_classes", false), true) << plan.dump();
+  EXPECT_EQ(plan.value("region_dice", false), true) << plan.dump();
+  const test::CommandResult info =
+      test::runCommand({test::seqsegExecutable(), "info", "--json", runDir + "/best.pt"});
+  ASSERT_EQ(info.exitCode, 0) << info.err;
+  EXPECT_EQ(nlohmann::json::parse(info.out)["meta"].value("dice_terms", ""), "regions");
   test::saveSnapshot(wizard->grab().toImage(), "train-wizard-run");
 
   // Finish: the best checkpoint is the Segment panel's model, under the name given.

@@ -49,6 +49,8 @@ TEST(TrainWizardModel, DefaultsMakeTheTinyPresetsPlan) {
   ASSERT_TRUE(plan.spacing.has_value()) << "the tiny preset's proposal, not the cases' median";
   EXPECT_EQ(*plan.spacing, (std::array<double, 3>{3.0, 3.0, 3.0}));
   EXPECT_TRUE(plan.augment);
+  EXPECT_FALSE(plan.balanceCropClasses) << "as seqseg train";
+  EXPECT_FALSE(plan.regionDice);
   EXPECT_EQ(plan.seed, 0u);
   EXPECT_EQ(plan.threads, 0);
   EXPECT_EQ(plan.runDir, "");
@@ -117,6 +119,13 @@ TEST(TrainWizardModel, FineTuningTakesTheStartModelsShapeSpacingAndShortDefaults
   EXPECT_TRUE(has({"--freeze-encoder"}));
   EXPECT_TRUE(has({"--time-limit", "10"}));
   EXPECT_FALSE(has({"--config"}));
+  EXPECT_FALSE(has({"--balance-crop-classes"}));
+  EXPECT_FALSE(has({"--region-dice"}));
+  model.training.balanceCropClasses = true;
+  model.training.regionDice = true;
+  const std::vector<std::string> balanced = trainArguments(model.plan());
+  for (const char* flag : {"--balance-crop-classes", "--region-dice"})
+    EXPECT_NE(std::find(balanced.begin(), balanced.end(), flag), balanced.end()) << flag;
   EXPECT_EQ(model.probeConfig(), kScratch);
   EXPECT_THROW(readStartModelFacts("not json"), std::invalid_argument);
   model.model.start.reset();
