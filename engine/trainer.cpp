@@ -154,12 +154,16 @@ void checkResumeMatches(const TrainingSchedule& options, const std::string& init
                                          : started + ", not from --init " +
                                                startName(options.initModel, initSha256));
   }
-  const bool startedFrozen = meta.value("freeze_encoder", false);
-  if (startedFrozen != options.freezeEncoder)
-    throw InputError(options.runDir, std::string("the run was started ") +
-                                         (startedFrozen ? "with" : "without") +
-                                         " --freeze-encoder; resume it " +
-                                         (startedFrozen ? "with" : "without") + " it");
+  // What the run trains must not change halfway.
+  auto requireSameFlag = [&](bool started, bool now, const std::string& flag) {
+    if (started == now) return;
+    const std::string with = started ? "with" : "without";
+    throw InputError(options.runDir,
+                     "the run was started " + with + " " + flag + "; resume it " + with + " it");
+  };
+  requireSameFlag(meta.value("freeze_encoder", false), options.freezeEncoder, "--freeze-encoder");
+  requireSameFlag(meta.value("dice_terms", std::string()) == "regions", options.regionDice,
+                  "--region-dice");
 }
 
 }  // namespace

@@ -291,6 +291,19 @@ TEST_F(FineTune, RegionDiceTrainsTheSameOnTwoRanksAndIsRecorded) {
   Checkpoint plain;
   loadModel(dir / "classes/last.pt", &plain);
   EXPECT_FALSE(plain.meta.contains("dice_terms"));
+  // A resume keeps the loss it began with: dropping or adding the flag is refused, named.
+  const CommandResult dropped =
+      test::runCommand(train(dir / "one", 2, {"--init", startModel(), "--resume"}));
+  EXPECT_EQ(dropped.exitCode, 2);
+  EXPECT_EQ(lines(dropped.err), 1u) << dropped.err;
+  EXPECT_NE(dropped.err.find("started with --region-dice; resume it with it"), std::string::npos)
+      << dropped.err;
+  const CommandResult added = test::runCommand(
+      train(dir / "classes", 2, {"--init", startModel(), "--region-dice", "--resume"}));
+  EXPECT_EQ(added.exitCode, 2);
+  EXPECT_NE(added.err.find("started without --region-dice; resume it without it"),
+            std::string::npos)
+      << added.err;
 }
 
 // Fine-tuning "for ten minutes", in short: the run stops at the first step after 1.2 s, validated,
