@@ -331,7 +331,7 @@ TEST(BundledModel, SegmentsAFullSizeSyntheticCase) {
 // BraTS's empty-region rule scores its ET 0), scored by `seqseg eval`: each region's mean Dice at
 // most 0.05 below the card's mean over all 24 cases.
 TEST(BundledModel, HoldsItsCardOnThreeHeldoutHardCases) {
-  constexpr double kCardMeanDice[3] = {0.609, 0.562, 0.414};  // resources/models/README.md
+  constexpr double kCardMeanDice[3] = {0.786, 0.788, 0.549};  // resources/models/README.md
   TempDir dir;
   fs::create_directories(dir / "in");
   for (const char* first : {"0", "9", "16"}) {

@@ -108,12 +108,12 @@ TEST(Cli, InfoDescribesACheckpointForPeopleAndAsJson) {
   ASSERT_EQ(text.exitCode, 0) << text.err;
   EXPECT_NE(text.out.find("seqseg model checkpoint"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("ROI 32x32x32, patch 4x4x4"), std::string::npos) << text.out;
-  EXPECT_NE(text.out.find("spacing: 3 x 3 x 3 mm (i, j, k)"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("spacing: 2 x 2 x 2 mm (i, j, k)"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("post-processing: WT:"), std::string::npos) << text.out;
   const CommandResult json = seqseg({"info", "--json", model});
   ASSERT_EQ(json.exitCode, 0) << json.err;
   const nlohmann::json parsed = nlohmann::json::parse(json.out);
-  EXPECT_EQ(parsed["spacing_mm"], nlohmann::json({3.0, 3.0, 3.0}));
+  EXPECT_EQ(parsed["spacing_mm"], nlohmann::json({2.0, 2.0, 2.0}));
   EXPECT_EQ(parsed["config"]["roi"], nlohmann::json({32, 32, 32}));
   EXPECT_TRUE(parsed["meta"].contains("epoch"));
 

@@ -124,9 +124,9 @@ TEST_F(FineTune, BundledModelStartsFarBelowRandomWeightsAndItsLossFalls) {
   };
   const CommandResult tuned = run("tuned", 6, {"--init", bundled});
   ASSERT_EQ(tuned.exitCode, 0) << tuned.err;
-  EXPECT_NE(tuned.out.find("at 3 x 3 x 3 mm, starting from " + bundled), std::string::npos)
+  EXPECT_NE(tuned.out.find("at 2 x 2 x 2 mm, starting from " + bundled), std::string::npos)
       << "the model's own spacing";
-  const CommandResult random = run("random", 1, {"--spacing", "3", "3", "3"});
+  const CommandResult random = run("random", 1, {"--spacing", "2", "2", "2"});
   ASSERT_EQ(random.exitCode, 0) << random.err;
   const std::vector<double> losses = test::stepLosses(dir / "tuned/metrics.jsonl");
   const std::vector<double> randomLosses = test::stepLosses(dir / "random/metrics.jsonl");

@@ -431,7 +431,7 @@ TEST_F(TrainWizardTest, FineTuneOnCorrectionsStartsFromTheModelAndListsItsDiceBe
   // Fine-tuning's defaults, and the start model's own spacing.
   EXPECT_DOUBLE_EQ(wizard->findChild<QDoubleSpinBox*>("learningRate")->value(), 2e-4);
   EXPECT_DOUBLE_EQ(wizard->findChild<QDoubleSpinBox*>("timeLimit")->value(), 10.0);
-  EXPECT_EQ(wizard->findChild<QDoubleSpinBox*>("spacingI")->value(), 3.0);
+  EXPECT_EQ(wizard->findChild<QDoubleSpinBox*>("spacingI")->value(), 2.0);
   EXPECT_NE(wizard->findChild<QLabel*>("spacingReason")->text().indexOf("start model's own"), -1);
   wizard->findChild<QSpinBox*>("epochs")->setValue(2);
   wizard->findChild<QSpinBox*>("stepsPerEpoch")->setValue(2);
