@@ -272,6 +272,7 @@ TEST_F(TrainWizardTest, TrainsTwoEpochsWithoutTheCorruptCaseAndTheModelSegmentsT
     QTest::mouseClick(box, Qt::LeftButton, Qt::NoModifier, QPoint(8, box->height() / 2));
     EXPECT_TRUE(box->isChecked()) << name;
   }
+  test::saveSnapshot(wizard->grab().toImage(), "train-wizard-training-page");
 
   UiStallMeter stalls(10);
   stalls.start();
