@@ -161,6 +161,11 @@ const std::vector<ComponentFilter>& candidateFilters() {
   return candidates;
 }
 
+// ET shares of TC under which ET is relabelled NCR: from a speck in a necrotic core to a thin
+// rim around a large one.
+constexpr std::array<double, 6> kEnhancingShareCandidates{0.05, 0.1, 0.15, 0.2, 0.25, 0.3};
+constexpr const char* kEnhancingShareKey = "et_min_share_of_tc";
+
 }  // namespace
 
 nlohmann::json postprocessingToJson(const Postprocessing& postprocessing) {
@@ -172,6 +177,8 @@ nlohmann::json postprocessingToJson(const Postprocessing& postprocessing) {
             ? nlohmann::json{{"min_fraction", filter.minFraction}, {"max_gap_mm", filter.maxGapMm}}
             : nlohmann::json(nullptr);
   }
+  if (postprocessing.minEnhancingShareOfCore > 0)
+    entry[kEnhancingShareKey] = postprocessing.minEnhancingShareOfCore;
   return entry;
 }
 
@@ -186,6 +193,7 @@ Postprocessing postprocessingFromJson(const nlohmann::json& entry) {
     filter.minFraction = found->value("min_fraction", 0.0);
     filter.maxGapMm = found->value("max_gap_mm", -1.0);
   }
+  postprocessing.minEnhancingShareOfCore = entry.value(kEnhancingShareKey, 0.0);
   return postprocessing;
 }
 
@@ -206,6 +214,12 @@ std::string describePostprocessing(const Postprocessing& postprocessing) {
       std::snprintf(rule, sizeof rule,
                     "components < %g%% of the largest or > %g mm from it removed",
                     100 * f.minFraction, f.maxGapMm);
+    text += rule;
+  }
+  if (postprocessing.minEnhancingShareOfCore > 0) {
+    char rule[96];
+    std::snprintf(rule, sizeof rule, "; ET under %g%% of TC relabelled NCR",
+                  100 * postprocessing.minEnhancingShareOfCore);
     text += rule;
   }
   return text;
@@ -245,11 +259,26 @@ void filterRegion(std::vector<uint8_t>& labels, const std::array<int64_t, 3>& sh
       }
 }
 
+void relabelMinorEnhancing(std::vector<uint8_t>& labels, double minShare) {
+  if (minShare <= 0) return;
+  int64_t enhancing = 0, core = 0;
+  for (const uint8_t label : labels) {
+    enhancing += label == 3;
+    core += label == 1 || label == 3;
+  }
+  if (enhancing == 0 ||
+      static_cast<double>(enhancing) >= minShare * static_cast<double>(core))
+    return;
+  for (uint8_t& label : labels)
+    if (label == 3) label = 1;
+}
+
 void applyPostprocessing(std::vector<uint8_t>& labels, const std::array<int64_t, 3>& shape,
                          const std::array<double, 3>& spacing,
                          const Postprocessing& postprocessing) {
   for (size_t r = 0; r < kRegions.size(); ++r)
     filterRegion(labels, shape, spacing, kRegions[r], postprocessing.regions[r]);
+  relabelMinorEnhancing(labels, postprocessing.minEnhancingShareOfCore);
 }
 
 Postprocessing choosePostprocessing(const std::vector<ValidationPrediction>& cases) {
@@ -269,6 +298,17 @@ Postprocessing choosePostprocessing(const std::vector<ValidationPrediction>& cas
     }
     chosen.regions[r] = bestFilter;
   }
+  double bestShare = 0;
+  for (const double share : kEnhancingShareCandidates) {
+    Postprocessing trial = chosen;
+    trial.minEnhancingShareOfCore = share;
+    const double score = meanDice(cases, trial);
+    if (score > best + 1e-6) {
+      best = score;
+      bestShare = share;
+    }
+  }
+  chosen.minEnhancingShareOfCore = bestShare;
   return chosen;
 }
 

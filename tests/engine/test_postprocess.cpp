@@ -97,6 +97,63 @@ TEST(Postprocess, JsonRoundTripAndOldCheckpointsMeanNone) {
   EXPECT_FALSE(postprocessingFromJson(nlohmann::json()).any());
   EXPECT_FALSE(postprocessingFromJson(nlohmann::json::object()).any());
   EXPECT_NE(describePostprocessing(p).find("ET: largest component only"), std::string::npos);
+  EXPECT_EQ(describePostprocessing(p).find("relabelled"), std::string::npos);
+
+  p.minEnhancingShareOfCore = 0.15;
+  EXPECT_EQ(postprocessingFromJson(postprocessingToJson(p)).minEnhancingShareOfCore, 0.15);
+  EXPECT_NE(describePostprocessing(p).find("; ET under 15% of TC relabelled NCR"),
+            std::string::npos)
+      << describePostprocessing(p);
+  Postprocessing onlyTheShare;
+  onlyTheShare.minEnhancingShareOfCore = 0.1;
+  EXPECT_TRUE(onlyTheShare.any());
+}
+
+// A core of 512 voxels: 64 of necrosis inside 448 of enhancing rim, or all necrosis.
+Grid coreWithEnhancing(int64_t enhancingVoxels) {
+  Grid g;
+  g.box({6, 6, 6}, {14, 14, 14}, 1);
+  for (int64_t v = 0; v < enhancingVoxels; ++v) g.at(6 + v / 64, 6 + (v / 8) % 8, 6 + v % 8) = 3;
+  return g;
+}
+
+TEST(Postprocess, EnhancingUnderItsShareOfTheCoreBecomesNecrosis) {
+  Grid minor = coreWithEnhancing(40);  // 7.8 % of the core
+  relabelMinorEnhancing(minor.labels, 0.1);
+  EXPECT_EQ(minor.count(3), 0);
+  EXPECT_EQ(minor.count(1), 512) << "the core keeps its size: TC unchanged";
+
+  Grid major = coreWithEnhancing(64);  // 12.5 %
+  const Grid before = major;
+  relabelMinorEnhancing(major.labels, 0.1);
+  EXPECT_EQ(major.labels, before.labels);
+  relabelMinorEnhancing(major.labels, 0);
+  EXPECT_EQ(major.labels, before.labels) << "0: the rule is off";
+
+  Grid none = coreWithEnhancing(0);
+  relabelMinorEnhancing(none.labels, 0.3);
+  EXPECT_EQ(none.labels, coreWithEnhancing(0).labels);
+}
+
+ValidationPrediction predictionOf(const Grid& predicted, const Grid& reference) {
+  ValidationPrediction prediction;
+  prediction.predicted = predicted.labels;
+  prediction.reference = reference.labels;
+  prediction.shape = reference.shape;
+  return prediction;
+}
+
+TEST(Postprocess, ValidationChoosesTheSmallestEnhancingShareThatHelps) {
+  // A core without enhancing tumour, called 6 % enhancing; and a true 20 % rim found exactly.
+  const ValidationPrediction falseEnhancing =
+      predictionOf(coreWithEnhancing(32), coreWithEnhancing(0));
+  const ValidationPrediction trueRim = predictionOf(coreWithEnhancing(102), coreWithEnhancing(102));
+  const Postprocessing chosen = choosePostprocessing({falseEnhancing, trueRim});
+  EXPECT_EQ(chosen.minEnhancingShareOfCore, 0.1) << "0.05 keeps the false ET; 0.25 drops the rim";
+
+  // A true 8 % rim found exactly: relabelling it would only hurt.
+  const ValidationPrediction thinRim = predictionOf(coreWithEnhancing(40), coreWithEnhancing(40));
+  EXPECT_EQ(choosePostprocessing({thinRim}).minEnhancingShareOfCore, 0);
 }
 
 TEST(Postprocess, ValidationChoiceKeepsOnlyWhatHelps) {
