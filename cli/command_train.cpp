@@ -207,11 +207,12 @@ int runTrain(const TrainRequest& options, bool worker) {
   const StartingModel start = startingModel(options);
   const ModelConfig& config = start.config;
   // --epochs 0 (with --init and validation cases; the trainer says so otherwise) fits only the
-  // model's temperature.
+  // model's temperature and post-processing.
   const bool calibrateOnly = options.schedule.epochs == 0;
   if (options.schedule.epochs < 0) throw std::invalid_argument("--epochs must be at least 0");
   if (calibrateOnly && options.schedule.initModel.empty())
-    throw std::invalid_argument("--epochs 0 fits the temperature of a model: it needs --init");
+    throw std::invalid_argument(
+        "--epochs 0 fits the temperature and post-processing of a model: it needs --init");
   if (options.schedule.batch < 1) throw std::invalid_argument("--batch-size must be at least 1");
   if (options.data.empty() && !options.randomise && !calibrateOnly)
     throw std::invalid_argument("train needs --data DIR (or --randomise to make cases on the fly)");

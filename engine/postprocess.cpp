@@ -207,6 +207,8 @@ std::string describePostprocessing(const Postprocessing& postprocessing) {
       std::snprintf(rule, sizeof rule, "none");
     else if (f.minFraction >= 1)
       std::snprintf(rule, sizeof rule, "largest component only");
+    else if (f.minFraction <= 0)
+      std::snprintf(rule, sizeof rule, "components > %g mm from the largest removed", f.maxGapMm);
     else if (f.maxGapMm < 0)
       std::snprintf(rule, sizeof rule, "components < %g%% of the largest removed",
                     100 * f.minFraction);
@@ -266,8 +268,7 @@ void relabelMinorEnhancing(std::vector<uint8_t>& labels, double minShare) {
     enhancing += label == 3;
     core += label == 1 || label == 3;
   }
-  if (enhancing == 0 ||
-      static_cast<double>(enhancing) >= minShare * static_cast<double>(core))
+  if (enhancing == 0 || static_cast<double>(enhancing) >= minShare * static_cast<double>(core))
     return;
   for (uint8_t& label : labels)
     if (label == 3) label = 1;

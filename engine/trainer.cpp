@@ -189,7 +189,8 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
              ProgressSink& progress) {
   if (options.epochs == 0 && (options.initModel.empty() || validation.empty() || options.resume))
     throw std::invalid_argument(
-        "--epochs 0 fits only the temperature of the --init model on validation cases: it needs "
+        "--epochs 0 fits only the temperature and post-processing of the --init model on "
+        "validation cases: it needs "
         "--init and validation cases, and cannot --resume");
   if (training.empty() && !options.generateCase && options.epochs > 0)
     throw std::invalid_argument("no training cases");
@@ -299,9 +300,11 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
         {{"event", "log"},
          {"message", "the start model's mean validation Dice: " + std::to_string(before.mean())}});
     if (totalSteps == 0) {
-      // --epochs 0: the start model as it was (its weights, training record and post-processing)
-      // with the temperature fitted on these validation cases.
+      // --epochs 0: the start model as it was (its weights and training record) with what
+      // validation decides fitted on these cases: the temperature and the post-processing.
       addTemperatureMeta(before.temperature, initMeta);
+      initMeta["postprocess"] = postprocessingToJson(before.postprocessing);
+      initMeta["val_dice_postprocessed"] = before.postprocessedDice;
       best = before.mean();
       if (writer) {
         saveCheckpoint(bestPath, model, initMeta);

@@ -55,7 +55,8 @@ struct TrainingOptions : TrainingSchedule {
 // cases' window logits; the checkpoints written at its step carry it in their meta
 // ("temperature", "temperature_fit") and its metrics line reports it. With options.epochs 0 (and
 // an initModel and validation cases, no resume) nothing is trained: best.pt and last.pt are the
-// init model, its meta kept, with the temperature fitted on the validation cases.
+// init model, its meta kept, with the temperature and the post-processing fitted on the
+// validation cases.
 // Pause: when the file RUN_DIR/pause (jobs/run_folder.h) appears, every rank stops after the step
 // it is in, last.pt records that step, the file is removed and the done event's status is
 // "paused"; a resume continues from that step on the same loss curve.

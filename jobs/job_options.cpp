@@ -116,8 +116,9 @@ void addTrainOptions(CLI::App& train, TrainRequest& request, bool worker) {
       ->default_str(kDefaultTrainConfig);
   train
       .add_option("--epochs", s.epochs,
-                  "Epochs; 0 with --init: no training, only the model's temperature fitted on "
-                  "the validation cases (RUN/best.pt: the model with it)")
+                  "Epochs; 0 with --init: no training, only the model's temperature and "
+                  "post-processing fitted on the validation cases (RUN/best.pt: the model with "
+                  "them)")
       ->capture_default_str();
   train.add_option("--steps-per-epoch", s.stepsPerEpoch, "Steps per epoch (0: cases / batch size)")
       ->capture_default_str();

@@ -169,13 +169,16 @@ TEST_F(Calibration, EpochsZeroFitsOnlyTheTemperatureAndKeepsTheMasks) {
       test::runSeqseg({"train", "--init", dir / "plain.pt", "--epochs", "0", "--val-data", data(),
                        "--out", dir / "calibrated", "--threads", "1", "--progress", "json"});
   ASSERT_EQ(calibrate.exitCode, 0) << calibrate.err;
-  const nlohmann::json plain = infoJson(dir / "plain.pt");
+  nlohmann::json plain = infoJson(dir / "plain.pt");
   nlohmann::json calibrated = infoJson(dir / "calibrated/best.pt");
   EXPECT_GT(std::abs(calibrated["temperature"].get<double>() - 1), 1e-3);
   EXPECT_EQ(calibrated["meta"]["temperature_fit"]["voxels"].get<int64_t>(), 4 * 2048);
-  // The rest of the record is the model's own.
-  calibrated["meta"].erase("temperature");
-  calibrated["meta"].erase("temperature_fit");
+  // The rest of the record is the model's own; the post-processing is chosen again.
+  ASSERT_TRUE(calibrated["meta"].contains("postprocess"));
+  for (nlohmann::json* meta : {&calibrated["meta"], &plain["meta"]})
+    for (const char* fitted :
+         {"temperature", "temperature_fit", "postprocess", "val_dice_postprocessed"})
+      meta->erase(fitted);
   EXPECT_EQ(calibrated["meta"], plain["meta"]);
 
   segment(dir / "plain.pt", dir / "plain");

@@ -98,6 +98,10 @@ TEST(Postprocess, JsonRoundTripAndOldCheckpointsMeanNone) {
   EXPECT_FALSE(postprocessingFromJson(nlohmann::json::object()).any());
   EXPECT_NE(describePostprocessing(p).find("ET: largest component only"), std::string::npos);
   EXPECT_EQ(describePostprocessing(p).find("relabelled"), std::string::npos);
+  p.regions[1] = {true, 0.0, 20};
+  EXPECT_NE(describePostprocessing(p).find("TC: components > 20 mm from the largest removed;"),
+            std::string::npos)
+      << describePostprocessing(p);
 
   p.minEnhancingShareOfCore = 0.15;
   EXPECT_EQ(postprocessingFromJson(postprocessingToJson(p)).minEnhancingShareOfCore, 0.15);
