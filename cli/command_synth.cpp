@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/randomise_flags.h"
 #include "io/dataset_layout.h"
 #include "io/randomised_case.h"
 #include "io/synthetic_case.h"
@@ -54,24 +55,19 @@ void runSynth(const SynthRequest& options) {
   if (options.cases < 1) throw std::invalid_argument("--cases must be at least 1");
   if (options.first < 0 || options.first > 99999 - options.cases)
     throw std::invalid_argument("--first must be 0 or more, with the last case index under 100000");
-  if (options.heldout && !options.randomise)
-    throw std::invalid_argument("--heldout is a profile of --randomise: give both");
-  if (options.heldoutHard && !options.randomise)
-    throw std::invalid_argument("--heldout-hard is a profile of --randomise: give both");
+  requireWithRandomise(options.heldout, options.randomise, "--heldout");
+  requireWithRandomise(options.heldoutHard, options.randomise, "--heldout-hard");
   if (options.heldout && options.heldoutHard)
     throw std::invalid_argument("--heldout and --heldout-hard are two profiles: give one");
-  if (options.wideLesions && !options.randomise)
-    throw std::invalid_argument("--wide-lesions is a profile of --randomise: give both");
+  requireWithRandomise(options.wideLesions, options.randomise, "--wide-lesions");
   if (options.wideLesions && (options.heldout || options.heldoutHard))
     throw std::invalid_argument(
         "--wide-lesions is a training profile: give it without --heldout or --heldout-hard");
-  if (options.wideContrasts && !options.randomise)
-    throw std::invalid_argument("--wide-contrasts is a profile of --randomise: give both");
+  requireWithRandomise(options.wideContrasts, options.randomise, "--wide-contrasts");
   if (options.wideContrasts && (options.heldout || options.heldoutHard))
     throw std::invalid_argument(
         "--wide-contrasts is a training profile: give it without --heldout or --heldout-hard");
-  if (options.scanner && !options.randomise)
-    throw std::invalid_argument("--scanner is an option of --randomise: give both");
+  requireWithRandomise(options.scanner.has_value(), options.randomise, "--scanner");
   const RandomisedProfile profile =
       options.heldoutHard ? RandomisedProfile::HeldoutHard
       : options.heldout   ? RandomisedProfile::Heldout

@@ -10,6 +10,7 @@
 
 #include "cli/case_tensors.h"
 #include "cli/commands.h"
+#include "cli/randomise_flags.h"
 #include "cli/rank_launcher.h"
 #include "engine/checkpoint.h"
 #include "engine/runtime.h"
@@ -219,10 +220,8 @@ int runTrain(const TrainRequest& options, bool worker) {
   if (options.realisticFraction < 0 || options.realisticFraction > 1 ||
       options.schedule.fileCaseFraction < 0 || options.schedule.fileCaseFraction > 1)
     throw std::invalid_argument("--realistic-fraction and --file-fraction must be 0..1");
-  if (options.wideLesions && !options.randomise)
-    throw std::invalid_argument("--wide-lesions is an option of --randomise: give both");
-  if (options.wideContrasts && !options.randomise)
-    throw std::invalid_argument("--wide-contrasts is an option of --randomise: give both");
+  requireWithRandomise(options.wideLesions, options.randomise, "--wide-lesions");
+  requireWithRandomise(options.wideContrasts, options.randomise, "--wide-contrasts");
   Dataset dataset;
   if (!options.data.empty()) dataset = findCases(options.data);
   checkResumeMatchesStart(options.schedule);  // before ranks or a remote job start
