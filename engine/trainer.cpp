@@ -41,12 +41,16 @@ struct ValidationScores {
   TemperatureFit temperature;  // fitted on these cases' window logits
 };
 
-// What a validation adds to the checkpoints of its step and to its metrics line: the temperature
-// fitted on it (engine/calibration.h), which inference applies.
-void addTemperatureMeta(const TemperatureFit& fit, nlohmann::json& meta) {
+// What a validation adds to the checkpoints of its step: what inference applies, fitted on it
+// (the temperature, engine/calibration.h, and the post-processing), and the Dice after it.
+void addValidationMeta(const ValidationScores& scores, nlohmann::json& meta) {
+  const TemperatureFit& fit = scores.temperature;
   meta["temperature"] = fit.temperature;
   meta["temperature_fit"] = {{"voxels", fit.voxels}, {"nll_at_1", fit.nllAtOne}, {"nll", fit.nll}};
+  meta["postprocess"] = postprocessingToJson(scores.postprocessing);
+  meta["val_dice_postprocessed"] = scores.postprocessedDice;
 }
+// ... and to its metrics line.
 void addTemperatureMetric(const TemperatureFit& fit, nlohmann::json& metric) {
   metric["temperature"] = fit.temperature;
   metric["val_nll_at_1"] = fit.nllAtOne;
@@ -190,8 +194,7 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
   if (options.epochs == 0 && (options.initModel.empty() || validation.empty() || options.resume))
     throw std::invalid_argument(
         "--epochs 0 fits only the temperature and post-processing of the --init model on "
-        "validation cases: it needs "
-        "--init and validation cases, and cannot --resume");
+        "validation cases: it needs --init and validation cases, and cannot --resume");
   if (training.empty() && !options.generateCase && options.epochs > 0)
     throw std::invalid_argument("no training cases");
   const DiceTerms diceTerms = options.regionDice ? DiceTerms::Regions : DiceTerms::Classes;
@@ -302,9 +305,7 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
     if (totalSteps == 0) {
       // --epochs 0: the start model as it was (its weights and training record) with what
       // validation decides fitted on these cases: the temperature and the post-processing.
-      addTemperatureMeta(before.temperature, initMeta);
-      initMeta["postprocess"] = postprocessingToJson(before.postprocessing);
-      initMeta["val_dice_postprocessed"] = before.postprocessedDice;
+      addValidationMeta(before, initMeta);
       best = before.mean();
       if (writer) {
         saveCheckpoint(bestPath, model, initMeta);
@@ -404,8 +405,6 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
         ((endOfEpoch && ((epoch + 1) % options.validateEvery == 0 || lastEpoch)) || timeUp)) {
       const ValidationScores scores =
           validate(model, *execution, validation, options.targetSpacing, report);
-      meta["postprocess"] = postprocessingToJson(scores.postprocessing);
-      meta["val_dice_postprocessed"] = scores.postprocessedDice;
       nlohmann::json validationMetric{
           {"event", "metric"},
           {"step", step},
@@ -418,7 +417,7 @@ double train(const ModelConfig& config, const std::vector<TrainingCase>& trainin
           {"postprocess", describePostprocessing(scores.postprocessing)}};
       // Every validation fits the temperature of the weights it validated, so that best.pt and
       // last.pt each carry their own (the last validation's is the end of training's).
-      addTemperatureMeta(scores.temperature, meta);
+      addValidationMeta(scores, meta);
       addTemperatureMetric(scores.temperature, validationMetric);
       if (writer) metrics << validationMetric.dump() << "\n" << std::flush;
       report.emit(validationMetric);
