@@ -47,7 +47,10 @@ std::string describeCheckpoint(const std::string& path, const Checkpoint& checkp
   text += "  model: ViT, ROI " + joined(roi, "x") + ", patch " + joined(patch, "x") +
           ", embedding " + std::to_string(c.embed_dim) + ", depth " + std::to_string(c.depth) +
           ", " + std::to_string(c.num_heads) + " heads, decoder " +
-          joined(c.decoder_channels, "-") + "\n";
+          joined(c.decoder_channels, "-") +
+          (c.voxel_skip_channels > 0 ? ", voxel skip " + std::to_string(c.voxel_skip_channels)
+                                     : std::string()) +
+          "\n";
   char line[160];
   if (meta.contains("spacing") && meta["spacing"].size() == 3) {
     std::snprintf(line, sizeof line, "  spacing: %g x %g x %g mm (i, j, k)\n",

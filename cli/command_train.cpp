@@ -172,8 +172,8 @@ struct StartingModel {
   std::optional<Spacing> spacing;
 };
 
-// --init's checkpoint gives the config (a --config given as well must describe the same model);
-// without it --config does (default: the tiny preset).
+// --init's checkpoint gives the config (a --config given as well must describe the same model,
+// or that model with a voxel skip added); without it --config does (default: the tiny preset).
 StartingModel startingModel(const TrainRequest& options) {
   const std::string& init = options.schedule.initModel;
   if (init.empty())
@@ -181,16 +181,19 @@ StartingModel startingModel(const TrainRequest& options) {
                             presetsDir()),
             std::nullopt};
   const Checkpoint checkpoint = readCheckpointInfo(init);
+  StartingModel start{checkpoint.config, std::nullopt};
   if (!options.config.empty()) {
     const ModelConfig asked = loadModelConfig(options.config, presetsDir());
     const ConfigDifference difference = firstDifference(asked, checkpoint.config);
-    if (!difference.field.empty())
+    // A voxel skip may be added to the --init model: it starts at zero (restoreWeights).
+    if (addsOnlyVoxelSkip(checkpoint.config, asked))
+      start.config = asked;
+    else if (!difference.field.empty())
       throw std::invalid_argument("--config " + options.config +
                                   " describes another model than --init " + init + " (" +
                                   difference.field + " " + difference.first + ", the model's is " +
                                   difference.second + "); leave --config out to take the model's");
   }
-  StartingModel start{checkpoint.config, std::nullopt};
   if (checkpoint.meta.contains("spacing")) {
     const nlohmann::json& spacing = checkpoint.meta["spacing"];
     if (!spacing.is_array() || spacing.size() != 3 ||

@@ -111,12 +111,14 @@ Checkpoint infoOf(const std::string& path, const c10::Dict<std::string, c10::IVa
   return info;
 }
 
+// startsSkip: the checkpoint is the model without its voxel skip, whose weights keep their start.
 void loadWeights(const std::string& path, const c10::Dict<std::string, c10::IValue>& dict,
-                 ViTSegmenter& model) {
+                 ViTSegmenter& model, bool startsSkip = false) {
   if (!dict.contains("model")) throw InputError(path, "checkpoint has no model weights");
   const auto weights = stringKeyed<at::Tensor>(path, dict.at("model"), "the checkpoint's model");
   torch::NoGradGuard noGrad;
   for (auto& item : model->named_parameters()) {
+    if (startsSkip && item.key().rfind("decoder.voxel_skip_", 0) == 0) continue;
     if (!weights.contains(item.key()))
       throw InputError(path, "checkpoint lacks weights for " + item.key());
     const at::Tensor stored = weights.at(item.key());
@@ -198,11 +200,12 @@ nlohmann::json restoreWeights(const std::string& path, ViTSegmenter& model) {
   return refusingMalformed(path, [&] {
     const auto dict = readDict(path);
     const Checkpoint checkpoint = infoOf(path, dict);
+    const bool startsSkip = addsOnlyVoxelSkip(checkpoint.config, model->config());
     const ConfigDifference difference = firstDifference(checkpoint.config, model->config());
-    if (!difference.field.empty())
+    if (!difference.field.empty() && !startsSkip)
       throw InputError(path, "the checkpoint is another model: its " + difference.field + " is " +
                                  difference.first + ", not " + difference.second);
-    loadWeights(path, dict, model);
+    loadWeights(path, dict, model, startsSkip);
     return checkpoint.meta;
   });
 }

@@ -39,8 +39,9 @@ Checkpoint readCheckpointInfo(const std::string& path);
 ViTSegmenter loadModel(const std::string& path, Checkpoint* info = nullptr);
 
 // Loads the checkpoint's weights into an existing model (the start of a fine-tuning run). The model
-// must have the checkpoint's config: otherwise an InputError naming the file and the first field
-// that differs. Returns the meta.
+// must have the checkpoint's config, or that config with a voxel skip added (addsOnlyVoxelSkip:
+// the skip keeps its zero start, so the model begins as the checkpoint's): otherwise an
+// InputError naming the file and the first field that differs. Returns the meta.
 nlohmann::json restoreWeights(const std::string& path, ViTSegmenter& model);
 
 // Restores weights into an existing model of the same config, and the optimiser state and the

@@ -32,6 +32,8 @@ FlopCount countFlops(const ModelConfig& config, int64_t batch) {
     f.decoder += 2.0 * n * voxels * 27.0 * cout * cout;
   }
   f.decoder += 2.0 * n * voxels * static_cast<double>(ch.back() * config.num_classes);
+  const double skip = static_cast<double>(config.voxel_skip_channels);
+  f.decoder += 2.0 * n * voxels * skip * static_cast<double>(config.in_channels + ch.back());
   return f;
 }
 

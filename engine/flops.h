@@ -13,7 +13,7 @@ struct FlopCount {
   double attentionLinear = 0;  // qkv and output projections
   double attentionScores = 0;  // q k^T and P v, all heads: grows with tokens^2
   double mlp = 0;
-  double decoder = 0;  // convs, transposed convs and the 1x1x1 head
+  double decoder = 0;  // convs, transposed convs, the 1x1x1 head and the voxel skip
 
   double forward() const { return patchEmbed + attentionLinear + attentionScores + mlp + decoder; }
   // Backward costs about twice the forward (gradients w.r.t. inputs and weights).

@@ -93,9 +93,30 @@ ConvDecoderImpl::ConvDecoderImpl(const ModelConfig& config) {
   }
   head = register_module(
       "head", torch::nn::Conv3d(torch::nn::Conv3dOptions(ch.back(), config.num_classes, 1)));
+  if (config.voxel_skip_channels > 0) {
+    const int64_t k = config.voxel_skip_channels;
+    skipIn = register_module("voxel_skip_in",
+                             torch::nn::Conv3d(torch::nn::Conv3dOptions(config.in_channels, k, 1)));
+    skipOut = register_module("voxel_skip_out",
+                              torch::nn::Conv3d(torch::nn::Conv3dOptions(k, ch.back(), 1)));
+    // Zero: a model given a skip starts as the same model without one (fine-tuning from it).
+    torch::NoGradGuard noGrad;
+    skipOut->weight.zero_();
+    skipOut->bias.zero_();
+  }
 }
 
-torch::Tensor ConvDecoderImpl::forward(const torch::Tensor& grid) {
+torch::Tensor ConvDecoderImpl::voxelSkip(const torch::Tensor& input, const torch::Tensor& x) {
+  if (!skipIn) return x;
+  if (!input.defined())
+    throw std::invalid_argument("decoder: a model with a voxel skip decodes with its input image");
+  for (int a = 2; a < 5; ++a)
+    if (input.size(a) != x.size(a))
+      throw std::invalid_argument("decoder: the input image is not the size of the output");
+  return x + skipOut(at::leaky_relu(skipIn(input), 0.01));
+}
+
+torch::Tensor ConvDecoderImpl::forward(const torch::Tensor& grid, const torch::Tensor& input) {
   const auto act = [](const torch::Tensor& t) { return at::leaky_relu(t, 0.01); };
   // The 3x3x3 convs (padding 1) through conv3dStride1: oneDNN at batch 1 too.
   const auto conv = [](const torch::nn::Conv3dImpl& layer, const torch::Tensor& t) {
@@ -104,6 +125,7 @@ torch::Tensor ConvDecoderImpl::forward(const torch::Tensor& grid) {
   torch::Tensor x = act(conv(*inputConv, grid));
   for (size_t s = 0; s < stageScales.size(); ++s) {
     x = upsamples[s]->as<torch::nn::ConvTranspose3d>()->forward(x);
+    if (s + 1 == stageScales.size()) x = voxelSkip(input, x);
     x = act(conv(*convs[s]->as<torch::nn::Conv3d>(), x));
   }
   return head(x);
@@ -213,15 +235,16 @@ torch::Tensor ViTSegmenterImpl::encode(const torch::Tensor& tokens) {
 }
 
 torch::Tensor ViTSegmenterImpl::decode(const torch::Tensor& tokens,
-                                       const std::array<int64_t, 3>& localGrid) {
+                                       const std::array<int64_t, 3>& localGrid,
+                                       const torch::Tensor& input) {
   const torch::Tensor grid = tokens.transpose(1, 2).reshape(
       {tokens.size(0), tokens.size(2), localGrid[0], localGrid[1], localGrid[2]});
-  return decoder(grid);
+  return decoder(grid, input);
 }
 
 torch::Tensor ViTSegmenterImpl::forward(const torch::Tensor& input, const PatchWindow& window) {
   const auto grid = patchGrid(input);
-  return decode(encode(embed(input, window)), grid);
+  return decode(encode(embed(input, window)), grid, input);
 }
 
 }  // namespace seqseg

@@ -72,16 +72,22 @@ TORCH_MODULE(EncoderBlock);
 
 // Patch-grid features [N, E, g0, g1, g2] -> logits [N, classes, g0*p0, g1*p1, g2*p2].
 // Layers are public so that a distributed decoder (halo exchange) can run them itself.
+// With a voxel skip (config.voxel_skip_channels), input is the image [N, in_channels, box] the
+// grid was made from; without one it is not read.
 class ConvDecoderImpl : public torch::nn::Module {
  public:
   explicit ConvDecoderImpl(const ModelConfig& config);
-  torch::Tensor forward(const torch::Tensor& grid);
+  torch::Tensor forward(const torch::Tensor& grid, const torch::Tensor& input = {});
+  // x (the last stage's upsampled features) plus the voxel skip of input: 1x1x1 convs only, so
+  // a rank's part needs no neighbours. x itself when the model has no skip.
+  torch::Tensor voxelSkip(const torch::Tensor& input, const torch::Tensor& x);
 
   // Per stage, the upsampling factor on each axis (2 while that axis's patch is not yet undone).
   std::vector<std::array<int64_t, 3>> stageScales;
   torch::nn::Conv3d inputConv{nullptr};
   torch::nn::ModuleList upsamples, convs;  // one of each per stage
   torch::nn::Conv3d head{nullptr};
+  torch::nn::Conv3d skipIn{nullptr}, skipOut{nullptr};  // null without a voxel skip
 };
 TORCH_MODULE(ConvDecoder);
 
@@ -98,8 +104,10 @@ class ViTSegmenterImpl : public torch::nn::Module {
   // patch grid with A2 fastest.
   torch::Tensor embed(const torch::Tensor& input, const PatchWindow& window = {});
   torch::Tensor encode(const torch::Tensor& tokens);  // blocks + final norm: [N, L, E]
-  // tokens [N, L, E] of a local patch grid -> logits.
-  torch::Tensor decode(const torch::Tensor& tokens, const std::array<int64_t, 3>& localGrid);
+  // tokens [N, L, E] of a local patch grid -> logits; input: the image of that grid, read only
+  // by a model with a voxel skip.
+  torch::Tensor decode(const torch::Tensor& tokens, const std::array<int64_t, 3>& localGrid,
+                       const torch::Tensor& input = {});
 
   // Position-embedding rows [L, E] for a local grid placed by window. When the global grid
   // differs from the model's own grid (config.grid()), the learned table is resampled

@@ -112,7 +112,8 @@ void addTrainOptions(CLI::App& train, TrainRequest& request, bool worker) {
   train
       .add_option("--config", request.config,
                   "Preset name (tiny, base, long) or a config JSON file; with --init it must "
-                  "describe the init model, and may be left out")
+                  "describe the init model, or add a voxel skip to it (voxel_skip_channels), and "
+                  "may be left out")
       ->default_str(kDefaultTrainConfig);
   train
       .add_option("--epochs", s.epochs,

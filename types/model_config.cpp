@@ -108,14 +108,25 @@ void ModelConfig::validate() const {
          "log2(max patch) = " + std::to_string(wanted - 1) + ")");
   for (size_t i = 0; i < decoder_channels.size(); ++i)
     requirePositive(decoder_channels[i], "decoder_channels[" + std::to_string(i) + "]");
+  if (voxel_skip_channels < 0)
+    fail("voxel_skip_channels = " + std::to_string(voxel_skip_channels) + " must be 0 or more");
 }
 
 ModelConfig ModelConfig::fromJson(const json& j) {
   if (!j.is_object()) fail("expected a JSON object");
-  static const char* kKnown[] = {
-      "in_channels", "num_classes", "roi",       "patch",    "embed_dim",
-      "depth",       "num_heads",   "mlp_ratio", "qkv_bias", "decoder_channels",
-      "name",        "description"};
+  static const char* kKnown[] = {"in_channels",
+                                 "num_classes",
+                                 "roi",
+                                 "patch",
+                                 "embed_dim",
+                                 "depth",
+                                 "num_heads",
+                                 "mlp_ratio",
+                                 "qkv_bias",
+                                 "decoder_channels",
+                                 "name",
+                                 "description",
+                                 "voxel_skip_channels"};
   for (const auto& item : j.items()) {
     if (std::find_if(std::begin(kKnown), std::end(kKnown),
                      [&](const char* k) { return item.key() == k; }) == std::end(kKnown))
@@ -140,28 +151,32 @@ ModelConfig ModelConfig::fromJson(const json& j) {
       !std::all_of(dec.begin(), dec.end(), [](const json& e) { return e.is_number_integer(); }))
     fail("'decoder_channels' must be a list of integers");
   c.decoder_channels = dec.get<std::vector<int64_t>>();
+  // Optional: configs and checkpoints from before the voxel skip have none.
+  if (j.contains("voxel_skip_channels")) c.voxel_skip_channels = readInt(j, "voxel_skip_channels");
   c.validate();
   return c;
 }
 
 json ModelConfig::toJson() const {
-  return json{{"in_channels", in_channels},
-              {"num_classes", num_classes},
-              {"roi", roi},
-              {"patch", patch},
-              {"embed_dim", embed_dim},
-              {"depth", depth},
-              {"num_heads", num_heads},
-              {"mlp_ratio", mlp_ratio},
-              {"qkv_bias", qkv_bias},
-              {"decoder_channels", decoder_channels}};
+  json j{{"in_channels", in_channels},
+         {"num_classes", num_classes},
+         {"roi", roi},
+         {"patch", patch},
+         {"embed_dim", embed_dim},
+         {"depth", depth},
+         {"num_heads", num_heads},
+         {"mlp_ratio", mlp_ratio},
+         {"qkv_bias", qkv_bias},
+         {"decoder_channels", decoder_channels}};
+  if (voxel_skip_channels > 0) j["voxel_skip_channels"] = voxel_skip_channels;
+  return j;
 }
 
 bool operator==(const ModelConfig& a, const ModelConfig& b) {
   return a.in_channels == b.in_channels && a.num_classes == b.num_classes && a.roi == b.roi &&
          a.patch == b.patch && a.embed_dim == b.embed_dim && a.depth == b.depth &&
          a.num_heads == b.num_heads && a.mlp_ratio == b.mlp_ratio && a.qkv_bias == b.qkv_bias &&
-         a.decoder_channels == b.decoder_channels;
+         a.decoder_channels == b.decoder_channels && a.voxel_skip_channels == b.voxel_skip_channels;
 }
 
 ConfigDifference firstDifference(const ModelConfig& first, const ModelConfig& second) {
@@ -169,7 +184,17 @@ ConfigDifference firstDifference(const ModelConfig& first, const ModelConfig& se
   for (const char* field : {"in_channels", "num_classes", "roi", "patch", "embed_dim", "depth",
                             "num_heads", "mlp_ratio", "qkv_bias", "decoder_channels"})
     if (a.at(field) != b.at(field)) return {field, a.at(field).dump(), b.at(field).dump()};
+  if (first.voxel_skip_channels != second.voxel_skip_channels)
+    return {"voxel_skip_channels", std::to_string(first.voxel_skip_channels),
+            std::to_string(second.voxel_skip_channels)};
   return {};
+}
+
+bool addsOnlyVoxelSkip(const ModelConfig& base, const ModelConfig& grown) {
+  if (base.voxel_skip_channels != 0 || grown.voxel_skip_channels == 0) return false;
+  ModelConfig withSkip = base;
+  withSkip.voxel_skip_channels = grown.voxel_skip_channels;
+  return withSkip == grown;
 }
 
 ModelConfig loadModelConfigFile(const std::string& path) {

@@ -23,6 +23,11 @@ struct ModelConfig {
   // Channels after the first 3x3x3 conv, then after each x2 upsampling stage. There are
   // upsampleStages() stages, so this has upsampleStages() + 1 entries.
   std::vector<int64_t> decoder_channels{64, 32, 16, 16};
+  // Channels of the voxel skip: a per-voxel MLP on the input image whose output joins the last
+  // upsampling stage before its 3x3x3 conv, so that structures thinner than a patch (a 1-2 mm
+  // enhancing rim under 8 mm tokens) are drawn from the image, not only from the tokens. 0: none
+  // (the key is then left out of the JSON, as in configs written before it existed).
+  int64_t voxel_skip_channels = 0;
 
   std::array<int64_t, 3> grid() const;  // patches per axis at the ROI
   int64_t tokens() const;               // grid()[0] * grid()[1] * grid()[2]
@@ -50,6 +55,10 @@ struct ConfigDifference {
   std::string field, first, second;
 };
 ConfigDifference firstDifference(const ModelConfig& first, const ModelConfig& second);
+
+// Whether grown is base (which has no voxel skip) with a voxel skip added: a model that can
+// start from base's weights, its skip at zero.
+bool addsOnlyVoxelSkip(const ModelConfig& base, const ModelConfig& grown);
 
 // Reads and validates a config JSON file. Errors name the file.
 ModelConfig loadModelConfigFile(const std::string& path);

@@ -30,6 +30,24 @@ at::Tensor haloConv(const torch::nn::Conv3d& conv, at::Tensor x,
   return conv3dStride1(x, conv->weight, conv->bias, 0);  // the halo is the padding
 }
 
+// Every rank's part of the input image put together, for a decoder with a voxel skip run on the
+// whole grid (mode gather).
+at::Tensor gatherInput(const std::shared_ptr<ProcessGroup>& group, const at::Tensor& localInput,
+                       const SpatialSplit& split, const Grid3& patch) {
+  std::vector<int64_t> counts;
+  for (int r = 0; r < split.ranks(); ++r) counts.push_back(split.voxelBox(r, patch).volume());
+  const at::Tensor all = gatherFromSequenceParallel(group, localInput.flatten(2), 2, counts);
+  std::vector<at::Tensor> parts;
+  int64_t offset = 0;
+  for (int r = 0; r < split.ranks(); ++r) {
+    const Grid3 extent = split.voxelBox(r, patch).extent;
+    parts.push_back(all.narrow(2, offset, counts[r])
+                        .reshape({all.size(0), all.size(1), extent[0], extent[1], extent[2]}));
+    offset += counts[r];
+  }
+  return assembleParts(parts, split, patch);
+}
+
 }  // namespace
 
 DecoderMode parseDecoderMode(const std::string& name) {
@@ -52,10 +70,12 @@ std::string decoderModeName(DecoderMode mode) {
 }
 
 at::Tensor haloDecode(ConvDecoderImpl& decoder, const at::Tensor& grid,
-                      const std::shared_ptr<ProcessGroup>& group, const SpatialSplit& split) {
+                      const std::shared_ptr<ProcessGroup>& group, const SpatialSplit& split,
+                      const at::Tensor& localInput) {
   at::Tensor x = leaky(haloConv(decoder.inputConv, grid, group, split));
   for (size_t s = 0; s < decoder.stageScales.size(); ++s) {
     x = decoder.upsamples[s]->as<torch::nn::ConvTranspose3d>()->forward(x);
+    if (s + 1 == decoder.stageScales.size()) x = decoder.voxelSkip(localInput, x);
     const auto conv = std::dynamic_pointer_cast<torch::nn::Conv3dImpl>(decoder.convs[s]);
     x = leaky(haloConv(torch::nn::Conv3d(conv), x, group, split));
   }
@@ -87,18 +107,21 @@ at::Tensor SequenceParallelSegmenter::forward(const at::Tensor& localInput) {
   const at::Tensor tokens = model_->encode(model_->embed(localInput, split_.window(rank)));
   switch (decoder_) {
     case DecoderMode::NoGather:
-      return model_->decode(tokens, patches.extent);
+      return model_->decode(tokens, patches.extent, localInput);
     case DecoderMode::Halo: {
       const at::Tensor grid =
           tokens.transpose(1, 2).reshape({tokens.size(0), tokens.size(2), patches.extent[0],
                                           patches.extent[1], patches.extent[2]});
-      return haloDecode(*model_->decoder, grid, group_, split_);
+      return haloDecode(*model_->decoder, grid, group_, split_, localInput);
     }
     case DecoderMode::Gather: {
       const at::Tensor all = gatherFromSequenceParallel(group_, tokens, 1, split_.tokenCounts());
       const at::Tensor ordered =
           group_->size() == 1 ? all : all.index_select(1, globalOrder_.to(all.device()));
-      return takeBox(model_->decode(ordered, split_.grid()), voxelBox());
+      const at::Tensor input = model_->config().voxel_skip_channels > 0
+                                   ? gatherInput(group_, localInput, split_, model_->config().patch)
+                                   : at::Tensor();
+      return takeBox(model_->decode(ordered, split_.grid(), input), voxelBox());
     }
   }
   throw std::logic_error("unknown decoder mode");

@@ -6,11 +6,13 @@
 // model's attention backend must be a SequenceParallelAttention on the same group); decode:
 // - gather:   all-gather the encoder tokens (GatherFromSequence: backward reduce-scatters),
 //             reorder them to the global row-major grid, run the whole decoder on every rank and
-//             keep this rank's voxel box. Exact; decoder memory and work are not split.
+//             keep this rank's voxel box (a voxel skip gathers the input image too). Exact;
+//             decoder memory and work are not split.
 // - halo:     before each 3x3x3 conv, exchange one face layer with the lattice neighbours along
 //             A0, then A1, then A2 (each exchange includes the layers received before it, so
 //             edges and corners arrive too); zeros at the global boundary; the conv then runs
-//             unpadded. Transposed convs with kernel = stride and the 1x1x1 head are voxel-local.
+//             unpadded. Transposed convs with kernel = stride, the 1x1x1 head and the voxel
+//             skip's 1x1x1 convs are voxel-local.
 //             Exact, and memory stays per rank.
 // - nogather: each rank decodes its own sub-grid, zero-padded at split faces (the paper's):
 //             not equal to single-device decoding; the split method changes the result.
@@ -40,9 +42,11 @@ DecoderMode parseDecoderMode(const std::string& name);
 std::string decoderModeName(DecoderMode mode);
 
 // The decoder run on a local patch-grid block with halo exchanges (mode halo): grid
-// [N, E, g0, g1, g2] of rank group->rank() in split; returns its logits.
+// [N, E, g0, g1, g2] of rank group->rank() in split and localInput, that rank's image (read by
+// a voxel skip only, which is per voxel and needs no halo); returns its logits.
 at::Tensor haloDecode(ConvDecoderImpl& decoder, const at::Tensor& grid,
-                      const std::shared_ptr<ProcessGroup>& group, const SpatialSplit& split);
+                      const std::shared_ptr<ProcessGroup>& group, const SpatialSplit& split,
+                      const at::Tensor& localInput = {});
 
 class SequenceParallelSegmenter {
  public:

@@ -25,6 +25,7 @@ ModelConfig distConfig() {
   c.num_heads = 4;
   c.mlp_ratio = 2.0;
   c.decoder_channels = {16, 8, 8};
+  c.voxel_skip_channels = 4;  // per voxel, so every decoder mode must hand it the right image
   return c;
 }
 
@@ -34,10 +35,12 @@ ViTSegmenter distModel() {
   // Non-zero biases, so that the zero padding at split faces (nogather) and any misplaced halo
   // layer show up, and encoder weights of variance 1 / fan_in: with the ViT init (std 0.02)
   // attention is nearly uniform and the encoder gradients are ~1e-6, below the tolerance's
-  // absolute term, which would hide errors in dq, dk, dv.
+  // absolute term, which would hide errors in dq, dk, dv. The voxel skip's output starts at zero
+  // and is drawn too, so that an image part in the wrong place shows in the logits.
   torch::NoGradGuard noGrad;
   for (auto& p : model->named_parameters()) {
     const std::string& key = p.key();
+    if (key == "decoder.voxel_skip_out.weight") p.value().normal_(0.0, 0.5);
     if (key.find("bias") != std::string::npos) p.value().uniform_(-0.1, 0.1);
     for (const char* linear : {"qkv.weight", "proj.weight", "fc1.weight", "fc2.weight"})
       if (key.find(linear) != std::string::npos)

@@ -14,7 +14,8 @@
 
 namespace seqseg::test {
 
-ModelConfig distConfig();  // roi 16x24x32, patch 4 (grid 4x6x8), embed 32, depth 2, 4 heads
+ModelConfig distConfig();  // roi 16x24x32, patch 4 (grid 4x6x8), embed 32, depth 2, 4 heads,
+                           // a voxel skip
 ViTSegmenter distModel();  // seeded: identical weights in every process
 struct DistInputs {
   at::Tensor image;   // [2, 4, 16, 24, 32]

@@ -1,6 +1,7 @@
 // seqseg train --init (fine-tuning from an existing model) and --freeze-encoder, end to end: the
 // bundled model starts far below random weights and its loss falls; a --config of another model,
-// a missing or corrupt model, and a resume from another model are one-line errors (exit 2); a
+// a missing or corrupt model, and a resume from another model are one-line errors (exit 2), a
+// voxel skip added by --config starts as the model it was added to; a
 // frozen encoder comes out bit for bit as it went in, on one rank and on two; two ranks start
 // from the same loss as one; --time-limit stops a fine-tuning run with both checkpoints.
 #include <gtest/gtest.h>
@@ -258,6 +259,33 @@ TEST_F(FineTune, TwoRanksStartFromTheSameLossAsOne) {
   for (size_t step = 0; step < 2; ++step)
     EXPECT_NEAR(actual[step], expected[step], 1e-6 * std::max(1.0, std::abs(expected[step])))
         << "step " << step + 1;
+}
+
+// A voxel skip added to the --init model by --config starts at zero: its first loss is the start
+// model's, on one rank and on two (the skip reads each rank's part of the image); it then trains,
+// and `seqseg info` names it.
+TEST_F(FineTune, AVoxelSkipAddedByConfigStartsAsTheInitModelOnOneRankAndTwo) {
+  TempDir dir;
+  std::string config = test::kSmallModelConfig;
+  config.insert(config.rfind('}'), ", \"voxel_skip_channels\": 4");
+  test::writeFile(dir / "skip.json", config);
+  ASSERT_EQ(test::runCommand(train(dir / "plain", 2, {"--init", startModel()})).exitCode, 0);
+  const std::vector<double> plain = test::stepLosses(dir / "plain/metrics.jsonl");
+  ASSERT_EQ(plain.size(), 2u);
+  for (const std::string ranks : {"1", "2"}) {
+    SCOPED_TRACE(ranks + " ranks");
+    const std::string run = dir / ("skip" + ranks);
+    const CommandResult skip = test::runCommand(
+        train(run, 2, {"--init", startModel(), "--config", dir / "skip.json", "--ranks", ranks}));
+    ASSERT_EQ(skip.exitCode, 0) << skip.err;
+    const std::vector<double> losses = test::stepLosses(run + "/metrics.jsonl");
+    ASSERT_EQ(losses.size(), 2u);
+    EXPECT_NEAR(losses[0], plain[0], 1e-6 * std::max(1.0, std::abs(plain[0])));
+    EXPECT_NE(losses[1], plain[1]) << "the skip trained in the first step";
+    const CommandResult info = test::runSeqseg({"info", run + "/last.pt"});
+    EXPECT_EQ(info.exitCode, 0) << info.err;
+    EXPECT_NE(info.out.find("decoder 16-8-8-8, voxel skip 4"), std::string::npos) << info.out;
+  }
 }
 
 // --region-dice: the Dice over WT, TC and ET trains on one rank and on two (the same losses: the

@@ -167,5 +167,35 @@ TEST_F(FineTune, RestoreWeightsRefusesAnotherModelNamingTheField) {
   }
 }
 
+TEST_F(FineTune, AVoxelSkipAddedToTheInitModelStartsAsThatModelAndTrains) {
+  ModelConfig withSkip = test::smallConfig();
+  withSkip.voxel_skip_channels = 8;
+  RecordingSink sink;
+  train(withSkip, {{"case", image_, labels_}}, {}, options("run", 2), sink);
+  const std::vector<double> losses = stepLosses(sink);
+  ASSERT_EQ(losses.size(), 2u);
+  torch::NoGradGuard noGrad;
+  ViTSegmenter start = loadModel(initPath());
+  const double expected =
+      segmentationLoss(start->forward(image_.unsqueeze(0)), labels_.unsqueeze(0))
+          .total.item<double>();
+  EXPECT_NEAR(losses[0], expected, 1e-5) << "the skip starts at zero";
+
+  Checkpoint trained;
+  ViTSegmenter model = loadModel((dir_ / "run/last.pt").string(), &trained);
+  EXPECT_EQ(trained.config, withSkip);
+  EXPECT_GT(model->decoder->skipOut->weight.abs().sum().item<double>(), 0.0) << "it trained";
+
+  // Back the other way a skip would be dropped: refused, naming the field.
+  ViTSegmenter plain(test::smallConfig());
+  try {
+    restoreWeights((dir_ / "run/last.pt").string(), plain);
+    FAIL() << "loaded a model with a voxel skip into one without";
+  } catch (const InputError& error) {
+    EXPECT_NE(error.problem().find("voxel_skip_channels is 8, not 0"), std::string::npos)
+        << error.what();
+  }
+}
+
 }  // namespace
 }  // namespace seqseg

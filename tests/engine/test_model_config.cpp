@@ -96,6 +96,30 @@ TEST(ModelConfig, FirstDifferenceNamesTheFieldAndBothValues) {
   EXPECT_EQ(a == b, firstDifference(a, b).field.empty());
 }
 
+TEST(ModelConfig, AVoxelSkipIsOptionalInJsonAndMayOnlyBeAdded) {
+  const ModelConfig plain;
+  EXPECT_FALSE(plain.toJson().contains("voxel_skip_channels")) << "older configs read the same";
+  EXPECT_EQ(ModelConfig::fromJson(plain.toJson()).voxel_skip_channels, 0);
+  ModelConfig skip = plain;
+  skip.voxel_skip_channels = 16;
+  EXPECT_EQ(ModelConfig::fromJson(skip.toJson()), skip);
+  EXPECT_NE(skip, plain);
+  EXPECT_EQ(firstDifference(plain, skip).field, "voxel_skip_channels");
+  EXPECT_EQ(firstDifference(plain, skip).second, "16");
+
+  EXPECT_TRUE(addsOnlyVoxelSkip(plain, skip));
+  EXPECT_FALSE(addsOnlyVoxelSkip(skip, plain)) << "a skip is not dropped";
+  EXPECT_FALSE(addsOnlyVoxelSkip(plain, plain));
+  ModelConfig otherSkip = skip;
+  otherSkip.voxel_skip_channels = 8;
+  EXPECT_FALSE(addsOnlyVoxelSkip(skip, otherSkip));
+  ModelConfig deeper = skip;
+  deeper.depth = 6;
+  EXPECT_FALSE(addsOnlyVoxelSkip(plain, deeper));
+  expectInvalid([](ModelConfig& c) { c.voxel_skip_channels = -1; },
+                "voxel_skip_channels = -1 must be 0 or more");
+}
+
 TEST(ModelConfig, JsonErrorsNameTheKey) {
   nlohmann::json j = ModelConfig().toJson();
   j.erase("depth");

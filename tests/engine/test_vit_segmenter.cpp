@@ -139,6 +139,42 @@ TEST(ViTSegmenter, EveryParameterGetsAFiniteGradient) {
   }
 }
 
+TEST(ViTSegmenter, AVoxelSkipStartsAtZeroAndReadsTheImageVoxelByVoxel) {
+  torch::manual_seed(5);
+  ViTSegmenter plain(smallConfig());
+  ModelConfig c = smallConfig();
+  c.voxel_skip_channels = 8;
+  ViTSegmenter skip(c);
+  torch::NoGradGuard noGrad;
+  const auto plainParams = plain->named_parameters();
+  for (auto& p : skip->named_parameters())
+    if (plainParams.contains(p.key())) p.value().copy_(plainParams[p.key()]);
+  const auto x = torch::randn({1, 4, 32, 32, 32});
+  EXPECT_TRUE(torch::equal(plain(x), skip(x))) << "a new skip leaves the model as it was";
+
+  skip->decoder->skipOut->weight.normal_(0.0, 0.5);
+  EXPECT_FALSE(torch::allclose(plain(x), skip(x)));
+  // Per voxel, so that a rank's part needs no neighbours' image: a change at one voxel changes
+  // the skip's sum there only.
+  const auto features = torch::zeros({1, 8, 32, 32, 32});
+  auto changed = x.clone();
+  changed.index_put_({0, Slice(), 7, 20, 3}, torch::randn({4}) * 3);
+  const auto difference =
+      (skip->decoder->voxelSkip(changed, features) - skip->decoder->voxelSkip(x, features))
+          .abs()
+          .sum(1);
+  EXPECT_GT(difference[0][7][20][3].item<double>(), 0.0);
+  EXPECT_EQ(difference.gt(0).sum().item<int64_t>(), 1);
+
+  try {
+    skip->decode(torch::randn({1, 64, 32}), {4, 4, 4});
+    FAIL() << "decoded a voxel-skip model without its image";
+  } catch (const std::invalid_argument& error) {
+    EXPECT_NE(std::string(error.what()).find("decodes with its input image"), std::string::npos)
+        << error.what();
+  }
+}
+
 TEST(ViTSegmenter, ParameterNamesAreStable) {
   // Checkpoints are keyed by these names.
   ViTSegmenter model(smallConfig());
