@@ -63,6 +63,14 @@ class FineTune : public ::testing::Test {
     return options;
   }
 
+  // The start model's loss on the whole case (the crop of a one-window case).
+  double initModelLoss() const {
+    torch::NoGradGuard noGrad;
+    ViTSegmenter start = loadModel(initPath());
+    return segmentationLoss(start->forward(image_.unsqueeze(0)), labels_.unsqueeze(0))
+        .total.item<double>();
+  }
+
   // The loss of each step, from the metric events.
   static std::vector<double> stepLosses(const RecordingSink& sink) {
     std::vector<double> losses;
@@ -83,10 +91,7 @@ TEST_F(FineTune, FirstLossIsTheInitModelsLossOnTheCrop) {
   ASSERT_EQ(losses.size(), 1u);
 
   torch::NoGradGuard noGrad;
-  ViTSegmenter start = loadModel(initPath());
-  const double expected =
-      segmentationLoss(start->forward(image_.unsqueeze(0)), labels_.unsqueeze(0))
-          .total.item<double>();
+  const double expected = initModelLoss();
   EXPECT_NEAR(losses[0], expected, 1e-5);
   // The seed's own random weights give another loss: the test would see them.
   torch::manual_seed(5);
@@ -175,10 +180,7 @@ TEST_F(FineTune, AVoxelSkipAddedToTheInitModelStartsAsThatModelAndTrains) {
   const std::vector<double> losses = stepLosses(sink);
   ASSERT_EQ(losses.size(), 2u);
   torch::NoGradGuard noGrad;
-  ViTSegmenter start = loadModel(initPath());
-  const double expected =
-      segmentationLoss(start->forward(image_.unsqueeze(0)), labels_.unsqueeze(0))
-          .total.item<double>();
+  const double expected = initModelLoss();
   EXPECT_NEAR(losses[0], expected, 1e-5) << "the skip starts at zero";
 
   Checkpoint trained;
