@@ -56,7 +56,6 @@ struct ProfileRanges {
   double radiusLow, radiusHigh;  // enhancing boundary of the main focus, mm
   int lobesLow, lobesHigh;       // spheres whose union makes a focus
   double lobulationHigh;         // boundary wobble
-  double waveLow, waveHigh;      // boundary wobble frequency
   double multifocalProbability;
   double noNecrosisProbability, noEnhancingProbability, noOedemaProbability;
   double oedemaLow, oedemaHigh;       // oedema boundary / enhancing boundary
@@ -98,8 +97,6 @@ constexpr ProfileRanges kTraining{&kTrainingContrast,
                                   1,
                                   4,
                                   0.3,
-                                  1.5,
-                                  4.5,
                                   0.25,
                                   0.2,
                                   0.12,
@@ -128,8 +125,6 @@ constexpr ProfileRanges kHeldout{&kHeldoutContrast,
                                  3,
                                  6,
                                  0.2,
-                                 2.5,
-                                 6.0,
                                  0.2,
                                  0.15,
                                  0.1,
@@ -160,8 +155,6 @@ constexpr ProfileRanges kHeldoutHard{&kHeldoutHardContrast,
                                      1,        // lobesLow
                                      4,        // lobesHigh
                                      0.25,     // lobulationHigh
-                                     1.5,      // waveLow (no profile reads it)
-                                     5.0,      // waveHigh
                                      0.3,      // multifocalProbability: satellites
                                      0.2,      // noNecrosisProbability
                                      0.15,     // noEnhancingProbability
