@@ -8,6 +8,7 @@
 
 #include "engine/conv3d.h"
 #include "engine/parallel/comm_autograd.h"
+#include "engine/parallel/parallel_execution.h"
 
 namespace seqseg {
 namespace {
@@ -28,24 +29,6 @@ at::Tensor haloConv(const torch::nn::Conv3d& conv, at::Tensor x,
   for (int a = 0; a < 3; ++a)
     x = haloExchange(group, x, a, split.neighbour(rank, a, -1), split.neighbour(rank, a, +1));
   return conv3dStride1(x, conv->weight, conv->bias, 0);  // the halo is the padding
-}
-
-// Every rank's part of the input image put together, for a decoder with a voxel skip run on the
-// whole grid (mode gather).
-at::Tensor gatherInput(const std::shared_ptr<ProcessGroup>& group, const at::Tensor& localInput,
-                       const SpatialSplit& split, const Grid3& patch) {
-  std::vector<int64_t> counts;
-  for (int r = 0; r < split.ranks(); ++r) counts.push_back(split.voxelBox(r, patch).volume());
-  const at::Tensor all = gatherFromSequenceParallel(group, localInput.flatten(2), 2, counts);
-  std::vector<at::Tensor> parts;
-  int64_t offset = 0;
-  for (int r = 0; r < split.ranks(); ++r) {
-    const Grid3 extent = split.voxelBox(r, patch).extent;
-    parts.push_back(all.narrow(2, offset, counts[r])
-                        .reshape({all.size(0), all.size(1), extent[0], extent[1], extent[2]}));
-    offset += counts[r];
-  }
-  return assembleParts(parts, split, patch);
 }
 
 }  // namespace
@@ -118,9 +101,11 @@ at::Tensor SequenceParallelSegmenter::forward(const at::Tensor& localInput) {
       const at::Tensor all = gatherFromSequenceParallel(group_, tokens, 1, split_.tokenCounts());
       const at::Tensor ordered =
           group_->size() == 1 ? all : all.index_select(1, globalOrder_.to(all.device()));
-      const at::Tensor input = model_->config().voxel_skip_channels > 0
-                                   ? gatherInput(group_, localInput, split_, model_->config().patch)
-                                   : at::Tensor();
+      // A voxel skip reads the whole image (the image takes no gradient: a plain gather).
+      const at::Tensor input =
+          model_->config().voxel_skip_channels > 0
+              ? gatherParts(group_, localInput.detach(), split_, model_->config().patch)
+              : at::Tensor();
       return takeBox(model_->decode(ordered, split_.grid(), input), voxelBox());
     }
   }
